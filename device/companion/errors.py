@@ -1,0 +1,43 @@
+"""One error type the CLI knows how to print: what went wrong, where, and what to do next.
+
+Every failure a user can cause (bad config, missing model, unreadable WAV, absent audio device)
+is raised as a ``CompanionError`` so the entry point prints one line and exits non-zero,
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CompanionError(Exception):
+    """A user-facing failure with a location and a hint for the next step."""
+
+    def __init__(self, what: str, *, where: str | None = None, hint: str | None = None) -> None:
+        self.what = what
+        self.where = where
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = self.what
+        if self.where:
+            text = f"{text} ({self.where})"
+        if self.hint:
+            text = f"{text}; {self.hint}"
+        return text
+
+
+class ConfigError(CompanionError):
+    """The settings file or a setting is invalid."""
+
+
+class ModelError(CompanionError):
+    """A model file is missing, corrupt or fails its checksum."""
+
+
+class AudioError(CompanionError):
+    """An audio device or audio file cannot be used."""
+
+
+class PersonaError(CompanionError):
+    """A persona folder is missing or malformed."""
