@@ -1,0 +1,48 @@
+"""Where audio comes from and goes to: one interface each, a device or a file behind it.
+
+The live microphone and a WAV file are interchangeable sources, and the speaker and a WAV file
+are interchangeable sinks, so `companion converse` runs exactly the pipeline `companion run` does.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from ..events import AudioChunk
+
+CAPTURE_RATE = 16000
+"""Every source delivers 16 kHz mono int16: what the wake word, VAD and Whisper all expect."""
+
+
+class AudioSource(Protocol):
+    """Delivers mono int16 chunks at CAPTURE_RATE."""
+
+    async def read(self) -> AudioChunk | None:
+        """The next chunk, or None when the source has ended (a file) or was closed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class AudioSink(Protocol):
+    """Plays (or records) the device's speech. Blocking calls, made from a worker thread."""
+
+    def begin(self, rate: int) -> None:
+        """Prepare to play mono int16 audio at ``rate``."""
+        ...
+
+    def write(self, pcm: np.ndarray) -> None:
+        """Queue samples for playback; returns once they are accepted."""
+        ...
+
+    def finish(self) -> None:
+        """Wait until everything written has been played."""
+        ...
+
+    def abort(self) -> None:
+        """Stop at once, dropping what is queued (barge-in); safe from another thread."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,152 @@
+"""Microphone and speaker through sounddevice (PortAudio).
+
+The capture callback runs on PortAudio's thread and only hands the bytes to the event loop;
+resampling and everything else happen in the consumer. Playback uses a blocking stream written
+from a worker thread, so there is no callback on that side at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import numpy as np
+
+from ..errors import AudioError
+from ..events import AudioChunk
+from .base import CAPTURE_RATE
+from .convert import resample
+from .devices import _sounddevice, resolve_device
+
+logger = logging.getLogger(__name__)
+
+MAX_QUEUED_BLOCKS = 200  # ~6 s at 30 ms: beyond this the consumer is stuck; drop the oldest
+
+
+def _supported_rate(sd: Any, device: int | None, rate: int, kind: str) -> int:
+    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
+    try:
+        check(device=device, samplerate=rate, channels=1, dtype="int16")
+        return rate
+    except Exception:  # PortAudio says "Invalid sample rate" as a generic error
+        fallback = int(sd.query_devices(device, kind)["default_samplerate"])
+        logger.info("%s device does not take %d Hz; using %d Hz and resampling", kind, rate, fallback)
+        return fallback
+
+
+class SoundDeviceSource:
+    """The live microphone: 16 kHz mono int16 blocks, resampled if the device cannot do 16 kHz."""
+
+    def __init__(self, device: str = "", *, block_ms: int = 30) -> None:
+        self._sd = _sounddevice()
+        self._device = resolve_device(device, "input")
+        self._device_rate = _supported_rate(self._sd, self._device, CAPTURE_RATE, "input")
+        self._blocksize = self._device_rate * block_ms // 1000
+        self._queue: asyncio.Queue[bytes | None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stream: Any = None
+        self._samples_read = 0
+        self.overflows = 0
+
+    def _enqueue(self, data: bytes) -> None:
+        assert self._queue is not None
+        if self._queue.qsize() >= MAX_QUEUED_BLOCKS:
+            self._queue.get_nowait()
+        self._queue.put_nowait(data)
+
+    def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
+        if status.input_overflow:
+            self.overflows += 1
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._enqueue, bytes(indata))
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._queue = asyncio.Queue()
+        try:
+            self._stream = self._sd.RawInputStream(
+                samplerate=self._device_rate,
+                blocksize=self._blocksize,
+                device=self._device,
+                channels=1,
+                dtype="int16",
+                callback=self._callback,
+            )
+            self._stream.start()
+        except Exception as exc:
+            raise AudioError(f"cannot open the microphone: {exc}", where="audio.input_device") from None
+
+    async def read(self) -> AudioChunk | None:
+        if self._stream is None:
+            self.start()
+        assert self._queue is not None
+        data = await self._queue.get()
+        if data is None:
+            return None
+        pcm = np.frombuffer(data, dtype="<i2")
+        if self._device_rate != CAPTURE_RATE:
+            pcm = resample(pcm, self._device_rate, CAPTURE_RATE)
+        timestamp = self._samples_read / CAPTURE_RATE
+        self._samples_read += len(pcm)
+        return AudioChunk.from_int16(pcm, CAPTURE_RATE, timestamp)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close(ignore_errors=True)
+            self._stream = None
+        if self._queue is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+
+
+class SoundDeviceSink:
+    """The speaker: a blocking output stream opened per reply at the voice's sample rate."""
+
+    def __init__(self, device: str = "") -> None:
+        self._sd = _sounddevice()
+        self._device = resolve_device(device, "output")
+        self._stream: Any = None
+        self._rate = 0
+        self._device_rate = 0
+        self._aborted = False
+
+    def begin(self, rate: int) -> None:
+        self._rate = rate
+        self._device_rate = _supported_rate(self._sd, self._device, rate, "output")
+        self._aborted = False
+        try:
+            self._stream = self._sd.RawOutputStream(
+                samplerate=self._device_rate, device=self._device, channels=1, dtype="int16"
+            )
+            self._stream.start()
+        except Exception as exc:
+            raise AudioError(f"cannot open the speaker: {exc}", where="audio.output_device") from None
+
+    def write(self, pcm: np.ndarray) -> None:
+        stream = self._stream
+        if stream is None or self._aborted:
+            return
+        if self._device_rate != self._rate:
+            pcm = resample(pcm, self._rate, self._device_rate)
+        try:
+            stream.write(pcm.astype("<i2").tobytes())
+        except Exception as exc:
+            if not self._aborted:
+                raise AudioError(f"playback failed: {exc}", where="audio.output_device") from None
+
+    def finish(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            if not self._aborted:
+                stream.stop()  # returns once the queued audio has been played
+            stream.close(ignore_errors=True)
+
+    def abort(self) -> None:
+        self._aborted = True
+        stream = self._stream
+        if stream is not None:
+            stream.abort(ignore_errors=True)
+
+    def close(self) -> None:
+        self.abort()
+        self.finish()

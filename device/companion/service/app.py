@@ -1,0 +1,148 @@
+"""The composition root: the one place that turns settings into real objects.
+
+Models are loaded once (Whisper, Piper and the persona embedder take seconds) and shared by
+every pipeline built from them; tests and commands pass their own sources, sinks and pin
+factories through the same functions instead of patching internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..asr.base import SpeechRecognizer
+from ..audio.base import AudioSink, AudioSource
+from ..config import Settings
+from ..models.store import ModelStore
+from ..persona.base import PersonaEngine
+from ..tts.base import SpeechSynthesizer
+from ..vad.endpointer import Endpointer
+from ..vad.webrtc import WebRtcVad
+from ..wake.base import WakeWordDetector
+from .pipeline import VoicePipeline
+from .state import ConversationStateMachine
+from .turn import TurnResult, TurnRunner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedModels:
+    asr: SpeechRecognizer
+    tts: SpeechSynthesizer
+    persona: PersonaEngine
+    wake: WakeWordDetector | None
+    load_times: dict[str, float] = field(default_factory=dict)
+
+
+def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
+    """Check every needed model against the manifest, then load each once."""
+    from ..asr.whisper import FasterWhisperRecognizer
+    from ..persona.retrieval import load_retrieval_persona
+    from ..tts.piper_tts import PiperSynthesizer
+
+    store = ModelStore(settings.paths.models)
+    names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model]
+    if with_wake:
+        names.append(settings.wake.model)
+    dirs = {name: store.verify(name) for name in names}
+    times: dict[str, float] = {}
+
+    t = time.perf_counter()
+    asr = FasterWhisperRecognizer(
+        dirs[settings.asr.model],
+        language=settings.asr.language,
+        beam_size=settings.asr.beam_size,
+        threads=settings.asr.threads,
+    )
+    asr.warm_up()
+    times["asr_load_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    tts = PiperSynthesizer(dirs[settings.tts.voice], length_scale=settings.tts.length_scale)
+    times["tts_load_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    persona = load_retrieval_persona(
+        settings.persona.path,
+        dirs[settings.persona.embedding_model],
+        cache_dir=settings.paths.cache / "persona",
+        min_score=settings.persona.min_score,
+    )
+    times["persona_load_s"] = time.perf_counter() - t
+
+    wake = None
+    if with_wake:
+        from ..wake.micro import MicroWakeWordDetector
+
+        t = time.perf_counter()
+        wake = MicroWakeWordDetector(
+            dirs[settings.wake.model], threshold=settings.wake.threshold, refractory_s=settings.wake.refractory_s
+        )
+        times["wake_load_s"] = time.perf_counter() - t
+    logger.info("models loaded: %s", {k: round(v, 2) for k, v in times.items()})
+    return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times)
+
+
+def build_pipeline(
+    settings: Settings,
+    models: LoadedModels,
+    *,
+    source: AudioSource,
+    sink: AudioSink,
+    follow_up: bool = True,
+    use_wake: bool = True,
+) -> VoicePipeline:
+    vad = WebRtcVad(settings.vad.aggressiveness, frame_ms=settings.audio.block_ms)
+    return VoicePipeline(
+        source=source,
+        sink=sink,
+        vad=vad,
+        endpointer=Endpointer(settings.vad, frame_samples=vad.frame_samples),
+        turns=TurnRunner(
+            models.asr,
+            models.persona,
+            models.tts,
+            output_gain=settings.audio.output_gain,
+            sentence_pause_s=settings.tts.sentence_pause_s,
+        ),
+        state=ConversationStateMachine(
+            no_speech_timeout_s=settings.vad.no_speech_timeout_s,
+            follow_up_s=settings.conversation.follow_up_s if follow_up else 0.0,
+        ),
+        wake=models.wake if use_wake else None,
+        history_turns=settings.conversation.history_turns,
+    )
+
+
+async def converse_file(settings: Settings, models: LoadedModels, question: Path, reply: Path) -> tuple[TurnResult, dict[str, Any]]:
+    """One turn from a WAV question to a WAV reply, through the live pipeline."""
+    from ..audio.wavfile import WavFileSink, WavFileSource
+    from ..errors import AudioError
+
+    source = WavFileSource(
+        question, block_ms=settings.audio.block_ms, trailing_silence_s=settings.vad.hangover_s + 1.0
+    )
+    sink = WavFileSink(reply)
+    pipeline = build_pipeline(settings, models, source=source, sink=sink, follow_up=False, use_wake=False)
+    try:
+        results = await pipeline.run(start_listening=True, max_turns=1, fail_fast=True)
+    finally:
+        source.close()
+    if not results:
+        raise AudioError("no speech found in the question", where=str(question), hint="check the recording is not silent")
+    sink.close()
+    stats = pipeline.stats.to_dict()
+    stats["reply_rate"] = sink.rate or models.tts.sample_rate
+    return results[0], stats
+
+
+def create_button(settings: Settings, pin_factory: Any = None) -> Any:
+    if not settings.button.enabled:
+        return None
+    from ..hw.button import GpioButton
+
+    return GpioButton(settings.button, pin_factory=pin_factory)

@@ -1,0 +1,203 @@
+"""The voice loop: reads the microphone, drives the state machine, runs turns.
+
+Everything here runs on the asyncio loop thread; inference runs on worker threads (TurnRunner)
+and hardware callbacks (button) are marshalled onto the loop with ``call_soon_threadsafe``.
+Live mode and `companion converse` both run this class; only the source and sink differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..audio.base import AudioSink, AudioSource
+from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechStarted
+from ..persona.base import Exchange
+from ..vad.base import VoiceActivityDetector
+from ..vad.endpointer import Endpointer, NoSpeech
+from ..wake.base import WakeWordDetector
+from .state import Action, CancelReply, ConversationStateMachine, EnterIdle, Phase, StartListening, StartTurn
+from .turn import TurnResult, TurnRunner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ListenStats:
+    """CPU the always-on part (wake word, VAD, endpointing) spends per second of audio."""
+
+    audio_s: float = 0.0
+    wake_cpu_s: float = 0.0
+    vad_cpu_s: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        per = self.audio_s or 1.0
+        return {
+            "audio_s": round(self.audio_s, 3),
+            "wake_cpu_per_audio_s": round(self.wake_cpu_s / per, 6),
+            "vad_cpu_per_audio_s": round(self.vad_cpu_s / per, 6),
+        }
+
+
+class VoicePipeline:
+    def __init__(
+        self,
+        *,
+        source: AudioSource,
+        sink: AudioSink,
+        vad: VoiceActivityDetector,
+        endpointer: Endpointer,
+        turns: TurnRunner,
+        state: ConversationStateMachine,
+        wake: WakeWordDetector | None = None,
+        history_turns: int = 4,
+        on_turn: Callable[[TurnResult], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.sink = sink
+        self.vad = vad
+        self.endpointer = endpointer
+        self.turns = turns
+        self.state = state
+        self.wake = wake
+        self.stats = ListenStats()
+        self.results: list[TurnResult] = []
+        self.history: list[Exchange] = []
+        self._history_turns = history_turns
+        self._on_turn = on_turn
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._turn_task: asyncio.Task[None] | None = None
+        self._cancel = threading.Event()
+        self._stopped = False
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._failure: BaseException | None = None
+
+    # -- entry points from other threads -------------------------------------------------
+    def button_event(self, event: ButtonEvent) -> None:
+        """Thread-safe: called from gpiozero's thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_button, event)
+
+    def stop(self) -> None:
+        """Thread-safe: end `run` after the current block."""
+        self._stopped = True
+        self._cancel.set()
+        self.sink.abort()
+
+    # -- the loop ------------------------------------------------------------------------
+    async def run(
+        self, *, start_listening: bool = False, max_turns: int | None = None, fail_fast: bool = False
+    ) -> list[TurnResult]:
+        """Process audio until the source ends, ``stop()`` is called or ``max_turns`` are done.
+
+        A failed turn is logged and the loop goes on listening (the device must not die of one
+        bad turn); with ``fail_fast`` (one-shot commands) the error is raised instead.
+        """
+        self._loop = asyncio.get_running_loop()
+        if start_listening:
+            self._execute(self.state.on_command())
+        try:
+            while not self._stopped:
+                if max_turns is not None and len(self.results) >= max_turns and self._turn_task is None:
+                    break
+                if fail_fast and self._failure is not None:
+                    break
+                chunk = await self.source.read()
+                if chunk is None:
+                    break
+                self._process(chunk)
+            if self._turn_task is not None:
+                await self._turn_task
+            if fail_fast and self._failure is not None:
+                raise self._failure
+        finally:
+            if self._turn_task is not None and not self._turn_task.done():
+                self._cancel.set()
+                self.sink.abort()
+                await asyncio.gather(self._turn_task, return_exceptions=True)
+        return self.results
+
+    def _process(self, chunk: AudioChunk) -> None:
+        self.stats.audio_s += chunk.duration
+        phase = self.state.phase
+        if phase in (Phase.THINKING, Phase.SPEAKING):
+            return  # mic gated while the device itself speaks (no echo cancellation yet)
+        if phase is Phase.IDLE and self.wake is not None:
+            t = time.thread_time()
+            detection = self.wake.process(chunk)
+            self.stats.wake_cpu_s += time.thread_time() - t
+            if detection is not None:
+                self._execute(self.state.on_wake(detection))
+                return
+        t = time.thread_time()
+        pcm = np.concatenate([self._pending, chunk.as_int16()]) if len(self._pending) else chunk.as_int16()
+        size = self.vad.frame_samples
+        usable = len(pcm) - len(pcm) % size
+        self._pending = pcm[usable:]
+        for offset in range(0, usable, size):
+            frame = pcm[offset : offset + size]
+            timestamp = chunk.timestamp + (offset + size) / chunk.rate
+            if self.state.phase is not Phase.LISTENING:
+                self.endpointer.observe(frame)
+                continue
+            event = self.endpointer.feed(frame, self.vad.is_speech(frame), timestamp)
+            if isinstance(event, SpeechStarted):
+                logger.debug("speech started at %.2f s", event.timestamp)
+            elif isinstance(event, SpeechEnded):
+                self._execute(self.state.on_speech_ended(event))
+            elif isinstance(event, NoSpeech):
+                logger.info("no speech; back to idle")
+                self._execute(self.state.on_no_speech())
+        self.stats.vad_cpu_s += time.thread_time() - t
+
+    def _on_button(self, event: ButtonEvent) -> None:
+        self._execute(self.state.on_button(event))
+
+    def _execute(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, StartListening):
+                logger.info("listening (%s)", action.trigger.value)
+                self.endpointer.reset(keep_pre_roll=action.keep_pre_roll, no_speech_timeout_s=action.timeout_s)
+            elif isinstance(action, StartTurn):
+                self._cancel = threading.Event()
+                self._turn_task = asyncio.get_running_loop().create_task(self._turn(action))
+            elif isinstance(action, CancelReply):
+                logger.info("reply stopped by the button")
+                self._cancel.set()
+                self.sink.abort()
+            elif isinstance(action, EnterIdle):
+                if self.wake is not None:
+                    self.wake.reset()
+
+    async def _turn(self, action: StartTurn) -> None:
+        cancel = self._cancel
+        loop = asyncio.get_running_loop()
+
+        def audio_started() -> None:
+            loop.call_soon_threadsafe(self.state.on_reply_audio)
+
+        this_task = asyncio.current_task()
+        try:
+            result = await self.turns.run(action.utterance, action.trigger, self.history, self.sink, cancel, audio_started)
+        except Exception as exc:
+            logger.error("the turn failed: %s", exc)
+            self._failure = exc
+            if self._turn_task is this_task:
+                self._turn_task = None
+                self._execute(self.state.on_turn_done(interrupted=True))
+            return
+        self.results.append(result)
+        if result.reply:
+            self.history.append(Exchange(result.transcript, result.reply))
+            del self.history[: max(0, len(self.history) - self._history_turns)]
+        if self._on_turn is not None:
+            self._on_turn(result)
+        if self._turn_task is this_task:  # not superseded by a newer turn after a barge-in
+            self._turn_task = None
+            self._execute(self.state.on_turn_done(interrupted=result.interrupted or not result.reply))

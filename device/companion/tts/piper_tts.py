@@ -1,0 +1,40 @@
+"""Piper voices (ONNX): one sentence at a time, loaded once because loading takes seconds."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+
+class PiperSynthesizer:
+    def __init__(self, model_dir: Path, *, length_scale: float = 1.0) -> None:
+        from piper import PiperVoice, SynthesisConfig
+
+        onnx_files = sorted(model_dir.glob("*.onnx"))
+        if not onnx_files:
+            raise ModelError("no Piper voice (.onnx)", where=str(model_dir), hint="run `companion models install`")
+        model = onnx_files[0]
+        config = model.with_suffix(".onnx.json")
+        if not config.is_file():
+            raise ModelError("Piper voice has no .onnx.json config", where=str(config), hint="run `companion models install`")
+        try:
+            self._voice = PiperVoice.load(model, config_path=config)
+        except Exception as exc:  # onnxruntime raises its own error types on a corrupt file
+            raise ModelError(f"cannot load the Piper voice: {exc}", where=str(model), hint="run `companion models install`") from None
+        self._syn_config = SynthesisConfig(length_scale=length_scale)
+        self.sample_rate: int = self._voice.config.sample_rate
+        self._lock = threading.Lock()
+
+    def synthesize(self, sentence: str) -> np.ndarray:
+        with self._lock:
+            parts = [chunk.audio_int16_array for chunk in self._voice.synthesize(sentence, self._syn_config)]
+        if not parts:
+            return np.zeros(0, dtype=np.int16)
+        return np.concatenate([np.asarray(p, dtype=np.int16).reshape(-1) for p in parts])
