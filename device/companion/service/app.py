@@ -48,7 +48,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model]
     if with_wake:
         names.append(settings.wake.model)
-    dirs = {name: store.verify(name) for name in names}
+    dirs = {name: store.path(name) for name in names}  # cheap check; hashes are checked on install
     times: dict[str, float] = {}
 
     t = time.perf_counter()
@@ -68,8 +68,9 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     t = time.perf_counter()
     persona = load_retrieval_persona(
         settings.persona.path,
-        dirs[settings.persona.embedding_model],
+        store.models_dir,
         cache_dir=settings.paths.cache / "persona",
+        model_name=settings.persona.embedding_model,
         min_score=settings.persona.min_score,
     )
     times["persona_load_s"] = time.perf_counter() - t
@@ -118,8 +119,14 @@ def build_pipeline(
     )
 
 
-async def converse_file(settings: Settings, models: LoadedModels, question: Path, reply: Path) -> tuple[TurnResult, dict[str, Any]]:
-    """One turn from a WAV question to a WAV reply, through the live pipeline."""
+async def converse_file(
+    settings: Settings, models: LoadedModels, question: Path, reply: Path, *, wake: bool = False
+) -> tuple[TurnResult, dict[str, Any]]:
+    """One turn from a WAV question to a WAV reply, through the live pipeline.
+
+    By default the turn starts with the file, like a button press; with ``wake`` the pipeline
+    starts idle and the recording must begin with the wake word, exactly as live.
+    """
     from ..audio.wavfile import WavFileSink, WavFileSource
     from ..errors import AudioError
 
@@ -127,13 +134,18 @@ async def converse_file(settings: Settings, models: LoadedModels, question: Path
         question, block_ms=settings.audio.block_ms, trailing_silence_s=settings.vad.hangover_s + 1.0
     )
     sink = WavFileSink(reply)
-    pipeline = build_pipeline(settings, models, source=source, sink=sink, follow_up=False, use_wake=False)
+    if wake and models.wake is None:
+        raise ValueError("converse with wake=True needs models loaded with the wake word")
+    pipeline = build_pipeline(settings, models, source=source, sink=sink, follow_up=False, use_wake=wake)
     try:
-        results = await pipeline.run(start_listening=True, max_turns=1, fail_fast=True)
+        results = await pipeline.run(start_listening=not wake, max_turns=1, fail_fast=True)
     finally:
         source.close()
     if not results:
-        raise AudioError("no speech found in the question", where=str(question), hint="check the recording is not silent")
+        hint = "check the recording is not silent"
+        if wake:
+            hint = "the recording must start with the wake word; " + hint
+        raise AudioError("no speech found in the question", where=str(question), hint=hint)
     sink.close()
     stats = pipeline.stats.to_dict()
     stats["reply_rate"] = sink.rate or models.tts.sample_rate

@@ -100,6 +100,8 @@ class VoicePipeline:
         bad turn); with ``fail_fast`` (one-shot commands) the error is raised instead.
         """
         self._loop = asyncio.get_running_loop()
+        if self.wake is not None:
+            self.wake.reset()  # the detector may have heard another stream before this one
         if start_listening:
             self._execute(self.state.on_command())
         try:

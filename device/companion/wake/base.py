@@ -27,7 +27,11 @@ class Refractory:
         self._last: float | None = None
 
     def allow(self, timestamp: float) -> bool:
-        if self._last is not None and timestamp - self._last < self.seconds:
+        # Time running backwards means a new audio stream: the old detection no longer counts.
+        if self._last is not None and 0.0 <= timestamp - self._last < self.seconds:
             return False
         self._last = timestamp
         return True
+
+    def reset(self) -> None:
+        self._last = None

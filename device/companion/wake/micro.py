@@ -49,3 +49,4 @@ class MicroWakeWordDetector:
     def reset(self) -> None:
         self._model.reset()
         self._features = self._features_cls()
+        self._refractory.reset()

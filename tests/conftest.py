@@ -1,0 +1,67 @@
+"""Shared fixtures: the installed models, loaded once, and spoken questions made with Piper."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from companion.config import Settings
+from companion.models.store import ModelStore, default_models_dir
+
+REQUIRED_MODELS = ("asr-tiny-en", "tts-joe-medium", "wake-okay-nabu", "embed-minilm")
+
+
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    """The models `./install.sh --dev` installed; a clear failure (not a skip) when absent."""
+    directory = default_models_dir()
+    store = ModelStore(directory)
+    for name in REQUIRED_MODELS:
+        store.path(name)  # raises ModelError naming the model and what to run
+    return directory
+
+
+@pytest.fixture(scope="session")
+def test_settings(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    cache = tmp_path_factory.mktemp("cache")
+    base = Settings()
+    return replace(base, paths=replace(base.paths, models_dir=str(models_dir), cache_dir=str(cache)))
+
+
+@pytest.fixture(scope="session")
+def loaded_models(test_settings: Settings):  # type: ignore[no-untyped-def]
+    from companion.service.app import load_models
+
+    return load_models(test_settings, with_wake=True)
+
+
+@pytest.fixture(scope="session")
+def speak(loaded_models, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:  # type: ignore[no-untyped-def]
+    """Synthesize a spoken question with the bundled Piper voice; returns the WAV path."""
+    from companion.audio.wavfile import write_wav
+
+    folder = tmp_path_factory.mktemp("questions")
+    cache: dict[str, Path] = {}
+
+    def make(text: str) -> Path:
+        if text not in cache:
+            path = folder / f"q{len(cache)}.wav"
+            write_wav(path, loaded_models.tts.synthesize(text), loaded_models.tts.sample_rate)
+            cache[text] = path
+        return cache[text]
+
+    return make
+
+
+@pytest.fixture()
+def cli_env(test_settings: Settings) -> Iterator[dict[str, str]]:
+    """Environment for running the `companion` command as a user would, against the test models."""
+    env = dict(os.environ)
+    env["COMPANION_MODELS_DIR"] = test_settings.paths.models_dir
+    env["XDG_CACHE_HOME"] = test_settings.paths.cache_dir
+    env.pop("COMPANION_CONFIG", None)
+    yield env
