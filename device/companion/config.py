@@ -129,7 +129,7 @@ class PersonaSettings:
     engine: str = "retrieval"
     """The persona engine; "retrieval" answers with the person's own closest message."""
     embedding_model: str = "embed-minilm"
-    min_score: float = 0.30
+    min_score: float = 0.45
     """Below this similarity the persona says it does not remember instead of guessing."""
 
     def validate(self, where: str) -> None:
