@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 from typing import Any
 
 from ..audio.sounddevice_io import SoundDeviceSink, SoundDeviceSource
@@ -26,7 +27,8 @@ class LiveSession:
             settings, models, source=self.source, sink=self.sink, use_wake=settings.wake.enabled and models.wake is not None
         )
         self.button = create_button(settings, pin_factory)
-        self.started = asyncio.Event()
+        self.started = threading.Event()
+        """Set once the microphone is open and triggers are armed (waitable from any thread)."""
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def run(self, *, max_turns: int | None = None, handle_signals: bool = True) -> list[TurnResult]:
@@ -55,5 +57,8 @@ class LiveSession:
         """Thread-safe."""
         logger.info("stopping")
         self.pipeline.stop()
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self.source.close)
+        if self._loop is not None and not self._loop.is_closed():
+            try:
+                self._loop.call_soon_threadsafe(self.source.close)
+            except RuntimeError:  # the loop closed in between: nothing left to wake
+                pass
