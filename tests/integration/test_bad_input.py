@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from support.cli import run_companion
+
 pytestmark = pytest.mark.integration
 
-
-def companion(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "companion", *args], env=env, capture_output=True, text=True, timeout=300
-    )
 
 
 def assert_one_clear_error(done: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -44,7 +40,7 @@ def test_missing_model_file(models_dir: Path, cli_env: dict[str, str], speak, tm
     models = models_copy(models_dir, tmp_path, "tts-joe-medium")
     (models / "tts-joe-medium" / "en_US-joe-medium.onnx").unlink()
     cli_env["COMPANION_MODELS_DIR"] = str(models)
-    done = companion(["converse", "--input", str(speak("Hello there.")), "--output", str(tmp_path / "r.wav")], cli_env)
+    done = run_companion(["converse", "--input", str(speak("Hello there.")), "--output", str(tmp_path / "r.wav")], cli_env)
     assert_one_clear_error(done, "tts-joe-medium", "en_US-joe-medium.onnx", "companion models install")
 
 
@@ -53,33 +49,33 @@ def test_corrupt_model_file_of_the_right_size(models_dir: Path, cli_env: dict[st
     config = models / "tts-joe-medium" / "en_US-joe-medium.onnx.json"
     config.write_bytes(b"\x00" * config.stat().st_size)
     cli_env["COMPANION_MODELS_DIR"] = str(models)
-    done = companion(["converse", "--input", str(speak("Hello there.")), "--output", str(tmp_path / "r.wav")], cli_env)
+    done = run_companion(["converse", "--input", str(speak("Hello there.")), "--output", str(tmp_path / "r.wav")], cli_env)
     assert_one_clear_error(done, "Piper voice", "companion models install")
 
 
 def test_unreadable_wav(cli_env: dict[str, str], tmp_path: Path) -> None:
     question = tmp_path / "question.wav"
     question.write_bytes(b"RIFF....this is not audio")
-    done = companion(["converse", "--input", str(question), "--output", str(tmp_path / "r.wav")], cli_env)
+    done = run_companion(["converse", "--input", str(question), "--output", str(tmp_path / "r.wav")], cli_env)
     assert_one_clear_error(done, "cannot read WAV file", str(question))
 
 
 def test_missing_wav(cli_env: dict[str, str], tmp_path: Path) -> None:
-    done = companion(["converse", "--input", str(tmp_path / "nope.wav"), "--output", str(tmp_path / "r.wav")], cli_env)
+    done = run_companion(["converse", "--input", str(tmp_path / "nope.wav"), "--output", str(tmp_path / "r.wav")], cli_env)
     assert_one_clear_error(done, "audio file not found", "nope.wav")
 
 
 def test_nonexistent_audio_device(cli_env: dict[str, str], tmp_path: Path) -> None:
     config = tmp_path / "companion.toml"
     config.write_text('[audio]\ninput_device = "no-such-microphone-xyz"\n', encoding="utf-8")
-    done = companion(["--config", str(config), "run"], cli_env)
+    done = run_companion(["--config", str(config), "run"], cli_env)
     assert_one_clear_error(done, "no audio input device matches 'no-such-microphone-xyz'", "available input devices")
 
 
 def test_malformed_config(cli_env: dict[str, str], tmp_path: Path) -> None:
     config = tmp_path / "companion.toml"
     config.write_text("[vad]\nhangover_s = 'soon'\n", encoding="utf-8")
-    done = companion(["--config", str(config), "converse", "--input", "x.wav", "--output", "y.wav"], cli_env)
+    done = run_companion(["--config", str(config), "converse", "--input", "x.wav", "--output", "y.wav"], cli_env)
     assert_one_clear_error(done, "vad.hangover_s", str(config))
 
 
@@ -90,5 +86,5 @@ def test_silent_question(cli_env: dict[str, str], tmp_path: Path) -> None:
 
     question = tmp_path / "silence.wav"
     write_wav(question, np.zeros(16000 * 2, dtype=np.int16), 16000)
-    done = companion(["converse", "--input", str(question), "--output", str(tmp_path / "r.wav")], cli_env)
+    done = run_companion(["converse", "--input", str(question), "--output", str(tmp_path / "r.wav")], cli_env)
     assert_one_clear_error(done, "no speech found")

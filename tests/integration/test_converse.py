@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from support.cli import run_companion, words
 
 from companion.audio.wavfile import read_wav
 
@@ -17,14 +17,6 @@ pytestmark = pytest.mark.integration
 QUESTION = "What was your favourite fishing spot?"
 
 
-def companion(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "companion", *args], env=env, capture_output=True, text=True, timeout=300
-    )
-
-
-def words(text: str) -> set[str]:
-    return {w.strip(".,!?;:'\"").lower() for w in text.split()} - {""}
 
 
 def test_converse_answers_a_spoken_question_in_the_persona_voice(
@@ -32,7 +24,7 @@ def test_converse_answers_a_spoken_question_in_the_persona_voice(
 ) -> None:
     question = speak(QUESTION)
     reply_wav = tmp_path / "reply.wav"
-    done = companion(["converse", "--input", str(question), "--output", str(reply_wav), "--json"], cli_env)
+    done = run_companion(["converse", "--input", str(question), "--output", str(reply_wav), "--json"], cli_env)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from support.cli import words
 from gpiozero.pins.mock import MockFactory
 
 from companion.audio.wavfile import read_wav
@@ -18,9 +20,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.live]
 
 QUESTION = "How did you meet grandma?"
 
-
-def words(text: str) -> set[str]:
-    return {w.strip(".,!?;:'\"").lower() for w in text.split()} - {""}
 
 
 def live_settings(settings, device: str, **wake):  # type: ignore[no-untyped-def]
