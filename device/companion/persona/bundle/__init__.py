@@ -1,0 +1,1 @@
+"""The encrypted, consented persona bundle: store, keys, importer, memory index, maintenance."""

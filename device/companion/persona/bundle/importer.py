@@ -1,0 +1,348 @@
+"""Import chat exports into a bundle: the persona's own words plus the minimum context (C7).
+
+One export file is one SQLite transaction: the records, the reply pairs derived from them, the
+journal entry (keyed by the file's sha256) and the re-signed consent record that now lists the
+file all commit together, or none of it does. Killing the import at any moment therefore leaves
+the bundle as it was before or after each file, and running it again skips the files already
+journalled. Records carry a content hash, so overlapping exports never add a message twice.
+
+Kept: every message of the persona (``--speaker``), and the messages of others that the persona
+answered (a reply pair's context). Everything else is counted as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..ingest.records import ChatRecord
+from .keys import BundleError
+from .store import Bundle, audit, utc_now
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_MAX_GAP = timedelta(hours=12)
+"""A message older than this before the persona's answer is not what they were answering."""
+TURN_MAX_GAP = timedelta(minutes=10)
+"""The persona's consecutive messages closer than this form one answer."""
+MAX_TURN_MESSAGES = 6
+MAX_CONTEXT_MESSAGES = 3
+MAX_TURN_CHARS = 800
+_REPLY_INDEX_SIZE = 20_000
+DOCUMENT_SOURCES = ("text",)
+"""Letters, notes and memories: no speaker in the file; the owner imports them as the person's words."""
+
+SKIP_GROUP = "group chat (use --include-groups)"
+SKIP_EMPTY = "no text (media, system or empty message)"
+SKIP_OTHER = "someone else's message the persona did not answer"
+SKIP_DUPLICATE = "already in the bundle"
+NOTHING_BY_SPEAKER = "nothing by this speaker (not imported)"
+
+Redactor = Callable[[str], str]
+
+
+@dataclass
+class FileSummary:
+    """What one file's import did (counts only; never content)."""
+
+    filename: str
+    sha256: str
+    format: str
+    status: str = "imported"  # or "already imported"
+    read: int = 0
+    kept: int = 0
+    contexts: int = 0
+    pairs: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    speakers_seen: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.filename, "sha256": self.sha256, "format": self.format, "status": self.status,
+            "read": self.read, "kept": self.kept, "contexts": self.contexts, "pairs": self.pairs,
+            "skipped": dict(self.skipped),
+        }
+
+
+def source_hash(path: Path) -> str:
+    """sha256 of a file, or of a folder's files (relative names and contents, sorted)."""
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for file in files:
+        if file is not path:
+            digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def record_hash(role: str, source: str, conversation: str, speaker: str, time: str | None, text: str,
+                export_id: str | None) -> str:
+    """The content hash stored with a record (recomputed by `persona verify`)."""
+    return _digest(role, source, conversation, speaker, time, text, export_id)
+
+
+def _digest(*fields: str | None) -> str:
+    """sha256 over the fields, unit-separated, with None distinct from "" (cheaper than JSON)."""
+    payload = "\x1f".join("\x00" if value is None else value for value in fields)
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def default_redactor() -> Redactor:
+    """The ingest engineer's third-party PII redaction (C7); never import without it."""
+    try:
+        from ..redact import redact
+    except ImportError as exc:  # pragma: no cover - the module ships with the package
+        raise BundleError(f"third-party redaction is unavailable ({exc})", hint="reinstall companion") from None
+    return redact
+
+
+def import_files(
+    bundle: Bundle,
+    paths: Sequence[Path],
+    *,
+    fmt: str,
+    speaker: str,
+    include_groups: bool = False,
+    progress: bool = True,
+    redactor: Redactor | None = None,
+    mapping: str | None = None,
+) -> list[FileSummary]:
+    """Import each export (one transaction per file); the parsers come from persona.ingest.
+
+    ``mapping`` ("text=Body,speaker=From,time=Date") names the columns of a CSV/JSONL export."""
+    import inspect
+
+    from ..ingest import PARSERS, detect_format, make_parser
+
+    redactor = redactor or default_redactor()
+    summaries = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise BundleError("export file not found", where=str(path), hint="name the export file itself")
+        file_format = detect_format(path) if fmt == "auto" else fmt
+        # Letters and notes name no author: they are the persona's own words.
+        factory = PARSERS.get(file_format)
+        accepted = set(inspect.signature(factory).parameters) if factory is not None else set()
+        options = {"speaker": speaker, "mapping": mapping}
+        parser = make_parser(file_format, **{k: v for k, v in options.items() if k in accepted and v is not None})
+        summary = import_records(
+            bundle, parser.parse(path), filename=path.name, file_sha256=source_hash(path),
+            fmt=file_format, speaker=speaker, include_groups=include_groups, progress=progress, redactor=redactor,
+        )
+        for reason, count in (getattr(parser, "skipped", None) or {}).items():
+            summary.skipped[f"not a message: {reason}"] += count
+        summaries.append(summary)
+    return summaries
+
+
+def import_records(
+    bundle: Bundle,
+    records: Iterable[ChatRecord],
+    *,
+    filename: str,
+    file_sha256: str,
+    fmt: str,
+    speaker: str,
+    include_groups: bool = False,
+    progress: bool = True,
+    redactor: Redactor | None = None,
+) -> FileSummary:
+    """Import one file's records atomically; a file already in the journal adds nothing."""
+    summary = FileSummary(filename=filename, sha256=file_sha256, format=fmt)
+    if bundle.imported_file(file_sha256) is not None:
+        summary.status = "already imported"
+        return summary
+    redactor = redactor or default_redactor()
+    from tqdm import tqdm
+
+    bar = tqdm(desc=f"importing {filename}", unit=" msg", file=sys.stderr, disable=not progress, mininterval=0.5)
+    try:
+        with bundle.transaction():
+            writer = _PairWriter(bundle, summary, _normalise(speaker), file_sha256, redactor)
+            for record in records:
+                summary.read += 1
+                bar.update(1)
+                writer.add(record, include_groups)
+            writer.finish()
+            bar.close()
+            if summary.kept == 0 and not summary.skipped[SKIP_DUPLICATE]:
+                # Not journalled: a wrong --speaker must not make the file count as imported.
+                raise _NothingByTheSpeaker
+            _journal(bundle, summary, fmt, speaker)
+    except _NothingByTheSpeaker:
+        summary.status = NOTHING_BY_SPEAKER
+        summary.contexts = summary.pairs = 0
+        return summary
+    audit(bundle.path, f"imported file sha256={file_sha256} format={fmt} read={summary.read} kept={summary.kept} "
+                       f"pairs={summary.pairs}")
+    return summary
+
+
+class _NothingByTheSpeaker(Exception):
+    """Rolls back a file in which the persona said nothing."""
+
+
+def _journal(bundle: Bundle, summary: FileSummary, fmt: str, speaker: str) -> None:
+    """Journal the file and extend (re-sign) the consent's source list, inside the file's transaction."""
+    bundle.db.execute(
+        "INSERT INTO import_journal(file_sha256, filename, format, speaker, imported, summary) VALUES (?,?,?,?,?,?)",
+        (summary.sha256, summary.filename, fmt, speaker, utc_now(), json.dumps(summary.to_dict(), ensure_ascii=False)),
+    )
+    bundle.add_source_hashes([summary.sha256])
+    if summary.kept:
+        bundle.add_speaker(" ".join(speaker.split()))
+
+
+class _PairWriter:
+    """Streams records into the database, pairing each persona turn with what preceded it."""
+
+    def __init__(self, bundle: Bundle, summary: FileSummary, speaker: str, file_sha256: str, redactor: Redactor):
+        self.db = bundle.db
+        self.summary = summary
+        self.speaker = speaker
+        self.file_sha256 = file_sha256
+        self.redact = redactor
+        self.pending_context: dict[str, list[ChatRecord]] = {}
+        self.turn: dict[str, list[tuple[int, ChatRecord, str]]] = {}
+        self.turn_context: dict[str, list[ChatRecord]] = {}
+        self.by_export_id: OrderedDict[tuple[str, str], ChatRecord] = OrderedDict()
+
+    def add(self, record: ChatRecord, include_groups: bool) -> None:
+        skipped = self.summary.skipped
+        self.summary.speakers_seen[record.speaker] += 1
+        if record.is_group and not include_groups:
+            skipped[SKIP_GROUP] += 1
+            return
+        if not record.text or not record.text.strip():
+            skipped[SKIP_EMPTY] += 1
+            return
+        conversation = record.conversation
+        if not self._is_persona(record):
+            self._close_turn(conversation)
+            pending = self.pending_context.setdefault(conversation, [])
+            if pending and not _close_in_time(pending[-1].time, record.time, CONTEXT_MAX_GAP):
+                skipped[SKIP_OTHER] += len(pending)
+                pending.clear()
+            pending.append(record)
+            if len(pending) > MAX_CONTEXT_MESSAGES:
+                pending.pop(0)
+                skipped[SKIP_OTHER] += 1
+            if record.record_id:
+                self.by_export_id[(conversation, record.record_id)] = record
+                if len(self.by_export_id) > _REPLY_INDEX_SIZE:
+                    self.by_export_id.popitem(last=False)
+            return
+        turn = self.turn.get(conversation)
+        if turn:
+            last = turn[-1][1]
+            joined = sum(len(t[2]) for t in turn)
+            if (not _close_in_time(last.time, record.time, TURN_MAX_GAP) or len(turn) >= MAX_TURN_MESSAGES
+                    or joined >= MAX_TURN_CHARS or (record.reply_to and record.reply_to != last.record_id)):
+                self._close_turn(conversation)
+                turn = None
+        if not turn:
+            self.turn_context[conversation] = self._context_for(record)
+        text = self.redact(record.text.strip())
+        record_id = self._insert(record, "persona", text)
+        if record_id is None:
+            return
+        self.turn.setdefault(conversation, []).append((record_id, record, text))
+
+    def finish(self) -> None:
+        for conversation in list(self.turn):
+            self._close_turn(conversation)
+        for pending in self.pending_context.values():
+            self.summary.skipped[SKIP_OTHER] += len(pending)
+        self.pending_context.clear()
+
+    def _is_persona(self, record: ChatRecord) -> bool:
+        if not record.speaker.strip():
+            return record.source in DOCUMENT_SOURCES
+        return _normalise(record.speaker) == self.speaker
+
+    def _context_for(self, record: ChatRecord) -> list[ChatRecord]:
+        """What the persona was answering: the quoted message, else the others' last messages."""
+        pending = self.pending_context.pop(record.conversation, [])
+        if record.reply_to and (record.conversation, record.reply_to) in self.by_export_id:
+            quoted = self.by_export_id[(record.conversation, record.reply_to)]
+            self.summary.skipped[SKIP_OTHER] += sum(1 for p in pending if p is not quoted)
+            return [quoted]
+        if pending and not _close_in_time(pending[-1].time, record.time, CONTEXT_MAX_GAP):
+            self.summary.skipped[SKIP_OTHER] += len(pending)
+            return []
+        return pending
+
+    def _close_turn(self, conversation: str) -> None:
+        turn = self.turn.pop(conversation, None)
+        context_records = self.turn_context.pop(conversation, [])
+        if not turn:
+            return
+        context_ids, context_texts = [], []
+        for record in context_records:
+            text = self.redact(record.text.strip())
+            record_id = self._insert(record, "context", text, count_duplicate=False)
+            if record_id is not None:
+                context_ids.append(record_id)
+                context_texts.append(text)
+        context = " ".join(context_texts) or None
+        answer = " ".join(t[2] for t in turn)
+        first = turn[0][1]
+        pair_hash = _digest(context, answer, first.conversation, _iso(first.time))
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO reply_pairs(pair_hash, context, answer, answer_record, context_record, conversation,"
+            " time, source) VALUES (?,?,?,?,?,?,?,?)",
+            (pair_hash, context, answer, turn[0][0], context_ids[-1] if context_ids else None, first.conversation,
+             _iso(first.time), first.source),
+        )
+        self.summary.pairs += cursor.rowcount
+
+    def _insert(self, record: ChatRecord, role: str, text: str, *, count_duplicate: bool = True) -> int | None:
+        """Insert (or find) a record; the row id, or None when the text is empty after redaction."""
+        if not text.strip():
+            self.summary.skipped[SKIP_EMPTY] += 1
+            return None
+        time = _iso(record.time)
+        digest = record_hash(role, record.source, record.conversation, record.speaker, time, text, record.record_id)
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO records(content_hash, role, source, conversation, speaker, time, text, export_id,"
+            " reply_to, origin, file_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (digest, role, record.source, record.conversation, record.speaker, time, text, record.record_id,
+             record.reply_to, record.origin or "", self.file_sha256),
+        )
+        if cursor.rowcount:
+            if role == "persona":
+                self.summary.kept += 1
+            else:
+                self.summary.contexts += 1
+            return int(cursor.lastrowid)
+        if count_duplicate:
+            self.summary.skipped[SKIP_DUPLICATE] += 1
+        return int(self.db.execute("SELECT id FROM records WHERE content_hash = ?", (digest,)).fetchone()[0])
+
+
+def _normalise(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _iso(time: datetime | None) -> str | None:
+    return None if time is None else time.isoformat()
+
+
+def _close_in_time(earlier: datetime | None, later: datetime | None, gap: timedelta) -> bool:
+    if earlier is None or later is None:
+        return True
+    try:
+        return abs(later - earlier) <= gap
+    except TypeError:  # one naive, one aware: compare wall clocks
+        return abs(later.replace(tzinfo=None) - earlier.replace(tzinfo=None)) <= gap

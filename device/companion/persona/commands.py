@@ -1,0 +1,329 @@
+"""`companion persona ...`: create (with consent), import, index, show, verify, erase, add-photo.
+
+Every command that reads a bundle needs its passphrase: --key-file, the systemd credential,
+$COMPANION_PERSONA_KEY_FILE, the settings' key file, or a prompt on a terminal. `erase` needs
+none: destroying a persona must never be blocked by a forgotten passphrase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FALLBACKS = ("I don't remember that one.", "Hmm, that has slipped my mind.")
+RELATIONSHIP_HELP = "for a living person: self; for a deceased person: spouse, partner, child, parent, sibling, grandchild, grandparent, heir or executor"
+
+
+def register(subparsers: Any) -> None:
+    """Add the `persona` command and its subcommands to the main parser."""
+    p = subparsers.add_parser("persona", help="create, import into, inspect, verify and erase persona bundles")
+    sub = p.add_subparsers(dest="persona_command", required=True)
+
+    def bundle_command(name: str, help_text: str, func: Any, key: bool = True) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_text)
+        c.add_argument("dir", help="the persona bundle folder")
+        if key:
+            c.add_argument("--key-file", help="file holding the bundle passphrase (default: credential, settings, prompt)")
+        c.set_defaults(func=_clean_errors(func))
+        return c
+
+    c = sub.add_parser("create", help="make a new encrypted persona bundle, with its consent record")
+    c.add_argument("name", help="the person's name")
+    c.add_argument("--dir", required=True, help="new (empty) folder for the bundle")
+    c.add_argument("--display-name", help="what the family calls them (default: the name)")
+    c.add_argument("--language", default="en", help="language code of their messages (default: en)")
+    c.add_argument("--fallback", action="append", help="an in-character 'I don't remember' line (repeatable)")
+    c.add_argument("--authorised-by", help="who authorises this persona")
+    c.add_argument("--relationship", help=RELATIONSHIP_HELP)
+    c.add_argument("--status", choices=("living", "deceased"), help="is the person living or deceased")
+    c.add_argument("--audience", action="append", help="who may talk to it (repeatable; 'household' = anyone at home)")
+    c.add_argument("--valid-until", help="last day it may be used (YYYY-MM-DD; default: no end)")
+    c.add_argument("--adult", action="store_true", help="confirm you are an adult (set-up is adults-only)")
+    c.add_argument("--confirm", action="store_true", help="confirm the consent statement without a prompt")
+    c.add_argument("--key-file", help="file holding the passphrase to protect the bundle with (default: prompt)")
+    c.set_defaults(func=cmd_create)
+
+    c = bundle_command("import", "import chat exports, letters or notes into a bundle", cmd_import)
+    c.add_argument("files", nargs="+", metavar="FILE", help="export files (or folders)")
+    c.add_argument("--format", default="auto", help="export format, or auto (default) to detect it")
+    c.add_argument("--speaker", required=True, help="the person's name as the export shows it")
+    c.add_argument("--include-groups", action="store_true", help="also import group chats (skipped by default)")
+    c.add_argument("--map", help='columns of a csv/jsonl export, e.g. "text=Body,speaker=From,time=Date"')
+    c.add_argument("--no-index", action="store_true", help="skip building the memory index now (run `persona index` later)")
+    c.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    bundle_command("index", "build the memory index (sentence embeddings); resumable", cmd_index)
+    c = bundle_command("show", "consent, counts, date range and a style summary", cmd_show)
+    c.add_argument("--json", action="store_true", help="print as JSON")
+    bundle_command("verify", "check integrity, record hashes and the consent signature", cmd_verify)
+    c = bundle_command("erase", "crypto-shred the bundle (irreversible)", cmd_erase, key=False)
+    c.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    c = bundle_command("add-photo", "add captioned photos", cmd_add_photo)
+    c.add_argument("photos", nargs="*", metavar="IMAGE", help="image files (each with --caption)")
+    c.add_argument("--caption", help="caption for the image(s)")
+    c.add_argument("--folder", help="a folder of images with a captions.csv (file, caption)")
+    from .lm.commands import register as register_lm_commands  # eval, train, bench-lm (lm engineer)
+
+    register_lm_commands(sub)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _clean_errors(func: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from .bundle.store import database_errors_as_bundle_errors
+
+        with database_errors_as_bundle_errors(Path(args.dir)):
+            return int(func(args))
+
+    return run
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from ..config import load_settings
+
+    return load_settings(Path(args.config) if getattr(args, "config", None) else None)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from .bundle.keys import read_secret
+    from .bundle.store import Bundle
+
+    settings = _settings(args)
+    secret = read_secret(args.key_file, settings_key_file=settings.persona.key_file or None,
+                         prompt_name=f"persona bundle {args.dir}")
+    return Bundle.open(Path(args.dir), secret)
+
+
+def _embedder(args: argparse.Namespace) -> Any:
+    from ..models.store import ModelStore
+    from .embedder import SentenceEmbedder
+
+    settings = _settings(args)
+    model_dir = ModelStore(settings.paths.models).path(settings.persona.embedding_model)
+    return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json")
+
+
+def _ask(question: str, interactive: bool, flag: str) -> str:
+    from .bundle.keys import BundleError
+
+    if not interactive:
+        raise BundleError(f"missing {flag}", hint="give it on the command line, or run in a terminal to be asked")
+    answer = input(f"{question}: ").strip()
+    if not answer:
+        raise BundleError(f"{flag} is required", hint="run the command again and answer every question")
+    return answer
+
+
+def _yes(question: str, interactive: bool) -> bool:
+    return interactive and input(f"{question} [y/N]: ").strip().lower() in ("y", "yes")
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    from ..ethics.consent import ANYONE_IN_HOUSEHOLD, new_record
+    from .bundle.keys import BundleError, read_secret
+    from .bundle.store import Bundle, PersonaCard, is_bundle, new_bundle_id
+
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    target = Path(args.dir)
+    if is_bundle(target) or (target.exists() and any(target.iterdir())):
+        raise BundleError("the folder is not empty", where=str(target), hint="give a new or empty folder")
+    print("Persona set-up is for adults only (ETHICS C10).", file=sys.stderr)
+    if not (args.adult or _yes("Are you 18 or older?", interactive)):
+        raise BundleError("persona set-up is for adults only", hint="an adult must create the persona (--adult)")
+    status = args.status or _ask("Is the person living or deceased", interactive, "--status").lower()
+    if status not in ("living", "deceased"):
+        raise BundleError(f"status must be living or deceased, not {status!r}")
+    if status == "living":
+        authorised_by = args.authorised_by or args.name
+        relationship = args.relationship or "self"
+    else:
+        authorised_by = args.authorised_by or _ask("Your name (who authorises this persona)", interactive,
+                                                   "--authorised-by")
+        relationship = args.relationship or _ask(f"Your relationship to {args.name} ({RELATIONSHIP_HELP})",
+                                                 interactive, "--relationship")
+    audience = args.audience or [a.strip() for a in _ask(
+        f"Who may talk to it (names separated by commas, or '{ANYONE_IN_HOUSEHOLD}')", interactive, "--audience"
+    ).split(",")]
+    valid_until = args.valid_until
+    if valid_until is None and interactive:
+        valid_until = input("Last day it may be used (YYYY-MM-DD, empty for no end): ").strip() or None
+    record = new_record(
+        persona_name=args.name, authorised_by=authorised_by, relationship=relationship, status=status,
+        audience=audience, valid_until=valid_until, owner_is_adult=True, bundle_id=new_bundle_id(),
+    )
+    print(f"Consent statement: {record.attestation}", file=sys.stderr)
+    print(f"Who may talk to it: {', '.join(record.audience)}; until: {record.valid_until or 'no end date'}",
+          file=sys.stderr)
+    if not (args.confirm or _yes("Do you confirm this statement is true?", interactive)):
+        raise BundleError("consent not confirmed: no persona was created", hint="no bundle exists without consent")
+    secret = read_secret(args.key_file, confirm=True, prompt_name="new persona bundle")
+    card = PersonaCard(name=args.name, display_name=args.display_name or args.name, language=args.language,
+                       fallback_replies=tuple(args.fallback or DEFAULT_FALLBACKS))
+    with Bundle.create(target, secret, card, record) as bundle:
+        print(f"created persona bundle {bundle.bundle_id} for {args.name} in {target}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .bundle.importer import import_files
+    from .bundle.keys import BundleError
+
+    with _open(args) as bundle:
+        bundle.check_consent()
+        summaries = import_files(bundle, [Path(f) for f in args.files], fmt=args.format, speaker=args.speaker,
+                                 include_groups=args.include_groups, progress=True, mapping=args.map)
+        totals: Counter[str] = Counter()
+        for s in summaries:
+            totals.update({"read": s.read, "kept": s.kept, "contexts": s.contexts, "pairs": s.pairs})
+        index = None
+        if not args.no_index and bundle.count("reply_pairs"):
+            from .bundle.index import build_index
+
+            index = build_index(bundle, _embedder(args), progress=True)
+    if args.json:
+        print(json.dumps({"files": [s.to_dict() for s in summaries], "totals": dict(totals),
+                          "index": None if index is None else index.__dict__}, ensure_ascii=False, indent=2))
+    else:
+        for s in summaries:
+            skipped = ", ".join(f"{n} {why}" for why, n in s.skipped.most_common()) or "none"
+            print(f"{s.filename}: {s.status}; read {s.read}, kept {s.kept} of the persona's messages "
+                  f"+ {s.contexts} as context, {s.pairs} reply pairs; skipped: {skipped}")
+        if index is not None:
+            print(f"memory index: {index.texts} texts, {index.embedded_now} embedded now ({index.seconds:.1f} s)")
+    fresh = [s for s in summaries if s.status != "already imported"]
+    if fresh and not any(s.kept for s in fresh):
+        seen: Counter[str] = Counter()
+        for s in fresh:
+            seen.update(s.speakers_seen)
+        names = ", ".join(f"{name or '(none)'} ({n})" for name, n in seen.most_common(6))
+        raise BundleError(f"no message by {args.speaker!r} was found", hint=f"speakers in the export(s): {names}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .bundle.index import build_index
+
+    with _open(args) as bundle:
+        stats = build_index(bundle, _embedder(args), progress=True)
+    print(f"memory index: {stats.texts} texts, {stats.embedded_now} embedded now ({stats.seconds:.1f} s)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from ..ethics.consent import ConsentError, verify
+    from .bundle.maintenance import journal_summaries
+    from .bundle.style import summarise_style
+
+    with _open(args) as bundle:
+        record = bundle.consent()
+        try:
+            bundle.check_consent()
+            consent_state = "valid"
+        except ConsentError as exc:
+            consent_state = f"NOT VALID: {exc.what}"
+        db = bundle.db
+        by_source = dict(db.execute("SELECT source, count(*) FROM records WHERE role = 'persona' GROUP BY source"))
+        by_speaker = dict(db.execute("SELECT speaker, count(*) FROM records GROUP BY speaker ORDER BY 2 DESC LIMIT 12"))
+        first, last = db.execute("SELECT min(time), max(time) FROM records").fetchone()
+        style = summarise_style(row[0] for row in db.execute("SELECT text FROM records WHERE role = 'persona'"))
+        payload = {
+            "bundle_id": bundle.bundle_id, "card": bundle.card.__dict__,
+            "consent": None if record is None else json.loads(record.to_json()),
+            "consent_state": consent_state,
+            "signature_ok": record is not None and verify(record),
+            "counts": {"records": bundle.count("records"), "reply_pairs": bundle.count("reply_pairs"),
+                       "indexed_texts": bundle.count("vectors"), "photos": bundle.count("photos"),
+                       "files_imported": bundle.count("import_journal")},
+            "persona_messages_by_source": by_source, "records_by_speaker": by_speaker,
+            "date_range": [first, last], "style": style.__dict__, "imports": journal_summaries(bundle),
+        }
+        from .lm.loader import language_model_note  # can the persona LM speak this language? (lm engineer)
+
+        payload["language_model_note"] = language_model_note(_settings(args), str(getattr(bundle.card, "language", "en")))
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=list))
+        return 0
+    print(f"persona: {payload['card']['display_name']} ({payload['card']['name']}), bundle {payload['bundle_id']}")
+    if record is not None:
+        print(f"consent ({consent_state}): {record.attestation}")
+        print(f"  authorised by {record.authorised_by} ({record.relationship}), person {record.status}, "
+              f"on {record.created}")
+        print(f"  who may talk to it: {', '.join(record.audience)}; until: {record.valid_until or 'no end date'}")
+        print(f"  sources: {len(record.source_hashes)} files (sha256); signature: "
+              f"{'valid' if payload['signature_ok'] else 'INVALID'} (Ed25519 {record.public_key[:16]}...)")
+    else:
+        print("consent: MISSING")
+    counts = payload["counts"]
+    print(f"records: {counts['records']}; reply pairs: {counts['reply_pairs']}; indexed texts: "
+          f"{counts['indexed_texts']}; photos: {counts['photos']}; files imported: {counts['files_imported']}")
+    print("persona's messages by source: " + (", ".join(f"{k} {v}" for k, v in by_source.items()) or "-"))
+    print("records by speaker: " + (", ".join(f"{k or '(documents)'} {v}" for k, v in by_speaker.items()) or "-"))
+    print(f"date range: {first or '-'} .. {last or '-'}")
+    for line in style.lines():
+        print(line)
+    if payload["language_model_note"]:
+        print(f"language model: {payload['language_model_note']}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .bundle.keys import BundleError
+    from .bundle.maintenance import verify_bundle
+
+    with _open(args) as bundle:
+        report = verify_bundle(bundle)
+    for name, passed, detail in report.checks:
+        print(f"{'ok  ' if passed else 'FAIL'} {name}: {detail}")
+    if not report.ok:
+        failed = next(name for name, passed, _ in report.checks if not passed)
+        raise BundleError(f"the bundle failed verification ({failed})", where=args.dir,
+                          hint="restore it from a backup; do not use it as it is")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from .bundle.keys import BundleError
+    from .bundle.maintenance import erase_bundle
+
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    if not args.yes:
+        if not interactive:
+            raise BundleError("erasing needs confirmation", hint="pass --yes to erase without a prompt")
+        if input(f"Erase the persona in {args.dir} for good? Type ERASE: ").strip() != "ERASE":
+            print("not erased")
+            return 1
+    removed = erase_bundle(Path(args.dir))
+    print(f"erased: the data key was destroyed first; {len(removed)} files removed; an audit line remains in AUDIT.log")
+    return 0
+
+
+def cmd_add_photo(args: argparse.Namespace) -> int:
+    from .bundle.keys import BundleError
+    from .bundle.maintenance import add_photo, read_captions
+
+    items: list[tuple[Path, str]] = []
+    if args.folder:
+        items += read_captions(Path(args.folder))
+    if args.photos:
+        if not args.caption:
+            raise BundleError("--caption is required with image files", hint="or use --folder with a captions.csv")
+        items += [(Path(p), args.caption) for p in args.photos]
+    if not items:
+        raise BundleError("no photos given", hint="name image files with --caption, or --folder DIR")
+    with _open(args) as bundle:
+        with bundle.transaction():
+            added = sum(add_photo(bundle, path, caption) for path, caption in items)
+    print(f"added {added} photos ({len(items) - added} already there)")
+    return 0
