@@ -1,0 +1,1 @@
+"""The on-device LM persona engine (onnxruntime-genai): grounded in the person's real words."""

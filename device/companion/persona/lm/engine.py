@@ -1,0 +1,321 @@
+"""The LM persona: the person's real words carry the facts, a small on-device model phrases them.
+
+Each turn retrieves the person's messages closest to the question, then one of three things:
+- nothing relevant: an in-character "I don't remember" from the persona's own fallback lines,
+  with no generation at all (ETHICS.md C8, "no source, no words");
+- a real reply that answers the question closely: spoken verbatim (their words beat ours);
+- otherwise: the model answers from the retrieved memories, streamed sentence by sentence, at
+  most a few sentences for speech. A generated sentence is spoken only if its names and numbers
+  and most of its content words come from the memories; filler ("Oh, yes.") waits for a sentence
+  with substance; when nothing generated survives, the person's best memory (if it clears the
+  retrieval engine's threshold) or "I don't remember" is spoken instead.
+The persona prefix lives in the KV cache (see session.py); a turn appends only what is new.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import PersonaError
+from ...tts.splitter import SentenceSplitter
+from ..base import Exchange, ReplySource
+from . import prompt
+from .grounding import GroundingSource, Memory
+from .session import LmSession, TurnStats
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LmOptions:
+    """How the engine grounds and bounds a reply."""
+
+    top_k: int = 3
+    """Memories given to the model per turn (FINDINGS: top-k >= 2)."""
+    relevant_score: float = 0.40
+    """Below this, no memory is relevant: say "don't remember" without generating."""
+    verbatim_score: float = 0.72
+    """At or above this, a real reply answers the question: speak it as it was written."""
+    verbatim_fallback_score: float = 0.45
+    """When every generated sentence is rejected, speak the best memory if it scores this (the
+    retrieval engine's measured threshold), else say "don't remember"."""
+    memory_floor: float = 0.25
+    """Memories below this are not shown to the model even when the best one is relevant."""
+    max_sentences: int = 3
+    max_new_tokens: int = 80
+    window: int = 2
+    """Earlier exchanges kept in the model's context."""
+    examples: int = 6
+    """Real exchanges in the cached prefix, for the person's style."""
+
+
+class LmPersona:
+    """A PersonaEngine over an ONNX Runtime GenAI model and a GroundingSource."""
+
+    def __init__(self, session: LmSession, source: GroundingSource, options: LmOptions | None = None) -> None:
+        self.session = session
+        self.source = source
+        self.options = options or LmOptions()
+        note = language_note(session, source.language)
+        if note:
+            raise PersonaError(note, where=str(session.model_dir),
+                               hint='use [persona] engine = "retrieval", or build a multilingual model with build-lm')
+        self.chat = prompt.detect_chat_format(session.model_dir)
+        self._lock = threading.Lock()
+        self._last_source: ReplySource | None = None
+        self._fallback_turn = 0
+        self._cached: list[tuple[str, str]] = []
+        self._closing = ""
+        self.prefix = prompt.build_prefix(source, self.chat, source.examples(self.options.examples))
+        self.prefix_s = session.prime(self.prefix)
+
+    @property
+    def display_name(self) -> str:
+        return self.source.display_name
+
+    @property
+    def last_source(self) -> ReplySource | None:
+        return self._last_source
+
+    @property
+    def last_stats(self) -> TurnStats:
+        return self.session.last
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
+        """Decide now (retrieval is fast); generate lazily as the caller iterates."""
+        with self._lock:
+            memories = self.source.search(question, self.options.top_k) if question.strip() else []
+            best = memories[0] if memories else None
+            if best is None or best.score < self.options.relevant_score:
+                reply = self._fallback(history)
+                self._last_source = ReplySource(kind="fallback", score=best.score if best else 0.0)
+                return iter((reply,))
+            if best.score >= self.options.verbatim_score:
+                self._last_source = ReplySource(kind="message", score=best.score, message_id=best.id)
+                return iter((best.text,))
+            shown = [m for m in memories if m.score >= self.options.memory_floor]
+            if not _covers(question, shown, self.source):
+                # The question names something (a place, a name, a year) no memory mentions:
+                # the memories are about something else, so there is no source for an answer.
+                self._last_source = ReplySource(kind="fallback", score=best.score)
+                return iter((self._fallback(history),))
+            self._last_source = ReplySource(kind="generated", score=best.score, message_id=best.id)
+        return self._generate(question, shown, history)
+
+    def _generate(self, question: str, memories: Sequence[Memory], history: Sequence[Exchange]) -> Iterator[str]:
+        """Stream whole sentences that pass the fact guard; the first that fails ends the reply."""
+        with self._lock:
+            self._sync_history(history)
+            user = prompt.build_user_turn(question, memories, self.source.language)
+            self.session.append(prompt.render_turn(self.chat, user, closing=self._closing))
+            allowed = _known_words(question, memories, self.source)
+            splitter = SentenceSplitter()
+            spoken: list[str] = []
+            held: list[str] = []  # filler sentences wait until a sentence with substance comes
+            text = ""
+            finished = True
+            with closing(self.session.stream(self.options.max_new_tokens)) as pieces:
+                for piece in pieces:
+                    text += piece
+                    if _leaks_markup(text):
+                        finished = False
+                        break
+                    for sentence in splitter.feed(piece):
+                        if not self._accept(sentence, allowed, spoken + held):
+                            finished = False
+                            break
+                        held.append(sentence)
+                        if _content_words(sentence):  # substance: release it with any filler before it
+                            spoken.extend(held)
+                            yield " ".join(held) + " "
+                            held = []
+                    if not finished or len(spoken) + len(held) >= self.options.max_sentences:
+                        finished = False
+                        break
+            ended_by_eos = self.session.last.ended_by_eos
+            if finished and ended_by_eos:
+                for sentence in splitter.flush():  # the last sentence, ended by the model itself
+                    if self._accept(sentence, allowed, spoken + held) and (spoken or _content_words(sentence)):
+                        spoken.extend(held + [sentence])
+                        yield " ".join(held + [sentence])
+                        held = []
+            if spoken and held:
+                spoken.extend(held)  # trailing filler after a real answer is fine ("Simple as that.")
+                yield " ".join(held)
+            if not spoken:  # only filler, or nothing safe: the person's own words, or "don't remember"
+                reply, self._last_source = self._without_model(memories)
+                spoken.append(reply)
+                yield reply
+            self._closing = prompt.closing_after(self.chat, ended_by_eos=ended_by_eos)
+            self._cached.append((question, " ".join(spoken)))
+            logger.debug("generated %d tokens, first after %.2f s", self.session.last.generated_tokens,
+                         self.session.last.first_token_s or 0.0)
+
+    def _accept(self, sentence: str, allowed: set[str], spoken: list[str]) -> bool:
+        """A sentence may be spoken if it names nothing the memories do not, and is not a repeat."""
+        unknown = _fact_words(sentence) - allowed
+        if unknown:
+            logger.info("dropped a generated sentence naming %d unsupported word(s)", len(unknown))
+            return False
+        content = _content_words(sentence)
+        if content and len(content & allowed) < SUPPORT_FRACTION * len(content):
+            logger.info("dropped a generated sentence: %d of %d content words unsupported",
+                        len(content - allowed), len(content))
+            return False
+        if _norm(sentence) in {_norm(s) for s in spoken} or _repetitive(sentence):
+            return False
+        return True
+
+    def _without_model(self, memories: Sequence[Memory]) -> tuple[str, ReplySource]:
+        best = memories[0] if memories else None
+        if best is not None and best.score >= self.options.verbatim_fallback_score:
+            return best.text, ReplySource(kind="message", score=best.score, message_id=best.id)
+        return self._fallback(()), ReplySource(kind="fallback", score=best.score if best else 0.0)
+
+    def _sync_history(self, history: Sequence[Exchange]) -> None:
+        """Make the cached conversation equal the last ``window`` exchanges.
+
+        Usually the cache already holds them (the previous turn put them there) and nothing is
+        appended; turns answered without the model (verbatim, fallback) are appended compactly;
+        when the window has slid or the history differs (a barge-in cut a reply), the cache
+        rewinds to the prefix and the window is re-read.
+        """
+        size = self.options.window
+        window = [(e.question, e.reply) for e in list(history)[-size:]] if size else []
+        if not _same(self._cached, window[: len(self._cached)]) or len(self._cached) > len(window):
+            self.session.rewind_to_prefix()
+            self._cached, self._closing = [], ""
+        missing = window[len(self._cached):]
+        if missing:
+            self.session.append(self._closing + prompt.render_history(self.chat, missing))
+            self._closing = ""
+            self._cached.extend(missing)
+        if self.session.room() < self.options.max_new_tokens + 256:
+            self.session.rewind_to_prefix()
+            self._cached, self._closing = [], ""
+
+    def reset(self) -> None:
+        """Forget the conversation (a new session); the prefix stays cached."""
+        with self._lock:
+            self.session.rewind_to_prefix()
+            self._cached, self._closing = [], ""
+
+    def _fallback(self, history: Sequence[Exchange]) -> str:
+        replies = self.source.fallback_replies or ("I don't remember.",)
+        last = _norm(history[-1].reply) if history else None
+        reply = replies[self._fallback_turn % len(replies)]
+        self._fallback_turn += 1
+        if len(replies) > 1 and _norm(reply) == last:
+            reply = replies[self._fallback_turn % len(replies)]
+            self._fallback_turn += 1
+        return reply
+
+
+CHINESE_SAMPLE = "我记得那天我们在湖边钓鱼，天气很好，你奶奶做了饺子。"
+MAX_TOKENS_PER_CJK_CHAR = 1.3
+"""An English-only tokenizer splits Chinese into byte pieces (SmolLM2: ~2 tokens per character);
+a model trained on Chinese has ~1 token per 1-2 characters."""
+
+
+def chinese_note(tokens_per_char: float) -> str | None:
+    if tokens_per_char > MAX_TOKENS_PER_CJK_CHAR:
+        return (f"the language model is English-only ({tokens_per_char:.1f} tokens per Chinese character) "
+                "and this persona speaks Chinese")
+    return None
+
+
+def language_note(session: LmSession, language: str) -> str | None:
+    """Why this model cannot speak the persona's language (it would answer nonsense), or None."""
+    if not language.lower().startswith("zh"):
+        return None
+    return chinese_note(len(session.encode(CHINESE_SAMPLE)) / len(CHINESE_SAMPLE))
+
+
+_MARKUP = ("<|", "Question:", "问题：", "Your memories", "你关于这件事的回忆")
+
+
+def _leaks_markup(text: str) -> bool:
+    return any(marker in text for marker in _MARKUP)
+
+
+def _strip_markup(text: str) -> str:
+    cut = min((text.find(m) for m in _MARKUP if m in text), default=len(text))
+    return text[:cut].strip()
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_COMMON = frozenset("""i im i'm i'd i'll i've you your kiddo oh well yes no hmm ah mr mrs dr ok okay sure
+the a and but so god lord grandpa grandma dear honey sweetheart""".split())
+
+
+def _fact_words(sentence: str) -> set[str]:
+    """Words that carry facts: capitalised names (not sentence-initial) and numbers.
+
+    A 135M model invents names, places and years; every one of those must come from the
+    memories, the question or the persona card. Chinese text is not checked word by word
+    (no capitalisation); its grounding rests on the retrieval thresholds.
+    """
+    found = set()
+    tokens = _WORD.findall(sentence)
+    for position, token in enumerate(tokens):
+        if token.isdigit() or (position > 0 and token[0].isupper()):
+            word = token.casefold().removesuffix("'s")
+            if word not in _COMMON:
+                found.add(word)
+    return found
+
+
+SUPPORT_FRACTION = 0.5
+"""At least this share of a generated sentence's content words must come from the memories, the
+question or the card: a 135M model otherwise invents events in plain words ("a big family of
+five, all dressed in white") that no name-or-number check catches."""
+_CONVERSATIONAL = frozenset("""remember indeed really think know knew course always never sure guess
+would could should little while about there their thing things something anything nothing good great
+love loved dear kiddo honey sweetheart yeah right maybe those these that this what when where which
+with from have been were just well very much more some your yours mine ours them they then than
+tell told said says back still again time times long years year days every""".split())
+
+
+def _content_words(sentence: str) -> set[str]:
+    """Words that carry meaning (4+ letters, not conversational glue), lower case."""
+    words = {w.casefold().removesuffix("'s") for w in _WORD.findall(sentence) if len(w) >= 4}
+    return {w for w in words if w not in _CONVERSATIONAL}
+
+
+def _known_words(question: str, memories: Sequence[Memory], source: GroundingSource) -> set[str]:
+    texts = [question, source.display_name, source.name, source.description]
+    texts += [m.text for m in memories] + [m.context or "" for m in memories]
+    words = {w.casefold().removesuffix("'s") for text in texts for w in _WORD.findall(text)}
+    return words | {w.removesuffix("s") for w in words} | {w + "s" for w in words}  # plural either way
+
+
+def _covers(question: str, memories: Sequence[Memory], source: GroundingSource) -> bool:
+    """Every name or number the question asks about appears in the memories (or the card)."""
+    asked = _fact_words(question)
+    return not asked or asked <= _known_words("", memories, source)
+
+
+def _repetitive(sentence: str) -> bool:
+    words = sentence.casefold().split()
+    return len(words) >= 6 and len(set(words)) <= len(words) // 3
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _same(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> bool:
+    return len(a) == len(b) and all(_norm(x[0]) == _norm(y[0]) and _norm(x[1]) == _norm(y[1]) for x, y in zip(a, b))
+
+
+def load_lm_persona(model_dir: Path, source: GroundingSource, *, threads: int = 0,
+                    options: LmOptions | None = None) -> LmPersona:
+    """Load the model and prime the persona prefix."""
+    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options)

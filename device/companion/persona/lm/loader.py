@@ -1,0 +1,112 @@
+"""Which persona engine runs: settings ("retrieval" | "lm" | "auto") and the evaluated choice.
+
+``companion persona eval`` records the engine that won on the persona's own data in the cache
+(the persona folder is read-only to the device); with ``engine = "auto"`` the runtime reads it.
+A persona's own fine-tuned model (``lm/`` in its folder, written by ``persona train``) is used
+in place of the base model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from ...errors import ModelError
+from ..base import PersonaEngine
+
+logger = logging.getLogger(__name__)
+
+ENGINES = ("retrieval", "lm", "lm-tuned")
+PERSONA_LM_DIR = "lm"
+"""A fine-tuned persona model inside the persona folder / bundle."""
+
+
+def choice_path(cache_dir: Path, persona_dir: Path) -> Path:
+    key = hashlib.sha256(str(Path(persona_dir).resolve()).encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"engine-{key}.json"
+
+
+def record_choice(cache_dir: Path, persona_dir: Path, engine: str, report: dict) -> Path:
+    """Write the evaluated choice atomically."""
+    if engine not in ENGINES:
+        raise ValueError(engine)
+    path = choice_path(cache_dir, persona_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"persona": str(Path(persona_dir).resolve()), "engine": engine, "report": report},
+                              indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def read_choice(cache_dir: Path, persona_dir: Path) -> str | None:
+    try:
+        engine = json.loads(choice_path(cache_dir, persona_dir).read_text()).get("engine")
+    except (OSError, ValueError):
+        return None
+    return engine if engine in ENGINES else None
+
+
+def tuned_model_dir(persona_dir: Path) -> Path | None:
+    path = Path(persona_dir) / PERSONA_LM_DIR
+    return path if (path / "genai_config.json").is_file() else None
+
+
+def resolve_engine(setting: str, cache_dir: Path, persona_dir: Path) -> str:
+    """The engine to run: the setting, or for "auto" the evaluated winner (retrieval if none)."""
+    if setting == "retrieval":
+        return "retrieval"
+    if setting == "lm":
+        return "lm-tuned" if tuned_model_dir(persona_dir) else "lm"
+    return read_choice(cache_dir, persona_dir) or "retrieval"
+
+
+def lm_model_dir(engine: str, models_dir: Path, model_name: str, persona_dir: Path) -> Path:
+    if engine == "lm-tuned":
+        tuned = tuned_model_dir(persona_dir)
+        if tuned is not None:
+            return tuned
+    path = Path(models_dir) / model_name
+    if not (path / "genai_config.json").is_file():
+        raise ModelError(f"the persona language model {model_name!r} is not built", where=str(path),
+                         hint="run ./install.sh --dev, or companion models build-default-lm")
+    return path
+
+
+def build_engine(settings, retrieval) -> PersonaEngine:
+    """The configured engine over an already-loaded RetrievalPersona (settings: config.Settings)."""
+    persona = settings.persona
+    cache = settings.paths.cache / "persona"
+    engine = resolve_engine(persona.engine, cache, persona.path)
+    if engine == "retrieval":
+        return retrieval
+    from .engine import load_lm_persona
+    from .grounding import RetrievalGrounding
+
+    model_dir = lm_model_dir(engine, settings.paths.models, persona.lm_model, persona.path)
+    logger.info("persona engine: %s (%s)", engine, model_dir)
+    return load_lm_persona(model_dir, RetrievalGrounding(retrieval), threads=persona.lm_threads)
+
+
+def language_model_note(settings, language: str) -> str | None:
+    """For ``persona show``/eval: a line when the configured LM cannot speak ``language``.
+
+    Reads only the tokenizer (cheap, no model load); None when the language is fine or no LM is built.
+    """
+    from tokenizers import Tokenizer
+
+    from .engine import CHINESE_SAMPLE, chinese_note
+
+    if not language.lower().startswith("zh"):
+        return None
+    path = Path(settings.paths.models) / settings.persona.lm_model / "tokenizer.json"
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception:  # not built, or unreadable: nothing to warn about
+        return None
+    count = len(tokenizer.encode(CHINESE_SAMPLE, add_special_tokens=False).ids)
+    note = chinese_note(count / len(CHINESE_SAMPLE))
+    return f"{note}: the LM engine is not available for it; the retrieval engine answers" if note else None

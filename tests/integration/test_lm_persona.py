@@ -1,0 +1,152 @@
+"""The LM persona engine with the real default model (SmolLM2-135M int8 ONNX), the real MiniLM
+retrieval and the real demo persona; and `persona eval` end to end on the tiny generated model.
+
+Needs ``./install.sh --dev`` (it installs the GGUF and builds lm-smollm2-135m-int8).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from companion.config import Settings
+from companion.errors import PersonaError
+from companion.models.store import default_models_dir
+from companion.persona.base import Exchange
+from companion.persona.eval import fact_questions, run_eval, split_held_out
+from companion.persona.folder import load_persona_folder
+from companion.persona.lm.engine import load_lm_persona
+from companion.persona.lm.grounding import RetrievalGrounding
+from companion.persona.lm.loader import read_choice, resolve_engine
+from companion.persona.lm.tiny import make_tiny_model
+from companion.persona.retrieval import load_retrieval_persona
+
+pytestmark = pytest.mark.integration
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
+MODELS = default_models_dir()
+LM_DIR = MODELS / "lm-smollm2-135m-int8"
+
+
+@pytest.fixture(scope="module")
+def vectors(tmp_path_factory):
+    return tmp_path_factory.mktemp("vectors")
+
+
+@pytest.fixture(scope="module")
+def retrieval(vectors):
+    return load_retrieval_persona(DEMO_DIR, MODELS, vectors)
+
+
+@pytest.fixture(scope="module")
+def walt(retrieval):
+    return load_lm_persona(LM_DIR, RetrievalGrounding(retrieval), threads=2)
+
+
+def test_grounded_question_is_answered_with_the_fact_from_the_memories(walt):
+    reply = "".join(walt.respond("What did you name the canoe you built?"))
+    assert "Ruthie" in reply, reply
+    assert walt.last_source.kind in ("message", "generated")
+
+
+def test_a_fact_absent_from_the_memories_is_not_remembered(walt, retrieval):
+    reply = "".join(walt.respond("What did you think of your trip to Japan?"))
+    assert walt.last_source.kind == "fallback"
+    assert reply in retrieval.folder.fallback_replies
+
+
+def test_generated_replies_are_short_grounded_and_keep_the_prefix_cached(walt):
+    prefix = walt.session.prefix_tokens
+    history = []
+    for question in ("Who was your first boss?", "What did you do on Sunday mornings?"):
+        pieces = list(walt.respond(question, history))
+        reply = "".join(pieces).strip()
+        assert reply and len(pieces) <= walt.options.max_sentences
+        assert walt.session.length > prefix  # the conversation sits on top of the cached prefix
+        history.append(Exchange(question, reply))
+    assert walt.session.last.cached_tokens == prefix
+
+
+def test_chinese_persona_with_the_english_only_model_says_so(tmp_path, vectors):
+    persona = tmp_path / "nainai"
+    shutil.copytree(DEMO_DIR, persona)
+    card = (persona / "persona.toml").read_text().replace('language = "en"', 'language = "zh"')
+    (persona / "persona.toml").write_text(card)
+    retrieval = load_retrieval_persona(persona, MODELS, vectors)  # same messages: the vectors are reused
+    with pytest.raises(PersonaError, match="English-only"):
+        load_lm_persona(LM_DIR, RetrievalGrounding(retrieval))
+
+
+def test_held_out_slice_and_fact_questions_come_from_the_persona():
+    folder = load_persona_folder(DEMO_DIR)
+    kept, held = split_held_out(folder)
+    assert held and not {m.id for m in held} & {m.id for m in kept.messages}
+    facts = fact_questions(kept)
+    assert facts
+    texts = {m.context: m.text for m in kept.messages if m.context}
+    assert all(fact.casefold() in texts[question].casefold() for question, fact in facts)
+
+
+def test_eval_compares_engines_and_records_the_winner(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "embed-minilm").symlink_to(MODELS / "embed-minilm")
+    make_tiny_model(models / "lm-tiny")
+    settings = Settings()
+    settings = replace(settings, paths=replace(settings.paths, models_dir=str(models), cache_dir=str(tmp_path / "cache")),
+                       persona=replace(settings.persona, lm_model="lm-tiny"))
+    report = run_eval(DEMO_DIR, settings, progress=False)
+    assert set(report["engines"]) == {"retrieval", "lm"}
+    for result in report["engines"].values():
+        assert 0.0 <= result["dont_remember_rate"] <= 1.0 and 0.0 <= result["fact_accuracy"] <= 1.0
+    assert report["winner"] in report["engines"]
+    cache = settings.paths.cache / "persona"
+    assert read_choice(cache, DEMO_DIR) == report["winner"]
+    assert resolve_engine("auto", cache, DEMO_DIR) == report["winner"]
+    assert json.loads(Path(report["recorded_in"]).read_text())["engine"] == report["winner"]
+
+
+def test_spoken_question_through_the_real_pipeline_with_the_lm_engine(speak, loaded_models, test_settings, walt, tmp_path):
+    import asyncio
+
+    from companion.service.app import converse_file
+
+    models = replace(loaded_models, persona=walt)
+    result, _ = asyncio.run(
+        converse_file(test_settings, models, speak("What did you name the canoe you built?"), tmp_path / "r.wav")
+    )
+    assert "ruthie" in result.reply.casefold(), result.reply
+    assert result.source is not None and result.source.kind in ("message", "generated")
+
+
+def test_engine_setting_lm_builds_the_lm_persona(test_settings, retrieval):
+    from companion.persona.lm.engine import LmPersona
+    from companion.persona.lm.loader import build_engine
+
+    settings = replace(test_settings, persona=replace(test_settings.persona, engine="lm"))
+    engine = build_engine(settings, retrieval)
+    assert isinstance(engine, LmPersona) and engine.display_name == "Grandpa Walt"
+
+
+def test_bench_lm_reports_cached_and_uncached_first_token_times(tmp_path, capsys):
+    from companion.cli import main
+
+    tiny = make_tiny_model(tmp_path / "tiny")
+    assert main(["persona", "bench-lm", str(DEMO_DIR), "--model", str(tiny), "--tokens", "8", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["turns"] == 4 and report["prefix_tokens"] > 0
+    assert report["ttft_cached_s_median"] >= 0 and report["ttft_uncached_s_median"] >= 0  # the tiny model takes microseconds
+    assert report["peak_rss_mb"] > 0
+
+
+def test_build_lm_refuses_a_bad_source_in_one_line(tmp_path, capsys):
+    from companion.cli import main
+
+    (tmp_path / "x.txt").write_text("not a model")
+    assert main(["models", "build-lm", "--from", str(tmp_path / "x.txt"), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a GGUF" in err[0]
