@@ -1,0 +1,1 @@
+"""Build-time tools (the [build] extra): never imported by the device runtime."""
