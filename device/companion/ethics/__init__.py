@@ -1,0 +1,1 @@
+"""Consent, disclosure, watermarking, guardrails and grief-safety (ETHICS.md), enforced in code."""

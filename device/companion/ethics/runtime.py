@@ -1,0 +1,152 @@
+"""What the turn runner asks of the ethics layer, per turn: one object, so turn.py stays small.
+
+Per turn: a new utterance id (watermark payload = provenance id = log id), a watermark marker
+continuous over everything played in the turn, the earcon + disclosure when due (C3), the daily
+limit and the long-session reminder (C10), the voice each reply must use (neutral for crisis
+answers, C9), and one content-free generation-log record at the end (C11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..audio.convert import resample
+from ..config import EthicsSettings
+from ..persona.base import ReplySource
+from ..tts.base import SpeechSynthesizer
+from . import care as care_texts
+from .care import CareState
+from .disclosure import DisclosurePolicy, disclosure_text, earcon
+from .genlog import GenerationLog, new_utterance_id, utterance_hex
+from .guardrails import NEUTRAL_VOICE
+from .watermark import UtteranceMarker
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnPlan:
+    """What one turn must do besides answering."""
+
+    utterance_id: int
+    marker: UtteranceMarker
+    prelude: list[tuple[str, np.ndarray | str]] = field(default_factory=list)
+    """(label, pcm or neutral-voice text) played before the reply: earcon, disclosure sentence."""
+    disclosed: bool = False
+    over_daily_limit: bool = False
+    remind: bool = False
+    silent: bool = False
+    """Paused or retired while running (`companion care pause`): the turn plays nothing."""
+    started: float = 0.0
+
+    @property
+    def utterance_hex(self) -> str:
+        return utterance_hex(self.utterance_id)
+
+
+class EthicsHooks:
+    def __init__(
+        self,
+        settings: EthicsSettings,
+        *,
+        tts: SpeechSynthesizer,
+        neutral_tts: SpeechSynthesizer | None = None,
+        persona_name: str = "this person",
+        persona_id: str = "unknown",
+        model_hashes: Mapping[str, str] | None = None,
+        log: GenerationLog | None = None,
+        care: CareState | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.tts = tts
+        self.neutral_tts = neutral_tts or tts
+        self.persona_name = persona_name
+        self.persona_id = persona_id
+        self.model_hashes = dict(model_hashes or {})
+        self.log = log
+        self.care = care
+        self.clock = clock
+        self.policy = DisclosurePolicy(
+            interval_s=settings.disclosure_interval_min * 60.0, session_gap_s=settings.session_gap_min * 60.0
+        )
+        self._reminded_session: float | None = None
+        self._lock = threading.Lock()
+        # Synthesized once, here: the disclosure must not delay the first reply of each session.
+        self._earcon = earcon(self.rate)
+        self._disclosure = self.neutral(disclosure_text(settings.disclosure, persona_name))
+
+    @property
+    def rate(self) -> int:
+        return self.tts.sample_rate
+
+    def neutral(self, text: str) -> np.ndarray:
+        """Speech in the neutral (non-cloned) voice, at the reply's sample rate."""
+        pcm = self.neutral_tts.synthesize(text)
+        return resample(pcm, self.neutral_tts.sample_rate, self.rate)
+
+    def voice_for(self, source: ReplySource | None) -> str:
+        return getattr(source, "voice", "persona")
+
+    def synthesize(self, text: str, voice: str) -> np.ndarray:
+        return self.neutral(text) if voice == NEUTRAL_VOICE else self.tts.synthesize(text)
+
+    def start_turn(self) -> TurnPlan:
+        """Called when a triggered turn has a transcript; never without a trigger (C10)."""
+        now = self.clock()
+        if self.care is not None and (self.care.is_paused(self.persona_id) or self.care.is_retired(self.persona_id)):
+            logger.info("persona %s is paused: staying silent", self.persona_id)
+            return TurnPlan(utterance_id=0, marker=UtteranceMarker(0, self.rate), silent=True, started=now)
+        with self._lock:
+            disclose = self.policy.turn(now)
+            session_start = self.policy._session_start
+            session_len = self.policy.session_length(now)
+        uid = new_utterance_id()
+        plan = TurnPlan(utterance_id=uid, marker=UtteranceMarker(uid, self.rate), started=now)
+        if disclose:
+            plan.disclosed = True
+            plan.prelude.append(("earcon", self._earcon))
+            plan.prelude.append(("disclosure", self._disclosure))
+        limit = self.settings.daily_limit_min * 60.0
+        if self.care is not None and limit > 0 and self.care.usage_today(dt.date.fromtimestamp(now)) >= limit:
+            plan.over_daily_limit = True
+        reminder = self.settings.reminder_after_min * 60.0
+        if reminder > 0 and session_len >= reminder and self._reminded_session != session_start:
+            self._reminded_session = session_start
+            plan.remind = True
+        return plan
+
+    def finish_turn(self, plan: TurnPlan, *, source: ReplySource | None, audio_s: float,
+                    question: str = "", reply: str = "") -> None:
+        if self.care is not None and audio_s > 0:
+            self.care.add_usage(audio_s, dt.date.fromtimestamp(plan.started))
+        if self.log is None:
+            return
+        guard = getattr(source, "guard", None)
+        self.log.record(
+            plan.utterance_id,
+            persona_id=self.persona_id,
+            kind=guard or (source.kind if source is not None else "none"),
+            models=self.model_hashes,
+            disclosure=plan.disclosed,
+            voice=self.voice_for(source),
+            conversation_s=round(audio_s, 3),
+            now=plan.started,
+        )
+        if question or reply:
+            self.log.transcript(plan.utterance_id, question, reply, now=plan.started)
+
+    @staticmethod
+    def daily_limit_text() -> str:
+        return care_texts.DAILY_LIMIT_TEXT
+
+    @staticmethod
+    def reminder_text() -> str:
+        return care_texts.REMINDER_TEXT

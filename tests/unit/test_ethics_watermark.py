@@ -1,0 +1,100 @@
+"""The watermark: embed/detect round trip, robustness, a calibrated null, the payload code."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from companion.audio.convert import resample
+from companion.ethics import watermark as wm
+
+
+def speechlike(seconds: float, rate: int = 22050, seed: int = 0) -> np.ndarray:
+    """Noise shaped by a syllable-rate envelope and a speech-like spectral tilt (no model needed)."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    noise = rng.standard_normal(n)
+    spectrum = np.fft.rfft(noise) / (1 + np.fft.rfftfreq(n, 1 / rate) / 500.0)
+    audio = np.fft.irfft(spectrum, n)
+    envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 4.0 * np.arange(n) / rate + rng.uniform(0, 6))
+    audio = audio * envelope
+    return (audio / np.abs(audio).max() * 12000).astype(np.int16)
+
+
+def test_a_marked_utterance_is_found_with_its_payload() -> None:
+    pcm = speechlike(4.0)
+    marked = wm.embed(pcm, 22050, 0xDEADBEEF)
+    found = wm.detect(marked, 22050)
+    assert found.present and found.payload == 0xDEADBEEF
+    assert 14.0 < wm.snr_db(pcm, marked) < 25.0  # inaudible by design, yet not zero
+
+
+def test_unmarked_audio_and_a_wrong_key_are_not_detected() -> None:
+    pcm = speechlike(4.0, seed=1)
+    assert not wm.detect(pcm, 22050).present
+    marked = wm.embed(pcm, 22050, 7)
+    assert not wm.detect(marked, 22050, key=b"some other device").present
+
+
+def test_the_mark_survives_resampling_to_16k_and_a_time_offset() -> None:
+    pcm = speechlike(3.0, seed=2)
+    marked = wm.embed(pcm, 22050, 123456)
+    shifted = np.concatenate([np.zeros(int(0.13 * 22050), dtype=np.int16), marked])
+    received = resample(shifted, 22050, 16000)
+    found = wm.detect(received, 16000)
+    assert found.present
+    assert abs(found.offset_s - 0.13) < 0.02
+
+
+def test_piecewise_marking_equals_one_continuous_mark() -> None:
+    """Sentences and pauses marked one by one form one mark that spans the utterance."""
+    pieces = [speechlike(0.6, seed=s) for s in range(5)]
+    pause = np.zeros(3000, dtype=np.int16)
+    marker = wm.UtteranceMarker(42, 22050)
+    out = []
+    for piece in pieces:
+        out += [marker.mark(piece), marker.mark(pause)]
+    audio = np.concatenate(out)
+    assert wm.detect(audio, 22050).present
+    # each sub-second piece alone carries too little: that is why the mark must be continuous
+    assert wm.detect(out[0], 22050).score < wm.detect(audio, 22050).score
+
+
+def test_silence_stays_silent() -> None:
+    assert not np.any(wm.embed(np.zeros(22050, dtype=np.int16), 22050, 1))
+
+
+def test_the_null_score_is_standard_normal_so_the_threshold_means_what_it_says() -> None:
+    """At a fixed alignment the self-normalised score of unmarked audio is ~N(0, 1)."""
+    scores = []
+    for seed in range(60):
+        pcm = resample(speechlike(2.0, seed=100 + seed), 22050, 16000)
+        hops = wm._band_energies(pcm)
+        n = len(hops) // wm.HOPS_PER_TILE
+        r, w = wm._residuals(hops[: n * wm.HOPS_PER_TILE].reshape(n, wm.HOPS_PER_TILE, -1).sum(axis=1))
+        scores.append(wm._sync_z(r, w, wm.keyed_pattern(f"k{seed}".encode()).sync, 0))
+    assert abs(np.mean(scores)) < 0.4 and 0.6 < np.std(scores) < 1.4
+    # Bonferroni over the offsets searched: more places looked at, a higher bar.
+    assert 4.0 < wm.presence_threshold(44) < wm.presence_threshold(500)
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+@settings(max_examples=200, deadline=None)
+def test_payload_code_round_trip(payload: int) -> None:
+    assert wm.decode_bits(wm.encode_bits(payload)) == payload
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=0, max_value=47))
+@settings(max_examples=100, deadline=None)
+def test_one_weak_wrong_bit_is_corrected(payload: int, flip: int) -> None:
+    soft = wm.encode_bits(payload) * 3.0
+    soft[flip] = -0.1 * soft[flip]
+    assert wm.decode_bits(soft) == payload
+
+
+@given(st.lists(st.floats(min_value=-5, max_value=5, allow_nan=False), min_size=48, max_size=48))
+@settings(max_examples=100, deadline=None)
+def test_decoding_never_crashes(soft: list[float]) -> None:
+    result = wm.decode_bits(np.array(soft))
+    assert result is None or 0 <= result < 2**32
