@@ -50,3 +50,14 @@ def resolve_device(spec: str, kind: str) -> int | None:
         where=f"audio.{kind}_device",
         hint=f"available {kind} devices: {available}",
     )
+
+
+def rescan_devices() -> None:
+    """Make PortAudio enumerate the sound cards again (a re-plugged USB mic gets a new entry).
+
+    PortAudio lists devices once, at initialisation; re-initialising closes every open stream,
+    so call this only when nothing is playing or recording.
+    """
+    sd = _sounddevice()
+    sd._terminate()
+    sd._initialize()

@@ -22,6 +22,7 @@ from .devices import _sounddevice, resolve_device
 logger = logging.getLogger(__name__)
 
 MAX_QUEUED_BLOCKS = 200  # ~6 s at 30 ms: beyond this the consumer is stuck; drop the oldest
+_STREAM_ENDED = b""  # queued when PortAudio ends the stream by itself (device gone, I/O error)
 
 
 def _supported_rate(sd: Any, device: int | None, rate: int, kind: str) -> int:
@@ -47,6 +48,7 @@ class SoundDeviceSource:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream: Any = None
         self._samples_read = 0
+        self._closing = False
         self.overflows = 0
 
     def _enqueue(self, data: bytes) -> None:
@@ -61,6 +63,14 @@ class SoundDeviceSource:
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self._enqueue, bytes(indata))
 
+    def _finished(self) -> None:
+        # PortAudio's thread: the stream ended. Unless we closed it, the device went away.
+        if not self._closing and self._loop is not None and not self._loop.is_closed():
+            try:
+                self._loop.call_soon_threadsafe(self._enqueue, _STREAM_ENDED)
+            except RuntimeError:  # loop closed in between
+                pass
+
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._queue = asyncio.Queue()
@@ -72,6 +82,7 @@ class SoundDeviceSource:
                 channels=1,
                 dtype="int16",
                 callback=self._callback,
+                finished_callback=self._finished,
             )
             self._stream.start()
         except Exception as exc:
@@ -84,6 +95,10 @@ class SoundDeviceSource:
         data = await self._queue.get()
         if data is None:
             return None
+        if data is _STREAM_ENDED or not data:
+            self.close()
+            raise AudioError("the microphone stopped delivering audio", where="audio.input_device",
+                             hint="check the cable; companion reopens it by itself")
         pcm = np.frombuffer(data, dtype="<i2")
         if self._device_rate != CAPTURE_RATE:
             pcm = resample(pcm, self._device_rate, CAPTURE_RATE)
@@ -92,6 +107,7 @@ class SoundDeviceSource:
         return AudioChunk.from_int16(pcm, CAPTURE_RATE, timestamp)
 
     def close(self) -> None:
+        self._closing = True
         if self._stream is not None:
             self._stream.close(ignore_errors=True)
             self._stream = None
@@ -109,6 +125,11 @@ class SoundDeviceSink:
         self._rate = 0
         self._device_rate = 0
         self._aborted = False
+
+    @property
+    def active(self) -> bool:
+        """True while a reply is being played (the stream is open)."""
+        return self._stream is not None
 
     def begin(self, rate: int) -> None:
         self._rate = rate

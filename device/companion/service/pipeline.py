@@ -58,6 +58,7 @@ class VoicePipeline:
         wake: WakeWordDetector | None = None,
         history_turns: int = 4,
         on_turn: Callable[[TurnResult], None] | None = None,
+        on_phase: Callable[[Phase], None] | None = None,
     ) -> None:
         self.source = source
         self.sink = sink
@@ -71,6 +72,8 @@ class VoicePipeline:
         self.history: list[Exchange] = []
         self._history_turns = history_turns
         self._on_turn = on_turn
+        self._on_phase = on_phase
+        self._reported_phase = state.phase
         self._loop: asyncio.AbstractEventLoop | None = None
         self._turn_task: asyncio.Task[None] | None = None
         self._cancel = threading.Event()
@@ -83,6 +86,16 @@ class VoicePipeline:
         """Thread-safe: called from gpiozero's thread."""
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._on_button, event)
+
+    def source_interrupted(self) -> None:
+        """The microphone went away: a half-heard question is dropped (loop thread only).
+
+        A reply already being thought of or spoken goes on (the mic is gated then anyway).
+        """
+        self._pending = np.zeros(0, dtype=np.int16)
+        if self.state.phase is Phase.LISTENING:
+            logger.info("microphone lost while listening; the question is dropped")
+            self._execute(self.state.on_no_speech())
 
     def stop(self) -> None:
         """Thread-safe: end `run` after the current block."""
@@ -176,13 +189,26 @@ class VoicePipeline:
             elif isinstance(action, EnterIdle):
                 if self.wake is not None:
                     self.wake.reset()
+        self._report_phase()
+
+    def _report_phase(self) -> None:
+        """Tell the phase-change listener (sd_notify STATUS) once per change."""
+        phase = self.state.phase
+        if phase is not self._reported_phase:
+            self._reported_phase = phase
+            if self._on_phase is not None:
+                self._on_phase(phase)
+
+    def _on_reply_audio(self) -> None:
+        self.state.on_reply_audio()
+        self._report_phase()
 
     async def _turn(self, action: StartTurn) -> None:
         cancel = self._cancel
         loop = asyncio.get_running_loop()
 
         def audio_started() -> None:
-            loop.call_soon_threadsafe(self.state.on_reply_audio)
+            loop.call_soon_threadsafe(self._on_reply_audio)
 
         this_task = asyncio.current_task()
         try:

@@ -1,0 +1,244 @@
+"""`companion doctor`: is this device ready to talk? One line per check, a fix for each failure.
+
+Checks the sound devices (and records and plays a moment of audio), the models against their
+checksums, the persona and its consent record, free disk space and the systemd unit. Exits
+non-zero when any check fails; warnings do not fail. Nothing here needs the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import CompanionError
+
+MIN_FREE_BYTES = 500 * 1024 * 1024
+UNIT = "companion.service"
+SYSTEM_KEY_FILE = Path("/etc/companion/persona.key")
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str  # "ok", "warn", "fail" or "skip"
+    name: str
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        text = f"{self.status.upper():4} {self.name}: {self.detail}"
+        return f"{text}\n     -> {self.fix}" if self.fix and self.status in ("fail", "warn") else text
+
+
+def check_audio(settings: Settings, *, test_io: bool = True, seconds: float = 0.5) -> Iterator[Check]:
+    """List the devices, then record and play a short moment on the configured ones."""
+    from ..audio.devices import list_devices, resolve_device
+
+    try:
+        devices = {kind: list_devices(kind) for kind in ("input", "output")}
+    except CompanionError as exc:
+        yield Check("fail", "audio", exc.what, exc.hint or "")
+        return
+    for kind, found in devices.items():
+        names = ", ".join(f"{i}: {name}" for i, name in found) or "none"
+        spec = getattr(settings.audio, f"{kind}_device")
+        try:
+            index = resolve_device(spec, kind)
+        except CompanionError as exc:
+            yield Check("fail", f"audio {kind}", f"{exc.what} (found: {names})",
+                        f"plug the device in, or set [audio] {kind}_device to one of the names above")
+            continue
+        yield Check("ok", f"audio {kind}", f"{'default' if index is None else index} of: {names}")
+        if test_io:
+            yield _test_capture(index, seconds) if kind == "input" else _test_playback(index, seconds)
+
+
+def _busy_hint(exc: Exception) -> str:
+    text = str(exc)
+    if "busy" in text.lower():
+        return "the device is in use (by the running service?): `systemctl stop companion`, then run doctor again"
+    return "check the cable and `companion devices`; the service user must be in the audio group"
+
+
+def _test_capture(device: int | None, seconds: float) -> Check:
+    import numpy as np
+    import sounddevice as sd
+
+    try:
+        rate = int(sd.query_devices(device, "input")["default_samplerate"])
+        pcm = sd.rec(int(seconds * rate), samplerate=rate, channels=1, dtype="int16", device=device, blocking=True)
+    except Exception as exc:  # PortAudio raises many kinds; all mean "cannot record"
+        return Check("fail", "audio capture", f"cannot record: {exc}", _busy_hint(exc))
+    peak = int(np.abs(pcm.astype(np.int32)).max()) if len(pcm) else 0
+    if peak == 0:
+        return Check("warn", "audio capture", f"recorded {seconds:.1f} s of exact zeros",
+                     "the microphone is muted or dead: check its mute switch and `alsamixer` capture level")
+    return Check("ok", "audio capture", f"recorded {seconds:.1f} s at {rate} Hz, peak {peak / 32768:.1%} of full scale")
+
+
+def _test_playback(device: int | None, seconds: float) -> Check:
+    import numpy as np
+    import sounddevice as sd
+
+    try:
+        rate = int(sd.query_devices(device, "output")["default_samplerate"])
+        t = np.arange(int(seconds * rate)) / rate
+        tone = (0.05 * 32767 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)  # quiet: a polite beep
+        sd.play(tone, samplerate=rate, device=device, blocking=True)
+    except Exception as exc:
+        return Check("fail", "audio playback", f"cannot play: {exc}", _busy_hint(exc))
+    return Check("ok", "audio playback", f"played a {seconds:.1f} s beep at {rate} Hz")
+
+
+def check_models(settings: Settings) -> Iterator[Check]:
+    """Every model this configuration loads, with its full SHA-256 check."""
+    from ..models.store import ModelStore
+
+    names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model]
+    if settings.wake.enabled:
+        names.append(settings.wake.model)
+    neutral = getattr(settings.tts, "neutral_voice", "")
+    if neutral and neutral not in names:
+        names.append(neutral)
+    try:
+        store = ModelStore(settings.paths.models)
+    except CompanionError as exc:
+        yield Check("fail", "models", exc.what, exc.hint or "")
+        return
+    for name in names:
+        try:
+            store.verify(name)
+        except CompanionError as exc:
+            yield Check("fail", f"model {name}", exc.what, exc.hint or "run `companion models install`")
+        else:
+            yield Check("ok", f"model {name}", f"sha256 verified in {store.models_dir / name}")
+
+
+def check_persona(settings: Settings) -> Iterator[Check]:
+    """The persona loads; for an encrypted bundle, its consent record allows use now."""
+    path = settings.persona.path
+    try:
+        from ..persona.bundle.store import Bundle, is_bundle
+    except ImportError:
+        is_bundle = None  # type: ignore[assignment]
+    if is_bundle is not None and is_bundle(path):
+        yield from _check_bundle(settings, path, Bundle)
+        return
+    from ..persona.folder import load_persona_folder
+
+    try:
+        folder = load_persona_folder(path)
+    except CompanionError as exc:
+        yield Check("fail", "persona", exc.what, exc.hint or "check [persona] dir")
+        return
+    count = len(getattr(folder, "messages", ()))
+    yield Check("ok", "persona", f"folder {path} ({count} messages)")
+    yield Check("warn", "consent", "a plain persona folder carries no consent record",
+                "import the person's messages into a bundle with a consent record (`companion persona ...`)")
+
+
+def _check_bundle(settings: Settings, path: Path, bundle_cls: Any) -> Iterator[Check]:
+    from ..persona.bundle.keys import read_secret
+
+    explicit = SYSTEM_KEY_FILE if os.access(SYSTEM_KEY_FILE, os.R_OK) else None
+    try:
+        secret = read_secret(explicit, settings_key_file=getattr(settings.persona, "key_file", "") or None)
+        with bundle_cls.open(path, secret) as bundle:
+            yield Check("ok", "persona", f"bundle {path} unlocks")
+            record = bundle.check_consent()
+    except CompanionError as exc:
+        name = "consent" if type(exc).__name__ == "ConsentError" else "persona"
+        yield Check("fail", name, exc.what, exc.hint or "see `companion persona show`")
+        return
+    until = getattr(record, "valid_until", None) or getattr(record, "expires", None)
+    yield Check("ok", "consent", "signed and valid" + (f" until {until}" if until else ""))
+
+
+def check_disk(settings: Settings) -> Iterator[Check]:
+    """Free space where models, cache and persona data live."""
+    seen: set[int] = set()
+    for label, path in (("models", settings.paths.models), ("cache", settings.paths.cache)):
+        existing = next((p for p in (path, *path.parents) if p.exists()), Path("/"))
+        dev = existing.stat().st_dev
+        if dev in seen:
+            continue
+        seen.add(dev)
+        free = shutil.disk_usage(existing).free
+        detail = f"{free / 2**30:.1f} GiB free at {existing} ({label})"
+        if free < MIN_FREE_BYTES:
+            yield Check("fail", "disk", detail, "free some space: the logs and caches need room (`journalctl --vacuum-size=100M`)")
+        else:
+            yield Check("ok", "disk", detail)
+
+
+def check_unit(run: Callable[..., Any] = subprocess.run) -> Iterator[Check]:
+    """The systemd unit's state, where systemd runs."""
+    if shutil.which("systemctl") is None or not Path("/run/systemd/system").is_dir():
+        yield Check("skip", "service", "systemd is not running here")
+        return
+
+    def ask(*args: str) -> str:
+        out = run(["systemctl", *args, UNIT], capture_output=True, text=True, timeout=10)
+        return (out.stdout or "").strip()
+
+    enabled, active = ask("is-enabled"), ask("is-active")
+    if not enabled or enabled == "not-found":
+        yield Check("warn", "service", "companion.service is not installed", "run `sudo ./install.sh` from the source folder")
+        return
+    status = ask("show", "--property=StatusText", "--value")
+    detail = f"{active}, {enabled}" + (f", status: {status}" if status else "")
+    if active == "active":
+        yield Check("ok", "service", detail)
+    elif active == "failed":
+        yield Check("fail", "service", detail, "see `journalctl -u companion -b`, fix, then `systemctl restart companion`")
+    else:
+        yield Check("warn", "service", detail, "start it: `systemctl enable --now companion`")
+
+
+def check_privacy(settings: Settings) -> Iterator[Check]:
+    if settings.privacy.log_transcripts:
+        yield Check("warn", "privacy", "transcripts and replies are written to the journal",
+                    "set [privacy] log_transcripts = false unless the owner wants this")
+    else:
+        yield Check("ok", "privacy", "no transcripts in the logs")
+
+
+def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
+    checks: list[Check] = []
+    for group in (
+        lambda: check_audio(settings, test_io=test_audio),
+        lambda: check_models(settings),
+        lambda: check_persona(settings),
+        lambda: check_disk(settings),
+        check_unit,
+        lambda: check_privacy(settings),
+    ):
+        try:
+            checks.extend(group())
+        except CompanionError as exc:  # a check that cannot even run is a failure, not a crash
+            checks.append(Check("fail", "doctor", exc.what, exc.hint or ""))
+    return checks
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ..cli import _settings
+
+    checks = run_checks(_settings(args), test_audio=not args.no_audio_test)
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if c.status == "fail"]
+    print(f"{len(failed)} problem(s) found" if failed else "all checks passed")
+    return 1 if failed else 0
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("doctor", help="check audio devices, models, persona, disk and the service")
+    p.add_argument("--no-audio-test", action="store_true",
+                   help="only list the sound devices; do not record or play (e.g. while the service runs)")
+    p.set_defaults(func=cmd_doctor)
