@@ -1,0 +1,42 @@
+"""`companion voice train` refuses, with an explanation, to start without a usable base checkpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from companion.errors import CompanionError
+from companion.voice.train import train
+
+
+@pytest.fixture()
+def persona(tmp_path: Path) -> Path:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    return folder
+
+
+def test_without_base_it_explains_where_checkpoints_come_from(persona: Path) -> None:
+    with pytest.raises(CompanionError) as err:
+        train(persona, base=None, epochs=10)
+    assert "base checkpoint" in err.value.message and "hours" in err.value.message and ".ckpt" in err.value.message
+
+
+def test_from_scratch_is_only_the_tiny_ci_check(persona: Path) -> None:
+    with pytest.raises(CompanionError, match="base checkpoint"):
+        train(persona, base=None, epochs=10, from_scratch=True)
+
+
+def test_an_onnx_voice_or_missing_file_is_not_a_base(persona: Path, tmp_path: Path) -> None:
+    onnx = tmp_path / "voice.onnx"
+    onnx.write_bytes(b"onnx")
+    with pytest.raises(CompanionError, match="cannot be fine-tuned"):
+        train(persona, base=onnx, epochs=10)
+    with pytest.raises(CompanionError, match="not found"):
+        train(persona, base=tmp_path / "missing.ckpt", epochs=10)
+
+
+def test_a_prepared_set_is_needed_first(persona: Path, tmp_path: Path) -> None:
+    with pytest.raises(CompanionError, match="voice prepare"):
+        train(persona, base=None, epochs=1, from_scratch=True, tiny=True)
