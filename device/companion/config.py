@@ -125,16 +125,28 @@ class PersonaSettings:
     """Who the device speaks as."""
 
     dir: str = ""
-    """Persona folder; "" is the bundled fictional demo persona."""
+    """Persona folder or encrypted persona bundle (`companion persona create`); "" is the bundled fictional demo persona."""
+    key_file: str = ""
+    """File holding a persona bundle's passphrase; used when $CREDENTIALS_DIRECTORY/persona-key
+    (systemd LoadCredential) is absent; "" = prompt for the passphrase on a terminal."""
     engine: str = "retrieval"
-    """The persona engine; "retrieval" answers with the person's own closest message."""
+    """The persona engine; "retrieval" answers with the person's own closest message, "lm" lets the
+    on-device language model phrase answers from the retrieved messages, "auto" uses the engine
+    that won `companion persona eval` on this persona's data (retrieval when never evaluated)."""
     embedding_model: str = "embed-minilm"
     min_score: float = 0.45
     """Below this similarity the persona says it does not remember instead of guessing."""
+    lm_model: str = "lm-smollm2-135m-int8"
+    """The built persona language model (a folder in the models folder, see `companion models build-lm`);
+    a persona's own fine-tuned model (lm/ in its folder) takes precedence."""
+    lm_threads: int = 0
+    """Threads for the language model; 0 = all of a 2-core board, cores - 1 (at most 4) on bigger ones."""
 
     def validate(self, where: str) -> None:
-        _check(self.engine in ("retrieval",), f"{where}.engine", 'must be "retrieval"')
+        _check(self.engine in ("retrieval", "lm", "auto"), f"{where}.engine", 'must be "retrieval", "lm" or "auto"')
         _check(0.0 <= self.min_score < 1.0, f"{where}.min_score", "must be in [0, 1)")
+        _check(bool(self.lm_model.strip()) and "/" not in self.lm_model, f"{where}.lm_model", "must be a model name")
+        _check(0 <= self.lm_threads <= 64, f"{where}.lm_threads", "must be 0-64")
 
     @property
     def path(self) -> Path:
@@ -151,8 +163,11 @@ class TtsSettings:
     """Speaking rate: above 1 is slower."""
     sentence_pause_s: float = 0.15
     """Silence between sentences."""
+    neutral_voice: str = "tts-joe-medium"
+    """The bundled, non-cloned voice that speaks disclosures and crisis answers (ETHICS C3, C9)."""
 
     def validate(self, where: str) -> None:
+        _check(bool(self.neutral_voice.strip()), f"{where}.neutral_voice", "must name a bundled voice model")
         _check(0.5 <= self.length_scale <= 2.0, f"{where}.length_scale", "must be 0.5-2")
         _check(0.0 <= self.sentence_pause_s <= 2.0, f"{where}.sentence_pause_s", "must be 0-2 s")
 
@@ -169,6 +184,122 @@ class ConversationSettings:
     def validate(self, where: str) -> None:
         _check(0.0 <= self.follow_up_s <= 30.0, f"{where}.follow_up_s", "must be 0-30 s")
         _check(0 <= self.history_turns <= 20, f"{where}.history_turns", "must be 0-20")
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Running as a service: how audio faults are survived (see service/supervisor.py)."""
+
+    mic_silence_s: float = 10.0
+    """A microphone that delivers nothing, or only exact zeros, this long is reopened."""
+    reconnect_min_s: float = 0.5
+    """First wait before reopening a failed audio device; doubles on every failure."""
+    reconnect_max_s: float = 10.0
+    """Cap on that wait, so a missing mic is retried regularly without a restart storm."""
+
+    def validate(self, where: str) -> None:
+        _check(1.0 <= self.mic_silence_s <= 600.0, f"{where}.mic_silence_s", "must be 1-600 s")
+        _check(0.05 <= self.reconnect_min_s <= 60.0, f"{where}.reconnect_min_s", "must be 0.05-60 s")
+        _check(
+            self.reconnect_min_s <= self.reconnect_max_s <= 600.0,
+            f"{where}.reconnect_max_s",
+            "must be between reconnect_min_s and 600 s",
+        )
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What may end up in logs."""
+
+    log_transcripts: bool = False
+    """Log what was heard and answered (the journal keeps it); off unless the owner opts in."""
+
+
+@dataclass(frozen=True)
+class EthicsSettings:
+    """Disclosure, crisis help, grief-safety and the generation log (ETHICS.md C3, C9-C11).
+
+    There is deliberately no switch to turn the disclosure off: validation refuses an empty one.
+    """
+
+    disclosure: str = "This is an AI re-creation based on {name}'s messages. It is not {name}, and it can be wrong."
+    """Spoken in the neutral voice after an earcon at the start of every session; {name} is the persona."""
+    disclosure_interval_min: float = 120.0
+    """Repeat the disclosure after this much continuous use; at most 120 minutes."""
+    session_gap_min: float = 30.0
+    """A turn after this long without one starts a new session (and a new disclosure)."""
+    help_number: str = "988"
+    """The local crisis help line spoken when crisis cues are heard; set it for your country."""
+    emergency_contact: str = ""
+    """A trusted person to call, e.g. "your sister Anna, 555 0100"; "" to leave it out."""
+    crisis_message: str = (
+        "I am an AI, not {name}, and I am stepping out of the role because what you said worries me. "
+        "Please call {help_number} now{contact}. You deserve help, and you do not have to face this alone."
+    )
+    """Spoken in the neutral voice; {name}, {help_number} and {contact} (", or <contact>") are filled in."""
+    daily_limit_min: float = 0.0
+    """Optional daily limit of conversation time; 0 means no limit."""
+    reminder_after_min: float = 60.0
+    """After this long in one session, a gentle reminder to take a break; 0 turns the reminder off."""
+    keep_transcripts: bool = False
+    """Keep transcripts of conversations in the log folder (off unless the owner opts in)."""
+    transcript_retention_days: int = 30
+    """Transcripts older than this are deleted at start-up."""
+    log_dir: str = ""
+    """Generation log and care state; "" means $XDG_STATE_HOME/companion."""
+
+    def validate(self, where: str) -> None:
+        _check(bool(self.disclosure.strip()), f"{where}.disclosure", "cannot be empty: the disclosure cannot be turned off")
+        _check("{name}" in self.disclosure, f"{where}.disclosure", "must mention the persona ({name}) so listeners know who is re-created")
+        _check(0.0 < self.disclosure_interval_min <= 120.0, f"{where}.disclosure_interval_min", "must be in (0, 120] minutes")
+        _check(1.0 <= self.session_gap_min <= 1440.0, f"{where}.session_gap_min", "must be 1-1440 minutes")
+        _check(bool(self.help_number.strip()), f"{where}.help_number", "cannot be empty")
+        _check("{help_number}" in self.crisis_message, f"{where}.crisis_message", "must include {help_number}")
+        _check(0.0 <= self.daily_limit_min <= 1440.0, f"{where}.daily_limit_min", "must be 0-1440 minutes")
+        _check(0.0 <= self.reminder_after_min <= 1440.0, f"{where}.reminder_after_min", "must be 0-1440 minutes")
+        _check(1 <= self.transcript_retention_days <= 3650, f"{where}.transcript_retention_days", "must be 1-3650 days")
+
+    @property
+    def log_path(self) -> Path:
+        if self.log_dir:
+            return Path(self.log_dir).expanduser()
+        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return Path(base) / "companion"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """Voice cloning (`companion voice ...`): what recordings are good enough to train on."""
+
+    min_clip_s: float = 1.0
+    """Speech segments shorter than this are dropped (too little to learn from)."""
+    max_clip_s: float = 15.0
+    """Longer segments are split at pauses; what still exceeds this is dropped (Piper trains on short clips)."""
+    min_snr_db: float = 15.0
+    """Estimated signal-to-noise ratio below which a clip is too noisy to train on."""
+    max_clipped_fraction: float = 0.001
+    """Fraction of samples at full scale above which a clip counts as clipped (distorted)."""
+    min_speaker_similarity: float = 0.75
+    """Speaker-embedding cosine to the enrolment clip below which a clip is someone else."""
+    target_dbfs: float = -23.0
+    """RMS loudness every kept clip is normalised to."""
+    enough_minutes: float = 30.0
+    """Minutes of kept speech the QC verdict calls enough for fine-tuning from a base checkpoint."""
+    verify_threshold: float = 0.80
+    """Speaker similarity clone-vs-real needed before `voice verify` installs the voice."""
+    asr_model: str = "asr-base"
+    """ASR model that transcribes the training clips (asr-base is more accurate than tiny.en)."""
+
+    def validate(self, where: str) -> None:
+        _check(0.2 <= self.min_clip_s < self.max_clip_s <= 60.0, f"{where}.min_clip_s/max_clip_s",
+               "need 0.2 <= min_clip_s < max_clip_s <= 60")
+        _check(-10.0 <= self.min_snr_db <= 60.0, f"{where}.min_snr_db", "must be in [-10, 60]")
+        _check(0.0 <= self.max_clipped_fraction <= 0.1, f"{where}.max_clipped_fraction", "must be in [0, 0.1]")
+        _check(0.0 <= self.min_speaker_similarity <= 1.0, f"{where}.min_speaker_similarity", "must be in [0, 1]")
+        _check(-40.0 <= self.target_dbfs <= -6.0, f"{where}.target_dbfs", "must be in [-40, -6]")
+        _check(self.enough_minutes > 0, f"{where}.enough_minutes", "must be > 0")
+        _check(0.0 <= self.verify_threshold <= 1.0, f"{where}.verify_threshold", "must be in [0, 1]")
+        _check(bool(self.asr_model.strip()), f"{where}.asr_model", "must name an ASR model")
 
 
 @dataclass(frozen=True)
@@ -208,7 +339,11 @@ class Settings:
     persona: PersonaSettings = field(default_factory=PersonaSettings)
     tts: TtsSettings = field(default_factory=TtsSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
+    ethics: EthicsSettings = field(default_factory=EthicsSettings)
     paths: PathSettings = field(default_factory=PathSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     def validate(self) -> None:
         for f in dataclasses.fields(self):

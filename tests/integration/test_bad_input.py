@@ -65,10 +65,16 @@ def test_missing_wav(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert_one_clear_error(done, "audio file not found", "nope.wav")
 
 
-def test_nonexistent_audio_device(cli_env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.live
+def test_nonexistent_audio_device(pulse_rig, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """A misspelt device while real devices exist is a configuration error, reported at once.
+
+    (With no sound device at all, live mode waits for one to be plugged in instead: that is
+    the service's recovery path, tested with the service.)
+    """
     config = tmp_path / "companion.toml"
     config.write_text('[audio]\ninput_device = "no-such-microphone-xyz"\n', encoding="utf-8")
-    done = run_companion(["--config", str(config), "run"], cli_env)
+    done = run_companion(["--config", str(config), "run"], {**cli_env, **pulse_rig.client_env()}, timeout=120)
     assert_one_clear_error(done, "no audio input device matches 'no-such-microphone-xyz'", "available input devices")
 
 

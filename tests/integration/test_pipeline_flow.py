@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,13 +34,16 @@ def test_without_the_wake_word_there_is_no_turn(speak, loaded_models, test_setti
 def test_a_follow_up_question_needs_no_wake_word(speak, loaded_models, test_settings, tmp_path: Path) -> None:
     first, rate = read_wav(speak("Okay Nabu. What was your favourite fishing spot?"))
     second, _ = read_wav(speak("Tell me about your dog."))
-    gap = np.zeros(int(3.0 * rate), dtype=np.int16)
+    # The mic is gated while the device thinks and speaks (disclosure included): the follow-up
+    # question comes after a pause longer than the first turn takes, inside a wide window.
+    gap = np.zeros(int(6.0 * rate), dtype=np.int16)
     conversation = tmp_path / "conversation.wav"
     write_wav(conversation, np.concatenate([first, gap, second]), rate)
 
     source = WavFileSource(conversation, trailing_silence_s=2.0, realtime=True)
+    settings = replace(test_settings, conversation=replace(test_settings.conversation, follow_up_s=20.0))
     pipeline = build_pipeline(
-        test_settings, loaded_models, source=source, sink=WavFileSink(tmp_path / "r.wav"), follow_up=True
+        settings, loaded_models, source=source, sink=WavFileSink(tmp_path / "r.wav"), follow_up=True
     )
     results = asyncio.run(pipeline.run(max_turns=2, fail_fast=True))
     assert [r.trigger for r in results] == [Trigger.WAKE_WORD, Trigger.FOLLOW_UP]

@@ -183,7 +183,11 @@ def test_vanished_mic_breaks_stream_and_comes_back(pulse_rig, sd_env, tmp_path):
     kwargs = dict(device=pulse_rig.device_name, samplerate=MIC_RATE, channels=1, dtype="int16", callback=callback)
     stream = sd.InputStream(finished_callback=lambda: finished.append(time.monotonic()), **kwargs)
     stream.start()
-    time.sleep(0.2)
+    # Wait until the server lists our recording stream (and the rig's keep-alive), so the
+    # unplug below really kills it, also on a busy machine.
+    deadline = time.monotonic() + 5
+    while len(pulse_rig.source_outputs_on(PulseRig.MIC_SOURCE)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert stream.active
 
     t = time.monotonic()

@@ -24,7 +24,7 @@ except ModuleNotFoundError:  # Python 3.10
 logger = logging.getLogger(__name__)
 
 SCHEMA = 1
-ROLES = ("asr", "tts", "wake", "embedding", "vad")
+ROLES = ("asr", "tts", "wake", "embedding", "vad", "lm")
 ROLES_WITH_RATE = ("asr", "tts", "wake", "vad")
 MANIFEST_ENV = "COMPANION_MANIFEST"
 INSTALLED_RECORD = "INSTALLED.json"

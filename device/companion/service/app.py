@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from ..vad.endpointer import Endpointer
 from ..vad.webrtc import WebRtcVad
 from ..wake.base import WakeWordDetector
 from .pipeline import VoicePipeline
-from .state import ConversationStateMachine
+from .state import ConversationStateMachine, Phase
 from .turn import TurnResult, TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class LoadedModels:
     persona: PersonaEngine
     wake: WakeWordDetector | None
     load_times: dict[str, float] = field(default_factory=dict)
+    neutral_tts: SpeechSynthesizer | None = None
+    """The non-cloned voice for disclosures and crisis answers; None when it is ``tts`` itself."""
+    model_hashes: dict[str, str] = field(default_factory=dict)
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -44,8 +48,11 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     from ..persona.retrieval import load_retrieval_persona
     from ..tts.piper_tts import PiperSynthesizer
 
+    from ..ethics.setup import check_can_start, guard_persona, model_hashes
+
+    check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     store = ModelStore(settings.paths.models)
-    names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model]
+    names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model, settings.tts.neutral_voice]
     if with_wake:
         names.append(settings.wake.model)
     dirs = {name: store.path(name) for name in names}  # cheap check; hashes are checked on install
@@ -63,6 +70,9 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
 
     t = time.perf_counter()
     tts = PiperSynthesizer(dirs[settings.tts.voice], length_scale=settings.tts.length_scale)
+    neutral_tts = None
+    if settings.tts.neutral_voice != settings.tts.voice:
+        neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice])
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -72,7 +82,13 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         cache_dir=settings.paths.cache / "persona",
         model_name=settings.persona.embedding_model,
         min_score=settings.persona.min_score,
+        key_file=settings.persona.key_file,
     )
+    if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
+        from ..persona.lm.loader import build_engine
+
+        persona = build_engine(settings, persona)
+    persona = guard_persona(settings, persona)
     times["persona_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -85,7 +101,8 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         )
         times["wake_load_s"] = time.perf_counter() - t
     logger.info("models loaded: %s", {k: round(v, 2) for k, v in times.items()})
-    return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times)
+    return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
+                        model_hashes=model_hashes(store.models_dir, dirs))
 
 
 def build_pipeline(
@@ -96,7 +113,11 @@ def build_pipeline(
     sink: AudioSink,
     follow_up: bool = True,
     use_wake: bool = True,
+    on_turn: Callable[[TurnResult], None] | None = None,
+    on_phase: Callable[[Phase], None] | None = None,
 ) -> VoicePipeline:
+    from ..ethics.setup import build_hooks
+
     vad = WebRtcVad(settings.vad.aggressiveness, frame_ms=settings.audio.block_ms)
     return VoicePipeline(
         source=source,
@@ -109,6 +130,8 @@ def build_pipeline(
             models.tts,
             output_gain=settings.audio.output_gain,
             sentence_pause_s=settings.tts.sentence_pause_s,
+            ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
+                               hashes=models.model_hashes),
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,
@@ -116,6 +139,8 @@ def build_pipeline(
         ),
         wake=models.wake if use_wake else None,
         history_turns=settings.conversation.history_turns,
+        on_turn=on_turn,
+        on_phase=on_phase,
     )
 
 
@@ -147,6 +172,10 @@ async def converse_file(
             hint = "the recording must start with the wake word; " + hint
         raise AudioError("no speech found in the question", where=str(question), hint=hint)
     sink.close()
+    if results[0].utterance_id:  # C4: no file leaves without its C2PA manifest and AIGC label
+        from ..ethics.provenance import label_file
+
+        label_file(reply, results[0].utterance_id, settings.ethics.log_path)
     stats = pipeline.stats.to_dict()
     stats["reply_rate"] = sink.rate or models.tts.sample_rate
     return results[0], stats
