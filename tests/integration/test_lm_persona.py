@@ -110,12 +110,15 @@ def test_eval_compares_engines_and_records_the_winner(tmp_path):
     assert json.loads(Path(report["recorded_in"]).read_text())["engine"] == report["winner"]
 
 
-def test_spoken_question_through_the_real_pipeline_with_the_lm_engine(speak, loaded_models, test_settings, walt, tmp_path):
+def test_spoken_question_through_the_real_pipeline_with_the_lm_engine(speak, loaded_models, test_settings, retrieval, tmp_path):
     import asyncio
 
     from companion.service.app import converse_file
 
-    models = replace(loaded_models, persona=walt)
+    # A fresh engine: the module's shared one has already answered this question once, and the
+    # engine keeps its own conversation window across turns.
+    fresh = load_lm_persona(LM_DIR, RetrievalGrounding(retrieval), threads=2)
+    models = replace(loaded_models, persona=fresh)
     result, _ = asyncio.run(
         converse_file(test_settings, models, speak("What did you name the canoe you built?"), tmp_path / "r.wav")
     )
