@@ -90,8 +90,8 @@ def export_hf_folder(source: LmSource, out_dir: Path) -> Path:
 
     logger.info("loading %s (de-quantizing to float32)", source.folder / source.gguf_file)
     try:
-        loaded = AutoModelForCausalLM.from_pretrained(source.folder, gguf_file=source.gguf_file, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(source.folder, gguf_file=source.gguf_file)
+        loaded = AutoModelForCausalLM.from_pretrained(source.folder, gguf_file=source.gguf_file, dtype=torch.float32)  # offline-ok: a local folder; HF_HUB_OFFLINE=1 is set in cli.main
+        tokenizer = AutoTokenizer.from_pretrained(source.folder, gguf_file=source.gguf_file)  # offline-ok
     except (ValueError, OSError, ImportError, KeyError) as exc:  # unsupported architecture, bad file, missing tool
         raise ModelError(f"cannot load the GGUF: {exc}", where=str(source.folder / source.gguf_file),
                          hint="check the file, and that the [build] extra is installed") from exc

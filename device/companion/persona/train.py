@@ -82,7 +82,7 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
         entry = load_manifest().get(DEFAULT_SOURCE_MODEL)
         gguf = verify_model(settings.paths.models, entry, deep=False) / entry.files[0].path
         export_hf_folder(LmSource(gguf.parent, gguf.name, sha256_file(gguf)), base)
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer = AutoTokenizer.from_pretrained(base)  # offline-ok: local folder
     pairs, folder = _pairs(persona_dir, settings)
     if max_pairs:
         pairs = pairs[:max_pairs]
@@ -96,11 +96,11 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
         labels = ([-100] * len(prompt_ids) + reply_ids)[-MAX_TOKENS:]
         examples.append((ids, labels))
 
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)  # offline-ok
     state_path = work / "state.json"
     state = json.loads(state_path.read_text()) if state_path.is_file() else {"epochs_done": 0, "seconds": []}
     if state["epochs_done"] and (work / "adapter").is_dir():
-        model = PeftModel.from_pretrained(model, work / "adapter", is_trainable=True)
+        model = PeftModel.from_pretrained(model, work / "adapter", is_trainable=True)  # offline-ok
         logger.info("resuming after epoch %d", state["epochs_done"])
     else:
         state = {"epochs_done": 0, "seconds": []}
