@@ -1,0 +1,69 @@
+"""Settings for the ethics layer (ETHICS.md) and for what may reach the logs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .check import check
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What may end up in logs."""
+
+    log_transcripts: bool = False
+    """Log what was heard and answered (the journal keeps it); off unless the owner opts in."""
+
+
+@dataclass(frozen=True)
+class EthicsSettings:
+    """Disclosure, crisis help, grief-safety and the generation log (ETHICS.md C3, C9-C11).
+
+    There is deliberately no switch to turn the disclosure off: validation refuses an empty one.
+    """
+
+    disclosure: str = "This is an AI re-creation based on {name}'s messages. It is not {name}, and it can be wrong."
+    """Spoken in the neutral voice after an earcon at the start of every session; {name} is the persona."""
+    disclosure_interval_min: float = 120.0
+    """Repeat the disclosure after this much continuous use; at most 120 minutes."""
+    session_gap_min: float = 30.0
+    """A turn after this long without one starts a new session (and a new disclosure)."""
+    help_number: str = "988"
+    """The local crisis help line spoken when crisis cues are heard; set it for your country."""
+    emergency_contact: str = ""
+    """A trusted person to call, e.g. "your sister Anna, 555 0100"; "" to leave it out."""
+    crisis_message: str = (
+        "I am an AI, not {name}, and I am stepping out of the role because what you said worries me. "
+        "Please call {help_number} now{contact}. You deserve help, and you do not have to face this alone."
+    )
+    """Spoken in the neutral voice; {name}, {help_number} and {contact} (", or <contact>") are filled in."""
+    daily_limit_min: float = 0.0
+    """Optional daily limit of conversation time; 0 means no limit."""
+    reminder_after_min: float = 60.0
+    """After this long in one session, a gentle reminder to take a break; 0 turns the reminder off."""
+    keep_transcripts: bool = False
+    """Keep transcripts of conversations in the log folder (off unless the owner opts in)."""
+    transcript_retention_days: int = 30
+    """Transcripts older than this are deleted at start-up."""
+    log_dir: str = ""
+    """Generation log and care state; "" means $XDG_STATE_HOME/companion."""
+
+    def validate(self, where: str) -> None:
+        check(bool(self.disclosure.strip()), f"{where}.disclosure", "cannot be empty: the disclosure cannot be turned off")
+        check("{name}" in self.disclosure, f"{where}.disclosure", "must mention the persona ({name}) so listeners know who is re-created")
+        check(0.0 < self.disclosure_interval_min <= 120.0, f"{where}.disclosure_interval_min", "must be in (0, 120] minutes")
+        check(1.0 <= self.session_gap_min <= 1440.0, f"{where}.session_gap_min", "must be 1-1440 minutes")
+        check(bool(self.help_number.strip()), f"{where}.help_number", "cannot be empty")
+        check("{help_number}" in self.crisis_message, f"{where}.crisis_message", "must include {help_number}")
+        check(0.0 <= self.daily_limit_min <= 1440.0, f"{where}.daily_limit_min", "must be 0-1440 minutes")
+        check(0.0 <= self.reminder_after_min <= 1440.0, f"{where}.reminder_after_min", "must be 0-1440 minutes")
+        check(1 <= self.transcript_retention_days <= 3650, f"{where}.transcript_retention_days", "must be 1-3650 days")
+
+    @property
+    def log_path(self) -> Path:
+        if self.log_dir:
+            return Path(self.log_dir).expanduser()
+        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return Path(base) / "companion"
