@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio.decode import decode_mono
 from ..errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -31,27 +32,7 @@ def load_audio(path: Path) -> tuple[np.ndarray, int]:
 
 
 def _decode_with_av(data: bytes, *, where: str) -> tuple[np.ndarray, int]:
-    import av
-
-    try:
-        with av.open(io.BytesIO(data), "r") as container:
-            if not container.streams.audio:
-                raise AudioError("file has no audio stream", where=where)
-            stream = container.streams.audio[0]
-            rate = stream.codec_context.sample_rate or stream.rate
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
-            parts: list[np.ndarray] = []
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    parts.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                parts.append(out.to_ndarray().reshape(-1))
-    except AudioError:
-        raise
-    except (av.error.FFmpegError, ValueError, OSError) as exc:
-        raise AudioError(f"cannot decode audio file: {exc}", where=where, hint="give a WAV or MP3 file") from None
-    pcm = np.concatenate(parts).astype(np.int16) if parts else np.zeros(0, dtype=np.int16)
-    return pcm, int(rate)
+    return decode_mono(data, None, np.int16, where=where, hint="give a WAV or MP3 file")
 
 
 def resample_hq(pcm: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:

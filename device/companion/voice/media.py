@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio.decode import decode_mono
 from ..errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -27,30 +28,13 @@ MEDIA_SUFFIXES = frozenset({
 
 def decode_audio(path: Path, rate: int) -> np.ndarray:
     """The first audio stream of ``path`` as mono float32 in [-1, 1] at ``rate`` Hz."""
-    import av
-
     if not path.is_file():
         raise AudioError("recording not found", where=str(path))
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                raise AudioError("the file has no audio track", where=str(path), hint="give a recording with sound")
-            stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-            parts: list[np.ndarray] = []
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    parts.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                parts.append(out.to_ndarray().reshape(-1))
-    except AudioError:
-        raise
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise AudioError(f"cannot decode the recording: {exc}", where=str(path),
-                         hint="give an audio or video file (wav, mp3, m4a, ogg/opus, mp4, ...)") from None
-    if not parts:
+    audio, _ = decode_mono(path, rate, np.float32,
+                           hint="give an audio or video file (wav, mp3, m4a, ogg/opus, mp4, ...)")
+    if audio.size == 0:
         raise AudioError("the recording holds no audio samples", where=str(path))
-    return np.clip(np.concatenate(parts).astype(np.float32), -1.0, 1.0)
+    return audio
 
 
 def find_recordings(inputs: Iterable[Path]) -> list[Path]:
