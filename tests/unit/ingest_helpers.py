@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 from companion.persona.ingest import ChatRecord, ExportFormatError
 
@@ -98,6 +102,36 @@ def parse_cleanly(make_parser: Callable[[], object], data: bytes, name: str) -> 
         return records
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def parse_error(parser: object, path: Path, content: str | bytes, match: str | None = None) -> ExportFormatError:
+    """Write ``content`` to ``path``, parse it, and return the ExportFormatError it must raise."""
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ExportFormatError, match=match) as error:
+        list(parser.parse(path))  # type: ignore[attr-defined]
+    return error.value
+
+
+def fuzz_test(make_parser: Callable[[], object], data: SearchStrategy[bytes], name: str) -> Callable[..., None]:
+    """A hypothesis test feeding ``data`` (written as ``name``) to the parser via parse_cleanly.
+
+    Assign it to a ``test_...`` name in a test module; pytest collects it like a def. Each gets
+    its own fixed seed from where it is defined (all share one function body, which is what
+    derandomize would hash).
+    """
+    caller = sys._getframe(1)
+    label = f"{Path(caller.f_code.co_filename).name}:{caller.f_lineno}|{name}"
+
+    @FUZZ
+    @seed(zlib.crc32(label.encode("utf-8", "surrogatepass")))
+    @given(data=data)
+    def check(data: bytes) -> None:
+        parse_cleanly(make_parser, data, name)
+
+    return check
 
 
 @st.composite

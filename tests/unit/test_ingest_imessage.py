@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from companion.persona.ingest import ExportFormatError, detect_format
 from companion.persona.ingest.imessage import IMessageParser, apple_time, typedstream_text
-from unit.ingest_helpers import EXPORTS, FUZZ, mutated, parse_cleanly, random_bytes, utc, view
+from unit.ingest_helpers import EXPORTS, FUZZ, fuzz_test, mutated, parse_cleanly, random_bytes, utc, view
 
 SAMPLES = EXPORTS / "imessage"
 D = datetime
@@ -133,7 +133,4 @@ def _sample_bytes() -> bytes:
         return build(Path(directory), "chat_db.sql").read_bytes()
 
 
-@FUZZ
-@given(data=mutated(_sample_bytes()))
-def test_fuzz_mutated_database(data: bytes) -> None:
-    parse_cleanly(IMessageParser, data, "chat.db")
+test_fuzz_mutated_database = fuzz_test(IMessageParser, mutated(_sample_bytes()), "chat.db")

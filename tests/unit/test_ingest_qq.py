@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-from hypothesis import given
-
-from companion.persona.ingest import ExportFormatError, detect_format
+from companion.persona.ingest import detect_format
 from companion.persona.ingest.qq import QQParser
 from unit.ingest_helpers import (
     EXPORTS,
-    FUZZ,
+    fuzz_test,
     mutated,
     origin_line,
-    parse_cleanly,
+    parse_error,
     random_bytes,
     view,
 )
@@ -64,27 +61,15 @@ def test_detected_as_qq() -> None:
 
 def test_stray_text_before_messages_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "qq.txt"
-    path.write_text("消息记录\n\nsomething else\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError) as error:
-        list(QQParser().parse(path))
-    assert error.value.where == f"{path}, line 3"
+    error = parse_error(QQParser(), path, "消息记录\n\nsomething else\n")
+    assert error.where == f"{path}, line 3"
 
 
 def test_impossible_date_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "qq.txt"
-    path.write_text("2012-13-40 12:34:56 奶奶(10001234)\nhi\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError) as error:
-        list(QQParser().parse(path))
-    assert error.value.where == f"{path}, line 1"
+    error = parse_error(QQParser(), path, "2012-13-40 12:34:56 奶奶(10001234)\nhi\n")
+    assert error.where == f"{path}, line 1"
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes(data: bytes) -> None:
-    parse_cleanly(QQParser, data, "qq.txt")
-
-
-@FUZZ
-@given(data=mutated(SAMPLE.read_bytes()))
-def test_fuzz_mutated_export(data: bytes) -> None:
-    parse_cleanly(QQParser, data, "qq.txt")
+test_fuzz_random_bytes = fuzz_test(QQParser, random_bytes, "qq.txt")
+test_fuzz_mutated_export = fuzz_test(QQParser, mutated(SAMPLE.read_bytes()), "qq.txt")

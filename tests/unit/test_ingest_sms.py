@@ -9,14 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.persona.ingest import ExportFormatError, detect_format
+from companion.persona.ingest import detect_format
 from companion.persona.ingest.sms import SmsBackupParser, fix_surrogates
 from unit.ingest_helpers import (
     EXPORTS,
     FUZZ,
+    fuzz_test,
     mutated,
     origin_line,
     parse_cleanly,
+    parse_error,
     random_bytes,
     utc,
     view,
@@ -70,19 +72,26 @@ def test_surrogate_pairs_are_joined_even_across_read_chunks(tmp_path: Path, monk
 )
 def test_bad_backups_fail_cleanly(tmp_path: Path, content: str, match: str) -> None:
     path = tmp_path / "sms.xml"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ExportFormatError, match=match) as error:
-        list(SmsBackupParser().parse(path))
-    assert "sms.xml" in error.value.message
+    error = parse_error(SmsBackupParser(), path, content, match=match)
+    assert "sms.xml" in error.message
+
+
+def test_a_bogus_declared_encoding_is_ignored(tmp_path: Path) -> None:
+    """Found by fuzzing: the file is read as UTF-8 whatever its declaration says."""
+    path = tmp_path / "sms.xml"
+    path.write_text("<?xml version='1.0' encoding='yes' ?><smses><sms type='1' body='hé' date='1' address='1' />"
+                    "</smses>", encoding="utf-8")
+    assert [r.text for r in SmsBackupParser().parse(path)] == ["hé"]
 
 
 def test_broken_xml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "sms.xml"
-    path.write_text("<smses>\n<sms type='1' body='ok' date='1' />\n<sms type='1' body='bad & x' />\n</smses>")
-    parser = SmsBackupParser()
-    with pytest.raises(ExportFormatError) as error:
-        list(parser.parse(path))
-    assert error.value.where == f"{path}, line 3"
+    error = parse_error(
+        SmsBackupParser(),
+        path,
+        "<smses>\n<sms type='1' body='ok' date='1' />\n<sms type='1' body='bad & x' />\n</smses>",
+    )
+    assert error.where == f"{path}, line 3"
 
 
 attribute = st.sampled_from(["1", "2", "3", "", "null", "-5", "99999999999999999999", "1700000000000"]) | st.text(
@@ -99,13 +108,5 @@ def test_fuzz_structured_rows(rows: list[tuple[str, str, str, str]]) -> None:
     parse_cleanly(SmsBackupParser, f"<smses>{body}</smses>".encode("utf-8", "surrogatepass"), "sms.xml")
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes(data: bytes) -> None:
-    parse_cleanly(SmsBackupParser, data, "sms.xml")
-
-
-@FUZZ
-@given(data=mutated(SAMPLE.read_bytes()))
-def test_fuzz_mutated_backup(data: bytes) -> None:
-    parse_cleanly(SmsBackupParser, data, "sms.xml")
+test_fuzz_random_bytes = fuzz_test(SmsBackupParser, random_bytes, "sms.xml")
+test_fuzz_mutated_backup = fuzz_test(SmsBackupParser, mutated(SAMPLE.read_bytes()), "sms.xml")

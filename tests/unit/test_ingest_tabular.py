@@ -14,9 +14,11 @@ from companion.persona.ingest.tabular import CsvParser, JsonlParser
 from unit.ingest_helpers import (
     EXPORTS,
     FUZZ,
+    fuzz_test,
     mutated,
     origin_line,
     parse_cleanly,
+    parse_error,
     random_bytes,
     utc,
     view,
@@ -89,55 +91,42 @@ def test_detection() -> None:
 
 def test_no_text_column_asks_for_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError, match="--map") as error:
-        list(CsvParser().parse(path))
-    assert error.value.where == f"{path}, line 1"
+    error = parse_error(CsvParser(), path, "a,b\n1,2\n", match="--map")
+    assert error.where == f"{path}, line 1"
 
 
 def test_mapping_naming_a_missing_column_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    path.write_text("Date,From,Body\n2020-01-01,Ann,hi\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError, match="no column 'Text'") as error:
-        list(CsvParser("text=Text,speaker=From").parse(path))
-    assert error.value.where == f"{path}, line 1"
+    error = parse_error(
+        CsvParser("text=Text,speaker=From"),
+        path,
+        "Date,From,Body\n2020-01-01,Ann,hi\n",
+        match="no column 'Text'",
+    )
+    assert error.where == f"{path}, line 1"
 
 
 def test_bad_time_and_bad_json_name_the_line(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    path.write_text("time,text\n2020-01-01,ok\nyesterday,bad\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError, match="time") as error:
-        list(CsvParser().parse(path))
-    assert error.value.where == f"{path}, line 3"
+    error = parse_error(CsvParser(), path, "time,text\n2020-01-01,ok\nyesterday,bad\n", match="time")
+    assert error.where == f"{path}, line 3"
     path = tmp_path / "x.jsonl"
-    path.write_text('{"text": "a"}\n[1]\n', encoding="utf-8")
-    with pytest.raises(ExportFormatError, match="object") as error:
-        list(JsonlParser().parse(path))
-    assert error.value.where == f"{path}, line 2"
+    error = parse_error(JsonlParser(), path, '{"text": "a"}\n[1]\n', match="object")
+    assert error.where == f"{path}, line 2"
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes_csv(data: bytes) -> None:
-    parse_cleanly(CsvParser, data, "x.csv")
-
-
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes_jsonl(data: bytes) -> None:
-    parse_cleanly(JsonlParser, data, "x.jsonl")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "forum_export.csv").read_bytes()))
-def test_fuzz_mutated_csv(data: bytes) -> None:
-    parse_cleanly(lambda: CsvParser(FORUM_MAP), data, "x.csv")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "messages.jsonl").read_bytes()))
-def test_fuzz_mutated_jsonl(data: bytes) -> None:
-    parse_cleanly(lambda: JsonlParser("time=ts,speaker=author,text=content"), data, "x.jsonl")
+test_fuzz_random_bytes_csv = fuzz_test(CsvParser, random_bytes, "x.csv")
+test_fuzz_random_bytes_jsonl = fuzz_test(JsonlParser, random_bytes, "x.jsonl")
+test_fuzz_mutated_csv = fuzz_test(
+    lambda: CsvParser(FORUM_MAP),
+    mutated((SAMPLES / "forum_export.csv").read_bytes()),
+    "x.csv",
+)
+test_fuzz_mutated_jsonl = fuzz_test(
+    lambda: JsonlParser("time=ts,speaker=author,text=content"),
+    mutated((SAMPLES / "messages.jsonl").read_bytes()),
+    "x.jsonl",
+)
 
 
 cell = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)

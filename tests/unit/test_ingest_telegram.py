@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.persona.ingest import ExportFormatError, detect_format
+from companion.persona.ingest import detect_format
 from companion.persona.ingest.telegram import TelegramParser, entity_text
-from unit.ingest_helpers import EXPORTS, FUZZ, mutated, parse_cleanly, random_bytes, view
+from unit.ingest_helpers import EXPORTS, FUZZ, fuzz_test, mutated, parse_cleanly, parse_error, random_bytes, view
 
 SAMPLES = EXPORTS / "telegram"
 D = datetime
@@ -95,18 +95,14 @@ def test_entity_text_accepts_strings_and_entity_lists() -> None:
 )
 def test_broken_exports_fail_cleanly(tmp_path: Path, content: str, match: str) -> None:
     path = tmp_path / "result.json"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ExportFormatError, match=match) as error:
-        list(TelegramParser().parse(path))
-    assert "result.json" in error.value.message
+    error = parse_error(TelegramParser(), path, content, match=match)
+    assert "result.json" in error.message
 
 
 def test_invalid_json_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "result.json"
-    path.write_text('{\n "name": "x",\n "messages": [\n  {"id": 1,,}\n ]\n}', encoding="utf-8")
-    with pytest.raises(ExportFormatError) as error:
-        list(TelegramParser().parse(path))
-    assert error.value.where == f"{path}, line 4"
+    error = parse_error(TelegramParser(), path, '{\n "name": "x",\n "messages": [\n  {"id": 1,,}\n ]\n}')
+    assert error.where == f"{path}, line 4"
 
 
 json_values = st.recursive(
@@ -133,13 +129,7 @@ def test_fuzz_structured_chats(chat: dict) -> None:  # type: ignore[type-arg]
     parse_cleanly(TelegramParser, json.dumps(chat).encode(), "result.json")
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes(data: bytes) -> None:
-    parse_cleanly(TelegramParser, data, "result.json")
+test_fuzz_random_bytes = fuzz_test(TelegramParser, random_bytes, "result.json")
 
 
-@FUZZ
-@given(data=mutated((SAMPLES / "result.json").read_bytes()))
-def test_fuzz_mutated_export(data: bytes) -> None:
-    parse_cleanly(TelegramParser, data, "result.json")
+test_fuzz_mutated_export = fuzz_test(TelegramParser, mutated((SAMPLES / "result.json").read_bytes()), "result.json")

@@ -6,15 +6,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 
 from companion.persona.ingest import detect_format, parse_export
 from companion.persona.ingest.text import TextParser, section_date
 from unit.ingest_helpers import (
     EXPORTS,
-    FUZZ,
+    fuzz_test,
     mutated,
-    parse_cleanly,
     random_bytes,
     random_text,
     view,
@@ -81,19 +79,6 @@ def test_empty_file_gives_no_records(tmp_path: Path) -> None:
     assert list(TextParser().parse(path)) == []
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes(data: bytes) -> None:
-    parse_cleanly(TextParser, data, "note.txt")
-
-
-@FUZZ
-@given(data=random_text)
-def test_fuzz_random_text(data: bytes) -> None:
-    parse_cleanly(TextParser, data, "note.md")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "diary.md").read_bytes()))
-def test_fuzz_mutated_diary(data: bytes) -> None:
-    parse_cleanly(TextParser, data, "diary.md")
+test_fuzz_random_bytes = fuzz_test(TextParser, random_bytes, "note.txt")
+test_fuzz_random_text = fuzz_test(TextParser, random_text, "note.md")
+test_fuzz_mutated_diary = fuzz_test(TextParser, mutated((SAMPLES / "diary.md").read_bytes()), "diary.md")

@@ -8,16 +8,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 
-from companion.persona.ingest import ExportFormatError, detect_format
+from companion.persona.ingest import detect_format
 from companion.persona.ingest.wechat import CSV_COLUMNS, WeChatParser
 from unit.ingest_helpers import (
     EXPORTS,
-    FUZZ,
+    fuzz_test,
     mutated,
     origin_line,
-    parse_cleanly,
+    parse_error,
     random_bytes,
     view,
 )
@@ -125,45 +124,27 @@ def test_detected_as_wechat(name: str) -> None:
 
 def test_unknown_layout_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
-    path.write_text("\n\nhello there\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError) as error:
-        list(WeChatParser().parse(path))
-    assert error.value.where == f"{path}, line 3"
+    error = parse_error(WeChatParser(), path, "\n\nhello there\n")
+    assert error.where == f"{path}, line 3"
 
 
 def test_broken_csv_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "x_utf8.csv"
-    path.write_text(",".join(CSV_COLUMNS) + "\n1,3,1,0,0,1,2,\"" + "x" * 200_000 + "\",2023-05-01 08:00:00,,A,a\n")
-    with pytest.raises(ExportFormatError, match="broken CSV") as error:
-        list(WeChatParser().parse(path))
-    assert "x_utf8.csv" in error.value.message
+    error = parse_error(
+        WeChatParser(),
+        path,
+        ",".join(CSV_COLUMNS) + "\n1,3,1,0,0,1,2,\"" + "x" * 200_000 + "\",2023-05-01 08:00:00,,A,a\n",
+        match="broken CSV",
+    )
+    assert "x_utf8.csv" in error.message
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes(data: bytes) -> None:
-    parse_cleanly(WeChatParser, data, "奶奶.txt")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "奶奶_utf8.csv").read_bytes()))
-def test_fuzz_mutated_csv(data: bytes) -> None:
-    parse_cleanly(WeChatParser, data, "奶奶_utf8.csv")
-
-
-@FUZZ
-@given(data=mutated(PYWXDUMP.read_bytes()))
-def test_fuzz_mutated_pywxdump_csv(data: bytes) -> None:
-    parse_cleanly(WeChatParser, data, "wxid_rose01_0_5001.csv")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "奶奶.txt").read_bytes()))
-def test_fuzz_mutated_memotrace_txt(data: bytes) -> None:
-    parse_cleanly(WeChatParser, data, "奶奶.txt")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "wechatexporter.txt").read_bytes()))
-def test_fuzz_mutated_exporter_txt(data: bytes) -> None:
-    parse_cleanly(WeChatParser, data, "wechatexporter.txt")
+test_fuzz_random_bytes = fuzz_test(WeChatParser, random_bytes, "奶奶.txt")
+test_fuzz_mutated_csv = fuzz_test(WeChatParser, mutated((SAMPLES / "奶奶_utf8.csv").read_bytes()), "奶奶_utf8.csv")
+test_fuzz_mutated_pywxdump_csv = fuzz_test(WeChatParser, mutated(PYWXDUMP.read_bytes()), "wxid_rose01_0_5001.csv")
+test_fuzz_mutated_memotrace_txt = fuzz_test(WeChatParser, mutated((SAMPLES / "奶奶.txt").read_bytes()), "奶奶.txt")
+test_fuzz_mutated_exporter_txt = fuzz_test(
+    WeChatParser,
+    mutated((SAMPLES / "wechatexporter.txt").read_bytes()),
+    "wechatexporter.txt",
+)

@@ -9,17 +9,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 
 from companion.persona.ingest import ExportFormatError, detect_format, parse_export
 from companion.persona.ingest.archive import ArchiveLimits
 from companion.persona.ingest.whatsapp import WhatsAppParser
 from unit.ingest_helpers import (
     EXPORTS,
-    FUZZ,
+    fuzz_test,
     mutated,
     origin_line,
-    parse_cleanly,
+    parse_error,
     random_bytes,
     view,
 )
@@ -185,18 +184,18 @@ def test_zip_limits_on_members_and_total_size(tmp_path: Path) -> None:
 
 def test_not_whatsapp_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
-    path.write_text("just some notes\n12/03/2021, 09:15 - A: hi\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError) as error:
-        list(WhatsAppParser().parse(path))
-    assert error.value.where == f"{path}, line 1"
+    error = parse_error(WhatsAppParser(), path, "just some notes\n12/03/2021, 09:15 - A: hi\n")
+    assert error.where == f"{path}, line 1"
 
 
 def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
-    path.write_bytes(b"12/03/2021, 09:15 - A: hi\n" * 3 + b"12/03/2021, 09:16 - A: \xff\xfe bad\n")
-    with pytest.raises(ExportFormatError) as error:
-        list(WhatsAppParser().parse(path))
-    assert "chat.txt" in error.value.message
+    error = parse_error(
+        WhatsAppParser(),
+        path,
+        b"12/03/2021, 09:15 - A: hi\n" * 3 + b"12/03/2021, 09:16 - A: \xff\xfe bad\n",
+    )
+    assert "chat.txt" in error.message
 
 
 def test_chinese_locale_system_lines_and_media(tmp_path: Path) -> None:
@@ -241,22 +240,13 @@ def test_locale_variants(tmp_path: Path, line: str, expected: datetime) -> None:
     assert (record.speaker, record.time) == ("Anna", expected)
 
 
-@FUZZ
-@given(data=random_bytes)
-def test_fuzz_random_bytes(data: bytes) -> None:
-    parse_cleanly(WhatsAppParser, data, "WhatsApp Chat with X.txt")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "WhatsApp Chat with Grandma Rose.txt").read_bytes()))
-def test_fuzz_mutated_android(data: bytes) -> None:
-    parse_cleanly(WhatsAppParser, data, "WhatsApp Chat with X.txt")
-
-
-@FUZZ
-@given(data=mutated((SAMPLES / "ios_12h_mdy.txt").read_bytes()))
-def test_fuzz_mutated_ios(data: bytes) -> None:
-    parse_cleanly(WhatsAppParser, data, "chat.txt")
+test_fuzz_random_bytes = fuzz_test(WhatsAppParser, random_bytes, "WhatsApp Chat with X.txt")
+test_fuzz_mutated_android = fuzz_test(
+    WhatsAppParser,
+    mutated((SAMPLES / "WhatsApp Chat with Grandma Rose.txt").read_bytes()),
+    "WhatsApp Chat with X.txt",
+)
+test_fuzz_mutated_ios = fuzz_test(WhatsAppParser, mutated((SAMPLES / "ios_12h_mdy.txt").read_bytes()), "chat.txt")
 
 
 def _zip_bytes(chat: bytes) -> bytes:
@@ -266,7 +256,8 @@ def _zip_bytes(chat: bytes) -> bytes:
     return buffer.getvalue()
 
 
-@FUZZ
-@given(data=mutated(_zip_bytes((SAMPLES / "ios_zip" / "_chat.txt").read_bytes())))
-def test_fuzz_mutated_zip(data: bytes) -> None:
-    parse_cleanly(WhatsAppParser, data, "export.zip")
+test_fuzz_mutated_zip = fuzz_test(
+    WhatsAppParser,
+    mutated(_zip_bytes((SAMPLES / "ios_zip" / "_chat.txt").read_bytes())),
+    "export.zip",
+)

@@ -7,14 +7,16 @@ by line so a 100 MB export is never held in memory twice.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .records import ExportFormatError
 
@@ -192,3 +194,28 @@ class SkipCounter(Counter):  # type: ignore[type-arg]
 
     def skip(self, reason: str) -> None:
         self[reason] += 1
+
+
+def csv_header(reader: Any) -> list[str] | None:
+    """The header row of a CSV reader, names trimmed and a byte-order mark dropped; None if empty."""
+    header = next(reader, None)
+    return None if header is None else [column.strip().lstrip("\ufeff") for column in header]
+
+
+def csv_rows_with_start(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows with the line each starts on (a quoted field may span lines)."""
+    start = reader.line_num + 1
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1
+
+
+@contextmanager
+def csv_errors(path: Path, reader: Any) -> Iterator[None]:
+    """Turn the csv module's failures inside the block into one error naming file and line."""
+    try:
+        yield
+    except csv.Error as exc:
+        raise format_error(f"broken CSV: {exc}", path, reader.line_num) from exc
+    except UnicodeDecodeError as exc:
+        raise format_error(f"the CSV is not valid text ({exc.reason})", path, reader.line_num + 1) from exc

@@ -75,7 +75,9 @@ class SmsBackupParser:
     def parse(self, path: Path) -> Iterator[ChatRecord]:
         out: list[ChatRecord] = []
         state: dict[str, Any] = {"mms": None, "root": None}
-        parser = expat.ParserCreate()
+        # The text is decoded here and fed as UTF-8, so whatever encoding the XML declaration names
+        # (a damaged file may say encoding='yes') must not be looked up.
+        parser = expat.ParserCreate(encoding="utf-8")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
         def refuse(*_args: object) -> None:
@@ -154,19 +156,28 @@ class SmsBackupParser:
         if state["root"] is None:
             raise format_error("no <smses> element: not an SMS Backup & Restore file", path)
 
-    def _sms(self, path: Path, line: int, attrs: dict[str, str]) -> ChatRecord | None:
-        kind = attrs.get("type", "")
-        if kind not in ("1", "2"):
+    def _parties(self, attrs: dict[str, str], box_key: str) -> tuple[bool, str, str] | None:
+        """(sent by the owner, address, contact name) of one message; None (counted) for drafts.
+
+        SMS keep the box in ``type``, MMS in ``msg_box``; both use 1 = received, 2 = sent and
+        write an unknown contact as "(Unknown)" or "null".
+        """
+        box = attrs.get(box_key, "")
+        if box not in ("1", "2"):
             self.skipped.skip("draft or unsent message")
             return None
-        address = attrs.get("address") or ""
         contact = attrs.get("contact_name") or ""
-        if contact in ("(Unknown)", "null"):
-            contact = ""
+        return box == "2", attrs.get("address") or "", "" if contact in ("(Unknown)", "null") else contact
+
+    def _sms(self, path: Path, line: int, attrs: dict[str, str]) -> ChatRecord | None:
+        parties = self._parties(attrs, "type")
+        if parties is None:
+            return None
+        sent, address, contact = parties
         body = attrs.get("body") or ""
         if body == "null":
             body = ""
-        speaker = SELF if kind == "2" else (contact or address)
+        speaker = SELF if sent else (contact or address)
         return make_record(
             "sms", contact or address, speaker, body, self._time(attrs.get("date")), None, None,
             "~" in address, (), f"{path}:{line}",
@@ -174,16 +185,12 @@ class SmsBackupParser:
 
     def _mms(self, path: Path, mms: dict[str, Any]) -> ChatRecord | None:
         attrs = mms["attrs"]
-        box = attrs.get("msg_box", "")
-        if box not in ("1", "2"):
-            self.skipped.skip("draft or unsent message")
+        parties = self._parties(attrs, "msg_box")
+        if parties is None:
             return None
-        address = attrs.get("address") or ""
-        contact = attrs.get("contact_name") or ""
-        if contact in ("(Unknown)", "null"):
-            contact = ""
+        sent, address, contact = parties
         is_group = "~" in address
-        if box == "2":
+        if sent:
             speaker = SELF
         elif is_group:
             speaker = mms["from"] or ""

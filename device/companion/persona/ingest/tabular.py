@@ -16,6 +16,9 @@ from pathlib import Path
 
 from ._common import (
     SkipCounter,
+    csv_errors,
+    csv_header,
+    csv_rows_with_start,
     format_error,
     head_text,
     numbered_lines,
@@ -167,11 +170,10 @@ class CsvParser(_TabularParser):
     def parse(self, path: Path) -> Iterator[ChatRecord]:
         with open_text(path) as handle:
             reader = csv.reader(handle, delimiter=self._delimiter(path))
-            try:
-                header = next(reader, None)
+            with csv_errors(path, reader):
+                header = csv_header(reader)
                 if header is None:
                     return
-                header = [column.strip().lstrip("\ufeff") for column in header]
                 mapping = self._mapping_for(path, header, 1)
                 missing = [
                     column
@@ -187,20 +189,12 @@ class CsvParser(_TabularParser):
                         1,
                         hint="check the names given to --map",
                     )
-                start = reader.line_num + 1
-                for row in reader:
-                    line, start = start, reader.line_num + 1
+                for line, row in csv_rows_with_start(reader):
                     if not row:
                         continue
                     record = self._record(path, line, dict(zip(header, row, strict=False)), mapping)
                     if record is not None:
                         yield record
-            except csv.Error as exc:
-                raise format_error(f"broken CSV: {exc}", path, reader.line_num) from exc
-            except UnicodeDecodeError as exc:
-                raise format_error(
-                    f"the CSV is not valid text ({exc.reason})", path, reader.line_num + 1
-                ) from exc
 
 
 class JsonlParser(_TabularParser):

@@ -23,6 +23,9 @@ from pathlib import Path
 
 from ._common import (
     SkipCounter,
+    csv_errors,
+    csv_header,
+    csv_rows_with_start,
     format_error,
     from_unix,
     head_text,
@@ -119,17 +122,17 @@ class WeChatParser:
 
     def _csv(self, path: Path, handle: Iterable[str]) -> Iterator[ChatRecord]:
         reader = csv.reader(handle)
-        try:
-            header = [column.strip().lstrip("\ufeff") for column in next(reader, [])]
+        with csv_errors(path, reader):
+            header = csv_header(reader) or []
             index = {column: position for position, column in enumerate(header)}
             if is_pywxdump_header(index):
-                yield from pywxdump_records(path, _rows_with_start(reader), index, self.skipped)
+                yield from pywxdump_records(path, csv_rows_with_start(reader), index, self.skipped)
                 return
             if not all(column in index for column in _REQUIRED):
                 raise format_error(
                     f"the CSV lacks the MemoTrace columns {', '.join(_REQUIRED)}", path, 1
                 )
-            numbered = _rows_with_start(reader)
+            numbered = csv_rows_with_start(reader)
             rows: list[tuple[int, list[str]]] = []
             senders: set[str] = set()
             for line, row in numbered:
@@ -143,12 +146,6 @@ class WeChatParser:
                 record = self._csv_row(path, line, row, index, conversation, is_group)
                 if record is not None:
                     yield record
-        except csv.Error as exc:
-            raise format_error(f"broken CSV: {exc}", path, reader.line_num) from exc
-        except UnicodeDecodeError as exc:
-            raise format_error(
-                f"the CSV is not valid text ({exc.reason})", path, reader.line_num + 1
-            ) from exc
 
     @staticmethod
     def _cell(row: list[str], index: dict[str, int], column: str) -> str:
@@ -282,14 +279,6 @@ class WeChatParser:
             "wechat", conversation, speaker, text, _time_text(stamp), None, None, group,
             attachments, f"{path}:{number}",
         )  # fmt: skip
-
-
-def _rows_with_start(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """CSV rows with the line each starts on (a quoted field may span lines)."""
-    start = reader.line_num + 1  # type: ignore[attr-defined]
-    for row in reader:
-        yield start, row
-        start = reader.line_num + 1  # type: ignore[attr-defined]
 
 
 def _group_lookahead(
