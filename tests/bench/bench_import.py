@@ -22,9 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -74,8 +74,6 @@ def _index(bundle_dir: Path, env: dict[str, str], limit_s: float | None) -> tupl
 def _tiled_persona(bundle_dir: Path, secret: bytes, embedder: object) -> object:
     """A persona over the full pair set whose missing vectors repeat the embedded ones: the search
     costs exactly what it would with a complete index (same matrix size), the answers are not meant."""
-
-
     from companion.persona.bundle.index import text_key
     from companion.persona.bundle.store import Bundle
     from companion.persona.folder import PersonaFolder, PersonaMessage
@@ -210,9 +208,12 @@ def main(argv: list[str] | None = None) -> int:
                            "texts_per_cpu_s": round(texts / max(index_cpu, 1e-9), 1),
                            "texts_embedded": texts, "texts_needed": needed,
                            "complete": complete, "texts_per_s": round(texts / seconds, 1),
-                           "projected_full_index_s": round(needed / (texts / seconds)),
+                           "projected_full_index_s": round(needed / (texts / seconds)) if texts else None,
                            "peak_rss_mb_any_child": round(_child_peak_mb(), 1)}
         result["bundle_mb"] = round(sum(p.stat().st_size for p in bundle_dir.iterdir()) / 1e6, 1)
+        if not texts:
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            raise SystemExit("no vector was embedded within --index-seconds: give it more time to measure retrieval")
 
         result.update(measure_retrieval(bundle_dir, secret, complete, args.queries))
         result["load_average_at_end"] = os.getloadavg()[0]

@@ -108,12 +108,15 @@ def test_after_erase_nothing_decrypts(tmp_path: Path) -> None:
     import_records(bundle, canary_records(20), filename="c.txt", file_sha256="d" * 64, fmt="whatsapp",
                    speaker="Rose", redactor=lambda t: t, progress=False)
     bundle.close()
+    voice_work = folder / "voice" / "dataset"  # `companion voice prepare` keeps the clone's clips here
+    voice_work.mkdir(parents=True)
+    (voice_work / "clip-0001.wav").write_bytes(b"RIFF" + b"\0" * 64)
     remnants = tmp_path / "remnants"  # what flash storage might keep of the data files
     shutil.copytree(folder, remnants)
     (remnants / "keys.json").unlink()
 
     removed = erase_bundle(folder)
-    assert removed[0] == "keys.json" and "persona.db" in removed
+    assert removed[0] == "keys.json" and "persona.db" in removed and "voice/" in removed
     assert sorted(p.name for p in folder.iterdir()) == ["AUDIT.log", "ERASED"]
     audit = (folder / "AUDIT.log").read_text()
     assert "erased bundle" in audit and CANARY not in audit and "Rose" not in audit

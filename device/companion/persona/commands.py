@@ -1,4 +1,4 @@
-"""`companion persona ...`: create (with consent), import, index, show, verify, erase, add-photo.
+"""`companion persona ...`: create (with consent), import, index, show, verify, passwd, erase, add-photo.
 
 Every command that reads a bundle needs its passphrase: --key-file, the systemd credential,
 $COMPANION_PERSONA_KEY_FILE, the settings' key file, or a prompt on a terminal. `erase` needs
@@ -18,6 +18,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 DEFAULT_FALLBACKS = ("I don't remember that one.", "Hmm, that has slipped my mind.")
+SERVICE_KEY_FILE = "/etc/companion/persona.key"
+"""Where install.sh puts the passphrase the service unlocks the persona with (LoadCredential=)."""
 RELATIONSHIP_HELP = "for a living person: self; for a deceased person: spouse, partner, child, parent, sibling, grandchild, grandparent, heir or executor"
 
 
@@ -63,6 +65,8 @@ def register(subparsers: Any) -> None:
     c = bundle_command("show", "consent, counts, date range and a style summary", cmd_show)
     c.add_argument("--json", action="store_true", help="print as JSON")
     bundle_command("verify", "check integrity, record hashes and the consent signature", cmd_verify)
+    c = bundle_command("passwd", "change the bundle's passphrase (re-wraps the data key)", cmd_passwd)
+    c.add_argument("--new-key-file", help="file holding the new passphrase (default: prompt twice)")
     c = bundle_command("erase", "crypto-shred the bundle (irreversible)", cmd_erase, key=False)
     c.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     c = bundle_command("add-photo", "add captioned photos", cmd_add_photo)
@@ -290,6 +294,33 @@ def cmd_verify(args: argparse.Namespace) -> int:
         failed = next(name for name, passed, _ in report.checks if not passed)
         raise BundleError(f"the bundle failed verification ({failed})", where=args.dir,
                           hint="restore it from a backup; do not use it as it is")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from .bundle.keys import BundleError, change_secret, prompt_secret, read_key_document, read_secret, secret_file
+
+    read_key_document(Path(args.dir))  # not a bundle (or erased): say so before asking for passphrases
+    settings = _settings(args)
+    settings_key_file = settings.persona.key_file or None
+    old = read_secret(args.key_file, settings_key_file=settings_key_file,
+                      prompt_name=f"current persona bundle {args.dir}")
+    if args.new_key_file:
+        new = read_secret(args.new_key_file)
+    elif sys.stdin is not None and sys.stdin.isatty():
+        new = prompt_secret("new", confirm=True)
+    else:
+        raise BundleError("no new passphrase given", hint="pass --new-key-file, or run it in a terminal to type it")
+    if new == old:
+        raise BundleError("the new passphrase is the same as the current one", hint="choose a different one")
+    change_secret(Path(args.dir), old, new)
+    print(f"passphrase changed for {args.dir}: the old one no longer unlocks it (the data was not re-encrypted)")
+    used = secret_file(args.key_file, settings_key_file=settings_key_file)
+    if used is not None:
+        print(f"the {used[1]} {used[0]} still holds the old passphrase: put the new one in it")
+    print(f"if the service talks as this persona, its key is {SERVICE_KEY_FILE} (systemd credential persona-key): "
+          f"sudo install -m 0600 -o root -g root NEW-KEY-FILE {SERVICE_KEY_FILE} && sudo systemctl restart companion")
+    print("copies of the bundle made before now still open with the old passphrase")
     return 0
 
 

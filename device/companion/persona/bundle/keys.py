@@ -81,12 +81,8 @@ def create_keys(bundle_dir: Path, secret: bytes, bundle_id: str) -> UnlockedKeys
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    if len(secret) < _MIN_PASSPHRASE:
-        raise BundleError(f"the passphrase must have at least {_MIN_PASSPHRASE} characters")
-    kdf = {
-        "name": "argon2id", "salt": base64.b64encode(os.urandom(16)).decode("ascii"),
-        "time_cost": ARGON2_TIME_COST, "memory_cost": ARGON2_MEMORY_KIB, "parallelism": ARGON2_PARALLELISM,
-    }
+    _check_new_secret(secret)
+    kdf = _new_kdf()
     data_key = os.urandom(32)
     signing = Ed25519PrivateKey.generate()
     raw_signing = signing.private_bytes(
@@ -120,6 +116,32 @@ def read_key_document(bundle_dir: Path) -> dict[str, Any]:
     return document
 
 
+def _new_kdf() -> dict[str, Any]:
+    return {
+        "name": "argon2id", "salt": base64.b64encode(os.urandom(16)).decode("ascii"),
+        "time_cost": ARGON2_TIME_COST, "memory_cost": ARGON2_MEMORY_KIB, "parallelism": ARGON2_PARALLELISM,
+    }
+
+
+def _check_new_secret(secret: bytes) -> None:
+    if len(secret) < _MIN_PASSPHRASE:
+        raise BundleError(f"the passphrase must have at least {_MIN_PASSPHRASE} characters")
+
+
+def _unwrap_data_key(bundle_dir: Path, document: dict[str, Any], secret: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+
+    bundle_id = str(document["bundle_id"])
+    try:
+        kek = _kek(secret, document["kdf"])
+        return _open(kek, document["wrapped_data_key"], f"data-key:{bundle_id}".encode())
+    except InvalidTag:
+        raise WrongKeyError("wrong passphrase or key file for this persona bundle", where=str(bundle_dir),
+                            hint="check the passphrase (or the key file's contents) and try again") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise BundleError(f"the bundle's key file is damaged ({exc})", where=str(bundle_dir / KEYS_FILE)) from None
+
+
 def unlock(bundle_dir: Path, secret: bytes) -> UnlockedKeys:
     """Derive the key-encryption key and unwrap both keys; WrongKeyError for a wrong secret."""
     from cryptography.exceptions import InvalidTag
@@ -127,20 +149,50 @@ def unlock(bundle_dir: Path, secret: bytes) -> UnlockedKeys:
 
     document = read_key_document(bundle_dir)
     bundle_id = str(document["bundle_id"])
-    try:
-        kek = _kek(secret, document["kdf"])
-        data_key = _open(kek, document["wrapped_data_key"], f"data-key:{bundle_id}".encode())
-    except InvalidTag:
-        raise WrongKeyError("wrong passphrase or key file for this persona bundle", where=str(bundle_dir),
-                            hint="check the passphrase (or the key file's contents) and try again") from None
-    except (KeyError, ValueError, TypeError) as exc:
-        raise BundleError(f"the bundle's key file is damaged ({exc})", where=str(bundle_dir / KEYS_FILE)) from None
+    data_key = _unwrap_data_key(bundle_dir, document, secret)
     try:
         raw_signing = _open(data_key, document["wrapped_signing_key"], f"signing-key:{bundle_id}".encode())
     except (InvalidTag, KeyError, ValueError) as exc:
         raise BundleError(f"the bundle's signing key is damaged ({exc or 'tag mismatch'})",
                           where=str(bundle_dir / KEYS_FILE)) from None
     return UnlockedKeys(bundle_id, data_key, Ed25519PrivateKey.from_private_bytes(raw_signing))
+
+
+def change_secret(bundle_dir: Path, old_secret: bytes, new_secret: bytes) -> None:
+    """Re-wrap the data key under a key-encryption key from ``new_secret`` (fresh argon2id salt).
+
+    The data itself is not touched: only keys.json is replaced, atomically (temp file, fsync,
+    rename), so a crash leaves either the old or the new passphrase working, never neither.
+    A wrong ``old_secret`` raises WrongKeyError before anything is written.
+    """
+    _check_new_secret(new_secret)
+    document = read_key_document(bundle_dir)
+    data_key = _unwrap_data_key(bundle_dir, document, old_secret)
+    kdf = _new_kdf()
+    updated = dict(document, kdf=kdf, wrapped_data_key=_seal(
+        _kek(new_secret, kdf), data_key, f"data-key:{document['bundle_id']}".encode()))
+    write_atomic(bundle_dir / KEYS_FILE, json.dumps(updated, indent=1).encode("utf-8"))
+    logger.info("persona bundle %s: data key re-wrapped under a new passphrase", document["bundle_id"])
+
+
+def secret_file(
+    explicit_key_file: str | Path | None = None, *, settings_key_file: str | Path | None = None
+) -> tuple[Path, str] | None:
+    """Which key file read_secret would use, and what it is called; None means a prompt.
+
+    The order: a key file given on the command line, systemd's credential
+    ($CREDENTIALS_DIRECTORY/persona-key), $COMPANION_PERSONA_KEY_FILE, the settings' key file.
+    """
+    if explicit_key_file:
+        return Path(explicit_key_file).expanduser(), "key file"
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+    if credentials and (Path(credentials) / CREDENTIAL_NAME).is_file():
+        return Path(credentials) / CREDENTIAL_NAME, "systemd credential"
+    if os.environ.get(KEY_FILE_ENV):
+        return Path(os.environ[KEY_FILE_ENV]).expanduser(), f"key file (${KEY_FILE_ENV})"
+    if settings_key_file:
+        return Path(settings_key_file).expanduser(), "key file ([persona] key_file)"
+    return None
 
 
 def read_secret(
@@ -150,25 +202,15 @@ def read_secret(
     confirm: bool = False,
     prompt_name: str = "persona",
 ) -> bytes:
-    """The bundle secret, from the first of: a key file given on the command line, systemd's
-    credential ($CREDENTIALS_DIRECTORY/persona-key), $COMPANION_PERSONA_KEY_FILE, the settings'
-    key file, else a passphrase prompt (only on a terminal).
+    """The bundle secret, from the first key file secret_file() names, else a passphrase
+    prompt (only on a terminal).
 
     A key file holds the passphrase itself (trailing newline ignored), so the passphrase an
     owner types and the file ``install.sh`` places are interchangeable.
     """
-    candidates: list[tuple[Path, str]] = []
-    if explicit_key_file:
-        candidates.append((Path(explicit_key_file).expanduser(), "key file"))
-    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
-    if credentials and (Path(credentials) / CREDENTIAL_NAME).is_file():
-        candidates.append((Path(credentials) / CREDENTIAL_NAME, "systemd credential"))
-    if os.environ.get(KEY_FILE_ENV):
-        candidates.append((Path(os.environ[KEY_FILE_ENV]).expanduser(), f"key file (${KEY_FILE_ENV})"))
-    if settings_key_file:
-        candidates.append((Path(settings_key_file).expanduser(), "key file ([persona] key_file)"))
-    if candidates:
-        path, what = candidates[0]
+    source = secret_file(explicit_key_file, settings_key_file=settings_key_file)
+    if source is not None:
+        path, what = source
         try:
             secret = path.read_bytes().rstrip(b"\r\n")
         except OSError as exc:
@@ -177,6 +219,11 @@ def read_secret(
         if not secret:
             raise BundleError(f"the persona {what} is empty", where=str(path))
         return secret
+    return prompt_secret(prompt_name, confirm=confirm)
+
+
+def prompt_secret(prompt_name: str = "persona", *, confirm: bool = False) -> bytes:
+    """A passphrase typed on the terminal (twice with ``confirm``); BundleError off a terminal."""
     if not sys.stdin or not sys.stdin.isatty():
         raise BundleError(
             "no persona key: nothing to unlock the persona bundle with",

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,16 +102,25 @@ def erase_bundle(path: Path, *, reason: str = "owner request") -> list[str]:
     except BundleError:
         bundle_id = "unknown"
     removed = []
-    if shred_file(keys):  # 1. the key: from here on nothing decrypts
-        removed.append(KEYS_FILE)
+    # 1. the key, and any half-written re-wrap of it left by an interrupted `passwd`:
+    # from here on nothing decrypts
+    for name in (KEYS_FILE, f".{KEYS_FILE}.tmp"):
+        if shred_file(path / name):
+            removed.append(name)
     fsync_dir(path)
-    for name in (f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal", DB_FILE, f".{KEYS_FILE}.tmp"):
+    for name in (f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal", DB_FILE):
         if shred_file(path / name):  # 2. the data
             removed.append(name)
-    for stray in path.iterdir():  # anything else a bundle may hold, except the audit trail
+    for stray in sorted(path.iterdir()):  # anything else a bundle may hold, except the audit trail
         if stray.is_file() and stray.name not in (AUDIT_FILE,):
             shred_file(stray)
             removed.append(stray.name)
+        elif stray.is_dir() and not stray.is_symlink():  # e.g. voice/: the clone's training clips
+            for inner in sorted(stray.rglob("*")):
+                if inner.is_file() and not inner.is_symlink():
+                    shred_file(inner)
+            shutil.rmtree(stray, ignore_errors=True)
+            removed.append(f"{stray.name}/")
     (path / ERASED_FILE).write_text(f"erased {utc_now()}; see {AUDIT_FILE}\n", encoding="utf-8")
     fsync_dir(path)
     audit(path, f"erased bundle {bundle_id} ({reason}); key destroyed first; files removed: {len(removed)}")
