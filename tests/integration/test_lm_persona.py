@@ -68,7 +68,7 @@ def test_generated_replies_are_short_grounded_and_keep_the_prefix_cached(walt):
         assert reply and len(pieces) <= walt.options.max_sentences
         assert walt.session.length > prefix  # the conversation sits on top of the cached prefix
         history.append(Exchange(question, reply))
-    assert walt.session.last.cached_tokens == prefix
+    assert walt.session.last.cached_tokens >= prefix  # the prefix (and any cached exchange) was not re-read
 
 
 def test_chinese_persona_with_the_english_only_model_says_so(tmp_path, vectors):
@@ -85,10 +85,12 @@ def test_held_out_slice_and_fact_questions_come_from_the_persona():
     folder = load_persona_folder(DEMO_DIR)
     kept, held = split_held_out(folder)
     assert held and not {m.id for m in held} & {m.id for m in kept.messages}
-    facts = fact_questions(kept)
+    facts = fact_questions(kept, held)
     assert facts
-    texts = {m.context: m.text for m in kept.messages if m.context}
-    assert all(fact.casefold() in texts[question].casefold() for question, fact in facts)
+    asked = {m.context for m in folder.messages if m.context}
+    memories = " ".join(m.text for m in kept.messages).casefold()
+    assert all(question not in asked and fact in memories for question, fact, _ in facts)  # paraphrased; answer kept
+    assert any(f.held_out for f in facts)
 
 
 def test_eval_compares_engines_and_records_the_winner(tmp_path):

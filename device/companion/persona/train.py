@@ -6,7 +6,10 @@ the memories retrieval finds for the question, minus the answer itself, then the
 the loss covers only the person's reply, so the model learns their voice and to bridge from
 memories. The exchanges ``persona eval`` holds out are excluded, so the evaluation stays fair.
 Checkpoints after every epoch (adapter, optimizer, epoch) make it resumable; the merged model is
-built with build-lm into ``D/lm``, where the runtime and eval pick it up.
+built with build-lm into ``D/lm``, where the runtime and eval pick it up. For an encrypted
+bundle the model is personal data: checkpoints live in a private (0700) work folder, the built
+model is stored inside the bundle's database, and the clear-text build and work folder are
+removed when training finishes.
 """
 
 from __future__ import annotations
@@ -30,16 +33,15 @@ MAX_TOKENS = 384
 
 def _pairs(persona_dir: Path, settings) -> tuple[list[tuple[str, str]], object]:
     """(prompt text up to the reply, reply text) for every kept exchange, in the runtime format."""
-    from .eval import split_held_out
-    from .folder import load_persona_folder
+    from .eval import kept_retrieval, split_held_out
     from .lm import prompt
     from .lm.grounding import RetrievalGrounding
-    from .retrieval import RetrievalPersona, _load_embedder
+    from .retrieval import load_retrieval_persona
 
-    folder = load_persona_folder(persona_dir)
-    kept, _ = split_held_out(folder)
-    embedder = _load_embedder(settings.paths.models, settings.persona.embedding_model, 2)
-    source = RetrievalGrounding(RetrievalPersona(kept, embedder, cache_dir=settings.paths.cache / "persona"))
+    loaded = load_retrieval_persona(persona_dir, settings.paths.models, settings.paths.cache / "persona",
+                                    model_name=settings.persona.embedding_model, key_file=settings.persona.key_file)
+    kept, _ = split_held_out(loaded.folder)
+    source = RetrievalGrounding(kept_retrieval(loaded, kept))
     chat = prompt.CHATML
     system = prompt.build_prefix(source, chat, [])
     pairs = []
@@ -71,9 +73,14 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
 
     if epochs < 1:
         raise ModelError("--epochs must be at least 1")
+    from .bundle.store import is_bundle
+
     persona_dir = Path(persona_dir)
+    bundle = is_bundle(persona_dir)
     work = Path(work_dir) if work_dir else settings.paths.cache / "persona-train" / persona_dir.resolve().name
     work.mkdir(parents=True, exist_ok=True)
+    if bundle:
+        work.chmod(0o700)  # adapter checkpoints are learned from the person's messages
     torch.manual_seed(0)
     random.seed(0)
 
@@ -142,8 +149,24 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
     merged_dir = work / "merged"
     merged.save_pretrained(merged_dir)
     tokenizer.save_pretrained(merged_dir)
-    out = persona_dir / PERSONA_LM_DIR
-    build_lm(merged_dir, out, "int8", progress=progress)
+    if bundle:
+        from .lm.bundle_model import private_dir, remove_private, store_model
+        from .lm.loader import open_bundle
+
+        built = private_dir("companion-train-")
+        try:
+            build_lm(merged_dir, built / "lm", "int8", progress=progress)
+            with open_bundle(persona_dir, settings.persona.key_file) as opened:
+                store_model(opened, built / "lm")
+        finally:
+            remove_private(built)
+        remove_private(merged_dir)
+        if work_dir is None:  # the default work folder: no checkpoint of the person's model stays behind
+            remove_private(work)
+        out = persona_dir / "persona.db"
+    else:
+        out = persona_dir / PERSONA_LM_DIR
+        build_lm(merged_dir, out, "int8", progress=progress)
     return {"model_dir": str(out), "epochs": state["epochs_done"], "pairs": len(examples),
             "seconds_per_epoch": state["seconds"][-1] if state["seconds"] else None, "all_epoch_seconds": state["seconds"],
             "persona": folder.display_name}

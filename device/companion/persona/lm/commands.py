@@ -23,20 +23,24 @@ BENCH_QUESTIONS = (
 
 
 def _settings(args: argparse.Namespace):
+    """The settings, with --key-file (a bundle's passphrase file) in place of [persona] key_file."""
+    from dataclasses import replace
+
     from ...config import load_settings
 
-    return load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    if getattr(args, "key_file", None):
+        settings = replace(settings, persona=replace(settings.persona, key_file=str(args.key_file)))
+    return settings
 
 
 def _retrieval(settings, persona_dir: Path):
-    from ...errors import PersonaError
+    """A persona folder, or a bundle unlocked with the key file / credential / passphrase."""
     from ..retrieval import load_retrieval_persona
 
-    retrieval = load_retrieval_persona(persona_dir, settings.paths.models, settings.paths.cache / "persona",
-                                       model_name=settings.persona.embedding_model, min_score=settings.persona.min_score)
-    if not hasattr(retrieval, "folder"):
-        raise PersonaError("the LM engine reads plain persona folders only for now", where=str(persona_dir))
-    return retrieval
+    return load_retrieval_persona(persona_dir, settings.paths.models, settings.paths.cache / "persona",
+                                  model_name=settings.persona.embedding_model, min_score=settings.persona.min_score,
+                                  key_file=settings.persona.key_file)
 
 
 def cmd_bench_lm(args: argparse.Namespace) -> int:
@@ -63,18 +67,20 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
             turn = render_turn(persona.chat, build_user_turn(question, memories, source.language))
             # Without the cache: a fresh generator reads prefix + turn before the first token.
             t = time.perf_counter()
+            session.begin_turn()
             session.prime(persona.prefix)
             session.append(turn)
             next(iter(session.stream(1)), None)
             uncached.append(time.perf_counter() - t)
             # With the cache: the prefix is already in the KV cache, only the turn is read.
             session.rewind_to_prefix()
+            session.begin_turn()
             session.append(turn)
             text = "".join(session.stream(args.tokens))
             stats = session.last
             cached.append(stats.first_token_s)
-            if stats.generated_tokens > 1:
-                rates.append((stats.generated_tokens - 1) / max(1e-9, stats.decode_s - (stats.first_token_s - stats.prefill_s)))
+            if stats.tokens_per_s > 0:
+                rates.append(stats.tokens_per_s)
             logger.info("round %d %r -> %r", round_, question, text[:80])
             session.rewind_to_prefix()
     report = {
@@ -105,14 +111,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
-    print(f"{report['persona']}: {report['held_out']} held-out exchanges, {report['fact_questions']} fact questions, "
+    print(f"{report['persona']}: {report['held_out']} held-out exchanges, {report['fact_questions']} paraphrased fact "
+          f"questions ({report['held_out_fact_questions']} from held-out exchanges; closest stored question: "
+          f"cosine {report['paraphrase_similarity']}), "
           f"{report['unanswerable_questions']} unanswerable questions")
     for name, result in report["engines"].items():
         if "skipped" in result:
             print(f"  {name}: not evaluated: {result['skipped']}")
             continue
-        print(f"  {name}: similarity {result['similarity']}, facts {result['fact_accuracy']}, "
-              f"don't remember {result['dont_remember_rate']}, first piece {result['first_piece_s_median']} s, "
+        print(f"  {name}: similarity {result['similarity']}, facts {result['fact_accuracy']} "
+              f"(held-out {result['fact_accuracy_held_out']}), "
+              f"grounded {result['grounded_rate']}, don't remember {result['dont_remember_rate']}, first piece {result['first_piece_s_median']} s, "
               f"reply {result['reply_s_median']} s, score {result['score']}")
     print(f"default engine for this persona: {report['winner']} (recorded in {report['recorded_in']})")
     return 0
@@ -129,24 +138,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+KEY_FILE_HELP = "for a bundle: file holding its passphrase (default: credential, settings, prompt)"
+
+
 def register(sub: Any) -> None:
     """Add eval, train and bench-lm to the ``companion persona`` subcommands."""
     c = sub.add_parser("eval", help="compare the persona engines on the person's own held-out exchanges")
-    c.add_argument("dir", help="the persona folder")
+    c.add_argument("dir", help="the persona folder or bundle")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.add_argument("--key-file", help=KEY_FILE_HELP)
     c.set_defaults(func=cmd_eval)
     c = sub.add_parser("train", help="LoRA fine-tune the persona LM on the person's reply pairs (needs the [train] extra)")
-    c.add_argument("dir", help="the persona folder")
+    c.add_argument("dir", help="the persona folder or bundle")
     c.add_argument("--epochs", type=int, default=1, help="passes over the reply pairs (default 1)")
     c.add_argument("--work", help="folder for checkpoints (default: the cache); a rerun resumes from it")
     c.add_argument("--max-pairs", type=int, help="train on at most this many pairs (a quick trial)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--key-file", help=KEY_FILE_HELP)
     c.set_defaults(func=cmd_train)
     c = sub.add_parser("bench-lm", help="time to first token with/without the prefix cache, tokens/s, peak RSS")
-    c.add_argument("dir", nargs="?", help="the persona folder (default: the configured one)")
+    c.add_argument("dir", nargs="?", help="the persona folder or bundle (default: the configured one)")
     c.add_argument("--model", help="an ONNX Runtime GenAI model folder (default: the configured one)")
     c.add_argument("--threads", type=int, default=0, help="LM threads (0 = auto)")
     c.add_argument("--rounds", type=int, default=1, help="times to ask each question")
     c.add_argument("--tokens", type=int, default=48, help="new tokens per reply")
     c.add_argument("--json", action="store_true", help="print JSON")
+    c.add_argument("--key-file", help=KEY_FILE_HELP)
     c.set_defaults(func=cmd_bench_lm)

@@ -10,6 +10,13 @@ Each turn retrieves the person's messages closest to the question, then one of t
   with substance; when nothing generated survives, the person's best memory (if it clears the
   retrieval engine's threshold) or "I don't remember" is spoken instead.
 The persona prefix lives in the KV cache (see session.py); a turn appends only what is new.
+
+The conversation has one source of truth: the ``history`` the pipeline passes (what was really
+heard). The KV cache mirrors its last ``window`` exchanges; when a turn's spoken reply differs
+from what the model generated (a sentence dropped by the fact guard, the person's own words
+spoken instead), the generated tail is rewound and the spoken reply put in its place, so the
+model never sees words it "said" that nobody heard. A short follow-up ("Why that name?") that
+retrieves nothing on its own is searched together with the previous question.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...errors import PersonaError
@@ -53,6 +60,9 @@ class LmOptions:
     """Earlier exchanges kept in the model's context."""
     examples: int = 6
     """Real exchanges in the cached prefix, for the person's style."""
+    cache_prefix: bool = True
+    """Keep the persona prefix (and the conversation) in the KV cache across turns. False re-reads
+    the prefix and the window every turn: only for measuring what the cache saves (bench)."""
 
 
 class LmPersona:
@@ -85,18 +95,32 @@ class LmPersona:
 
     @property
     def last_stats(self) -> TurnStats:
+        """The last turn's numbers: ``first_token_s``, ``generated_tokens``, ``tokens_per_s``,
+        ``prompt_tokens``, ``cached_tokens``, ``prefill_s`` (zero tokens: answered without the model)."""
         return self.session.last
+
+    @property
+    def folder(self):
+        """The persona's card and messages (for the ethics hooks), as the retrieval engine has them."""
+        retrieval = getattr(self.source, "retrieval", None)
+        return getattr(retrieval, "folder", None)
+
+    @property
+    def consent(self):
+        """A bundle's consent record (the ethics gate re-checks it), None for a plain folder."""
+        return getattr(getattr(self.source, "retrieval", None), "consent", None)
 
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
         """Decide now (retrieval is fast); generate lazily as the caller iterates."""
         with self._lock:
-            memories = self.source.search(question, self.options.top_k) if question.strip() else []
+            self.session.begin_turn()
+            memories, follow_up = self._search(question, history)
             best = memories[0] if memories else None
             if best is None or best.score < self.options.relevant_score:
                 reply = self._fallback(history)
                 self._last_source = ReplySource(kind="fallback", score=best.score if best else 0.0)
                 return iter((reply,))
-            if best.score >= self.options.verbatim_score:
+            if best.score >= self.options.verbatim_score and not follow_up:
                 self._last_source = ReplySource(kind="message", score=best.score, message_id=best.id)
                 return iter((best.text,))
             shown = [m for m in memories if m.score >= self.options.memory_floor]
@@ -108,54 +132,88 @@ class LmPersona:
             self._last_source = ReplySource(kind="generated", score=best.score, message_id=best.id)
         return self._generate(question, shown, history)
 
+    def _search(self, question: str, history: Sequence[Exchange]) -> tuple[list[Memory], bool]:
+        """The memories for ``question``; for a short follow-up that finds nothing relevant on its
+        own, those found with the previous question (True: they answer the pair, not the words)."""
+        if not question.strip():
+            return [], False
+        memories = self.source.search(question, self.options.top_k)
+        best = memories[0].score if memories else 0.0
+        if best >= self.options.relevant_score or not history or not _is_follow_up(question):
+            return memories, False
+        paired = self.source.search(f"{history[-1].question} {question}", self.options.top_k)
+        if paired and paired[0].score >= self.options.relevant_score and paired[0].score > best:
+            logger.debug("follow-up question: searched with the previous one")
+            return paired, True
+        return memories, False
+
     def _generate(self, question: str, memories: Sequence[Memory], history: Sequence[Exchange]) -> Iterator[str]:
         """Stream whole sentences that pass the fact guard; the first that fails ends the reply."""
         with self._lock:
+            if not self.options.cache_prefix:  # measuring the cache: read everything again
+                self.session.prime(self.prefix)
+                self._cached, self._closing = [], ""
             self._sync_history(history)
-            user = prompt.build_user_turn(question, memories, self.source.language)
-            self.session.append(prompt.render_turn(self.chat, user, closing=self._closing))
-            allowed = _known_words(question, memories, self.source)
-            splitter = SentenceSplitter()
-            spoken: list[str] = []
-            held: list[str] = []  # filler sentences wait until a sentence with substance comes
-            text = ""
-            finished = True
-            with closing(self.session.stream(self.options.max_new_tokens)) as pieces:
-                for piece in pieces:
-                    text += piece
-                    if _leaks_markup(text):
-                        finished = False
-                        break
-                    for sentence in splitter.feed(piece):
-                        if not self._accept(sentence, allowed, spoken + held):
+            mark, closing_before = self.session.mark(), self._closing
+            recorded = False
+            try:
+                user = prompt.build_user_turn(question, memories, self.source.language)
+                self.session.append(prompt.render_turn(self.chat, user, closing=self._closing))
+                allowed = _known_words(question, memories, self.source)
+                splitter = SentenceSplitter()
+                spoken: list[str] = []
+                held: list[str] = []  # filler sentences wait until a sentence with substance comes
+                text = ""
+                finished = True
+                with closing(self.session.stream(self.options.max_new_tokens)) as pieces:
+                    for piece in pieces:
+                        text += piece
+                        if _leaks_markup(text):
                             finished = False
                             break
-                        held.append(sentence)
-                        if _content_words(sentence):  # substance: release it with any filler before it
-                            spoken.extend(held)
-                            yield " ".join(held) + " "
+                        for sentence in splitter.feed(piece):
+                            if not self._accept(sentence, allowed, spoken + held):
+                                finished = False
+                                break
+                            held.append(sentence)
+                            if _content_words(sentence):  # substance: release it with any filler before it
+                                spoken.extend(held)
+                                yield " ".join(held) + " "
+                                held = []
+                        if not finished or len(spoken) + len(held) >= self.options.max_sentences:
+                            finished = False
+                            break
+                ended_by_eos = self.session.last.ended_by_eos
+                if finished and ended_by_eos:
+                    for sentence in splitter.flush():  # the last sentence, ended by the model itself
+                        if self._accept(sentence, allowed, spoken + held) and (spoken or _content_words(sentence)):
+                            spoken.extend(held + [sentence])
+                            yield " ".join(held + [sentence])
                             held = []
-                    if not finished or len(spoken) + len(held) >= self.options.max_sentences:
-                        finished = False
-                        break
-            ended_by_eos = self.session.last.ended_by_eos
-            if finished and ended_by_eos:
-                for sentence in splitter.flush():  # the last sentence, ended by the model itself
-                    if self._accept(sentence, allowed, spoken + held) and (spoken or _content_words(sentence)):
-                        spoken.extend(held + [sentence])
-                        yield " ".join(held + [sentence])
-                        held = []
-            if spoken and held:
-                spoken.extend(held)  # trailing filler after a real answer is fine ("Simple as that.")
-                yield " ".join(held)
-            if not spoken:  # only filler, or nothing safe: the person's own words, or "don't remember"
-                reply, self._last_source = self._without_model(memories)
-                spoken.append(reply)
-                yield reply
-            self._closing = prompt.closing_after(self.chat, ended_by_eos=ended_by_eos)
-            self._cached.append((question, " ".join(spoken)))
-            logger.debug("generated %d tokens, first after %.2f s", self.session.last.generated_tokens,
-                         self.session.last.first_token_s or 0.0)
+                if spoken and held:
+                    spoken.extend(held)  # trailing filler after a real answer is fine ("Simple as that.")
+                    yield " ".join(held)
+                if not spoken:  # only filler, or nothing safe: the person's own words, or "don't remember"
+                    reply, self._last_source = self._without_model(memories)
+                    spoken.append(reply)
+                    yield reply
+                said = " ".join(" ".join(spoken).split())
+                if _norm(text) != _norm(said):
+                    # The cache holds words nobody heard (a dropped sentence, a cut-off tail): put the
+                    # exchange as it was spoken in their place, as an earlier turn would be re-read.
+                    self.session.rewind_to_mark(mark)
+                    self.session.append(closing_before + prompt.render_history(self.chat, [(question, said)]), count=False)
+                    self._closing = ""
+                else:
+                    self._closing = prompt.closing_after(self.chat, ended_by_eos=ended_by_eos)
+                self._cached.append((question, said))
+                logger.debug("generated %d tokens, first after %.2f s", self.session.last.generated_tokens,
+                             self.session.last.first_token_s or 0.0)
+                recorded = True
+            finally:
+                if not recorded:  # the listener stopped it (barge-in) or it failed: drop the half turn,
+                    self.session.rewind_to_mark(mark)  # the next turn re-reads the history as it was heard
+                    self._closing = closing_before
 
     def _accept(self, sentence: str, allowed: set[str], spoken: list[str]) -> bool:
         """A sentence may be spoken if it names nothing the memories do not, and is not a repeat."""
@@ -302,6 +360,18 @@ def _covers(question: str, memories: Sequence[Memory], source: GroundingSource) 
     return not asked or asked <= _known_words("", memories, source)
 
 
+_FOLLOW_UP_WORDS = frozenset("it its that this those these there then he she they them him her why".split())
+_FOLLOW_UP_ZH = ("那", "这", "他", "她", "它", "为什么", "后来")
+
+
+def _is_follow_up(question: str) -> bool:
+    """Words that point back at the previous exchange ("Why that name?"), or a very short question."""
+    words = [w.casefold() for w in _WORD.findall(question)]
+    if any(marker in question for marker in _FOLLOW_UP_ZH):
+        return True
+    return bool(words) and (len(words) <= 4 or bool(_FOLLOW_UP_WORDS & set(words)))
+
+
 def _repetitive(sentence: str) -> bool:
     words = sentence.casefold().split()
     return len(words) >= 6 and len(set(words)) <= len(words) // 3
@@ -316,6 +386,9 @@ def _same(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> bool:
 
 
 def load_lm_persona(model_dir: Path, source: GroundingSource, *, threads: int = 0,
-                    options: LmOptions | None = None) -> LmPersona:
-    """Load the model and prime the persona prefix."""
+                    options: LmOptions | None = None, cache_prefix: bool | None = None) -> LmPersona:
+    """Load the model and prime the persona prefix (``cache_prefix=False``: re-read it every turn)."""
+    options = options or LmOptions()
+    if cache_prefix is not None:
+        options = replace(options, cache_prefix=cache_prefix)
     return LmPersona(LmSession(Path(model_dir), threads=threads), source, options)

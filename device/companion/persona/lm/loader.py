@@ -2,8 +2,10 @@
 
 ``companion persona eval`` records the engine that won on the persona's own data in the cache
 (the persona folder is read-only to the device); with ``engine = "auto"`` the runtime reads it.
-A persona's own fine-tuned model (``lm/`` in its folder, written by ``persona train``) is used
-in place of the base model.
+A persona's own fine-tuned model (``lm/`` in a plain folder; inside the encrypted database of a
+bundle, see bundle_model.py), written by ``persona train``, is used in place of the base model.
+For a bundle the engine reuses the memories the retrieval persona already decrypted; the bundle
+is unlocked again only to decrypt a fine-tuned model, into a private folder removed after loading.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ...errors import ModelError
@@ -76,9 +80,13 @@ def lm_model_dir(engine: str, models_dir: Path, model_name: str, persona_dir: Pa
     return path
 
 
-def build_engine(settings, retrieval) -> PersonaEngine:
+def build_engine(settings, retrieval, *, cache_prefix: bool = True) -> PersonaEngine:
     """The configured engine over an already-loaded RetrievalPersona (settings: config.Settings)."""
+    from ..bundle.store import is_bundle
+
     persona = settings.persona
+    if is_bundle(persona.path):
+        return _build_bundle_engine(settings, retrieval, cache_prefix=cache_prefix)
     cache = settings.paths.cache / "persona"
     engine = resolve_engine(persona.engine, cache, persona.path)
     if engine == "retrieval":
@@ -88,7 +96,47 @@ def build_engine(settings, retrieval) -> PersonaEngine:
 
     model_dir = lm_model_dir(engine, settings.paths.models, persona.lm_model, persona.path)
     logger.info("persona engine: %s (%s)", engine, model_dir)
-    return load_lm_persona(model_dir, RetrievalGrounding(retrieval), threads=persona.lm_threads)
+    return load_lm_persona(model_dir, RetrievalGrounding(retrieval), threads=persona.lm_threads,
+                           cache_prefix=cache_prefix)
+
+
+def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaEngine:
+    """Like build_engine for an encrypted bundle: its fine-tuned model (if any) is in the database."""
+    persona = settings.persona
+    if persona.engine == "retrieval":
+        return retrieval
+    # "lm": the persona's own model when the bundle has one; "auto": what eval recorded.
+    wanted = "lm-tuned" if persona.engine == "lm" else read_choice(settings.paths.cache / "persona", persona.path)
+    if wanted in (None, "retrieval"):
+        return retrieval
+    from .engine import load_lm_persona
+    from .grounding import RetrievalGrounding
+
+    source = RetrievalGrounding(retrieval)
+    options = {"threads": persona.lm_threads, "cache_prefix": cache_prefix}
+    if wanted == "lm-tuned":
+        with open_bundle(persona.path, persona.key_file) as bundle:
+            from .bundle_model import decrypted_model, has_model
+
+            if has_model(bundle):
+                with decrypted_model(bundle) as model_dir:
+                    logger.info("persona engine: lm-tuned (from the bundle)")
+                    return load_lm_persona(model_dir, source, **options)
+    model_dir = lm_model_dir("lm", settings.paths.models, persona.lm_model, persona.path)
+    logger.info("persona engine: lm (%s)", model_dir)
+    return load_lm_persona(model_dir, source, **options)
+
+
+@contextmanager
+def open_bundle(path: Path, key_file: str | Path | None = None) -> Iterator:
+    """Unlock a bundle with the key file / credential / passphrase (the way the retrieval loader
+    does); a damaged page surfaces as one BundleError."""
+    from ..bundle.keys import read_secret
+    from ..bundle.store import Bundle, database_errors_as_bundle_errors
+
+    secret = read_secret(settings_key_file=key_file or None, prompt_name=f"persona bundle {path}")
+    with database_errors_as_bundle_errors(Path(path)), Bundle.open(Path(path), secret) as bundle:
+        yield bundle
 
 
 def language_model_note(settings, language: str) -> str | None:

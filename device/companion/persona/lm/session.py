@@ -32,20 +32,36 @@ def auto_threads(cpu_count: int | None = None) -> int:
 
 @dataclass
 class TurnStats:
-    """Timings of the last generation (for bench-lm and the turn's --json)."""
+    """Timings of one turn (for ``companion bench``, bench-lm and the turn's --json).
+
+    A turn answered without the model (verbatim, "don't remember") has zero tokens and no
+    ``first_token_s``. Times count from the turn's first prompt token, prefill included.
+    """
 
     appended_tokens: int = 0
+    """Prompt tokens the model read this turn (history re-read, the turn, the prefix when uncached)."""
     prefill_s: float = 0.0
     first_token_s: float | None = None
+    """Seconds from the start of the turn's prefill to the first generated token."""
     generated_tokens: int = 0
     decode_s: float = 0.0
+    """Seconds from the end of prefill to the last generated token."""
     cached_tokens: int = 0
+    """Prompt tokens reused from the KV cache (the persona prefix, earlier turns)."""
     ended_by_eos: bool = False
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
+    def prompt_tokens(self) -> int:
+        return self.appended_tokens
+
+    @property
     def tokens_per_s(self) -> float:
-        return self.generated_tokens / self.decode_s if self.decode_s > 0 else 0.0
+        """Decode rate after the first token (the first one carries the prefill's last step)."""
+        if self.generated_tokens < 2 or self.first_token_s is None:
+            return 0.0
+        after_first = self.decode_s - (self.first_token_s - self.prefill_s)
+        return (self.generated_tokens - 1) / after_first if after_first > 0 else 0.0
 
 
 class LmSession:
@@ -103,7 +119,10 @@ class LmSession:
         self._generator.append_tokens(tokens)
         self._prefix_len = len(tokens)
         took = time.perf_counter() - started
-        logger.info("persona prefix: %d tokens in %.2f s (cached)", len(tokens), took)
+        self.last.appended_tokens += len(tokens)
+        self.last.prefill_s += took
+        self.last.cached_tokens = 0
+        logger.info("persona prefix: %d tokens in %.2f s", len(tokens), took)
         return took
 
     @property
@@ -125,10 +144,31 @@ class LmSession:
     def room(self) -> int:
         return self.max_length - self.length
 
+    def mark(self) -> tuple[int, tuple[int, ...]]:
+        """Where the conversation is now, to come back to with ``rewind_to_mark``."""
+        self._require()
+        return self.length, tuple(self._pending)
+
+    def rewind_to_mark(self, mark: tuple[int, tuple[int, ...]]) -> None:
+        """Drop everything after ``mark`` (e.g. a generated reply that was not spoken)."""
+        self._require()
+        length, pending = mark
+        if self.length > length:
+            self._generator.rewind_to(length)
+        self._pending = list(pending)
+
+    def begin_turn(self) -> TurnStats:
+        """Start counting a new turn's statistics (``last``)."""
+        self.last = TurnStats()
+        return self.last
+
     # -- a turn ----------------------------------------------------------------------------------
 
-    def append(self, text: str) -> int:
-        """Add text (a turn's prompt) to the cache; returns the number of tokens added."""
+    def append(self, text: str, *, count: bool = True) -> int:
+        """Add text (a turn's prompt) to the cache; returns the number of tokens added.
+
+        ``count=False``: bookkeeping after the reply (not part of the turn's prompt statistics).
+        """
         self._require()
         tokens = self._pending + self.encode(text)
         self._pending = []
@@ -136,10 +176,14 @@ class LmSession:
             return 0
         if len(tokens) >= self.room():
             raise ModelError("the conversation does not fit the model's context", where=str(self.model_dir))
+        before = self.length
         started = time.perf_counter()
         self._generator.append_tokens(tokens)
-        self.last = TurnStats(appended_tokens=len(tokens), prefill_s=time.perf_counter() - started,
-                              cached_tokens=self._prefix_len)
+        if count:
+            if self.last.appended_tokens == 0:
+                self.last.cached_tokens = before
+            self.last.appended_tokens += len(tokens)
+            self.last.prefill_s += time.perf_counter() - started
         return len(tokens)
 
     def stream(self, max_new_tokens: int) -> Iterator[str]:
@@ -152,6 +196,7 @@ class LmSession:
         stream = self.tokenizer.create_stream()
         started = time.perf_counter()
         stats = self.last
+        stats.first_token_s, stats.generated_tokens, stats.decode_s, stats.ended_by_eos = None, 0, 0.0, False
         budget = min(max_new_tokens, self.room() - 1)
         last_token = None
         try:
