@@ -118,13 +118,20 @@ def label(spans: list[tuple[str, float, float]], start: float, duration: float) 
 
 @pytest.fixture(scope="module")
 def prepared(joe, recordings, tmp_path_factory: pytest.TempPathFactory, test_settings) -> dict:  # type: ignore[no-untyped-def]
-    """A living person's persona: challenge issued, read by the target, then prepare --living via the CLI."""
+    """A living person's encrypted bundle (its signed consent record says "living"): challenge issued,
+    read by the target, then `voice prepare` via the CLI, which reads the record to know it must check."""
     import os
 
+    key = tmp_path_factory.mktemp("key") / "persona.key"
+    key.write_text("a long family passphrase\n")
     env = dict(os.environ, COMPANION_MODELS_DIR=test_settings.paths.models_dir,
-               XDG_CACHE_HOME=test_settings.paths.cache_dir)
+               XDG_CACHE_HOME=test_settings.paths.cache_dir, COMPANION_PERSONA_KEY_FILE=str(key))
     env.pop("COMPANION_CONFIG", None)
     persona = tmp_path_factory.mktemp("persona")
+    done = run_companion(["persona", "create", "Pat Doe", "--dir", str(persona), "--status", "living",
+                          "--relationship", "self", "--authorised-by", "Pat Doe", "--audience", "household",
+                          "--adult", "--confirm"], env)
+    assert done.returncode == 0, done.stderr
     done = run_companion(["voice", "challenge", "--persona", str(persona)], env)
     assert done.returncode == 0, done.stderr
     phrase = json.loads((persona / "voice" / "challenge.json").read_text())["phrase"]
@@ -132,7 +139,7 @@ def prepared(joe, recordings, tmp_path_factory: pytest.TempPathFactory, test_set
     enroll = persona / "enroll.wav"  # not among the recordings
     # Read as a list, a word at a time, the way a person reads a challenge off the screen.
     write_wav_float(enroll, speak(joe, ", ".join(phrase.split()).capitalize() + "."), RATE)
-    done = run_companion(["voice", "prepare", "--persona", str(persona), "--living", "--enroll", str(enroll),
+    done = run_companion(["voice", "prepare", "--persona", str(persona), "--enroll", str(enroll),
                           str(recordings["folder"])], env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((persona / "voice" / "dataset" / "qc.json").read_text())
@@ -172,11 +179,19 @@ def test_prepare_keeps_the_target_and_drops_the_impostor(prepared, recordings) -
 def test_living_enrolment_must_say_the_challenge(prepared, recordings, joe) -> None:  # type: ignore[no-untyped-def]
     old_note = prepared["persona"] / "old-note.wav"
     write_wav_float(old_note, speak(joe, "Hi love, just checking in, call me back when you can."), RATE)
-    done = run_companion(["voice", "prepare", "--persona", str(prepared["persona"]), "--living",
+    done = run_companion(["voice", "prepare", "--persona", str(prepared["persona"]),
                           "--enroll", str(old_note), str(recordings["folder"] / "bad.m4a")], prepared["env"])
     assert done.returncode == 1
     assert "does not say the challenge phrase" in done.stderr and "Traceback" not in done.stderr
     assert (prepared["persona"] / "voice" / "dataset" / "metadata.csv").is_file()  # earlier set kept
+    # Whether the person is living is read from inside the encrypted bundle: no key, no preparing.
+    wrong = prepared["persona"].parent / "wrong.key"
+    wrong.write_text("not the passphrase\n")
+    env = dict(prepared["env"], COMPANION_PERSONA_KEY_FILE=str(wrong))
+    done = run_companion(["voice", "prepare", "--persona", str(prepared["persona"]), "--enroll", str(old_note),
+                          str(recordings["folder"] / "bad.m4a")], env)
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+    assert "consent record" in done.stderr and "wrong passphrase" in done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +287,115 @@ def test_verify_ranks_the_real_voice_above_an_impostor(tiny_persona: Path, tiny_
     assert weak["installed"] is None
     assert (tiny_persona / "voice-model" / "verify.json").is_file()  # the earlier, passing voice stays
     print(json.dumps({"genuine": genuine, "tiny_clone": weak}, indent=2))
+
+
+def test_fine_tuning_starts_from_the_base_checkpoint(tiny_persona: Path, tiny_clone: dict, tmp_path: Path) -> None:
+    """`voice train --base`: the tiny checkpoint trained above is the base of a new persona's voice."""
+    import shutil
+
+    import torch
+
+    base = tmp_path / "base.ckpt"
+    shutil.copy(tiny_persona / "voice" / "train" / "checkpoints" / "last.ckpt", base)
+    persona = tmp_path / "finetune"
+    shutil.copytree(tiny_persona / "voice" / "dataset", persona / "voice" / "dataset")
+    done = run_companion(["voice", "train", "--persona", str(persona), "--base", str(base), "--epochs", "1",
+                          "--batch-size", "4"], tiny_clone["env"], timeout=1500)
+    assert done.returncode == 0, done.stderr[-3000:]
+    tuned = json.loads(done.stdout)
+    assert tuned["epochs_done"] == 1 and tuned["resumed_from_epoch"] == 0 and tuned["global_step"] >= 1
+    # Every tensor of the model held the base's values when training began ...
+    warm = tuned["warm_start"]
+    assert warm["base"] == str(base) and warm["tensors_from_base"] == warm["tensors"] > 100
+    # ... and one epoch of fine-tuning moved them only a little: the voice grew from the base.
+    base_state = torch.load(base, map_location="cpu", weights_only=False)["state_dict"]
+    after = torch.load(tuned["best_checkpoint"], map_location="cpu", weights_only=False)
+    assert after["hyper_parameters"]["hidden_channels"] == 32  # the base's (tiny) architecture, read from it
+    weights = [k for k, v in base_state.items() if k.startswith("model_g.") and v.is_floating_point() and v.numel() >= 1024]
+    change = [float((after["state_dict"][k] - base_state[k]).norm() / base_state[k].norm()) for k in weights]
+    assert len(weights) > 20 and float(np.median(change)) < 0.05  # a fresh initialisation would differ by ~100 %
+    print(json.dumps({"fine_tune": tuned, "median_relative_change": round(float(np.median(change)), 5)}, indent=2))
+
+
+CHAT = """\
+12/03/2019, 09:15 - Tom: Morning Grandma! How do you make your apple pie?
+12/03/2019, 09:17 - Grandma Rose: Cold butter and a pinch of nutmeg, love, and never open the oven door while it bakes.
+14/03/2019, 20:40 - Tom: Where did you meet Grandpa?
+14/03/2019, 20:41 - Grandma Rose: At the dance hall in Leeds, in nineteen sixty one.
+"""
+PIE = "Cold butter and a pinch of nutmeg, love, and never open the oven door while it bakes."
+
+
+def test_the_device_speaks_with_the_installed_clone_and_discloses_in_the_neutral_voice(
+    tiny_persona: Path, tiny_clone: dict, joe, models_dir: Path, cli_env: dict, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """verify --accept-weak installs the tiny clone into an encrypted bundle; `companion converse` then
+    answers in the clone, while the earcon's disclosure is spoken by the bundled neutral voice."""
+    import hashlib
+    import shutil
+
+    from companion.asr.whisper import FasterWhisperRecognizer
+    from companion.audio.convert import resample
+    from companion.audio.wavfile import read_wav
+    from support.cli import words
+
+    key = tmp_path / "persona.key"
+    key.write_text("a long family passphrase\n")
+    env = dict(cli_env, COMPANION_PERSONA_KEY_FILE=str(key))
+    bundle = tmp_path / "rose-cloned"  # its own persona id in the shared care state
+    export = tmp_path / "WhatsApp Chat with Grandma Rose.txt"
+    export.write_text(CHAT, encoding="utf-8")
+    for args in (["persona", "create", "Grandma Rose", "--dir", str(bundle), "--status", "deceased",
+                  "--authorised-by", "Tom", "--relationship", "grandchild", "--audience", "household", "--adult",
+                  "--confirm"],
+                 ["persona", "import", str(bundle), "--speaker", "Grandma Rose", str(export)]):
+        done = run_companion(args, env)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    clone_onnx = Path(tiny_clone["export"]["onnx"])
+    shutil.copytree(tiny_persona / "voice" / "dataset", bundle / "voice" / "dataset")  # what `prepare` left
+    done = run_companion(["voice", "verify", "--persona", str(bundle), "--voice", str(clone_onnx), "--accept-weak"],
+                         env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    verified = json.loads(done.stdout)
+    assert verified["accepted_weak"] and verified["installed"] == f"{bundle} (encrypted bundle)"
+    assert not (bundle / "voice-model").exists()
+
+    question = tmp_path / "question.wav"
+    write_wav_float(question, speak(joe, "How do you make your apple pie?") * 0.6, RATE)
+    forced = tmp_path / "bundled-voice.toml"
+    forced.write_text("[voice]\nspeak_with_clone = false\n")
+    replies = {}
+    for name, extra in (("clone", []), ("bundled", ["--config", str(forced)])):
+        wav = tmp_path / f"reply-{name}.wav"
+        done = run_companion([*extra, "converse", "--persona", str(bundle), "--input", str(question),
+                              "--output", str(wav), "--json"], env, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        result = json.loads(done.stdout)
+        assert result["disclosed"] and result["reply"].replace(" ", "") == PIE.replace(" ", "")
+        assert result["voice"]["neutral"] == "tts-joe-medium"
+        replies[name] = (result, wav)
+    assert replies["clone"][0]["voice"]["persona"] == f"{bundle} (encrypted bundle)"
+    assert replies["bundled"][0]["voice"]["persona"] == "tts-joe-medium"
+    # The generation log names the clone that spoke the first reply, by the hash of the installed voice.
+    log = [json.loads(line) for line in (Path(env["XDG_STATE_HOME"]) / "companion" / "generation.jsonl")
+           .read_text().splitlines()]
+    by_id = {entry["utterance_id"]: entry for entry in log}
+    assert by_id[replies["clone"][0]["utterance_id"]]["models"]["persona-voice"] == \
+        hashlib.sha256(clone_onnx.read_bytes()).hexdigest()
+    assert "persona-voice" not in by_id[replies["bundled"][0]["utterance_id"]]["models"]
+
+    # What was heard: the disclosure is clear in both (the neutral voice); the reply's words only when the
+    # bundled voice spoke them, since the clone (one tiny epoch) cannot yet speak intelligibly.
+    asr = FasterWhisperRecognizer(models_dir / "asr-tiny-en", language="en")
+    heard = {}
+    for name, (_, wav) in replies.items():
+        pcm, rate = read_wav(wav)
+        heard[name] = words(asr.transcribe(resample(pcm, rate, 16000), 16000).text)
+    disclosure = {"re-creation", "recreation", "creation", "based", "grandma", "rose", "messages", "wrong"}
+    pie = words(PIE) - {"a", "and", "of", "the", "it", "love"}
+    for name in replies:
+        assert len(disclosure & heard[name]) >= 3, (name, heard[name])
+    assert len(pie & heard["bundled"]) >= len(pie) // 2, heard["bundled"]
+    assert len(pie & heard["clone"]) <= len(pie) // 4, heard["clone"]
+    print(json.dumps({"verify": verified, "heard": {k: sorted(v) for k, v in heard.items()}}, indent=2))

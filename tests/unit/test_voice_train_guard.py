@@ -40,3 +40,25 @@ def test_an_onnx_voice_or_missing_file_is_not_a_base(persona: Path, tmp_path: Pa
 def test_a_prepared_set_is_needed_first(persona: Path, tmp_path: Path) -> None:
     with pytest.raises(CompanionError, match="voice prepare"):
         train(persona, base=None, epochs=1, from_scratch=True, tiny=True)
+
+
+def test_the_training_cache_belongs_to_one_prepared_set(persona: Path) -> None:
+    """piper keys its cache by row and text: a re-prepared set must not reuse the old clips' audio."""
+    from companion.voice.prepare import WorkDirs
+    from companion.voice.train import _dataset_cache
+
+    wavs = persona / "voice" / "dataset" / "wavs"
+    wavs.mkdir(parents=True)
+    (wavs / "clip_00000.wav").write_bytes(b"RIFF old audio")
+    metadata = persona / "voice" / "dataset" / "metadata.csv"
+    metadata.write_text("clip_00000|Hello there.\n")
+    work = WorkDirs.for_persona(persona)
+    (work.train / "cache").mkdir(parents=True)
+    (work.train / "cache" / "0_Hello_there.audio.pt").write_text("from an older layout")
+
+    first = _dataset_cache(work, metadata)
+    assert _dataset_cache(work, metadata) == first  # resuming: the same cache
+    assert [p.name for p in (work.train / "cache").iterdir()] == [first.name]
+    (wavs / "clip_00000.wav").write_bytes(b"RIFF new, longer audio")  # `voice prepare` ran again, same words
+    second = _dataset_cache(work, metadata)
+    assert second != first and second.is_dir() and not first.exists()

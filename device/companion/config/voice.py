@@ -9,7 +9,13 @@ from .check import check
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    """Voice cloning (`companion voice ...`): what recordings are good enough to train on."""
+    """Voice cloning (`companion voice ...`): what recordings are good enough to train on, and
+    whether the device speaks with the clone."""
+
+    speak_with_clone: bool = True
+    """Speak the persona's replies with its installed cloned voice (`companion voice verify` puts it
+    in the persona); false forces the bundled [tts] voice. Disclosures and crisis answers always
+    use [tts] neutral_voice."""
 
     min_clip_s: float = 1.0
     """Speech segments shorter than this are dropped (too little to learn from)."""

@@ -160,6 +160,20 @@ def _check_bundle(settings: Settings, path: Path, bundle_cls: Any) -> Iterator[C
     yield Check("ok", "consent", "signed and valid" + (f" until {until}" if until else ""))
 
 
+def check_voice(settings: Settings) -> Iterator[Check]:
+    """Which voice speaks the persona's replies (its installed clone, or the bundled voice)."""
+    from ..voice.installed import describe_voice
+
+    key_file = SYSTEM_KEY_FILE if os.access(SYSTEM_KEY_FILE, os.R_OK) else settings.persona.key_file
+    try:
+        detail = describe_voice(settings.persona.path, settings.tts.voice, enabled=settings.voice.speak_with_clone,
+                                key_file=key_file)
+    except CompanionError as exc:
+        yield Check("fail", "voice", exc.what, exc.hint or "")
+        return
+    yield Check("ok", "voice", f"{detail}; disclosures and crisis answers: {settings.tts.neutral_voice}")
+
+
 def check_disk(settings: Settings) -> Iterator[Check]:
     """Free space where models, cache and persona data live."""
     seen: set[int] = set()
@@ -215,6 +229,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_audio(settings, test_io=test_audio),
         lambda: check_models(settings),
         lambda: check_persona(settings),
+        lambda: check_voice(settings),
         lambda: check_disk(settings),
         check_unit,
         lambda: check_privacy(settings),

@@ -134,15 +134,41 @@ def check_enrolment(challenge: Challenge, transcript: str, *, now: _dt.datetime,
     return match
 
 
-def is_living(persona_dir: Path, flag: bool) -> bool:
-    """A living person: the persona's consent record says so, or ``--living`` was given.
+def is_living(persona_dir: Path, *, key_file: str | Path | None = None, now: _dt.datetime | None = None) -> bool:
+    """Whether the person is alive, from the persona's signed consent record (ETHICS C1/C2).
 
-    Either is enough: the stricter rule applies when they disagree.
+    An encrypted bundle keeps its record inside (it is unlocked to read it, with ``key_file`` or
+    the usual key sources); a plain folder has ``consent.json``. The record must be valid now: a
+    voice is never cloned for a persona without consent. No record is an error, not "deceased".
     """
-    record_path = persona_dir / "consent.json"
-    if record_path.is_file():
-        from ..ethics.consent import LIVING, ConsentRecord
+    from ..ethics.consent import LIVING, ConsentError, ConsentRecord, check_consent
+    from ..persona.bundle.store import is_bundle
 
+    persona_dir = Path(persona_dir)
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    if is_bundle(persona_dir):
+        from ..persona.bundle.keys import BundleError, read_secret
+        from ..persona.bundle.store import Bundle, database_errors_as_bundle_errors
+
+        try:
+            secret = read_secret(settings_key_file=key_file or None, prompt_name=f"persona bundle {persona_dir}")
+            with database_errors_as_bundle_errors(persona_dir), Bundle.open(persona_dir, secret) as bundle:
+                record = bundle.check_consent(now=now)
+        except BundleError as exc:  # say why the bundle was opened, keep what went wrong and what to do
+            raise ConsentCheckError(f"cannot read the bundle's consent record (living or deceased): {exc.what}",
+                                    where=exc.where or str(persona_dir), hint=exc.hint) from None
+        return record.status == LIVING
+    record_path = persona_dir / "consent.json"
+    try:
         record = ConsentRecord.from_json(record_path.read_text(encoding="utf-8"))
-        return flag or record.status == LIVING
-    return flag
+    except FileNotFoundError:
+        raise ConsentCheckError(
+            "the persona has no consent record, so it is not known whether the person is living",
+            where=str(persona_dir),
+            hint="create the persona with `companion persona create` (it records consent and living/deceased)",
+        ) from None
+    except (OSError, ConsentError) as exc:
+        raise ConsentCheckError(f"cannot read the consent record ({exc})", where=str(record_path),
+                                hint="re-create the persona with `companion persona create`") from None
+    check_consent(record, now=now, where=str(record_path))
+    return record.status == LIVING

@@ -21,6 +21,11 @@ def _persona(args: argparse.Namespace) -> Path:
     return Path(args.persona).expanduser().resolve()
 
 
+def _key_file(args: argparse.Namespace, settings: Any) -> str | None:
+    """What unlocks an encrypted persona bundle: --key-file, else [persona] key_file (then env, prompt)."""
+    return getattr(args, "key_file", None) or settings.persona.key_file or None
+
+
 def cmd_challenge(args: argparse.Namespace) -> int:
     from .challenge import new_challenge
     from .prepare import WorkDirs
@@ -38,7 +43,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     report = prepare(_persona(args), Path(args.enroll), [Path(p) for p in args.inputs], settings.voice,
-                     settings.paths.models, living=args.living)
+                     settings.paths.models, key_file=_key_file(args, settings))
     print(render_text(report), end="")
     print(f"\ntraining set and report: {WorkDirs.for_persona(_persona(args)).dataset}")
     return 0
@@ -69,7 +74,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     threshold = settings.voice.verify_threshold if args.threshold is None else args.threshold
     report = verify(_persona(args), settings.paths.models, voice=Path(args.voice) if args.voice else None,
                     impostor=[Path(p) for p in args.impostor] or None, threshold=threshold,
-                    accept_weak=args.accept_weak, asr_model=settings.voice.asr_model)
+                    accept_weak=args.accept_weak, asr_model=settings.voice.asr_model,
+                    key_file=_key_file(args, settings))
     print(json.dumps(report, indent=2))
     if report["installed"] is None:
         raise CompanionError(
@@ -87,14 +93,19 @@ def register(subparsers: Any) -> None:
     def persona(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--persona", required=True, help="persona folder (voice work goes to DIR/voice/)")
 
+    def key_file(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--key-file", help="passphrase file of an encrypted persona bundle "
+                                           "(default: [persona] key_file, $COMPANION_PERSONA_KEY_FILE, prompt)")
+
     c = vsub.add_parser("challenge", help="issue a random phrase a living person reads for the enrolment clip")
     persona(c)
     c.set_defaults(func=cmd_challenge)
 
     c = vsub.add_parser("prepare", help="recordings -> Piper training set + QC report")
     persona(c)
-    c.add_argument("--enroll", required=True, help="a clip of the person alone (living: reading the challenge)")
-    c.add_argument("--living", action="store_true", help="the person is alive (also read from DIR/consent.json)")
+    c.add_argument("--enroll", required=True,
+                   help="a clip of the person alone (living, per the persona's consent record: reading the challenge)")
+    key_file(c)
     c.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="audio or video files, or folders of them")
     c.set_defaults(func=cmd_prepare)
 
@@ -119,4 +130,5 @@ def register(subparsers: Any) -> None:
                    help="another speaker's clips for the impostor baseline (default: the bundled voice)")
     c.add_argument("--threshold", type=float, help="similarity needed (default: [voice] verify_threshold, 0.80)")
     c.add_argument("--accept-weak", action="store_true", help="install even when below the threshold")
+    key_file(c)
     c.set_defaults(func=cmd_verify)

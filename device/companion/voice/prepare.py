@@ -92,7 +92,7 @@ def prepare(
     settings: VoiceSettings,
     models_dir: Path,
     *,
-    living: bool = False,
+    key_file: str | Path | None = None,
     now: _dt.datetime | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def prepare(
 
     now = now or _dt.datetime.now(_dt.timezone.utc)
     work = WorkDirs.for_persona(persona_dir)
-    living = consent_check.is_living(persona_dir, living)
+    living = consent_check.is_living(persona_dir, key_file=key_file, now=now)
     recordings = find_recordings(inputs)  # fail on a bad path before loading models
     enroll_audio = decode_audio(enroll, PIPER_RATE)
 

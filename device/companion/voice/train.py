@@ -9,7 +9,9 @@ after an interruption, and keeps only the best checkpoint by validation mel loss
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -127,7 +129,7 @@ def train(
                              hint=f"pass --epochs larger than {done} to train on")
 
     data = VitsDataModule(
-        csv_path=metadata, audio_dir=work.dataset / "wavs", cache_dir=work.train / "cache",
+        csv_path=metadata, audio_dir=work.dataset / "wavs", cache_dir=_dataset_cache(work, metadata),
         espeak_voice=espeak_voice, config_path=work.train / "config.json", voice_name=persona_dir.name,
         sample_rate=PIPER_RATE, batch_size=batch_size, num_workers=0, validation_split=0.1,
         num_test_examples=0, segment_size=int(arch.get("segment_size", 8192)),
@@ -143,13 +145,19 @@ def train(
         dirpath=ckpt_dir, monitor="val_mel", mode="min", save_top_k=1, save_last=True,
         filename=BEST_NAME, auto_insert_metric_name=False, enable_version_counter=False,
     )
+    callbacks: list[Any] = [checkpoints]
+    warm_check = _warm_start_check(base) if base is not None and resume is None else None
+    if warm_check is not None:
+        callbacks.append(warm_check)
+    elif base is not None:
+        logger.info("resuming %s: the base checkpoint was applied when this run began", last)
     gpu = torch.cuda.is_available()
     logger.info("training %s on %s, %d clips, epochs %d -> %d%s", persona_dir.name, "GPU" if gpu else "CPU",
                 clips, done, epochs, f", resuming {last}" if resume else "")
     started = time.perf_counter()
     with contextlib.redirect_stdout(sys.stderr):  # Lightning's progress bar and tips print to stdout
         trainer = L.Trainer(
-            max_epochs=epochs, accelerator="gpu" if gpu else "cpu", devices=1, callbacks=[checkpoints],
+            max_epochs=epochs, accelerator="gpu" if gpu else "cpu", devices=1, callbacks=callbacks,
             default_root_dir=str(work.train), logger=False, log_every_n_steps=1, num_sanity_val_steps=0,
             enable_model_summary=False,
         )
@@ -161,7 +169,56 @@ def train(
         "seconds_per_epoch": round(seconds / max(1, trainer.current_epoch - done), 1),
         "device": "gpu" if gpu else "cpu", "best_checkpoint": str(ckpt_dir / f"{BEST_NAME}.ckpt"),
         "best_val_mel": None if score is None else round(float(score), 4), "clips": clips,
+        "global_step": int(trainer.global_step),
+        "warm_start": None if warm_check is None else {"base": str(base), **warm_check.result},
     }
+
+
+def _warm_start_check(base: Path) -> Any:
+    """A callback that checks, as training begins, how many of the model's tensors are the base's.
+
+    piper copies the base weights in its on_fit_start; this measures the outcome instead of
+    trusting it, so the summary (and a test) can show the fine-tune really started from the base.
+    """
+    import lightning as L
+    import torch
+
+    class WarmStartCheck(L.Callback):
+        def __init__(self) -> None:
+            self.result: dict[str, int] = {}
+
+        def on_train_start(self, trainer: Any, pl_module: Any) -> None:
+            base_state = torch.load(base, map_location="cpu", weights_only=False)["state_dict"]
+            state = pl_module.state_dict()
+            same = sum(1 for k, v in state.items()
+                       if k in base_state and base_state[k].shape == v.shape and torch.equal(base_state[k].to(v.device), v))
+            self.result = {"tensors_from_base": same, "tensors": len(state)}
+            logger.info("fine-tuning from %s: %d of %d tensors start as the base's", base, same, len(state))
+            if same < len(state) // 2:
+                logger.warning("most of the model does not come from the base checkpoint: is it the same architecture?")
+
+    return WarmStartCheck()
+
+
+def _dataset_cache(work: WorkDirs, metadata: Path) -> Path:
+    """piper's phoneme/audio/spectrogram cache for exactly this prepared set.
+
+    piper names cache entries by row number and the start of the text, so after `voice prepare`
+    is run again a new clip with the same row and words would silently reuse the old clip's audio.
+    The cache folder is therefore keyed by the set's metadata and files; older caches are removed.
+    """
+    digest = hashlib.sha256(metadata.read_bytes())
+    for wav in sorted((work.dataset / "wavs").glob("*.wav")):
+        stat = wav.stat()
+        digest.update(f"{wav.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    root = work.train / "cache"
+    keep = root / digest.hexdigest()[:16]
+    if root.is_dir():
+        for old in root.iterdir():
+            if old != keep:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+    keep.mkdir(parents=True, exist_ok=True)
+    return keep
 
 
 def _epochs_done(checkpoint: Path) -> int:

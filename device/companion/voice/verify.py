@@ -4,15 +4,15 @@ The clone reads the held-out sentences; its speaker embeddings are compared with
 real held-out clips and set against two baselines: real-vs-real (how alike the person's own
 clips are: the ceiling) and impostor-vs-real (another voice: the floor). The ASR reads the clone
 back for a word error rate. Only a clone at or above the threshold is installed into the persona
-folder, unless the family explicitly accepts a weak one. For a living person the clone must also
-match the challenge-phrase enrolment (ETHICS C2).
+(a folder's voice-model/, or inside an encrypted bundle: installed.py), unless the family
+explicitly accepts a weak one. For a living person the clone must also match the
+challenge-phrase enrolment (ETHICS C2).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,13 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import CompanionError
+from .installed import install_voice
 from .media import decode_audio, find_recordings
 from .prepare import ANALYSIS_RATE, PIPER_RATE, WorkDirs, _analysis_audio, load_asr
 from .speaker import SpeakerEncoder, cosine, mean_pairwise
 
 logger = logging.getLogger(__name__)
 
-INSTALL_DIR = "voice-model"
 MAX_SENTENCES = 8
 
 
@@ -75,8 +75,13 @@ def verify(
     accept_weak: bool = False,
     asr_model: str = "asr-tiny-en",
     progress: bool = True,
+    key_file: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Score the clone; install it into ``<persona>/voice-model/`` when it passes (or is accepted)."""
+    """Score the clone; install it into the persona when it passes (or is accepted).
+
+    A plain folder gets ``<persona>/voice-model/``; an encrypted bundle stores it inside its
+    database (unlocked with ``key_file`` or the usual key sources), see installed.py.
+    """
     from ..tts.piper_tts import PiperSynthesizer
 
     work = WorkDirs.for_persona(persona_dir)
@@ -130,7 +135,7 @@ def verify(
     report["accepted_weak"] = bool(accept_weak and not passed)
     (work.root / "verify.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if passed or accept_weak:
-        report["installed"] = str(_install(onnx, persona_dir / INSTALL_DIR, report))
+        report["installed"] = install_voice(persona_dir, onnx, report, key_file=key_file)
     else:
         report["installed"] = None
     return report
@@ -170,18 +175,3 @@ def _enrolment(work: WorkDirs) -> dict[str, Any] | None:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
-
-
-def _install(onnx: Path, target: Path, report: dict[str, Any]) -> Path:
-    """Copy the voice (and the verification record) into the persona folder, replacing an older one."""
-    staging = target.with_name(target.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    shutil.copy2(onnx, staging / "voice.onnx")
-    shutil.copy2(onnx.with_suffix(".onnx.json"), staging / "voice.onnx.json")
-    (staging / "verify.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if target.exists():
-        shutil.rmtree(target)
-    staging.replace(target)
-    logger.info("installed the cloned voice into %s", target)
-    return target
