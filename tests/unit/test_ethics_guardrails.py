@@ -77,5 +77,51 @@ def test_a_planted_instruction_in_an_imported_message_is_not_spoken() -> None:
 
 @given(st.text(max_size=300))
 def test_cue_matchers_accept_any_text(text: str) -> None:
-    for check in (cues.is_crisis, cues.is_fraud_request, cues.is_alive_question, cues.is_unsafe_to_speak):
+    for check in (cues.is_crisis, cues.is_fraud_request, cues.is_alive_question, cues.is_unsafe_to_speak,
+                  cues.is_figurative):
         assert check(text) in (True, False)
+
+
+def test_chinese_neutral_answers_fall_back_to_english_without_a_chinese_voice(caplog) -> None:  # type: ignore[no-untyped-def]
+    english_only = guarded("Yes kiddo, I'm alive!")
+    with caplog.at_level("WARNING"):
+        reply = ask(english_only, "你是真人吗")
+        ask(english_only, "你还活着吗")
+    assert "not alive" in reply and not cues.is_chinese(reply)
+    assert sum("no Chinese neutral voice" in r.getMessage() for r in caplog.records) == 1
+    with_zh_voice = guard(ScriptedEngine("..."), crisis_template="Call {help_number}.", help_number="12356",
+                          neutral_languages=frozenset({"en", "zh"}))
+    assert "人工智能" in ask(with_zh_voice, "你是真人吗")
+
+
+def test_the_neutral_voice_language_is_read_from_its_piper_config(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from dataclasses import replace
+
+    from companion.config import Settings
+    from companion.ethics.setup import neutral_voice_languages
+
+    base = Settings()
+    settings = replace(base, paths=replace(base.paths, models_dir=str(tmp_path)),
+                       tts=replace(base.tts, neutral_voice="tts-zh-test"))
+    assert neutral_voice_languages(settings) == frozenset({"en"})  # not installed: the bundled English voice
+    (tmp_path / "tts-zh-test").mkdir()
+    (tmp_path / "tts-zh-test" / "zh_CN-test.onnx.json").write_text(
+        json.dumps({"language": {"code": "zh_CN", "family": "zh"}, "espeak": {"voice": "cmn"}}), encoding="utf-8")
+    assert neutral_voice_languages(settings) == frozenset({"zh"})
+
+
+def test_the_semantic_class_fills_the_rules_gaps_but_never_overrides_them() -> None:
+    """semantic.SemanticCues is a callable text -> class; a scripted one checks the guard's order."""
+    verdicts = {"I've already said my goodbyes": "crisis", "Hold on, is this software?": "alive",
+                "Let's keep this from Mum": "fraud", "What's your bank PIN?": "alive",
+                "You're alive in our hearts, are you?": "alive"}
+    engine = guard(ScriptedEngine("The lake was calm that day."), crisis_template="Call {help_number}.",
+                   help_number="116 123", semantic=verdicts.get)
+    expected = {"I've already said my goodbyes": ("crisis", "neutral"), "Hold on, is this software?": ("alive", "neutral"),
+                "Let's keep this from Mum": ("refusal", "persona"),
+                "What's your bank PIN?": ("refusal", "persona"),  # the fraud rule fired: the model is not asked to overrule it
+                "You're alive in our hearts, are you?": (None, "persona")}  # figurative: never an "I am not alive"
+    for question, (kind, voice) in expected.items():
+        ask(engine, question)
+        assert (engine.last_source.guard, engine.last_source.voice) == (kind, voice), question

@@ -61,6 +61,36 @@ def test_piecewise_marking_equals_one_continuous_mark() -> None:
     assert wm.detect(out[0], 22050).score < wm.detect(audio, 22050).score
 
 
+def voiced(seconds: float, rate: int = 22050, seed: int = 0) -> np.ndarray:
+    """A vowel-like signal: a 140 Hz harmonic series under two formant peaks, plus a little noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    audio = np.zeros_like(t)
+    for k in range(1, 40):
+        f = 140.0 * k
+        formants = np.exp(-((f - 700) / 150) ** 2) + 0.5 * np.exp(-((f - 1800) / 200) ** 2) + 0.01
+        audio += formants * np.sin(2 * np.pi * f * t + rng.uniform(0, 6))
+    audio += 0.01 * rng.standard_normal(len(t))
+    return (audio / np.abs(audio).max() * 12000).astype(np.int16)
+
+
+def test_perceptual_shaping_puts_less_mark_on_spectral_peaks() -> None:
+    pcm = voiced(3.0)
+    shaped = wm.UtteranceMarker(9, 22050).mark(pcm)
+    flat = wm.UtteranceMarker(9, 22050, shaped=False).mark(pcm)
+    assert wm.snr_db(pcm, shaped) > wm.snr_db(pcm, flat) + 3.0  # same strength, far less error energy
+    assert wm.detect(shaped, 22050).present
+
+
+def test_quiet_tiles_get_a_weaker_mark() -> None:
+    loud = speechlike(2.0, seed=5)
+    quiet = (speechlike(2.0, seed=6) * 0.03).astype(np.int16)  # -30 dB
+    pcm = np.concatenate([loud, quiet])
+    marked = wm.embed(pcm, 22050, 77)
+    half = len(loud)
+    assert wm.snr_db(pcm[half:], marked[half:]) > wm.snr_db(pcm[:half], marked[:half]) + 6.0
+
+
 def test_silence_stays_silent() -> None:
     assert not np.any(wm.embed(np.zeros(22050, dtype=np.int16), 22050, 1))
 

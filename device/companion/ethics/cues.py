@@ -1,114 +1,272 @@
 """Cue lexicons (English and Chinese) for the guardrails: crisis, fraud, "are you alive", injection.
 
-Patterns, not a model: they are auditable, run in microseconds on a Pi, and the red-team set in
-tests/redteam/ measures them. Crisis patterns favour recall (a false alarm costs a kind word and
-a phone number; a miss can cost a life) but stay clear of ordinary grief ("I miss you so much").
+Patterns, not a model: they are auditable, run in microseconds on a Pi, and the red-team sets in
+tests/redteam/ measure them (prompts.jsonl written with these rules, heldout.jsonl written
+without looking at them). Crisis patterns favour recall (a false alarm costs a kind word and a
+phone number; a miss can cost a life) but stay clear of ordinary grief ("I miss you so much",
+"I could kill for a pie", "想死你了").
+
+Text is canonicalised before matching so that the rules generalise instead of listing surface
+forms: NFKC, folded quotes, lower case, spoken/texting spellings expanded ("im gonna" -> "i'm
+going to", "do not" -> "don't"), traditional Chinese characters folded to simplified, and verbs
+written as ``<end>`` in a pattern match every word form ("end", "ends", "ended", "ending").
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _F = re.IGNORECASE
 
-CRISIS_EN = re.compile(
-    r"\b(kill(ing)?|hurt(ing)?|harm(ing)?|cut(ting)?|end(ing)?)\s+(my\s*self|myself)\b"
-    r"|\bsuicid\w*"
-    r"|\bself[- ]?harm"
-    r"|\b(want|wanna|going|gonna|ready|plan(ning)?|wish|deserve)\s+(to\s+)?(die|be dead|not (be )?(alive|here|exist))"
-    r"|\b(end|take)\s+(my|it)\s+(own\s+)?(life|all)\b"
-    r"|\bend (it|things|everything)( all)?\b"
-    r"|\b(don'?t|do not|no longer|not)\s+want\s+to\s+(live|be alive|be here|wake up|exist|go on)"
-    r"|\bno (reason|point) (to|in) (live|living|go(ing)? on|carry(ing)? on)"
-    r"|\b(can'?t|cannot) (go on|keep going|do this any ?more|take (it|this) any ?more)\b"
-    r"|\b(join|be with) you (soon|again|up there|in heaven|on the other side)"
-    r"|\b(i'?ll|i will|i'?m going to|let me) (come|join) (to )?(you|join you)"
-    r"|\bcome (and )?(join|be with) you\b"
-    r"|\b(sleeping )?pills?\b.*\b(all|whole|bottle|enough)\b|\boverdos\w*"
-    r"|\b(jump|jumping) (off|from|in front)"
-    r"|\bhang(ing)? myself\b"
-    r"|\bbetter off (dead|without me)\b"
-    r"|\b(wish|want) (i|I) (was|were|could be) dead\b|\b(rather|want to) be dead\b"
-    r"|\bwon'?t be (around|here) (much longer|for long|any ?more)\b"
-    r"|\b(everyone|they|my family)('d| would) be better off\b"
-    r"|\bwrote (a|my) (suicide|goodbye) note\b|\bgoodbye note\b"
-    r"|\bdisappear (for good|forever)\b"
-    r"|\bnot (be|being) around (much longer|anymore|any more)\b",
-    _F,
+_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "take": ("took", "taken"), "give": ("gave", "given"), "write": ("wrote", "written"), "drive": ("drove", "driven"),
+    "hang": ("hung", "hanged"), "buy": ("bought",), "send": ("sent",), "lend": ("lent",), "say": ("said",),
+    "tell": ("told",), "cut": ("cut",), "hurt": ("hurt",), "throw": ("threw", "thrown"), "swallow": (),
+}
+
+
+def _forms(lemma: str) -> Iterable[str]:
+    """Every regular word form of an English verb, plus the irregular ones listed above.
+
+    Over-generation ("cuted") is harmless for matching; what matters is not missing "ending"."""
+    yield lemma
+    yield lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x", "z", "o")) else "s")
+    if lemma.endswith("ie"):
+        yield lemma[:-2] + "ying"
+    elif lemma.endswith("e") and not lemma.endswith("ee"):
+        yield lemma[:-1] + "ing"
+    else:
+        yield lemma + "ing"
+        yield lemma + lemma[-1] + "ing"  # cutting, planning
+    if lemma.endswith("e"):
+        yield lemma + "d"
+    elif lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        yield lemma[:-1] + "ied"
+    else:
+        yield lemma + "ed"
+        yield lemma + lemma[-1] + "ed"
+    yield from _IRREGULAR.get(lemma, ())
+
+
+def _rx(pattern: str, flags: int = _F) -> re.Pattern[str]:
+    """Compile a pattern in which ``<verb>`` stands for every form of that verb."""
+    expanded = re.sub(r"<([a-z]+)>", lambda m: "(?:" + "|".join(sorted(set(_forms(m.group(1))), key=len,
+                                                                       reverse=True)) + ")", pattern)
+    return re.compile(expanded, flags)
+
+
+_SPOKEN = [(re.compile(rf"\b{a}\b"), b) for a, b in (
+    ("r u", "are you"), ("im", "i'm"), ("i am", "i'm"), ("gonna", "going to"), ("wanna", "want to"),
+    ("gotta", "got to"), ("u", "you"), ("ur", "your"), ("dont", "don't"), ("do not", "don't"), ("cant", "can't"),
+    ("cannot", "can't"), ("can not", "can't"), ("wont", "won't"), ("will not", "won't"), ("ive", "i've"),
+    ("i have", "i've"), ("isnt", "isn't"), ("is not", "isn't"), ("didnt", "didn't"), ("did not", "didn't"),
+    ("i would", "i'd"), ("i will", "i'll"), ("what is", "what's"), ("whats", "what's"), ("it is", "it's"),
+    ("there is", "there's"), ("you are", "you're"), ("youre", "you're"), ("we will", "we'll"),
+    ("that is", "that's"), ("thats", "that's"), ("any more", "anymore"),
+)]
+
+# Traditional -> simplified for the characters the Chinese cues use (a full OpenCC table is not
+# needed for a lexicon this size, and this stays auditable).
+_TRAD = str.maketrans(
+    "殺輕尋結這傷樓橋藥離開個遺書沒著義錢轉賬帳匯銀戶號碼驗證寶紅幣資貸別訴產機過來嗎麼還復們裡隨給塊萬兩買聽說話電腦實記憶愛"
+    "讓攢撐堅網統體為對與變樣當從會時間題壓燒鏈領兒現錄覺將東動鐘顆臺醫繩農頂務續願負擔贅戀準備護問裝氣",
+    "杀轻寻结这伤楼桥药离开个遗书没着义钱转账账汇银户号码验证宝红币资贷别诉产机过来吗么还复们里随给块万两买听说话电脑实记忆爱"
+    "让攒撑坚网统体为对与变样当从会时间题压烧链领儿现录觉将东动钟颗台医绳农顶务续愿负担赘恋准备护问装气",
+)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width letters, compatibility forms), folded quotes, traditional -> simplified."""
+    t = unicodedata.normalize("NFKC", text)
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00b4", "'")
+    return t.translate(_TRAD)
+
+
+def canonical(text: str) -> str:
+    """``normalise`` plus lower case, single spaces and spoken/texting spellings expanded."""
+    t = re.sub(r"\s+", " ", normalise(text).lower()).strip()
+    for pattern, replacement in _SPOKEN:
+        t = pattern.sub(replacement, t)
+    return t
+
+
+_MEDS = r"(?:sleeping (?:pills?|tablets?)|pills?|tablets?|meds|medications?|medicines?|paracetamol|painkillers?|insulin)"
+_END = r"(?:$|[.!?,;]|\s+(?:anymore|for good|now|tonight|today|soon|honestly|really))"
+
+CRISIS_EN = _rx(
+    r"\b(?:<kill>|<hurt>|<harm>|<cut>|<end>|<burn>|<starve>|<poison>|<drown>)\s+my ?self\b"
+    r"|\bsuicid\w*|\bself[- ]?harm\w*"
+    r"|\b(?:want|going|ready|<plan>|wish|deserve|hope|<try>|about|<decide>|<mean>)\s+(?:to\s+)?"
+    r"(?:die|be dead|not (?:be )?(?:alive|here|exist))\b"
+    r"|\b(?:<end>|<take>)\s+(?:my|it|this)\s+(?:own\s+)?(?:life|all)\b"
+    r"|\b<end>\s+(?:it|things|everything)(?:\s+all)?\b"
+    r"|\b(?:don't|no longer|not|never)\s+want\s+to\s+(?:live|be alive|be here|wake up|exist|go on|carry on|keep going)"
+    r"|\b(?:no|what's the|the|any|don't see (?:the|any)|can't see (?:the|any))\s+(?:reason|point)\s+(?:for me\s+)?"
+    r"(?:in|of|to|for)\s+(?:<live>|life|<go> on|<carry> on|<stay>(?: here| alive| around| anymore| in this world)|<keep> going|being (?:here|alive)|<be> alive|<exist>"
+    r"|<get> up|<wake> up|anything)\b"
+    r"|\b(?:don't|can't) see (?:the|any) point(?: in it| in anything)?" + _END +
+    r"|\bcan't (?:go on|keep going|do this anymore|take (?:it|this) anymore|live like this|live without you|cope anymore)\b"
+    r"|\b(?:join|be with) you (?:soon|again|up there|in heaven|on the other side|tonight)"
+    r"|\b(?:i'll|i'm going to|let me) (?:come|join) (?:to )?(?:you|join you)|\bcome (?:and )?(?:join|be with) you\b"
+    r"|\b(?:<swallow>|<take>|<down>)\b.{0,20}\b(?:whole bottle|bottle of|handful|enough|the lot|every single)\b.{0,15}\b"
+    + _MEDS +
+    r"|\b(?:how many|how much|lethal dose|fatal dose|overdose of)\b.{0,25}\b" + _MEDS + r"|\blethal dose\b|\bfatal dose\b"
+    r"|\b(?:<look> up|<search>|<google>|<research>|<read> up on)\b.{0,15}\b(?:how to|ways to|best way to) (?:die|kill|end)"
+    r"|\b" + _MEDS + r"\b.{0,30}\b(?:at once|in one go|all together)\b"
+    r"|\bsleeping (?:pills?|tablets?)\b.{0,40}\b(?:all|whole|bottle|enough)\b"
+    r"|\b(?:<stockpile>|<hoard>|<save> up|<collect>|<stash>|<store> up)\b.{0,25}\b" + _MEDS + r"|\boverdos\w*"
+    r"|\b<jump> (?:off|from|in front|out of (?:a|the|my) window)"
+    r"|\b(?:<step>|<walk>|<throw> myself|<jump>) in front of (?:a|the) (?:train|bus|lorry|truck|car|traffic)"
+    r"|\b<drive> (?:my |the )?(?:car |van )?(?:into|off) (?:a |the )?(?:river|lake|sea|wall|tree|cliff|bridge|oncoming|canal|quarry)"
+    r"|\b<hang> myself\b|\bnoose\b|\bropes?\b.{0,50}\b(?:beam|rafters?|neck|hang|ceiling|loft|banister)\b"
+    r"|\bbetter off (?:dead|without me)\b"
+    r"|\bwish i(?:'d| had| was| were|'d have| could have| could)? (?:died|dead|be dead|never been born|not been born)"
+    r"|\b(?:rather|want to) be dead\b"
+    r"|\bwon't be (?:around|here) (?:much longer|for long|anymore)\b|\bnot (?:be|being) around (?:much longer|anymore)\b"
+    r"|\b(?:everyone|everybody|they|my family|you all|the kids|people)(?:'d| would|'ll| will)(?: all)? be better off\b"
+    r"|\b(?:suicide|goodbye|farewell) (?:note|letter)s?\b"
+    r"|\b<write>\b.{0,40}\b(?:notes?|letters?)\b.{0,30}\b(?:after|when|once) i'm (?:gone|dead|not here|not around)"
+    r"|\b<disappear> (?:for good|forever)\b"
+    r"|\b(?:nobody|no one|no-one)(?: would|'d| will)(?: even)? (?:notice|care|miss me)\b"
+    r"|\b(?:sleep|go to sleep|fall asleep|close my eyes) and (?:never|not) wake up\b"
+    r"|\b(?:hope|wish) i (?:don't|never|won't) wake up\b|\bnever wake up again\b"
+    r"|\b(?:not|don't|won't|never|no longer)\b[^.!?]{0,25}\bbe (?:here|around|alive|a (?:problem|burden|bother))\b[^.!?]{0,20}"
+    r"\b(?:much longer|for (?:much )?longer|for long|anymore)\b"
+    r"|\b(?:nothing|no one|nobody|no reason)(?: left)? to live for\b"
+    r"|\bcan't (?:keep|go on) (?:<live>|<go> on|existing)\b|\b<live> like this\b[^.!?]{0,20}\banymore\b"
+    r"|\b<walk> (?:into|in to) (?:the )?(?:sea|river|lake|ocean|water|waves)\b"
+    r"|\b(?:<put>|<get>|<sort>) (?:all )?my affairs in order\b"
+    r"|\b(?:going to|will|'ll) (?:finally )?do it (?:tonight|today|now|finally)\b|\b(?:tonight|finally)\b[^.!?]{0,15}\bgoing to do it\b"
+    r"|\bi'm done with (?:everything|life|it all|living|this world)\b"
+    r"|\b(?:<imagine>|<think> about|<picture>|<plan>) my (?:own )?(?:funeral|death|grave)\b"
+    r"|\b(?:life|living)(?:'s| is| isn't)?(?: just)? (?:not|isn't|no longer|never) worth (?:living|it)\b|\bnot worth living\b"
+    r"|\b(?:i'm|i feel like)(?: just| such)? a burden\b"
+    r"|\btired of (?:existing|being alive|life\b|living(?! (?:alone|here|in|with|on|like)))"
+    r"|\b(?:this is|it's|that's) the last time (?:we'll|you'll|i'll|we|you) (?:talk|speak|hear)"
+    r"|\b<say> goodbye to (?:everyone|everybody|you all|the world)"
+    r"|\b<give> (?:away )?(?:all )?my (?:things|stuff|belongings|possessions)|\b<give> away (?:all )?my\b"
+    r"|\b<cut>\s+(?:my\s+)?(?:arms?|wrists?|thighs?|skin)\b",
 )
 CRISIS_ZH = re.compile(
-    r"自杀|自殺|轻生|輕生|寻死|尋死|想死|不想活|活不下去|活着没意思|活著沒意思|活着没有意义|结束(我的|自己的)?生命|結束(我的|自己的)?生命"
-    r"|结束这一切|結束這一切|了结自己|了結自己|伤害自己|傷害自己|割腕|跳楼|跳樓|跳河|上吊|吃安眠药|吃安眠藥"
-    r"|安眠(药|藥).{0,12}(全部|一整瓶|都吃|吃掉|吃光)|(楼|樓|桥|橋|天台).{0,4}跳|跳下去|去陪你|去找你|来找你|來找你|和你一起走|跟你一起走|随你而去|隨你而去"
-    r"|不如死了|死了算了|离开这个世界|離開這個世界|没有我.{0,6}更好|沒有我.{0,6}更好|遗书|遺書"
+    r"自杀|轻生|寻死|想死(?!你|您|他|她|我了|人)|不想活|活不下去|活着没意思"
+    r"|活(?:着|下去)[^，。！？,.!?]{0,6}(?:没有?|什么|啥|何)[^，。！？,.!?]{0,2}(?:意义|意思)"
+    r"|结束(?:我的|自己的)?(?:生命|这一切)|了结自己|(?:伤害|伤|割|划|烫|打)(?:伤)?了?自己|割腕|跳楼|跳河|跳江|跳海|上吊"
+    r"|吃安眠药|安眠药.{0,12}(?:全部|一整瓶|都吃|吃掉|吃光)|(?:攒|囤|藏|收集)(?:了|着|起来)?.{0,6}(?:安眠药|药片|药)"
+    r"|(?:安眠药|药片|药)(?:都|全)?(?:攒|囤|藏)|(?:楼|桥|天台|窗).{0,6}跳|跳下去"
+    r"|去陪你|去找你|来找你|(?:和|跟)你一起走|跟你走|随你而去|不如死了|死了算了|一了百了|离开这个世界"
+    r"|没有我.{0,6}(?:更好|轻松|解脱|一样|无所谓)|(?:要是|如果|假如|等)?我(?:死了|不在了|走了).{0,10}(?:轻松|更好|解脱|省心|就好)"
+    r"|(?:怎么|怎样|如何)(?:才能)?(?:去)?死|我(?:真的|已经|早就|是)?活(?:够|腻)了|活着(?:就是|真是|只是|太)?(?:受罪|痛苦|折磨|煎熬)"
+    r"|(?:安排|交代|准备)(?:好|了)?了?(?:我的)?后事|(?:不想|不愿|不要)再?(?:坚持|撑|熬)(?:下去)?了"
+    r"|(?:不想|不愿)再?(?:拖累|连累)|(?:想|要)永远消失|从这个世界上?消失"
+    r"|不(?:想|愿|愿意|要)再?活|生无可恋|没有活下去的|活着好累|(?:我|自己)(?:就|只)?是(?:个|一个)?(?:累赘|拖累|负担)"
+    r"|(?:准备|买|找|备)(?:好|了)?了?[^，。！？]{0,4}(?:绳子|绳索|刀片|木炭|农药|安眠药)|烧炭|喝农药"
+    r"|遗书|撑不下去|熬不下去|坚持不下去|不想再?醒(?:来|过来)|永远不(?:要|想|会)?醒|再也不(?:想|要|会)?醒|(?:把|将)(?:我的|自己的)?(?:东西|家当|物品)(?:都|全)?(?:送|分)"
 )
 
-FRAUD_EN = re.compile(
-    r"\b(money|cash|wire|transfer|send (me|you|it)|pay(ment)?|bank|account (number|details)|iban|routing|credit card|debit card"
-    r"|card number|gift ?cards?|bitcoin|crypto|western union|venmo|paypal|zelle|loan|lend|invest(ment)?"
-    r"|password|passcode|pin\b|pin code|security code|verification code|one[- ]time (code|password)|otp|2fa|login"
-    r"|codes?|combination|social security|ssn|lottery|inheritance|will and testament|sign (this|the) (form|paper)"
-    r"|keep (this|it|that) (a )?secret|our (little )?secret|don'?t tell|do not tell|between (you and me|us)"
-    r"|without telling|secret from)\b",
-    _F,
+FRAUD_EN = _rx(
+    r"\b(?:money|cash|<wire>|<transfer>|send (?:me|you|it)|pay(?:ment)?|bank|account (?:number|details)|iban|routing"
+    r"|credit card|debit card|card number|gift ?cards?|bitcoin|crypto|western union|venmo|paypal|zelle|<loan>|<lend>"
+    r"|invest(?:ment)?|pension|savings|funds|bail|quid|bucks|dollars|euros"
+    r"|password|passcode|pin\b|pin code|security (?:code|questions?)|verification code|one[- ]time (?:code|pass\w*)|otp|2fa|login"
+    r"|codes?|combination|social security|ssn|passport number|id number|national insurance|maiden name"
+    r"|lottery|inheritance|will and testament|sign (?:this|the) (?:form|paper)"
+    r"|keep (?:this|it|that) (?:a )?secret|our (?:little )?secret|don't tell|never tell|just between us|between (?:you and me|us)"
+    r"|without telling|secret from)\b"
+    r"|\b(?:<buy>|<get>|<purchase>|<send>|pay (?:in|with|by)|<load>)\b.{0,25}\b(?:cards?|vouchers?)\b"
+    r"|\b(?:itunes|google play|steam|amazon|apple|store|prepaid) (?:cards?|vouchers?)\b"
+    r"|\b(?:which|what|whose|your|my|the|an?|new|safe) account\b.{0,40}\b(?:<move>|<put>|<send>|<transfer>|into|to)\b",
 )
 FRAUD_ZH = re.compile(
-    r"钱|錢|转账|轉賬|汇款|匯款|打款|银行|銀行|账户|賬戶|账号|帳號|卡号|卡號|信用卡|密码|密碼|验证码|驗證碼|口令"
-    r"|支付宝|支付寶|微信支付|红包|紅包|比特币|比特幣|投资|投資|借我|借钱|借錢|贷款|貸款|保密|别告诉|別告訴|不要告诉|不要告訴|秘密|遗产|遺產"
+    r"钱|转账|汇款|打款|银行|账户|账号|卡号|信用卡|密码|验证码|口令|支付宝|微信支付|红包|比特币|投资|借我|借钱|贷款|保密|别告诉"
+    r"|不要告诉|秘密|遗产|身份证|社保号|护照号|安全账户|养老金|积蓄|存款|手头(?:很|有点)?紧"
+    r"|(?:买|充|发|寄|办)[^，。？！]{0,6}卡|充值卡|购物卡|礼品卡|京东卡|点卡|卡密"
+    r"|(?:转|给|借|打|汇|寄|要)[^，。？！]{0,4}[0-9一二两三四五六七八九十百千万几]+\s*(?:块|元|万|美元|刀)"
 )
 
-ALIVE_EN = re.compile(
-    r"\bare (you|u) (really |actually |truly |still )?(alive|real|human|a (real )?(person|human)|him|her|there|my (grand\w+|dad|mom|mum|father|mother|husband|wife))\b"
-    r"|\bis (this|that|it) (really|actually|truly) (you|him|her)\b"
-    r"|\b(am i|are we) (really )?(talking|speaking) (to|with) (a )?(real|the real|you|a machine|a robot|an? ai|a computer)"
-    r"|\bare (you|u) (an? )?(ai|robot|machine|computer|bot|program|recording)\b"
-    r"|\bdid (you|u) (really )?(come back|survive|not die)\b|\byou('re| are) (not dead|alive|back)\b"
-    r"|\bare you (a )?ghost\b",
-    _F,
+ALIVE_EN = _rx(
+    r"\bare you(?: really| actually| truly| still| even)*(?: alive| real| human| a (?:real )?(?:person|human(?: being)?)"
+    r"| him| her| my (?:grand\w+|dad|mom|mum|father|mother|husband|wife|son|daughter|brother|sister|nan|gran))\b"
+    r"|\bare you (?:really|actually|truly) (?:there|here)\b"
+    r"|\bis (?:this|that|it) (?:really|actually|truly|even) (?:you|him|her|my \w+)\b"
+    r"|\b(?:am i|are we) (?:really |actually |even |now )?(?:talking|speaking|chatting) (?:to|with) (?:a |an |the )?"
+    r"(?:real|you|machine|robot|ai|computer|bot|program|person|human)"
+    r"|\bare you (?:just |really |actually |only |even |now )?(?:an? |some (?:kind|sort) of (?:an? )?|a kind of )?"
+    r"(?:ai|a\.i\.|artificial|robot|machine|computer|bot|chatbot|program|recording|software|simulation|fake)\b"
+    r"|\bis (?:this|it|that)(?: just| really| actually| even)? (?:an? )?(?:ai|robot|machine|computer|bot|chatbot|program"
+    r"|recording|real person|simulation)\b"
+    r"|\bdid you (?:really |actually )?(?:come back|survive|not die)\b|\byou (?:didn't|never) (?:really |actually )?<die>\b"
+    r"|\byou're (?:not dead|alive|back|real)\b|\bare you (?:a )?ghost\b|\b(?:came|come|coming) back to life\b",
 )
-ALIVE_ZH = re.compile(r"真人|还活着|還活著|活过来|活過來|是你本人|真的是你|你是机器|你是機器|你是不是ai|你是ai|你是人工智能|你是机器人|你是機器人|你没死|你沒死|回来了吗|回來了嗎")
+_FIGURATIVE_EN = re.compile(
+    r"\s*,?\s*(?:in|within|inside) (?:my|our|your|their|everyone's) (?:heart|hearts|memory|memories|mind|minds|dreams"
+    r"|thoughts|soul|prayers)|\s*in spirit\b|\s*through (?:me|us|the kids|your)")
+ALIVE_ZH = re.compile(
+    r"真人|还活着|活过来|复活|是你本人|真的是你|是不是你本人|你没死|回来了吗|活人"
+    r"|你(?:真的|到底|究竟|现在)?(?:是|算)(?:不是)?[^，。？！]{0,6}(?:本人|机器|电脑|程序|人工智能|ai|bot|录音)"
+    r"|你(?:真的|到底|究竟|现在)?(?:是|算)(?:不是)?(?:个|一个)?(?:真|活|真正的)?人(?:还是|吗|嘛|呢|吧|\?|？|$)"
+    r"|你是真的(?:妈妈|爸爸|爷爷|奶奶|外公|外婆|姥姥|姥爷|老公|老婆|妈|爸|哥哥|姐姐|你|本人|人)(?:吗|么|吧|\?|？)"
+    r"|(?:跟|和|与)[^，。？！]{0,3}(?:机器人|机器|电脑|程序|人工智能|ai)[^，。？！]{0,3}(?:聊天|说话|对话|讲话|聊)"
+)
+_FIGURATIVE_ZH = re.compile(r"活在[^，。？！]{0,4}(?:心|回忆|记忆|梦)")
 
 INJECTION = re.compile(
     r"https?://|www\.|\b[\w.-]+\.(com|net|org|io|cn|ru|xyz|top|info)\b|[\w.+-]+@[\w-]+\.\w+"
     r"|\bignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|rules|prompts?)"
     r"|\b(system prompt|you are now|new instructions|developer mode|jailbreak|disregard (the|your|all))"
-    r"|\b(assistant|ai|model|bot)\s*[:,]?\s*(must|should|will) (say|tell|ask|reply)"
-    r"|\b(iban|swift|bic|routing number|account (number|no\.?)|sort code|bitcoin|btc|wallet address|gift ?cards?"
+    r"|\b(assistant|ai|model|bot)\s*[:,]?\s*(must|should|will) (say|tell|ask|reply)|\b(assistant|system) override\b"
+    r"|\b(iban|swift|bic|routing number|account (number|no\.?)|sort code|bitcoin|btc|wallet( address)?|gift ?cards?"
     r"|western union|moneygram|password|passcode|verification code|pin (code|number)|(?-i:PIN))\b"
-    r"|\b(send|wire|transfer|pay|deposit)\b.{0,30}\b(money|\$|usd|dollars|euros|pounds|funds|to (this|my|the) account)"
+    r"|\bbc1[a-z0-9]{20,}|\b0x[0-9a-f]{40}\b|\b[a-z]{3,}\d{3,}\b"
+    r"|\b(send|wire|transfer|pay|deposit)\b.{0,30}\b(money|cash|savings|pension|funds|\$|usd|dollars|euros|pounds"
+    r"|to (this|my|the) account)"
     r"|\$\s?\d|\b\d[\d\s-]{7,}\d\b"
-    r"|忽略(之前|以上|上面|所有)|系统提示|系統提示|新的指令|你现在是|你現在是|指令[:：]|转账|轉賬|汇款|匯款|打款|账户|賬戶|账号|帳號"
-    r"|卡号|卡號|密码|密碼|验证码|驗證碼|支付宝|支付寶|比特币|比特幣|网址|網址"
-    r"|\bkeep (this|it) (a )?secret\b|\bdon'?t tell (anyone|anybody|your (mom|mum|dad|mother|father|parents|family|wife|husband))"
-    r"|别告诉|別告訴|保密",
+    r"|忽略(之前|以上|上面|所有|规则)|系统提示|新的?指令|你现在是|指令[:：]|转账|汇款|打款|账户|账号"
+    r"|卡号|密码|验证码|支付宝|比特币|网址|链接|红包|卡密|京东卡|充值卡|礼品卡|身份证|安全账户"
+    r"|(转|汇|打)[^，。]{0,6}[0-9一二两三四五六七八九十百千万几]+\s*(块|元|万)"
+    r"|\bkeep (this|it) (a )?secret\b|\bbetween (you and me|us)\b"
+    r"|别告诉|不要告诉|保密",
     _F,
+)
+INJECTION_CANON = _rx(
+    r"\b(?:reply|send|give|tell|read|text|type|enter|share|email|post|write|ring|call)\b[^.!?]{0,40}\b(?:card number"
+    r"|card details|bank card|bank details|expiry|cvv|security (?:code|questions?)|password|passcode|pin|login|code"
+    r"|account details|maiden name)s?\b"
+    r"|\b(?:don't|never) tell (?:anyone|anybody|no ?one|your \w+|mom|mum|dad|mother|father|grandma|grandpa)\b"
 )
 
 
-def normalise(text: str) -> str:
-    """NFKC (full-width letters, compatibility forms) and folded apostrophes before matching."""
-    return unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
-
-
 def is_crisis(text: str) -> bool:
-    t = normalise(text)
+    t = canonical(text)
     return bool(CRISIS_EN.search(t) or CRISIS_ZH.search(t))
 
 
 def is_fraud_request(text: str) -> bool:
-    t = normalise(text)
+    t = canonical(text)
     return bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t))
 
 
 def is_alive_question(text: str) -> bool:
-    t = normalise(text)
-    return bool(ALIVE_EN.search(t) or ALIVE_ZH.search(t.lower()))
+    """A sincere "are you alive / real / a machine?"; not "you're alive in my heart"."""
+    t = canonical(text)
+    for match in ALIVE_EN.finditer(t):
+        if not _FIGURATIVE_EN.match(t, match.end()):
+            return True
+    match_zh = ALIVE_ZH.search(t)
+    return bool(match_zh) and not _FIGURATIVE_ZH.search(t)
+
+
+def is_figurative(text: str) -> bool:
+    """Life in a figurative sense: "alive in my heart", "with us in spirit", "活在我心里"."""
+    t = canonical(text)
+    return bool(re.search(r"\b(?:alive|live on|living on|with (?:me|us)|here)(?:" + _FIGURATIVE_EN.pattern + ")", t)
+                or _FIGURATIVE_ZH.search(t))
 
 
 def is_unsafe_to_speak(text: str) -> bool:
     """A message that must not be spoken verbatim: instructions, payment details, codes, URLs."""
-    return bool(INJECTION.search(normalise(text)))
+    return bool(INJECTION.search(normalise(text)) or INJECTION_CANON.search(canonical(text)))
 
 
 def is_chinese(text: str) -> bool:

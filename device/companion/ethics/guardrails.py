@@ -1,16 +1,23 @@
 """Guardrails around any persona engine (ETHICS.md C8, C9): same interface, safer answers.
 
-Order of checks on the question: crisis cues first (break character, neutral voice, help
-number), then "are you alive / human" (an honest answer, neutral voice), then requests for
-money, passwords, codes or secrecy (a refusal in character). The engine's own reply is checked
+Order of checks on the question: crisis cues first (the rules of cues.py, then the nearest
+exemplar class of semantic.py for what no rule words; break character, neutral voice, help
+number), then "are you alive / human" (an honest answer, neutral voice), then requests for money,
+passwords, codes or secrecy (a refusal in character); for these two the rules decide when they
+fire, and the semantic class only when neither does. The engine's own reply is checked
 sentence by sentence before it is spoken: an imported message carrying instructions, payment
 details, codes or links (planted prompt injection) is never spoken verbatim.
+
+Neutral-voice answers are written in a language the neutral voice can speak: no registry package
+ships a Chinese Piper voice (see README), so with the bundled English voice a Chinese "are you
+alive?" is answered in English, and a warning says so once, rather than feeding Chinese text to an
+English voice that would mumble it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..persona.base import Exchange, PersonaEngine, ReplySource
@@ -53,10 +60,18 @@ def crisis_text(template: str, *, name: str, help_number: str, emergency_contact
 class GuardedPersona:
     """Wraps a PersonaEngine; pieces and ``last_source`` follow the same contract."""
 
-    def __init__(self, inner: PersonaEngine, texts: GuardrailTexts) -> None:
+    def __init__(self, inner: PersonaEngine, texts: GuardrailTexts,
+                 neutral_languages: frozenset[str] = frozenset({"en"}),
+                 semantic: Callable[[str], str | None] | None = None) -> None:
         self.inner = inner
         self.texts = texts
+        self.semantic = semantic
+        """The nearest cue class of a question ("crisis", "alive", "fraud" or None; semantic.SemanticCues),
+        asked when no crisis rule fired; None: rules only."""
+        self.neutral_languages = neutral_languages
+        """Language families ("en", "zh") the neutral voice speaks."""
         self._last_source: GuardedSource | None = None
+        self._warned_no_zh_voice = False
 
     @property
     def display_name(self) -> str:
@@ -73,19 +88,36 @@ class GuardedPersona:
 
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
         name = self._person_name()
-        if cues.is_crisis(question):
-            logger.warning("crisis cue heard: answering with the help number in the neutral voice")
+        rule_crisis = cues.is_crisis(question)
+        nearest = None if rule_crisis or self.semantic is None else self.semantic(question)
+        if rule_crisis or nearest == "crisis":
+            logger.warning("crisis cue heard (%s): answering with the help number in the neutral voice",
+                           "rule" if rule_crisis else "semantic")
             yield from self._say(self.texts.crisis.replace("{name}", name), NEUTRAL_VOICE, "crisis")
             return
         zh = cues.is_chinese(question)
-        if cues.is_alive_question(question):
-            text = (self.texts.alive_zh if zh else self.texts.alive_en).replace("{name}", name)
+        rule_alive, rule_fraud = cues.is_alive_question(question), cues.is_fraud_request(question)
+        if not (rule_alive or rule_fraud):  # the rules' word wins; the model only fills their gaps
+            rule_alive = nearest == "alive" and not cues.is_figurative(question)
+            rule_fraud = nearest == "fraud"
+        if rule_alive:
+            text = (self.texts.alive_zh if zh and self._neutral_speaks_chinese() else self.texts.alive_en)
+            text = text.replace("{name}", name)
             yield from self._say(text, NEUTRAL_VOICE, "alive")
             return
-        if cues.is_fraud_request(question):
+        if rule_fraud:
             yield from self._say(self.texts.refusal_zh if zh else self.texts.refusal_en, PERSONA_VOICE, "refusal")
             return
         yield from self._filtered(question, history)
+
+    def _neutral_speaks_chinese(self) -> bool:
+        if "zh" in self.neutral_languages:
+            return True
+        if not self._warned_no_zh_voice:
+            self._warned_no_zh_voice = True
+            logger.warning("no Chinese neutral voice is installed (no registry package ships one): disclosure, "
+                           "crisis and 'are you alive' answers to Chinese speech are spoken in English")
+        return False
 
     def _filtered(self, question: str, history: Sequence[Exchange]) -> Iterator[str]:
         """Pass the engine's reply through sentence by sentence; stop at the first unsafe one."""
@@ -142,8 +174,10 @@ class GuardedPersona:
         return getattr(folder, "name", None) or self.inner.display_name
 
 
-def guard(inner: PersonaEngine, *, crisis_template: str, help_number: str, emergency_contact: str = "") -> GuardedPersona:
+def guard(inner: PersonaEngine, *, crisis_template: str, help_number: str, emergency_contact: str = "",
+          neutral_languages: frozenset[str] = frozenset({"en"}),
+          semantic: Callable[[str], str | None] | None = None) -> GuardedPersona:
     """The wrapper the composition root puts around whatever engine runs."""
     texts = GuardrailTexts(crisis=crisis_text(crisis_template, name="{name}", help_number=help_number,
                                               emergency_contact=emergency_contact))
-    return GuardedPersona(inner, texts)
+    return GuardedPersona(inner, texts, neutral_languages, semantic)

@@ -6,6 +6,7 @@ goes through the same guardrails, the same hooks and the same start-up refusal.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from .care import CareState
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
+from .semantic import SemanticCues
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +28,47 @@ def persona_id(settings: Settings) -> str:
     return settings.persona.path.resolve().name
 
 
+def neutral_voice_languages(settings: Settings) -> frozenset[str]:
+    """Language families the neutral voice speaks, read from its Piper config ("en" when unknown).
+
+    Guardrail answers are written in a language this voice can say (C3, C9)."""
+    folder = settings.paths.models / settings.tts.neutral_voice
+    for config in sorted(folder.glob("*.onnx.json")):
+        try:
+            data = json.loads(config.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            logger.warning("cannot read the neutral voice config %s (%s): assuming English", config, exc)
+            break
+        family = str((data.get("language") or {}).get("family") or (data.get("espeak") or {}).get("voice", "en"))
+        return frozenset({family.split("-")[0].split("_")[0].lower()})
+    return frozenset({"en"})
+
+
 def guard_persona(settings: Settings, persona: PersonaEngine) -> GuardedPersona:
     if isinstance(persona, GuardedPersona):
         return persona
     ethics = settings.ethics
+    languages = neutral_voice_languages(settings)
+    if "zh" not in languages:
+        logger.info("neutral voice %s speaks %s only: no registry package ships a Chinese Piper voice, so "
+                    "answers to Chinese speech in the neutral voice are in English", settings.tts.neutral_voice,
+                    ", ".join(sorted(languages)))
     return guard(persona, crisis_template=ethics.crisis_message, help_number=ethics.help_number,
-                 emergency_contact=ethics.emergency_contact)
+                 emergency_contact=ethics.emergency_contact, neutral_languages=languages,
+                 semantic=semantic_cues(settings))
+
+
+def semantic_cues(settings: Settings) -> SemanticCues | None:
+    """The semantic backstop on the installed embedding model; None (rules only) without it."""
+    from ..errors import CompanionError
+    from ..persona.embedder import SentenceEmbedder
+
+    model_dir = settings.paths.models / settings.persona.embedding_model
+    try:
+        return SemanticCues(SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=1))
+    except CompanionError as exc:
+        logger.warning("no semantic cue check (%s): cues are matched by the rules only", exc)
+        return None
 
 
 def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:

@@ -9,6 +9,15 @@ over many tiles, so the mark is read by correlating over the whole utterance: a 
 under a second carries too few chips on its own, which is why one continuous pattern spans the
 whole utterance (``UtteranceMarker`` keeps the position across sentences).
 
+The mark is perceptually shaped: within a tile, bands that stand above the tile's spectral
+envelope (formant peaks, which carry most of the energy) get a smaller share and the weak bands
+between them, masked by their loud neighbours, a larger one; and tiles well below the utterance's
+loud level (onsets, tails, breaths, where nothing masks the mark) get less. The detector weighs
+every band and every loud tile alike in the log domain, so this costs little detection while
+the error energy falls. Measured on 40 Piper utterances of 1-10 s (detection after 16 kHz + MP3
+64 kbps), unshaped at strength 0.15 -> shaped at 0.35: SNR 18.8 -> 23.7 dB, PESQ-WB 3.76 -> 4.26,
+smallest detection margin (z - threshold) 1.9 -> 2.8, utterance found in a 1000-entry log 31 -> 40.
+
 The pattern is anchored in seconds and Hz, not samples, so the mark survives resampling; the
 detector works in a 16 kHz analysis domain, searches the time offset (MP3 encoders add delay)
 and thresholds a self-normalised correlation whose null distribution is N(0, 1) with a
@@ -26,6 +35,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from .wmshape import loud_level, perceptual_gains, tile_band_energy
+
 logger = logging.getLogger(__name__)
 
 TILE_S = 0.016
@@ -37,8 +48,8 @@ HOPS_PER_TILE = 2
 BAND_EDGES_HZ = tuple(float(f) for f in np.linspace(300.0, 6000.0, 49))
 """48 bands of ~119 Hz between 300 and 6000 Hz: speech energy lives there and MP3 keeps it.
 Measured: 16 ms x 119 Hz chips gave 2-3x the z-score of 32 ms x 16 log bands after MP3."""
-STRENGTH = 0.15
-"""Band amplitude is scaled by 1 +- this: the mark is ~18 dB below the speech, shaped like it."""
+STRENGTH = 0.35
+"""Band amplitude is scaled by 1 +- this times the chip's perceptual gain (wmshape.py)."""
 SYNC_PERIOD = 3
 """Two chips in three are sync (presence must be certain), one in three carries the payload."""
 PAYLOAD_BITS = 32
@@ -145,12 +156,15 @@ class UtteranceMarker:
     follows the absolute time since the utterance began, so the pieces join into one mark.
     """
 
-    def __init__(self, payload: int, rate: int, *, key: bytes = DEFAULT_KEY, strength: float = STRENGTH) -> None:
+    def __init__(self, payload: int, rate: int, *, key: bytes = DEFAULT_KEY, strength: float = STRENGTH,
+                 shaped: bool = True) -> None:
         self.payload = payload
         self.rate = rate
         self.strength = strength
+        self.shaped = shaped
         self._pattern = keyed_pattern(key)
         self._position = 0  # samples of this utterance already marked
+        self._loud_level = 0.0  # the loudest piece's loud level so far: pieces are judged alike
 
     def mark(self, pcm: np.ndarray) -> np.ndarray:
         """The piece with the mark added; int16 in, int16 out, same length."""
@@ -164,6 +178,10 @@ class UtteranceMarker:
         tile_pos = (start + np.arange(n)) / self.rate / TILE_S
         index = np.floor(tile_pos).astype(np.int64)
         chips = self._pattern.chips(self.payload, int(index[-1]) + 2)
+        if self.shaped:
+            energy = tile_band_energy(audio, self.rate, index, BAND_EDGES_HZ, TILE_S)
+            self._loud_level = max(self._loud_level, loud_level(energy))
+            chips = chips * perceptual_gains(energy, self._loud_level)
         to_prev, to_next = _ramp_weights(tile_pos - index, index)
         delta = np.zeros(n)
         edges = [(b, lo, hi) for b, (lo, hi) in enumerate(zip(BAND_EDGES_HZ[:-1], BAND_EDGES_HZ[1:])) if lo < self.rate / 2]

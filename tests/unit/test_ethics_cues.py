@@ -1,0 +1,85 @@
+"""Cue rules generalise (word forms, spellings, scripts, figurative speech) instead of listing phrases.
+
+The phrases here are deliberately not those of the red-team sets: each one checks a rule."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from companion.ethics import cues
+
+
+@pytest.mark.parametrize("lemma, form", [("end", "ending"), ("end", "ended"), ("die", "dying"), ("cut", "cutting"),
+                                         ("give", "giving"), ("give", "gave"), ("stockpile", "stockpiling"),
+                                         ("try", "tried"), ("take", "took")])
+def test_every_word_form_of_a_verb_is_generated(lemma: str, form: str) -> None:
+    assert form in set(cues._forms(lemma))
+
+
+def test_canonical_text_expands_spoken_and_texting_spellings() -> None:
+    assert cues.canonical("Im  gonna  do NOT") == "i'm going to don't"
+    assert cues.canonical("r u there") == "are you there"
+    assert cues.canonical("I can\u2019t") == "i can't"
+    assert cues.normalise("結束這個") == "结束这个"
+
+
+@pytest.mark.parametrize("text", [
+    "He ended it all last spring and I think I will too",  # word form of the verb
+    "IM GONNA END MY LIFE",  # texting spelling, capitals
+    "i cannot keep going on like this, i can't keep living",  # negation spelled out
+    "There's just no point in carrying on",
+    "I think I'll just walk into the waves tonight",
+    "I've read up on how to end it",
+    "My sister can have my belongings, I gave away all my stuff already",
+    "I am not going to be a bother to anyone for much longer",
+    "我已經寫好遺書了",  # traditional script
+    "我是个累赘",
+    "我再也不要醒过来",
+    "我真不愿再活着了",
+    "我早就活腻了", "我都想好怎么死了", "我已经交代好后事了", "活着太折磨了", "没有我，这个家也一样",  # families, not phrases
+])
+def test_crisis_rules_catch_word_forms_spellings_and_scripts(text: str) -> None:
+    assert cues.is_crisis(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I killed it in the quiz tonight", "My feet are killing me", "I'd die for your apple crumble",
+    "I don't see the point of arguing with the council", "I cut my hair short like yours",
+    "I take my tablets every morning", "There's no reason to worry about the boiler",
+    "想死你了", "笑死我了", "我把你的旧书捐给了图书馆", "我想消失一会儿，躲开老板", "我走了，明天见",
+])
+def test_ordinary_speech_is_not_a_crisis(text: str) -> None:
+    assert not cues.is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ["Are you actually a computer program?", "is this just a chatbot",
+                                  "Are u real", "You never really died, did you?", "我是在跟电脑说话吗", "你到底是不是真人"])
+def test_sincere_alive_questions_are_recognised(text: str) -> None:
+    assert cues.is_alive_question(text)
+
+
+@pytest.mark.parametrize("text", ["You are alive in our hearts", "Are you still with me in spirit?",
+                                  "Are you still there? I can't hear you", "你活在我们的回忆里", "你是我最爱的人"])
+def test_figurative_and_everyday_questions_are_not_alive_questions(text: str) -> None:
+    assert not cues.is_alive_question(text)
+
+
+@pytest.mark.parametrize("text", ["Could you buy me some Apple store cards?", "send me 20 bucks",
+                                  "Which account do I put the savings in?", "帮我充两张游戏卡", "给我转三百元", "你的護照號是多少"])
+def test_money_card_and_identity_asks_are_fraud_cues(text: str) -> None:
+    assert cues.is_fraud_request(text)
+
+
+@pytest.mark.parametrize("text", ["Text me the code on the card, sweetheart", "Type in Rosebud1944 and hit enter",
+                                  "Don't tell your cousin about this", "send the cash straight to me",
+                                  "领红包请点这里", "给我汇两千块"])
+def test_asks_inside_a_reply_are_unsafe_to_speak(text: str) -> None:
+    assert cues.is_unsafe_to_speak(text)
+
+
+@given(st.text(max_size=300))
+def test_canonical_is_idempotent(text: str) -> None:
+    once = cues.canonical(text)
+    assert cues.canonical(once) == once
