@@ -52,6 +52,7 @@ class Trigger(Enum):
     BUTTON = "button"
     FOLLOW_UP = "follow_up"
     COMMAND = "command"  # `converse`: the turn starts with the file
+    BARGE_IN = "barge_in"  # the user spoke over the reply; what they said is the question
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,22 @@ class SpeechEnded:
     timestamp: float
     hangover: float  # seconds of silence waited before deciding the speech had ended
     truncated: bool = False  # cut at the maximum utterance length
+    pause_id: int | None = None
+    """The pause (SpeechPaused.pause_id) this utterance ended in; None if cut at the maximum."""
+
+
+@dataclass(frozen=True)
+class SpeechPaused:
+    """The speaker has been silent a moment: maybe the end, maybe a breath.
+
+    Lets transcription start speculatively; a later SpeechEnded with the same ``pause_id``
+    confirms that nothing was said after ``pcm``, so that transcript can be used as is.
+    """
+
+    pcm: np.ndarray = field(repr=False)
+    rate: int
+    timestamp: float
+    pause_id: int
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion.config import VadSettings
-from companion.events import SpeechEnded, SpeechStarted
+from companion.events import SpeechEnded, SpeechPaused, SpeechStarted
 from companion.vad.endpointer import EndpointState, Endpointer, NoSpeech
 
 FRAME = 480  # 30 ms at 16 kHz
@@ -117,3 +117,53 @@ def test_any_flag_sequence_gives_a_sane_event_order(flags: list[bool]) -> None:
         if isinstance(e, SpeechEnded):
             assert len(e.pcm) % FRAME == 0 and len(e.pcm) > 0
             assert len(e.pcm) / 16000 <= 3.0 + 0.3 + 0.1
+
+
+def test_a_pause_is_announced_once_and_confirmed_by_the_end() -> None:
+    ep = Endpointer(VadSettings(pre_roll_s=0.3, trigger_s=0.09, hangover_s=0.3), frame_samples=FRAME, pause_after_s=0.09)
+    events = run(ep, [False] * 5 + [True] * 20 + [False] * 15)
+    paused = [e for e in events if isinstance(e, SpeechPaused)]
+    ended = [e for e in events if isinstance(e, SpeechEnded)]
+    assert len(paused) == 1 and len(ended) == 1
+    assert paused[0].timestamp == pytest.approx(28 * FRAME_S)  # three silent frames after the last voiced one
+    assert ended[0].pause_id == paused[0].pause_id
+    assert np.array_equal(paused[0].pcm, ended[0].pcm)  # the speculative transcript covers the same audio
+
+
+def test_speech_after_a_pause_voids_it() -> None:
+    ep = Endpointer(VadSettings(pre_roll_s=0.3, trigger_s=0.09, hangover_s=0.3), frame_samples=FRAME, pause_after_s=0.09)
+    events = run(ep, [False] * 5 + [True] * 10 + [False] * 5 + [True] * 10 + [False] * 15)
+    paused = [e for e in events if isinstance(e, SpeechPaused)]
+    ended = next(e for e in events if isinstance(e, SpeechEnded))
+    assert len(paused) == 2
+    assert ended.pause_id == paused[1].pause_id != paused[0].pause_id
+    assert len(ended.pcm) > len(paused[0].pcm)
+
+
+def test_an_end_without_a_pause_event_claims_none() -> None:
+    # hangover shorter than the pause delay: the utterance ends before any pause is announced
+    ep = Endpointer(VadSettings(pre_roll_s=0.3, trigger_s=0.09, hangover_s=0.15), frame_samples=FRAME, pause_after_s=0.3)
+    events = run(ep, [False] * 5 + [True] * 10 + [False] * 4 + [True] * 10 + [False] * 10)
+    ended = next(e for e in events if isinstance(e, SpeechEnded))
+    assert not any(isinstance(e, SpeechPaused) for e in events)
+    assert ended.pause_id is None
+
+
+def test_short_turns_end_after_the_short_hangover() -> None:
+    settings = VadSettings(pre_roll_s=0.3, trigger_s=0.09, hangover_s=0.6, max_utterance_s=10.0)
+    short = Endpointer(settings, frame_samples=FRAME, short_turn=(1.0, 0.3))
+    ended = next(e for e in run(short, [False] * 5 + [True] * 20 + [False] * 30) if isinstance(e, SpeechEnded))
+    assert ended.hangover == pytest.approx(0.3)
+    long = Endpointer(settings, frame_samples=FRAME, short_turn=(1.0, 0.3))
+    ended = next(e for e in run(long, [False] * 5 + [True] * 50 + [False] * 30) if isinstance(e, SpeechEnded))
+    assert ended.hangover == pytest.approx(0.6)
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=200))
+def test_a_confirmed_pause_always_holds_the_whole_utterance(flags: list[bool]) -> None:
+    ep = Endpointer(VadSettings(pre_roll_s=0.3, trigger_s=0.09, hangover_s=0.3), frame_samples=FRAME, pause_after_s=0.09)
+    events = run(ep, flags)
+    ended = [e for e in events if isinstance(e, SpeechEnded)]
+    if ended and ended[0].pause_id is not None:
+        pause = next(e for e in events if isinstance(e, SpeechPaused) and e.pause_id == ended[0].pause_id)
+        assert np.array_equal(pause.pcm, ended[0].pcm)

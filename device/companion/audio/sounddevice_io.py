@@ -125,6 +125,7 @@ class SoundDeviceSink:
         self._rate = 0
         self._device_rate = 0
         self._aborted = False
+        self._capacity = 0
 
     @property
     def active(self) -> bool:
@@ -140,8 +141,22 @@ class SoundDeviceSink:
                 samplerate=self._device_rate, device=self._device, channels=1, dtype="int16"
             )
             self._stream.start()
+            self._capacity = self._stream.write_available  # the stream's whole buffer, still empty
         except Exception as exc:
             raise AudioError(f"cannot open the speaker: {exc}", where="audio.output_device") from None
+
+    def queued_s(self) -> float | None:
+        """Seconds of audio written but not yet played: when the next write will be heard.
+
+        The echo canceller needs that time (audio/echo.py); None when the stream cannot say.
+        """
+        stream = self._stream
+        if stream is None or self._capacity <= 0:
+            return None
+        try:
+            return max(0, self._capacity - stream.write_available) / self._device_rate
+        except Exception:  # an underrun or a closing stream: unknown, not an error
+            return None
 
     def write(self, pcm: np.ndarray) -> None:
         stream = self._stream

@@ -5,6 +5,7 @@ sections; this package re-exports them so callers import from ``companion.config
 """
 
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
+from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
 from .latency import LatencySettings
 from .loader import Settings, default_config_path, load_settings, settings_from_mapping
@@ -16,6 +17,7 @@ from .voice import VoiceSettings
 __all__ = [
     "AsrSettings",
     "AudioSettings",
+    "BargeInSettings",
     "ButtonSettings",
     "ConversationSettings",
     "DEMO_PERSONA_DIR",

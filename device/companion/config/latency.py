@@ -35,8 +35,13 @@ class LatencySettings:
     """A first clause shorter than this waits for the rest of the sentence."""
     filler: bool = True
     """Play a short filler ("Hmm.") in the persona's voice when the answer would start late."""
-    filler_after_s: float = 0.75
-    """Seconds after the end of the question with no reply audio yet before the filler plays."""
+    filler_after_s: float = 1.1
+    """Seconds after the end of the question with no reply audio yet before the filler plays. A
+    filler delays the answer by its own length when the answer was nearly ready, so it is kept for
+    answers that are really late (the LM engine on a slow board), not the usual turn."""
+    lm_prefix_cache: bool = True
+    """With the LM engine: the persona prefix (card, style, examples) is read once and kept in the
+    KV cache, so a turn reads only its own tokens; off re-reads the whole prompt every turn."""
     prelude_during_asr: bool = True
     """Start the session's earcon while the question is still being transcribed."""
     threads: str = "auto"

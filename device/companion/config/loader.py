@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
+from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
 from .latency import LatencySettings
 from .persona import ConversationSettings, PersonaSettings
@@ -43,6 +44,7 @@ class Settings:
     tts: TtsSettings = field(default_factory=TtsSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     latency: LatencySettings = field(default_factory=LatencySettings)
+    barge_in: BargeInSettings = field(default_factory=BargeInSettings)
     ethics: EthicsSettings = field(default_factory=EthicsSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)

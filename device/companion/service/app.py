@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,11 @@ from ..tts.base import SpeechSynthesizer
 from ..vad.endpointer import Endpointer
 from ..vad.webrtc import WebRtcVad
 from ..wake.base import WakeWordDetector
+from .bargein import build_barge_in
 from .pipeline import VoicePipeline
 from .state import ConversationStateMachine, Phase
-from .turn import TurnResult, TurnRunner
+from .threads import plan_threads
+from .turn import FillerBank, TurnResult, TurnRunner
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ class LoadedModels:
     neutral_tts: SpeechSynthesizer | None = None
     """The non-cloned voice for disclosures and crisis answers; None when it is ``tts`` itself."""
     model_hashes: dict[str, str] = field(default_factory=dict)
+    fillers: FillerBank | None = None
+    """Short fillers in the persona's voice, synthesized once at load time."""
+    voice: str = ""
+    """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -57,22 +63,33 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         names.append(settings.wake.model)
     dirs = {name: store.path(name) for name in names}  # cheap check; hashes are checked on install
     times: dict[str, float] = {}
+    threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
 
     t = time.perf_counter()
     asr = FasterWhisperRecognizer(
         dirs[settings.asr.model],
         language=settings.asr.language,
         beam_size=settings.asr.beam_size,
-        threads=settings.asr.threads,
+        threads=settings.asr.threads or threads.asr,
     )
     asr.warm_up()
     times["asr_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    tts = PiperSynthesizer(dirs[settings.tts.voice], length_scale=settings.tts.length_scale)
+    # The persona's verified clone speaks its replies (a bundle's is decrypted into memory only);
+    # disclosures and crisis answers always get the bundled neutral voice (ETHICS C3, C9).
+    from ..voice.installed import load_persona_voice
+
+    clone = load_persona_voice(settings.persona.path, enabled=settings.voice.speak_with_clone,
+                               key_file=settings.persona.key_file, length_scale=settings.tts.length_scale,
+                               threads=threads.tts)
+    tts = clone or PiperSynthesizer(dirs[settings.tts.voice], length_scale=settings.tts.length_scale, threads=threads.tts)
     neutral_tts = None
-    if settings.tts.neutral_voice != settings.tts.voice:
-        neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice])
+    if clone is not None or settings.tts.neutral_voice != settings.tts.voice:
+        neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice], threads=threads.tts)
+    fillers = FillerBank(tts)
+    if settings.latency.filler:
+        fillers.prepare()
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -84,11 +101,14 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         min_score=settings.persona.min_score,
         key_file=settings.persona.key_file,
     )
+    embedder = persona.embedder
     if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
         from ..persona.lm.loader import build_engine
 
-        persona = build_engine(settings, persona)
-    persona = guard_persona(settings, persona)
+        if not settings.persona.lm_threads:
+            settings = replace(settings, persona=replace(settings.persona, lm_threads=threads.lm))
+        persona = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
+    persona = guard_persona(settings, persona, embedder=embedder)
     times["persona_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -101,8 +121,12 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         )
         times["wake_load_s"] = time.perf_counter() - t
     logger.info("models loaded: %s", {k: round(v, 2) for k, v in times.items()})
+    hashes = model_hashes(store.models_dir, dirs)
+    if clone is not None:
+        hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
     return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        model_hashes=model_hashes(store.models_dir, dirs))
+                        model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
+                        fillers=fillers)
 
 
 def build_pipeline(
@@ -119,17 +143,29 @@ def build_pipeline(
     from ..ethics.setup import build_hooks
 
     vad = WebRtcVad(settings.vad.aggressiveness, frame_ms=settings.audio.block_ms)
+    sink, barge_in = build_barge_in(  # speech over the reply stops it (echo-cancelled) or the mic is gated
+        settings.barge_in, sink, frame_ms=settings.audio.block_ms, aggressiveness=settings.vad.aggressiveness
+    )
+    latency = settings.latency
+    endpointer = Endpointer(
+        settings.vad,
+        frame_samples=vad.frame_samples,
+        short_turn=(latency.short_turn_s, latency.short_turn_hangover_s) if latency.short_turn_endpointing else None,
+        pause_after_s=latency.speculative_after_s if latency.speculative_asr else None,
+    )
     return VoicePipeline(
         source=source,
         sink=sink,
         vad=vad,
-        endpointer=Endpointer(settings.vad, frame_samples=vad.frame_samples),
+        endpointer=endpointer,
         turns=TurnRunner(
             models.asr,
             models.persona,
             models.tts,
             output_gain=settings.audio.output_gain,
             sentence_pause_s=settings.tts.sentence_pause_s,
+            latency=latency,
+            fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
                                hashes=models.model_hashes),
         ),
@@ -141,6 +177,7 @@ def build_pipeline(
         history_turns=settings.conversation.history_turns,
         on_turn=on_turn,
         on_phase=on_phase,
+        barge_in=barge_in,
     )
 
 

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.base import AudioSink, AudioSource
-from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechStarted
+from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechPaused, SpeechStarted, Transcript, Trigger
 from ..persona.base import Exchange
 from ..vad.base import VoiceActivityDetector
 from ..vad.endpointer import Endpointer, NoSpeech
 from ..wake.base import WakeWordDetector
+from .bargein import BargeInMonitor
+from .memory import release_freed_memory
 from .state import Action, CancelReply, ConversationStateMachine, EnterIdle, Phase, StartListening, StartTurn
 from .turn import TurnResult, TurnRunner
 
 logger = logging.getLogger(__name__)
+
+KEEP_RESULTS = 100
 
 
 @dataclass
@@ -35,6 +39,10 @@ class ListenStats:
     audio_s: float = 0.0
     wake_cpu_s: float = 0.0
     vad_cpu_s: float = 0.0
+    speculations: int = 0
+    """Transcriptions started at a pause ..."""
+    speculations_used: int = 0
+    """... and those the endpoint confirmed (the others were wasted: the speaker went on)."""
 
     def to_dict(self) -> dict[str, float]:
         per = self.audio_s or 1.0
@@ -42,6 +50,8 @@ class ListenStats:
             "audio_s": round(self.audio_s, 3),
             "wake_cpu_per_audio_s": round(self.wake_cpu_s / per, 6),
             "vad_cpu_per_audio_s": round(self.vad_cpu_s / per, 6),
+            "speculations": self.speculations,
+            "speculations_used": self.speculations_used,
         }
 
 
@@ -59,6 +69,7 @@ class VoicePipeline:
         history_turns: int = 4,
         on_turn: Callable[[TurnResult], None] | None = None,
         on_phase: Callable[[Phase], None] | None = None,
+        barge_in: BargeInMonitor | None = None,
     ) -> None:
         self.source = source
         self.sink = sink
@@ -69,10 +80,14 @@ class VoicePipeline:
         self.wake = wake
         self.stats = ListenStats()
         self.results: list[TurnResult] = []
+        """The latest turns (a long-running service keeps only the last ``KEEP_RESULTS``)."""
+        self.turns_done = 0
         self.history: list[Exchange] = []
         self._history_turns = history_turns
         self._on_turn = on_turn
         self._on_phase = on_phase
+        self.barge_in = barge_in
+        """Listens over the reply (echo-cancelled) for the user interrupting; None gates the mic."""
         self._reported_phase = state.phase
         self._loop: asyncio.AbstractEventLoop | None = None
         self._turn_task: asyncio.Task[None] | None = None
@@ -80,6 +95,7 @@ class VoicePipeline:
         self._stopped = False
         self._pending = np.zeros(0, dtype=np.int16)
         self._failure: BaseException | None = None
+        self._speculation: tuple[int, asyncio.Task[Transcript]] | None = None
 
     # -- entry points from other threads -------------------------------------------------
     def button_event(self, event: ButtonEvent) -> None:
@@ -119,7 +135,7 @@ class VoicePipeline:
             self._execute(self.state.on_command())
         try:
             while not self._stopped:
-                if max_turns is not None and len(self.results) >= max_turns and self._turn_task is None:
+                if max_turns is not None and self.turns_done >= max_turns and self._turn_task is None:
                     break
                 if fail_fast and self._failure is not None:
                     break
@@ -142,7 +158,16 @@ class VoicePipeline:
         self.stats.audio_s += chunk.duration
         phase = self.state.phase
         if phase in (Phase.THINKING, Phase.SPEAKING):
-            return  # mic gated while the device itself speaks (no echo cancellation yet)
+            if self.barge_in is None:
+                return  # mic gated while the device itself speaks (no echo cancellation)
+            replay = self.barge_in.process(chunk)  # echo-cancelled; audio only if the user spoke over us
+            if replay is None or self.turns.disclosing:  # the AI disclosure is always heard whole (C3)
+                return
+            self._execute(self.state.on_barge_in())
+            if self.state.phase is not Phase.LISTENING:
+                return
+            chunk = replay  # listen on from just before the user started: their words are the question
+            self._pending = np.zeros(0, dtype=np.int16)
         if phase is Phase.IDLE and self.wake is not None:
             t = time.thread_time()
             detection = self.wake.process(chunk)
@@ -164,12 +189,29 @@ class VoicePipeline:
             event = self.endpointer.feed(frame, self.vad.is_speech(frame), timestamp)
             if isinstance(event, SpeechStarted):
                 logger.debug("speech started at %.2f s", event.timestamp)
+            elif isinstance(event, SpeechPaused):
+                self._speculate(event)
             elif isinstance(event, SpeechEnded):
                 self._execute(self.state.on_speech_ended(event))
             elif isinstance(event, NoSpeech):
                 logger.info("no speech; back to idle")
                 self._execute(self.state.on_no_speech())
         self.stats.vad_cpu_s += time.thread_time() - t
+
+    def _speculate(self, pause: SpeechPaused) -> None:
+        """Start transcribing at a pause; the endpoint will say whether that was the whole question."""
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(self.turns.asr.transcribe, pause.pcm, pause.rate))
+        task.add_done_callback(_consume_failure)  # a wasted speculation's error is nobody's business
+        self._speculation = (pause.pause_id, task)
+        self.stats.speculations += 1
+
+    def _take_speculation(self, utterance: SpeechEnded) -> asyncio.Task[Transcript] | None:
+        """The speculative transcript, if it covers exactly this utterance."""
+        speculation, self._speculation = self._speculation, None
+        if speculation is None or utterance.pause_id is None or speculation[0] != utterance.pause_id:
+            return None
+        self.stats.speculations_used += 1
+        return speculation[1]
 
     def _on_button(self, event: ButtonEvent) -> None:
         self._execute(self.state.on_button(event))
@@ -179,11 +221,12 @@ class VoicePipeline:
             if isinstance(action, StartListening):
                 logger.info("listening (%s)", action.trigger.value)
                 self.endpointer.reset(keep_pre_roll=action.keep_pre_roll, no_speech_timeout_s=action.timeout_s)
+                self._speculation = None
             elif isinstance(action, StartTurn):
                 self._cancel = threading.Event()
                 self._turn_task = asyncio.get_running_loop().create_task(self._turn(action))
             elif isinstance(action, CancelReply):
-                logger.info("reply stopped by the button")
+                logger.info("reply stopped (%s)", "barge-in" if self.state.trigger is Trigger.BARGE_IN else "button")
                 self._cancel.set()
                 self.sink.abort()
             elif isinstance(action, EnterIdle):
@@ -212,7 +255,10 @@ class VoicePipeline:
 
         this_task = asyncio.current_task()
         try:
-            result = await self.turns.run(action.utterance, action.trigger, self.history, self.sink, cancel, audio_started)
+            transcript = self._take_speculation(action.utterance)
+            result = await self.turns.run(
+                action.utterance, action.trigger, self.history, self.sink, cancel, audio_started, transcript=transcript
+            )
         except Exception as exc:
             logger.error("the turn failed: %s", exc)
             self._failure = exc
@@ -221,6 +267,9 @@ class VoicePipeline:
                 self._execute(self.state.on_turn_done(interrupted=True))
             return
         self.results.append(result)
+        self.turns_done += 1
+        del self.results[: max(0, len(self.results) - KEEP_RESULTS)]
+        await asyncio.to_thread(release_freed_memory)
         if result.reply:
             self.history.append(Exchange(result.transcript, result.reply))
             del self.history[: max(0, len(self.history) - self._history_turns)]
@@ -229,3 +278,8 @@ class VoicePipeline:
         if self._turn_task is this_task:  # not superseded by a newer turn after a barge-in
             self._turn_task = None
             self._execute(self.state.on_turn_done(interrupted=result.interrupted or not result.reply))
+
+
+def _consume_failure(task: asyncio.Task[Transcript]) -> None:
+    if not task.cancelled():
+        task.exception()

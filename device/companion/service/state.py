@@ -2,9 +2,10 @@
 
 IDLE --wake word / button--> LISTENING --speech ended--> THINKING --first audio--> SPEAKING
 SPEAKING --played--> LISTENING (follow-up window, no wake word needed) --silence--> IDLE
-A button press while THINKING or SPEAKING stops the reply and returns to IDLE. The microphone
-is gated (not listened to) while THINKING and SPEAKING, because without echo cancellation the
-device would hear itself.
+A button press while THINKING or SPEAKING stops the reply and returns to IDLE. Speech over the
+reply (barge-in, only with echo cancellation) stops it too and goes straight to LISTENING for the
+interrupting question. Without echo cancellation the microphone is gated (not listened to) while
+THINKING and SPEAKING, because the device would hear itself.
 """
 
 from __future__ import annotations
@@ -88,6 +89,18 @@ class ConversationStateMachine:
             # A deliberate press during the follow-up window starts a fresh question.
             return self._listen(Trigger.BUTTON, self._no_speech_timeout_s, keep_pre_roll=True)
         return []
+
+    def on_barge_in(self) -> list[Action]:
+        """The user spoke over the reply: stop it, like the button, then listen to them at once.
+
+        "Grandpa, wait - what about the war?" is the next question: no wake word, and the
+        words that interrupted are not lost. The pipeline replays the echo-cancelled audio from
+        just before they started speaking, so that is the pre-roll that is kept; what the
+        endpointer buffered before the reply (stale audio) is dropped.
+        """
+        if self.phase is not Phase.SPEAKING:
+            return []
+        return [CancelReply(), *self._listen(Trigger.BARGE_IN, self._no_speech_timeout_s, keep_pre_roll=False)]
 
     def on_speech_ended(self, event: SpeechEnded) -> list[Action]:
         if self.phase is not Phase.LISTENING or self.trigger is None:

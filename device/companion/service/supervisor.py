@@ -274,6 +274,11 @@ class SupervisedSink:
                 logger.warning("%s; retrying (%d/%d)", exc.what, attempt, self._attempts - 1)
                 self._aborted.wait(backoff.next_delay())
 
+    def queued_s(self) -> float | None:
+        """Seconds written but not yet played, if the speaker can tell (for echo cancellation)."""
+        queued = getattr(self._sink, "queued_s", None)
+        return queued() if queued is not None else None
+
     def write(self, pcm: np.ndarray) -> None:
         if self._sink is not None:
             try:

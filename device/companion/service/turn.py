@@ -1,9 +1,7 @@
-"""One turn: transcript -> persona -> sentences -> speech -> speaker, overlapped.
+"""One turn: transcript -> persona -> sentences -> speech -> speaker (see reply_line.py).
 
-Three worker threads form a small assembly line joined by queues: the persona engine yields
-text, the splitter cuts it into sentences, Piper synthesizes each sentence ahead while the
-previous one plays, and the sink plays. One ``cancel`` event stops all three (button barge-in).
-History keeps only the sentences that were actually played.
+The transcript may already be on its way: the pipeline starts transcribing speculatively when
+the speaker pauses, and hands that future over when the pause turns out to be the end.
 
 The ethics layer (ethics/runtime.py) hooks in here so live mode and `converse` behave alike:
 every turn gets an utterance id, everything it plays is watermarked as one continuous mark,
@@ -14,27 +12,29 @@ one content-free record goes to the generation log.
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import logging
-import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..asr.base import SpeechRecognizer
 from ..audio.base import AudioSink
-from ..config import EthicsSettings
+from ..config import EthicsSettings, LatencySettings
 from ..ethics.runtime import EthicsHooks
 from ..events import SpeechEnded, Transcript, Trigger
 from ..persona.base import Exchange, PersonaEngine, ReplySource
 from ..tts.base import SpeechSynthesizer
-from ..tts.splitter import SentenceSplitter
+from .reply_line import LineOptions, ReplyLine
 
 logger = logging.getLogger(__name__)
 
-_END = object()
+FILLERS = ("Hmm.", "Well,", "Oh,", "Mm.")
+"""Said in the persona's voice when the answer would start late; short, and neutral in meaning."""
 
 
 @dataclass
@@ -52,6 +52,11 @@ class TurnResult:
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds: audio_s, hangover_s, asr_s, persona_first_text_s, persona_s,
     tts_first_audio_s, first_audio_s (endpoint -> first reply sample), turn_latency_s."""
+    stamps: dict[str, float] = field(default_factory=dict)
+    """time.perf_counter() of: endpoint, transcript, first_text, first_audio (any reply audio),
+    first_answer_audio (the persona's words), filler (if one played)."""
+    speculative: bool = False
+    """The transcript came from the speculative transcription started at the pause."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -66,6 +71,26 @@ class TurnResult:
         }
 
 
+class FillerBank:
+    """The fillers, synthesized once in the persona's voice and taken in turn (no "Hmm." twice running)."""
+
+    def __init__(self, tts: SpeechSynthesizer) -> None:
+        self._tts = tts
+        self._pcm: list[np.ndarray] = []
+        self._turn = itertools.count()
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Synthesize them now (at start-up), so playing one costs nothing when it matters."""
+        with self._lock:
+            if not self._pcm:
+                self._pcm = [self._tts.synthesize(text) for text in FILLERS]
+
+    def next(self) -> np.ndarray:
+        self.prepare()
+        return self._pcm[next(self._turn) % len(self._pcm)]
+
+
 class TurnRunner:
     def __init__(
         self,
@@ -76,14 +101,26 @@ class TurnRunner:
         output_gain: float = 1.0,
         sentence_pause_s: float = 0.15,
         ethics: EthicsHooks | None = None,
+        latency: LatencySettings | None = None,
+        fillers: FillerBank | None = None,
     ) -> None:
         self.asr = asr
         self.persona = persona
         self.tts = tts
         # No way around the ethics layer: without one, the defaults still mark and disclose.
         self.ethics = ethics or EthicsHooks(EthicsSettings(), tts=tts, persona_name=persona.display_name)
+        self.latency = latency or LatencySettings()
         self._gain = output_gain
         self._pause = np.zeros(int(sentence_pause_s * tts.sample_rate), dtype=np.int16)
+        self._clause_pause = np.zeros(int(min(sentence_pause_s, 0.05) * tts.sample_rate), dtype=np.int16)
+        self.fillers = fillers or FillerBank(tts)
+        self._line: ReplyLine | None = None
+
+    @property
+    def disclosing(self) -> bool:
+        """The current turn is playing its earcon or AI disclosure, which speech must not cut off."""
+        line = self._line
+        return line is not None and line.playing_prelude
 
     async def run(
         self,
@@ -93,111 +130,118 @@ class TurnRunner:
         sink: AudioSink,
         cancel: threading.Event,
         on_audio_started: Callable[[], None] = lambda: None,
+        transcript: Awaitable[Transcript] | None = None,
     ) -> TurnResult:
+        """Answer one utterance; ``transcript`` is a transcription already under way, if any."""
         t_end = time.perf_counter()
+        latency = self.latency
         timings: dict[str, float] = {"audio_s": len(utterance.pcm) / utterance.rate, "hangover_s": utterance.hangover}
-        transcript: Transcript = await asyncio.to_thread(self.asr.transcribe, utterance.pcm, utterance.rate)
-        timings["asr_s"] = time.perf_counter() - t_end
-        result = TurnResult(trigger=trigger, transcript=transcript.text, timings=timings)
-        logger.info("heard %d words", len(transcript.text.split()))
-        if not transcript.text.strip() or cancel.is_set():
+        result = TurnResult(trigger=trigger, transcript="", timings=timings, stamps={"endpoint": t_end})
+        line: ReplyLine | None = None
+        stages: list[asyncio.Task[None]] = []
+        if latency.prelude_during_asr:  # the earcon can start while the question is transcribed
+            line = self._start_line(result, sink, cancel, on_audio_started, utterance)
+            if line is not None:
+                stages = _start(line.synthesize, line.play)
+        try:
+            heard = await self._transcribe(utterance, transcript)
+        except BaseException:
+            if line is not None:
+                cancel.set()
+                line.no_text()
+                await asyncio.gather(*stages, return_exceptions=True)
+            raise
+        result.speculative = transcript is not None
+        result.stamps["transcript"] = time.perf_counter()
+        timings["asr_s"] = result.stamps["transcript"] - t_end
+        result.transcript = heard.text
+        logger.info("heard %d words", len(heard.text.split()))
+        nothing_to_say = not heard.text.strip() or cancel.is_set()
+        if line is None and not nothing_to_say:
+            line = self._start_line(result, sink, cancel, on_audio_started, utterance)
+            if line is not None:
+                stages = _start(line.synthesize, line.play)
+        if line is None:
             return result
-
-        ethics = self.ethics
-        plan = ethics.start_turn()
-        if plan.silent:
-            return result
-        result.utterance_id, result.disclosed = plan.utterance_hex, plan.disclosed
-        sentences: queue.Queue[object] = queue.Queue()
-        audio: queue.Queue[object] = queue.Queue()
-        heard: list[str] = []
-        played = [0]
-        marks: dict[str, float] = {}
+        if nothing_to_say:
+            line.no_text()
+        else:
+            stages += _start(functools.partial(line.produce_text, heard.text, history))
         t_persona = time.perf_counter()
-
-        def produce_text() -> None:
-            """Queue (role, voice, sentence): "reply" sentences are the persona's, "care" are not."""
-            splitter = SentenceSplitter()
-            voice: str | None = None
-            try:
-                if plan.over_daily_limit:
-                    sentences.put(("care", "neutral", ethics.daily_limit_text()))
-                    return
-                for piece in self.persona.respond(transcript.text, history):
-                    marks.setdefault("first_text", time.perf_counter())
-                    voice = voice or ethics.voice_for(self.persona.last_source)
-                    for sentence in splitter.feed(piece):
-                        sentences.put(("reply", voice, sentence))
-                    if cancel.is_set():
-                        return
-                for sentence in splitter.flush():
-                    sentences.put(("reply", voice or "persona", sentence))
-                if plan.remind:
-                    sentences.put(("care", "neutral", ethics.reminder_text()))
-            finally:
-                marks["persona_done"] = time.perf_counter()
-                sentences.put(_END)
-
-        def finish_audio(pcm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """Gain, then the watermark (continuous over the turn, pauses included)."""
-            if self._gain != 1.0:
-                pcm = np.clip(pcm.astype(np.float32) * self._gain, -32768, 32767).astype(np.int16)
-            return plan.marker.mark(pcm), plan.marker.mark(self._pause)
-
-        def synthesize() -> None:
-            try:
-                for label, content in plan.prelude:
-                    if cancel.is_set():
-                        return
-                    pcm = content if isinstance(content, np.ndarray) else ethics.neutral(content)
-                    audio.put(("prelude", label, *finish_audio(pcm)))
-                while (item := sentences.get()) is not _END and not cancel.is_set():
-                    role, voice, sentence = item  # type: ignore[misc]
-                    pcm = ethics.synthesize(str(sentence), voice)
-                    marks.setdefault("first_tts", time.perf_counter())
-                    audio.put((role, sentence, *finish_audio(pcm)))
-            finally:
-                audio.put(_END)
-
-        def play() -> None:
-            started = False
-            try:
-                while (item := audio.get()) is not _END and not cancel.is_set():
-                    role, sentence, pcm, pause = item  # type: ignore[misc]
-                    if not started:
-                        sink.begin(self.tts.sample_rate)
-                        marks["first_audio"] = time.perf_counter()
-                        on_audio_started()
-                        started = True
-                    sink.write(pcm)
-                    sink.write(pause)
-                    played[0] += len(pcm) + len(pause)
-                    if not cancel.is_set() and role == "reply":
-                        heard.append(str(sentence))
-            finally:
-                if started:
-                    sink.abort() if cancel.is_set() else sink.finish()
-
-        jobs = [asyncio.to_thread(produce_text), asyncio.to_thread(synthesize), asyncio.to_thread(play)]
-        outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+        outcomes = await asyncio.gather(*stages, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 cancel.set()
                 raise outcome
-        result.reply = " ".join(heard)
-        result.source = None if plan.over_daily_limit else self.persona.last_source
-        result.interrupted = cancel.is_set()
+        self._finish(result, line, cancel, t_persona)
         await asyncio.to_thread(
-            ethics.finish_turn, plan, source=result.source, audio_s=played[0] / self.tts.sample_rate + timings["audio_s"],
-            question=transcript.text, reply=result.reply,
+            self.ethics.finish_turn, line.plan, source=result.source,
+            audio_s=line.outcome.played_samples / self.tts.sample_rate + timings["audio_s"],
+            question=heard.text, reply=result.reply,
         )
-        if "first_text" in marks:
-            timings["persona_first_text_s"] = marks["first_text"] - t_persona
-        timings["persona_s"] = marks.get("persona_done", t_persona) - t_persona
-        if "first_tts" in marks:
-            timings["tts_first_audio_s"] = marks["first_tts"] - t_end
-        if "first_audio" in marks:
-            timings["first_audio_s"] = marks["first_audio"] - t_end
-            timings["turn_latency_s"] = utterance.hangover + timings["first_audio_s"]
         timings["total_s"] = time.perf_counter() - t_end
         return result
+
+    async def _transcribe(self, utterance: SpeechEnded, speculative: Awaitable[Transcript] | None) -> Transcript:
+        if speculative is not None:
+            try:
+                return await speculative
+            except Exception as exc:  # the real transcription below will say what is wrong
+                logger.warning("the speculative transcription failed (%s); transcribing again", exc)
+        return await asyncio.to_thread(self.asr.transcribe, utterance.pcm, utterance.rate)
+
+    def _start_line(
+        self, result: TurnResult, sink: AudioSink, cancel: threading.Event, on_audio_started: Callable[[], None],
+        utterance: SpeechEnded,
+    ) -> ReplyLine | None:
+        """Plan the turn with the ethics layer and build its line; None if the turn stays silent."""
+        plan = self.ethics.start_turn()
+        if plan.silent:
+            return None
+        result.utterance_id, result.disclosed = plan.utterance_hex, plan.disclosed
+        latency = self.latency
+        options = LineOptions(
+            pipelined=latency.pipelined,
+            first_clause_min_words=latency.first_clause_min_words if latency.early_first_clause else None,
+        )
+        if latency.filler:
+            speech_end = result.stamps["endpoint"] - utterance.hangover
+            options.filler_deadline = speech_end + latency.filler_after_s
+            options.filler = self.fillers.next
+
+        def finish_audio(pcm: np.ndarray, pause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Gain, then the watermark (continuous over the turn, pauses included)."""
+            if self._gain != 1.0:
+                pcm = np.clip(pcm.astype(np.float32) * self._gain, -32768, 32767).astype(np.int16)
+            return plan.marker.mark(pcm), plan.marker.mark(pause)
+
+        self._line = ReplyLine(
+            persona=self.persona, ethics=self.ethics, plan=plan, sink=sink, rate=self.tts.sample_rate, cancel=cancel,
+            on_audio_started=on_audio_started, finish_audio=finish_audio, sentence_pause=self._pause,
+            clause_pause=self._clause_pause, options=options,
+        )
+        return self._line
+
+    def _finish(self, result: TurnResult, line: ReplyLine, cancel: threading.Event, t_persona: float) -> None:
+        stamps, timings = line.outcome.stamps, result.timings
+        result.stamps.update({k: v for k, v in stamps.items() if k not in ("persona_done", "first_tts")})
+        result.reply = " ".join(line.outcome.heard)
+        result.source = None if line.plan.over_daily_limit else self.persona.last_source
+        result.interrupted = cancel.is_set()
+        t_end = result.stamps["endpoint"]
+        if "first_text" in stamps:
+            timings["persona_first_text_s"] = stamps["first_text"] - t_persona
+        timings["persona_s"] = stamps.get("persona_done", t_persona) - t_persona
+        if "first_tts" in stamps:
+            timings["tts_first_audio_s"] = stamps["first_tts"] - t_end
+        if "first_audio" in stamps:
+            timings["first_audio_s"] = stamps["first_audio"] - t_end
+            timings["turn_latency_s"] = result.timings["hangover_s"] + timings["first_audio_s"]
+        if "first_answer_audio" in stamps:
+            timings["answer_latency_s"] = result.timings["hangover_s"] + stamps["first_answer_audio"] - t_end
+
+
+def _start(*jobs: Callable[[], None]) -> list[asyncio.Task[None]]:
+    """Each job on a worker thread, running from now on (not only once awaited)."""
+    loop = asyncio.get_running_loop()
+    return [loop.create_task(asyncio.to_thread(job)) for job in jobs]

@@ -14,8 +14,12 @@ logger = logging.getLogger(__name__)
 
 
 class PiperSynthesizer:
-    def __init__(self, model_dir: Path, *, length_scale: float = 1.0) -> None:
-        from piper import PiperVoice, SynthesisConfig
+    def __init__(self, model_dir: Path, *, length_scale: float = 1.0, threads: int = 0) -> None:
+        """``threads`` = 0 lets ONNX Runtime use every core."""
+        import json
+
+        import onnxruntime
+        from piper import PiperConfig, PiperVoice, SynthesisConfig
 
         onnx_files = sorted(model_dir.glob("*.onnx"))
         if not onnx_files:
@@ -25,7 +29,14 @@ class PiperSynthesizer:
         if not config.is_file():
             raise ModelError("Piper voice has no .onnx.json config", where=str(config), hint="run `companion models install`")
         try:
-            self._voice = PiperVoice.load(model, config_path=config)
+            options = onnxruntime.SessionOptions()
+            if threads:
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+            self._voice = PiperVoice(
+                session=onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"]),
+                config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+            )
         except Exception as exc:  # onnxruntime raises its own error types on a corrupt file
             raise ModelError(f"cannot load the Piper voice: {exc}", where=str(model), hint="run `companion models install`") from None
         self._syn_config = SynthesisConfig(length_scale=length_scale)

@@ -1,0 +1,212 @@
+"""One turn's assembly line: persona text -> sentences -> speech -> speaker.
+
+Three stages, each on its own worker thread, joined by queues: the persona engine yields text,
+the splitter cuts it into sentences, Piper synthesizes each sentence ahead while the previous
+one plays, and the sink plays. One ``cancel`` event stops all three (barge-in). Only what was
+actually played goes into the history.
+
+Pipelined (the default), each stage passes work on as soon as it has it. Not pipelined (the
+sequential baseline `companion bench` compares against), each stage holds everything back until
+its input is complete: full reply, then full synthesis, then playback.
+
+The filler: if no reply audio has been handed to the speaker by a deadline, the player speaks a
+short filler ("Hmm.") in the persona's voice, so a slow answer does not leave dead air.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..audio.base import AudioSink
+from ..ethics.runtime import EthicsHooks, TurnPlan
+from ..persona.base import Exchange, PersonaEngine
+from ..tts.splitter import SentenceSplitter, ends_sentence
+
+logger = logging.getLogger(__name__)
+
+_END = object()
+
+
+@dataclass
+class LineOptions:
+    """How one turn's line behaves (from the latency settings)."""
+
+    pipelined: bool = True
+    first_clause_min_words: int | None = None
+    filler_deadline: float | None = None
+    """time.perf_counter() by which reply audio must have started, else a filler plays; None = no filler."""
+    filler: Callable[[], np.ndarray] | None = None
+
+
+@dataclass
+class LineOutcome:
+    heard: list[str] = field(default_factory=list)
+    played_samples: int = 0
+    stamps: dict[str, float] = field(default_factory=dict)
+
+
+class ReplyLine:
+    def __init__(
+        self,
+        *,
+        persona: PersonaEngine,
+        ethics: EthicsHooks,
+        plan: TurnPlan,
+        sink: AudioSink,
+        rate: int,
+        cancel: threading.Event,
+        on_audio_started: Callable[[], None],
+        finish_audio: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+        sentence_pause: np.ndarray,
+        clause_pause: np.ndarray,
+        options: LineOptions,
+    ) -> None:
+        self.persona = persona
+        self.ethics = ethics
+        self.plan = plan
+        self.sink = sink
+        self.rate = rate
+        self.cancel = cancel
+        self.on_audio_started = on_audio_started
+        self.finish_audio = finish_audio
+        self.sentence_pause = sentence_pause
+        self.clause_pause = clause_pause
+        self.options = options
+        self.sentences: queue.Queue[object] = queue.Queue()
+        self.audio: queue.Queue[object] = queue.Queue()
+        self.outcome = LineOutcome()
+        self.playing_prelude = False
+        """The earcon or the AI disclosure is playing: speech over it does not cut it off (ETHICS C3)."""
+        # Marking and queueing happen under one lock so a filler is marked, like everything else,
+        # in the order it is played (the watermark follows the utterance's sample position).
+        self._mark_lock = threading.Lock()
+
+    # -- stage 1: text ---------------------------------------------------------------------
+    def produce_text(self, question: str, history: Sequence[Exchange]) -> None:
+        """Queue (role, voice, sentence): "reply" sentences are the persona's, "care" are not."""
+        plan, ethics, stamps = self.plan, self.ethics, self.outcome.stamps
+        splitter = SentenceSplitter(first_clause_min_words=self.options.first_clause_min_words)
+        held: list[tuple[str, str, str]] = []
+        put = self.sentences.put if self.options.pipelined else held.append
+        voice: str | None = None
+        try:
+            if plan.over_daily_limit:
+                put(("care", "neutral", ethics.daily_limit_text()))
+                return
+            for piece in self.persona.respond(question, history):
+                stamps.setdefault("first_text", time.perf_counter())
+                voice = voice or ethics.voice_for(self.persona.last_source)
+                for sentence in splitter.feed(piece):
+                    put(("reply", voice, sentence))
+                if self.cancel.is_set():
+                    return
+            for sentence in splitter.flush():
+                put(("reply", voice or "persona", sentence))
+            if plan.remind:
+                put(("care", "neutral", ethics.reminder_text()))
+        finally:
+            stamps["persona_done"] = time.perf_counter()
+            for item in held:
+                self.sentences.put(item)
+            self.sentences.put(_END)
+
+    def no_text(self) -> None:
+        """The turn has nothing to say (empty transcript, cancelled): let the other stages end."""
+        self.sentences.put(_END)
+
+    # -- stage 2: speech -------------------------------------------------------------------
+    def put_prelude(self) -> None:
+        """The earcon and disclosure go to the speaker at once (both are ready-made but for the mark)."""
+        for label, content in self.plan.prelude:
+            pcm = content if isinstance(content, np.ndarray) else self.ethics.neutral(content)
+            with self._mark_lock:
+                self.audio.put(("prelude", label, *self.finish_audio(pcm, self.sentence_pause)))
+
+    def synthesize(self) -> None:
+        """The prelude first (if the turn has one), then each sentence as it comes."""
+        held: list[object] = []
+        put = self.audio.put if self.options.pipelined else held.append
+        first_done = False
+        try:
+            self.put_prelude()
+            while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
+                role, voice, sentence = item  # type: ignore[misc]
+                pcm = self.ethics.synthesize(str(sentence), voice)
+                self.outcome.stamps.setdefault("first_tts", time.perf_counter())
+                is_clause = not ends_sentence(str(sentence))  # an early first clause flows into the rest
+                head, pcm = (None, pcm) if first_done or not self.options.pipelined else split_at_quiet(pcm, self.rate)
+                first_done = True
+                if head is not None:  # the speaker starts on the head while the rest is being marked
+                    with self._mark_lock:
+                        put((role, "", *self.finish_audio(head, head[:0])))
+                with self._mark_lock:
+                    put((role, sentence, *self.finish_audio(pcm, self.clause_pause if is_clause else self.sentence_pause)))
+        finally:
+            for item in held:
+                self.audio.put(item)
+            self.audio.put(_END)
+
+    # -- stage 3: speaker ------------------------------------------------------------------
+    def play(self) -> None:
+        started = False
+        stamps = self.outcome.stamps
+        try:
+            while (item := self._next_audio(started)) is not _END and not self.cancel.is_set():
+                role, sentence, pcm, pause = item  # type: ignore[misc]
+                if not started:
+                    self.sink.begin(self.rate)
+                    stamps["first_audio"] = time.perf_counter()
+                    self.on_audio_started()
+                    started = True
+                self.playing_prelude = role == "prelude"
+                if role in ("reply", "filler"):
+                    stamps.setdefault("first_answer_audio" if role == "reply" else "filler", time.perf_counter())
+                self.sink.write(pcm)
+                self.sink.write(pause)
+                self.outcome.played_samples += len(pcm) + len(pause)
+                if not self.cancel.is_set() and role == "reply" and sentence:
+                    self.outcome.heard.append(str(sentence))
+        finally:
+            self.playing_prelude = False
+            if started:
+                self.sink.abort() if self.cancel.is_set() else self.sink.finish()
+
+    def _next_audio(self, started: bool) -> object:
+        deadline, make_filler = self.options.filler_deadline, self.options.filler
+        if started or deadline is None or make_filler is None:
+            return self.audio.get()
+        try:
+            return self.audio.get(timeout=max(0.0, deadline - time.perf_counter()))
+        except queue.Empty:
+            pass
+        self.options.filler = None  # once per turn
+        with self._mark_lock:
+            if not self.audio.empty():  # the answer arrived meanwhile
+                return self.audio.get()
+            logger.debug("the answer is late: a filler first")
+            return ("filler", "", *self.finish_audio(make_filler(), self.clause_pause))
+
+
+def split_at_quiet(pcm: np.ndarray, rate: int, *, around_s: float = 0.5, longer_than_s: float = 0.9,
+                   ) -> tuple[np.ndarray | None, np.ndarray]:
+    """(head, rest) split at the quietest 10 ms between 0.3 s and 0.8 s, or (None, pcm) if short.
+
+    Watermarking costs about 50 ms per second of audio; marking a long first sentence whole would
+    hold back the first word. The head is marked and played while the rest is marked. The cut
+    goes between words, where the two independently filtered pieces join inaudibly.
+    """
+    if len(pcm) < int(longer_than_s * rate):
+        return None, pcm
+    frame = max(1, rate // 100)
+    lo, hi = int((around_s - 0.2) * rate) // frame, int((around_s + 0.3) * rate) // frame
+    frames = pcm[: hi * frame].astype(np.float32).reshape(hi, frame)
+    energy = (frames[lo:] ** 2).mean(axis=1)
+    cut = (lo + int(np.argmin(energy))) * frame + frame // 2
+    return pcm[:cut], pcm[cut:]

@@ -1,0 +1,213 @@
+"""Barge-in against the real PulseAudio rig, with the device's own voice echoing into its mic.
+
+The echo path (tests/support/echo_path.py) feeds the speaker back into the virtual microphone
+80 ms later at -4 dB, so the device hears itself as loudly as a speaker beside a mic would make
+it. With the echo canceller it must (1) not interrupt itself over whole replies, and (2) stop
+when someone really speaks over it, and answer what they said. (3) Without the canceller but
+still listening over the reply it interrupts itself: that is what the canceller is for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gpiozero.pins.mock import MockFactory
+
+from companion.audio.wavfile import read_wav
+from companion.events import Trigger
+from companion.service.live import LiveSession
+from companion.service.state import Phase
+from support.echo_path import EchoPath
+from support.pulse_rig import PulseRig
+
+PulseRecordRate = PulseRig.SPEAKER_RATE
+
+pytestmark = [pytest.mark.integration, pytest.mark.live]
+
+LONG_QUESTION = "How do you make apple pie?"  # Walt's answer is 45 words, ~15 s, after the disclosure
+SECOND_QUESTION = "Tell me about your dog."
+INTERRUPTION = "Grandpa, wait. How do you change a flat tire?"
+
+
+def barge_settings(settings, device: str, **barge):  # type: ignore[no-untyped-def]
+    return replace(
+        settings,
+        audio=replace(settings.audio, input_device=device, output_device=device),
+        button=replace(settings.button, enabled=True, pin=17),
+        wake=replace(settings.wake, enabled=False),
+        barge_in=replace(settings.barge_in, **barge),
+    )
+
+
+def start(session: LiveSession, results: list, max_turns: int) -> threading.Thread:  # type: ignore[type-arg]
+    def target() -> None:
+        results.extend(asyncio.run(session.run(max_turns=max_turns, handle_signals=False)))
+
+    thread = threading.Thread(target=target, name="live-session", daemon=True)
+    thread.start()
+    assert session.started.wait(30), "live session did not start"
+    return thread
+
+
+def press(factory: MockFactory) -> None:
+    pin = factory.pin(17)
+    pin.drive_low()
+    pin.drive_high()
+
+
+def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def speaking_now(recording) -> bool:  # type: ignore[no-untyped-def]
+    """The speaker recorder's last 100 ms are loud: the device is mid-word, not between sentences."""
+    tail = recording.samples()[-PulseRecordRate // 10 :].astype(np.float64)
+    return len(tail) > 0 and float(np.sqrt(np.mean(tail**2))) > 1500
+
+
+def speech_onset_s(path: Path) -> float:
+    pcm, rate = read_wav(path)
+    return int(np.flatnonzero(np.abs(pcm) > 1000)[0]) / rate
+
+
+def test_device_does_not_interrupt_itself_on_its_own_echo(
+    pulse_rig, loaded_models, test_settings, speak, tmp_path: Path, record_property
+) -> None:
+    pulse_rig.apply_env()
+    factory = MockFactory()
+    session = LiveSession(barge_settings(test_settings, pulse_rig.device_name), loaded_models, pin_factory=factory)
+    monitor = session.pipeline.barge_in
+    assert monitor is not None
+    results: list = []  # type: ignore[type-arg]
+    with EchoPath(pulse_rig) as echo:
+        mic = echo.record_mic(tmp_path / "mic.wav")
+        thread = start(session, results, max_turns=2)
+        try:
+            press(factory)
+            pulse_rig.play_into_mic(speak(LONG_QUESTION), wait=True)
+            wait_for(lambda: len(session.pipeline.results) >= 1, 120, "the first reply")
+            # The follow-up window is open: the second question needs no button.
+            pulse_rig.play_into_mic(speak(SECOND_QUESTION), wait=True)
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "no second reply within 120 s"
+        finally:
+            session.stop()
+            thread.join(timeout=10)
+            assert pulse_rig.running, pulse_rig.log_tail()
+        heard, rate = read_wav(mic.stop())
+
+    canceller = monitor.canceller
+    stats = monitor.stats.to_dict()
+    print(f"echo delay {canceller.found_delay_s}, ERLE {canceller.erle_total_db:.1f} dB over the replies, "
+          f"monitor {stats}, canceller CPU {canceller.cpu_per_audio_s:.4f} s per audio s")
+    record_property("rig_erle_db", round(canceller.erle_total_db, 1))
+    record_property("barge_in_cpu_per_audio_s", stats["cpu_per_audio_s"])
+    assert [r.trigger for r in results] == [Trigger.BUTTON, Trigger.FOLLOW_UP]
+    assert not any(r.interrupted for r in results), [r.to_dict() for r in results]
+    assert "apple" in results[0].reply.lower() and "biscuit" in results[1].reply.lower()
+    assert stats["interruptions"] == 0
+    # The echo really was in the microphone, loud: about as loud as the device's own voice.
+    assert np.sqrt(np.mean(heard.astype(np.float64) ** 2)) > 1000, "the echo path did not reach the mic"
+    assert canceller.converged and canceller.erle_total_db > 3.0  # measured 6-8 dB here: see the README
+
+
+def test_speaking_over_the_reply_stops_it_and_is_answered_next(
+    pulse_rig, loaded_models, test_settings, speak, tmp_path: Path, record_property
+) -> None:
+    pulse_rig.apply_env()
+    factory = MockFactory()
+    session = LiveSession(barge_settings(test_settings, pulse_rig.device_name), loaded_models, pin_factory=factory)
+    results: list = []  # type: ignore[type-arg]
+    interruption = speak(INTERRUPTION)
+    speaker = pulse_rig.record_speaker(tmp_path / "speaker.wav")
+    with EchoPath(pulse_rig):
+        thread = start(session, results, max_turns=2)
+        try:
+            press(factory)
+            pulse_rig.play_into_mic(speak(LONG_QUESTION), wait=True)
+            wait_for(lambda: session.pipeline.state.phase is Phase.SPEAKING, 60, "the reply to start")
+            time.sleep(9.0)  # past the earcon and disclosure, inside Walt's answer
+            wait_for(lambda: speaking_now(speaker), 10, "the device to be mid-word")
+            assert session.pipeline.state.phase is Phase.SPEAKING
+            play = pulse_rig.play_into_mic(interruption)
+            onset = play.started_at + speech_onset_s(interruption)
+            play.wait()
+            # Someone who is not heard says it again: the canceller can still be settling on the
+            # echo delay (about 1 run in 6 on this rig). The repeat is reported, never hidden.
+            deadline = time.monotonic() + 2.5
+            while session.pipeline.state.phase is Phase.SPEAKING and time.monotonic() < deadline:
+                time.sleep(0.02)
+            repeated = session.pipeline.state.phase is Phase.SPEAKING
+            if repeated:
+                play = pulse_rig.play_into_mic(interruption)
+                onset = play.started_at + speech_onset_s(interruption)
+                play.wait()
+            record_property("interruption_repeated", repeated)
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "no answer to the interruption within 120 s"
+        finally:
+            session.stop()
+            thread.join(timeout=10)
+    speaker.stop()
+    monitor = session.pipeline.barge_in
+    print(f"echo delay {monitor.canceller.found_delay_s}, ERLE {monitor.canceller.erle_total_db:.1f} dB, "
+          f"monitor {monitor.stats.to_dict()}")
+
+    # When did the device's voice stop? The last loud block the speaker recorder got before
+    # the answer to the interruption (that one starts after a long gap of silence).
+    pcm = speaker.samples()
+    loud = np.flatnonzero(np.abs(pcm) > 500)
+    arrivals = np.array([speaker.arrival_time(int(i)) or 0.0 for i in loud[:: max(1, len(loud) // 4000)]])
+    after = arrivals[arrivals > onset]
+    gaps = np.flatnonzero(np.diff(after) > 0.8)
+    assert len(after) and len(gaps), "the device did not go quiet after the interruption"
+    stop_s = after[gaps[0]] - onset
+    aborted_s = min(t for t in session.pipeline.sink.aborts if t > onset) - onset
+    print(f"interruption onset -> playback aborted {aborted_s * 1000:.0f} ms, -> silent at the speaker "
+          f"{stop_s * 1000:.0f} ms")
+    record_property("interruption_to_stop_ms", round(stop_s * 1000))
+
+    assert len(results) == 2, [r.to_dict() for r in results]
+    first, second = results
+    assert first.interrupted and len(first.reply.split()) < 40  # Walt's full answer is 45 words
+    assert second.trigger is Trigger.BARGE_IN
+    assert "tire" in second.transcript.lower(), second.transcript
+    assert "lug nuts" in second.reply.lower(), second.reply
+    # At least min_speech_s of the user, then promptly: measured 0.37-1.6 s on this busy 2-core box
+    # (slower when the words fall right after a pause in the reply, or on its loudest syllables).
+    assert 0.3 <= aborted_s < 2.5
+    assert stop_s < 2.6
+
+
+def test_without_the_canceller_the_device_interrupts_itself(
+    pulse_rig, loaded_models, test_settings, speak, tmp_path: Path
+) -> None:
+    """The same echo, listening over the reply but with nothing cancelled: it stops by itself."""
+    pulse_rig.apply_env()
+    factory = MockFactory()
+    settings = barge_settings(test_settings, pulse_rig.device_name, canceller="none", headset=True)
+    session = LiveSession(settings, loaded_models, pin_factory=factory)
+    results: list = []  # type: ignore[type-arg]
+    with EchoPath(pulse_rig):
+        thread = start(session, results, max_turns=1)
+        try:
+            press(factory)
+            pulse_rig.play_into_mic(speak(LONG_QUESTION), wait=True)
+            thread.join(timeout=120)
+            assert not thread.is_alive()
+        finally:
+            session.stop()
+            thread.join(timeout=10)
+    assert session.pipeline.barge_in is not None
+    assert session.pipeline.barge_in.stats.interruptions >= 1, "it did not hear itself: is the echo path broken?"
+    # Its own echo cut the answer short (what it then "heard" may even be answered first).
+    assert results and not any(len(r.reply.split()) >= 40 for r in results), [r.to_dict() for r in results]

@@ -1,0 +1,146 @@
+"""The barge-in monitor's decisions: the device's echo is not a voice; a voice over it is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from companion.audio.echo import NlmsEchoCanceller, PassThroughCanceller, ReferenceBuffer
+from companion.config import BargeInSettings
+from companion.errors import ConfigError
+from companion.events import AudioChunk, ButtonAction, ButtonEvent, SpeechEnded, Trigger
+from companion.service.bargein import BargeInMonitor, build_barge_in
+from companion.service.state import CancelReply, ConversationStateMachine, Phase, StartListening
+from test_echo_canceller import RATE, room, speechlike
+
+T0 = 7000.0
+BLOCK = 480
+
+
+class EnergyVad:
+    """The VAD seam: speech = a loud frame (WebRTC VAD needs real speech; the rules are tested here)."""
+
+    frame_samples = BLOCK
+
+    def is_speech(self, frame: np.ndarray) -> bool:
+        return float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) > 300.0
+
+
+def feed(monitor: BargeInMonitor, mic: np.ndarray, jitter_seed: int = 0) -> list[tuple[float, AudioChunk]]:
+    """Deliver the mic in 30 ms blocks, each arriving a little late; returns (time, replay) per interruption."""
+    rng = np.random.default_rng(jitter_seed)
+    now = [0.0]
+    monitor._clock = lambda: now[0]
+    hits = []
+    for i in range(0, len(mic) - BLOCK + 1, BLOCK):
+        chunk = AudioChunk.from_int16(mic[i : i + BLOCK], RATE, timestamp=i / RATE)
+        now[0] = T0 + (i + BLOCK) / RATE + 0.01 + abs(rng.normal(0, 0.01))  # the event loop's delay
+        replay = monitor.process(chunk)
+        if replay is not None:
+            hits.append(((i + BLOCK) / RATE, replay))
+    return hits
+
+
+def scene(seconds: float, *, gain: float = 0.9, talker_at: float | None = None, seed: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    far = speechlike(seconds, seed)
+    d = int(0.2 * RATE)
+    mic = np.zeros(len(far))
+    mic[d:] = (np.convolve(far, room(seed))[: len(far)] * gain)[: len(far) - d]
+    mic += np.random.default_rng(seed).standard_normal(len(far)) * 10
+    if talker_at is not None:
+        start = int(talker_at * RATE)
+        voice = speechlike(seconds - talker_at, seed + 50, level=4500.0)  # speaking up over the device
+        mic[start:] += voice
+    return far, np.clip(mic, -32768, 32767).astype(np.int16)
+
+
+def monitor_for(far: np.ndarray, *, cancel: bool = True) -> BargeInMonitor:
+    reference = ReferenceBuffer(seconds=30.0)
+    reference.add(far.astype(np.int16), T0)
+    canceller = NlmsEchoCanceller(reference) if cancel else PassThroughCanceller(reference)
+    return BargeInMonitor(canceller, EnergyVad(), min_speech_s=0.3)
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_echo_alone_never_interrupts(seed: int) -> None:
+    far, mic = scene(12.0, seed=seed)
+    monitor = monitor_for(far)
+    assert feed(monitor, mic, jitter_seed=seed) == []
+    assert monitor.canceller.converged
+
+
+def test_without_cancellation_the_echo_interrupts() -> None:
+    far, mic = scene(6.0)
+    assert feed(monitor_for(far, cancel=False), mic)  # what the canceller is there to prevent
+
+
+def test_a_talker_over_the_echo_interrupts_within_half_a_second_and_is_replayed() -> None:
+    far, mic = scene(10.0, talker_at=7.0)
+    monitor = monitor_for(far)
+    hits = feed(monitor, mic)
+    assert hits, "the talker was not heard over the echo"
+    at, replay = hits[0]
+    assert 7.0 < at <= 8.2  # its syllables sound ~55 % of the time; real speech is denser
+    # The replay reaches back to just before the talker started: their first words are kept.
+    assert replay.timestamp <= 7.0 < replay.timestamp + replay.duration
+    assert monitor.stats.interruptions == len(hits)
+
+
+def test_speech_while_the_device_is_silent_interrupts() -> None:
+    far = np.zeros(3 * RATE, dtype=np.float32)
+    voice = speechlike(2.0, 8, level=2000.0)
+    mic = np.zeros(3 * RATE)
+    mic[RATE:] = voice
+    hits = feed(monitor_for(far), mic.astype(np.int16))
+    assert hits and 1.0 < hits[0][0] <= 1.5
+
+
+@settings(max_examples=20, deadline=None)
+@given(min_speech=st.floats(0.1, 1.0), burst=st.floats(0.03, 1.5))
+def test_only_bursts_of_at_least_min_speech_interrupt(min_speech: float, burst: float) -> None:
+    """Cancelled-silent device, a loud burst: an interruption exactly when the burst is long enough."""
+    monitor = BargeInMonitor(PassThroughCanceller(), EnergyVad(), min_speech_s=min_speech)
+    frames_needed = int(np.ceil(min_speech / 0.03 - 1e-9))
+    burst_frames = int(round(burst / 0.03))
+    mic = np.zeros((burst_frames + 40) * BLOCK, dtype=np.int16)
+    mic[10 * BLOCK : (10 + burst_frames) * BLOCK] = 3000
+    hits = feed(monitor, mic)
+    assert bool(hits) == (burst_frames >= frames_needed)
+
+
+def test_state_machine_barge_in_stops_the_reply_and_listens() -> None:
+    machine = ConversationStateMachine(no_speech_timeout_s=6.0, follow_up_s=5.0)
+    machine.on_button(ButtonEvent(ButtonAction.PRESSED))
+    machine.on_speech_ended(SpeechEnded(pcm=np.zeros(10, np.int16), rate=RATE, timestamp=1.0, hangover=0.5))
+    assert machine.on_barge_in() == []  # still thinking: nothing is playing yet
+    machine.on_reply_audio()
+    actions = machine.on_barge_in()
+    assert isinstance(actions[0], CancelReply)
+    assert isinstance(actions[1], StartListening) and actions[1].trigger is Trigger.BARGE_IN
+    assert machine.phase is Phase.LISTENING
+    assert machine.on_turn_done(interrupted=True) == []  # the stopped turn ending changes nothing
+    assert machine.phase is Phase.LISTENING
+
+
+def test_settings_and_wiring() -> None:
+    class Sink:
+        def begin(self, rate: int) -> None: ...
+        def write(self, pcm: np.ndarray) -> None: ...
+        def finish(self) -> None: ...
+        def abort(self) -> None: ...
+        def close(self) -> None: ...
+
+    sink = Sink()
+    assert build_barge_in(BargeInSettings(canceller="none"), sink, frame_ms=30, aggressiveness=2) == (sink, None)
+    assert build_barge_in(BargeInSettings(enabled=False), sink, frame_ms=30, aggressiveness=2) == (sink, None)
+    tapped, monitor = build_barge_in(BargeInSettings(), sink, frame_ms=30, aggressiveness=2)
+    assert tapped is not sink and isinstance(monitor.canceller, NlmsEchoCanceller)
+    assert tapped.reference is monitor.canceller.reference
+    _, headset = build_barge_in(BargeInSettings(canceller="none", headset=True), sink, frame_ms=30, aggressiveness=2)
+    assert isinstance(headset.canceller, PassThroughCanceller)
+    with pytest.raises(ConfigError, match="barge_in.canceller"):
+        BargeInSettings(canceller="speex").validate("barge_in")
+    with pytest.raises(ConfigError, match="barge_in.min_speech_s"):
+        BargeInSettings(min_speech_s=0.0).validate("barge_in")
