@@ -121,7 +121,7 @@ def _run(
         try:
             for turn in tqdm(range(1, turns + 1), desc="soak", file=sys.stderr, disable=not progress):
                 path, keyword = questions[(turn - 1) % len(questions)]
-                before = len(session.pipeline.results)
+                before = session.pipeline.turns_done
                 deadline = time.monotonic() + 10
                 while session.pipeline.state.phase.value != "idle" and time.monotonic() < deadline:
                     time.sleep(0.05)
@@ -129,9 +129,10 @@ def _run(
                 button.drive_high()
                 rig.play_into_mic(path, wait=True)
                 deadline = time.monotonic() + turn_timeout_s
-                while len(session.pipeline.results) == before and time.monotonic() < deadline:
+                while session.pipeline.turns_done == before and time.monotonic() < deadline:
                     time.sleep(0.05)
-                results = session.pipeline.results[before:]
+                new = session.pipeline.turns_done - before
+                results = session.pipeline.results[len(session.pipeline.results) - new:] if new else []
                 failure = None
                 if not results:
                     failure = "no answer in time"
@@ -143,8 +144,6 @@ def _run(
                     report["failed_turns"].append({"turn": turn, "why": failure})
                 elif "turn_latency_s" in results[0].timings:
                     latencies.append(results[0].timings["turn_latency_s"])
-                if len(session.pipeline.results) > 200:  # the runtime keeps results for callers; cap them here
-                    del session.pipeline.results[:100]
                 point = {"turn": turn, "rss_mib": round(rss_mib(), 1), "t_s": round(time.monotonic() - t_start, 1),
                          "failed": failure}
                 report["rss_mib"].append({"turn": turn, "rss_mib": point["rss_mib"]})
