@@ -18,7 +18,7 @@ from .care import CareState
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
-from .semantic import SemanticCues
+from .semantic import Embedder, SemanticCues
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
     return frozenset({"en"})
 
 
-def guard_persona(settings: Settings, persona: PersonaEngine) -> GuardedPersona:
+def guard_persona(settings: Settings, persona: PersonaEngine, *, embedder: Embedder | None = None) -> GuardedPersona:
+    """``embedder``: the persona's loaded sentence embedder, shared by the semantic cue check."""
     if isinstance(persona, GuardedPersona):
         return persona
     ethics = settings.ethics
@@ -55,14 +56,16 @@ def guard_persona(settings: Settings, persona: PersonaEngine) -> GuardedPersona:
                     ", ".join(sorted(languages)))
     return guard(persona, crisis_template=ethics.crisis_message, help_number=ethics.help_number,
                  emergency_contact=ethics.emergency_contact, neutral_languages=languages,
-                 semantic=semantic_cues(settings))
+                 semantic=semantic_cues(settings, embedder))
 
 
-def semantic_cues(settings: Settings) -> SemanticCues | None:
+def semantic_cues(settings: Settings, embedder: Embedder | None = None) -> SemanticCues | None:
     """The semantic backstop on the installed embedding model; None (rules only) without it."""
     from ..errors import CompanionError
     from ..persona.embedder import SentenceEmbedder
 
+    if embedder is not None:
+        return SemanticCues(embedder)
     model_dir = settings.paths.models / settings.persona.embedding_model
     try:
         return SemanticCues(SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=1))

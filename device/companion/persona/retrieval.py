@@ -83,6 +83,11 @@ class RetrievalPersona:
             raise ValueError("the index does not match the messages")
 
     @property
+    def embedder(self) -> SentenceEmbedder:
+        """The loaded sentence embedder (the guardrails' semantic check shares it, one model in memory)."""
+        return self._embedder
+
+    @property
     def _text_vectors(self) -> np.ndarray:
         """Each message's text vector (rows of the index; for tests and tuning)."""
         return self._matrix[self._text_rows]
