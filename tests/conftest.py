@@ -77,3 +77,13 @@ def cli_env(test_settings: Settings) -> Iterator[dict[str, str]]:
     env["XDG_STATE_HOME"] = test_settings.ethics.log_dir
     env.pop("COMPANION_CONFIG", None)
     yield env
+
+
+@pytest.fixture(autouse=True)
+def _forget_typed_passphrases() -> Iterator[None]:
+    """Each test types its own passphrases (the process remembers typed ones for start-up)."""
+    from companion.persona.bundle import keys
+
+    keys._typed.clear()
+    yield
+    keys._typed.clear()

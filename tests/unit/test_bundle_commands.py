@@ -115,3 +115,17 @@ def test_a_damaged_database_is_one_clean_error(tmp_path: Path, capsys: pytest.Ca
     assert main(["persona", "show", str(tmp_path / "b"), "--key-file", str(key)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "damaged" in err[0], err
+
+
+def test_start_up_asks_for_a_bundle_passphrase_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from companion.persona.bundle.keys import prompt_secret
+
+    typed: list[str] = []
+    monkeypatch.setattr("sys.stdin", FakeTerminal())
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": typed.append(prompt) or "family passphrase")
+    name = "persona bundle /srv/rose"
+    assert prompt_secret(name) == prompt_secret(name) == b"family passphrase"  # memories, then voice and LM
+    assert len(typed) == 1
+    prompt_secret("new", confirm=True)  # a new passphrase is always typed (twice), never remembered
+    prompt_secret("new", confirm=True)
+    assert len(typed) == 5

@@ -222,8 +222,15 @@ def read_secret(
     return prompt_secret(prompt_name, confirm=confirm)
 
 
+_typed: dict[str, bytes] = {}
+"""Passphrases typed in this process, by prompt: start-up opens one bundle for its memories, its
+voice and its language model, and the owner should be asked once, not three times."""
+
+
 def prompt_secret(prompt_name: str = "persona", *, confirm: bool = False) -> bytes:
     """A passphrase typed on the terminal (twice with ``confirm``); BundleError off a terminal."""
+    if not confirm and prompt_name in _typed:
+        return _typed[prompt_name]
     if not sys.stdin or not sys.stdin.isatty():
         raise BundleError(
             "no persona key: nothing to unlock the persona bundle with",
@@ -232,6 +239,8 @@ def prompt_secret(prompt_name: str = "persona", *, confirm: bool = False) -> byt
     secret_text = getpass.getpass(f"{prompt_name} passphrase: ")
     if confirm and getpass.getpass("repeat the passphrase: ") != secret_text:
         raise BundleError("the two passphrases differ", hint="try again")
+    if not confirm:
+        _typed[prompt_name] = secret_text.encode("utf-8")
     return secret_text.encode("utf-8")
 
 
