@@ -18,9 +18,6 @@ class PiperSynthesizer:
         """``threads`` = 0 lets ONNX Runtime use every core."""
         import json
 
-        import onnxruntime
-        from piper import PiperConfig, PiperVoice, SynthesisConfig
-
         onnx_files = sorted(model_dir.glob("*.onnx"))
         if not onnx_files:
             raise ModelError("no Piper voice (.onnx)", where=str(model_dir), hint="run `companion models install`")
@@ -29,16 +26,29 @@ class PiperSynthesizer:
         if not config.is_file():
             raise ModelError("Piper voice has no .onnx.json config", where=str(config), hint="run `companion models install`")
         try:
+            config_dict = json.loads(config.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read the Piper voice config: {exc}", where=str(config),
+                             hint="run `companion models install`") from None
+        self._load(str(model), config_dict, length_scale=length_scale, threads=threads,
+                   failure=ModelError("cannot load the Piper voice", where=str(model), hint="run `companion models install`"))
+
+    def _load(self, model: str | bytes, config: dict, *, length_scale: float, threads: int, failure: ModelError) -> None:
+        """One ONNX session for ``model`` (a path, or the bytes of a decrypted model) with ``threads``."""
+        import onnxruntime
+        from piper import PiperConfig, PiperVoice, SynthesisConfig
+
+        try:
             options = onnxruntime.SessionOptions()
             if threads:
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
             self._voice = PiperVoice(
-                session=onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"]),
-                config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+                session=onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"]),
+                config=PiperConfig.from_dict(config),
             )
-        except Exception as exc:  # onnxruntime raises its own error types on a corrupt file
-            raise ModelError(f"cannot load the Piper voice: {exc}", where=str(model), hint="run `companion models install`") from None
+        except Exception as exc:  # onnxruntime and piper raise their own error types on a bad model
+            raise ModelError(f"{failure.what}: {exc}", where=failure.where, hint=failure.hint) from None
         self._syn_config = SynthesisConfig(length_scale=length_scale)
         self.sample_rate: int = self._voice.config.sample_rate
         self._lock = threading.Lock()

@@ -16,14 +16,13 @@ import hashlib
 import json
 import logging
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from ..errors import CompanionError, ModelError
+from ..tts.piper_tts import PiperSynthesizer
 
 logger = logging.getLogger(__name__)
 
@@ -153,42 +152,19 @@ def _json(text: str, where: Path) -> dict[str, Any]:
     return data
 
 
-class ClonedVoice:
+class ClonedVoice(PiperSynthesizer):
     """A SpeechSynthesizer over the persona's installed clone (from a file, or from decrypted bytes)."""
 
     kind = "clone"
 
     def __init__(self, installed: InstalledVoice, *, length_scale: float = 1.0, threads: int = 0) -> None:
         """``threads`` = 0 lets ONNX Runtime use every core (as the bundled PiperSynthesizer)."""
-        import onnxruntime
-        from piper import PiperVoice, SynthesisConfig
-        from piper.config import PiperConfig
-
         model: str | bytes = installed.onnx if installed.onnx is not None else str(installed.path)
-        try:
-            config = PiperConfig.from_dict(installed.config)
-            options = onnxruntime.SessionOptions()
-            if threads:
-                options.intra_op_num_threads = threads
-                options.inter_op_num_threads = 1
-            session = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime and piper raise their own types on a bad model
-            raise ModelError(f"cannot load the persona's cloned voice: {exc}", where=installed.where,
-                             hint="install it again with `companion voice verify`, or set "
-                                  "[voice] speak_with_clone = false") from None
-        self._voice = PiperVoice(session=session, config=config)
-        self._syn_config = SynthesisConfig(length_scale=length_scale)
-        self.sample_rate: int = config.sample_rate
+        failure = ModelError("cannot load the persona's cloned voice", where=installed.where,
+                             hint="install it again with `companion voice verify`, or set [voice] speak_with_clone = false")
+        self._load(model, installed.config, length_scale=length_scale, threads=threads, failure=failure)
         self.source = installed.where
         self.sha256 = installed.sha256
-        self._lock = threading.Lock()
-
-    def synthesize(self, sentence: str) -> np.ndarray:
-        with self._lock:
-            parts = [chunk.audio_int16_array for chunk in self._voice.synthesize(sentence, self._syn_config)]
-        if not parts:
-            return np.zeros(0, dtype=np.int16)
-        return np.concatenate([np.asarray(p, dtype=np.int16).reshape(-1) for p in parts])
 
 
 def load_persona_voice(persona_dir: Path, *, enabled: bool = True, key_file: str | Path | None = None,
