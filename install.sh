@@ -66,9 +66,10 @@ as_root() {
 }
 
 # System libraries: PortAudio for sounddevice; PulseAudio and ALSA's pulse plugin for the
-# live tests (a virtual microphone and speaker); systemd for systemd-analyze (the unit's tests)
-# and shellcheck (this script's test); venv support for Debian's python3.
-APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins systemd shellcheck)
+# live tests (a virtual microphone and speaker); systemd for systemd-analyze (the unit's tests),
+# systemd-container to boot the unit under a real systemd in a container (the service test),
+# strace to see that a turn opens no network socket, and shellcheck (this script's test); venv support for Debian's python3.
+APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins systemd systemd-container strace shellcheck)
 
 install_system_packages() {
     local missing=()
@@ -76,7 +77,7 @@ install_system_packages() {
     for pkg in "${APT_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
-    if ! python3 -m venv --help >/dev/null 2>&1; then
+    if ! "$PYTHON" -m venv --help >/dev/null 2>&1; then
         missing+=(python3-venv)
     fi
     if [ "${#missing[@]}" -eq 0 ]; then
@@ -92,9 +93,31 @@ install_system_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# The interpreter the venv is built from. Development uses whatever python3 is first on PATH.
+PYTHON=python3
+
+# Device mode: the service runs as its own user with ProtectHome=yes, so its venv must come from
+# an interpreter outside /root and /home (not pyenv or a user's own build): the distribution's.
+pick_device_python() {
+    local candidate
+    for candidate in /usr/bin/python3 "$(command -v python3 || true)"; do
+        if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then
+            continue
+        fi
+        case "$(readlink -f "$candidate")" in
+            /root/*|/home/*) continue ;;
+        esac
+        PYTHON="$candidate"
+        return
+    done
+    echo "install.sh: the service needs a system Python 3.10+ outside /root and /home (found only: $(command -v python3 || echo none));" \
+        "install it with: apt-get install python3 python3-venv" >&2
+    exit 1
+}
+
 check_python() {
-    if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-        echo "install.sh: Python 3.10 or newer is needed (found: $(python3 --version 2>&1))" >&2
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+        echo "install.sh: Python 3.10 or newer is needed (found: $("$PYTHON" --version 2>&1))" >&2
         exit 1
     fi
 }
@@ -105,7 +128,7 @@ install_dev() {
     local venv="$ROOT/.venv"
     if [ ! -x "$venv/bin/python" ]; then
         say "creating virtual environment $venv"
-        run python3 -m venv "$venv"
+        run "$PYTHON" -m venv "$venv"
     fi
     say "installing companion (editable) and test tools"
     run "$venv/bin/python" -m pip install -q --upgrade pip
@@ -247,9 +270,14 @@ create_user() {
 
 install_venv() {
     local venv="$PREFIX$APP_DIR/venv"
+    # An older install may have built the venv from an interpreter the service cannot reach.
+    if [ -f "$venv/pyvenv.cfg" ] && grep -Eq '^home = /(root|home)/' "$venv/pyvenv.cfg"; then
+        say "rebuilding $venv: it was made from a Python under /root or /home, hidden from the service"
+        run rm -rf -- "$venv"
+    fi
     if [ ! -x "$venv/bin/python" ]; then
         say "creating virtual environment $venv"
-        run python3 -m venv "$venv"
+        run "$PYTHON" -m venv "$venv"
     fi
     say "installing companion into $venv"
     run "$venv/bin/python" -m pip install -q --upgrade pip
@@ -333,11 +361,12 @@ install_device() {
         exit 1
     fi
     detect_platform
-    check_python
+    pick_device_python
     local saved=("${APT_PACKAGES[@]}")
     APT_PACKAGES=("${DEVICE_APT_PACKAGES[@]}")
     install_system_packages
     APT_PACKAGES=("${saved[@]}")
+    check_python
     create_user
     install_venv
     install_settings
