@@ -45,6 +45,35 @@ def rss_mib() -> float:
     raise RuntimeError("no VmRSS")
 
 
+def rss_summary(series: list[float], warmup: int, window: int = 10) -> dict[str, float]:
+    """Growth of the RSS series (one sample per turn, turn 0 first) after ``warmup`` turns.
+
+    Single samples move by tens of MiB with whatever a turn happens to hold when it is taken, so
+    besides first-vs-last sample the report compares the median of the first ``window`` turns
+    after warm-up with the median of the last ``window``, and gives the least-squares slope
+    (MiB per 100 turns): a plateau has a slope near zero, a leak does not.
+    """
+    after = series[min(warmup, len(series) - 1):]
+    size = max(1, min(window, len(after) // 2 or 1))
+    head, tail = statistics.median(after[:size]), statistics.median(after[-size:])
+    slope = 0.0
+    if len(after) > 1:
+        xs = range(len(after))
+        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(after)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, after)) / sum((x - mean_x) ** 2 for x in xs)
+    return {
+        "rss_after_warmup_mib": after[0],
+        "rss_final_mib": series[-1],
+        "rss_max_mib": max(after),
+        "rss_growth_after_warmup_pct": round(100 * (series[-1] - after[0]) / after[0], 2),
+        "rss_window_mib": size,
+        "rss_median_first_window_mib": round(head, 1),
+        "rss_median_last_window_mib": round(tail, 1),
+        "rss_window_growth_pct": round(100 * (tail - head) / head, 2),
+        "rss_slope_mib_per_100_turns": round(100 * slope, 2),
+    }
+
+
 def run_soak(turns: int, **options: Any) -> dict[str, Any]:
     """Run ``turns`` live turns in a temporary folder that is removed afterwards; see _run."""
     work = Path(tempfile.mkdtemp(prefix="companion-soak-"))
@@ -156,12 +185,7 @@ def _run(
             noise.stop()
         report["elapsed_s"] = round(time.monotonic() - t_start, 1)
         report["mic_faults"] = session.source.faults
-    series = [p["rss_mib"] for p in report["rss_mib"]]
-    after_warmup = series[min(warmup, len(series) - 1):]
-    report["rss_after_warmup_mib"] = after_warmup[0]
-    report["rss_final_mib"] = series[-1]
-    report["rss_max_mib"] = max(after_warmup)
-    report["rss_growth_after_warmup_pct"] = round(100 * (series[-1] - after_warmup[0]) / after_warmup[0], 2)
+    report.update(rss_summary([p["rss_mib"] for p in report["rss_mib"]], warmup))
     report["turn_latency_median_s"] = round(statistics.median(latencies), 3) if latencies else None
     report["failed"] = len(report["failed_turns"])
     return report

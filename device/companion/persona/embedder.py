@@ -59,6 +59,7 @@ class SentenceEmbedder:
         # 42 -> 22 ms, CPU 18 -> 11 ms; bulk indexing 35 -> 47 texts per CPU-second).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only; ORT warns about harmless graph details
+        options.enable_mem_pattern = False  # one plan per question length would grow RSS (see tts/piper_tts.py)
         try:
             self._session = onnxruntime.InferenceSession(
                 str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"]

@@ -40,6 +40,11 @@ class PiperSynthesizer:
 
         try:
             options = onnxruntime.SessionOptions()
+            # Every sentence has its own input length, and ONNX Runtime would keep a memory
+            # plan (and a bigger arena block) for each new one: RSS crept up turn after turn.
+            # Without the plans it plateaus after the first sentences, at the same speed
+            # (measured: 350 -> 303 MiB over 96 varied sentences, 0.224 vs 0.222 s median).
+            options.enable_mem_pattern = False
             if threads:
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
