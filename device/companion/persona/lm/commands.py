@@ -132,7 +132,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     result = run_training(Path(args.dir), settings, epochs=args.epochs, work_dir=Path(args.work) if args.work else None,
-                          progress=sys.stderr.isatty(), max_pairs=args.max_pairs)
+                          progress=sys.stderr.isatty(), max_pairs=args.max_pairs,
+                          checkpointing=not args.no_checkpointing)
     print(json.dumps(result, indent=2) if args.json else f"fine-tuned model written to {result['model_dir']} "
           f"({result['epochs']} epoch(s), {result['seconds_per_epoch']} s per epoch)")
     return 0
@@ -153,6 +154,8 @@ def register(sub: Any) -> None:
     c.add_argument("--epochs", type=int, default=1, help="passes over the reply pairs (default 1)")
     c.add_argument("--work", help="folder for checkpoints (default: the cache); a rerun resumes from it")
     c.add_argument("--max-pairs", type=int, help="train on at most this many pairs (a quick trial)")
+    c.add_argument("--no-checkpointing", action="store_true",
+                   help="keep every layer's activations: about a third faster, but ~6 GB instead of ~3.6 GB peak for the default model")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.add_argument("--key-file", help=KEY_FILE_HELP)
     c.set_defaults(func=cmd_train)
