@@ -68,7 +68,8 @@ as_root() {
 # System libraries: PortAudio for sounddevice; PulseAudio and ALSA's pulse plugin for the
 # live tests (a virtual microphone and speaker); systemd for systemd-analyze (the unit's tests),
 # systemd-container to boot the unit under a real systemd in a container (the service test),
-# strace to see that a turn opens no network socket, and shellcheck (this script's test); venv support for Debian's python3.
+# strace to see that a turn opens no network socket, and shellcheck (this script's test);
+# venv support for Debian's python3.
 APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins systemd systemd-container strace shellcheck)
 
 install_system_packages() {

@@ -54,7 +54,7 @@ def rss_summary(series: list[float], warmup: int, window: int = 10) -> dict[str,
     (MiB per 100 turns): a plateau has a slope near zero, a leak does not.
     """
     after = series[min(warmup, len(series) - 1):]
-    size = max(1, min(window, len(after) // 2 or 1))
+    size = max(1, min(window, len(after) // 2))
     head, tail = statistics.median(after[:size]), statistics.median(after[-size:])
     slope = 0.0
     if len(after) > 1:

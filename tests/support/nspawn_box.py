@@ -124,7 +124,8 @@ class NspawnBox:
             if not entry.isdigit():
                 continue
             fields = _status_fields(entry)
-            if fields.get("NSpid", "").split()[-1:] != ["1"] or len(fields["NSpid"].split()) < 2:
+            nspids = fields.get("NSpid", "").split()
+            if len(nspids) < 2 or nspids[-1] != "1":  # not the init of a nested PID namespace
                 continue
             parent = fields.get("PPid", "0")
             for _ in range(4):  # nspawn forks once or twice before the container's init

@@ -12,8 +12,8 @@ from companion.audio.echo import (
     PassThroughCanceller,
     ReferenceBuffer,
     ReferenceTap,
-    gcc_phat_delay,
 )
+from companion.audio.echo_delay import gcc_phat_delay
 
 RATE = 16000
 T0 = 5000.0  # wall-clock time the reply starts playing

@@ -5,7 +5,7 @@ block the speaker is given, at 16 kHz and at the wall-clock time it is heard.
 ``NlmsEchoCanceller`` then, for each block of microphone audio (stamped with the wall-clock
 time it was captured):
 
-1. finds the bulk echo delay (output latency + air + input latency) by GCC-PHAT
+1. finds the bulk echo delay (output latency + air + input latency) by GCC-PHAT (echo_delay.py)
    cross-correlation of the microphone against the reference over 0..max_delay_s, locking it
    once two estimates agree, and re-checking it when the cancellation gets poor;
 2. re-measures the delay (+-40 ms) on the first 0.3 s after every pause in the playback,
@@ -32,10 +32,11 @@ from typing import Protocol
 import numpy as np
 
 from .base import CAPTURE_RATE
+from .echo_delay import gcc_phat_delay, mean_power
 from .reference import ReferenceBuffer, ReferenceTap
 
 __all__ = ["EchoCanceller", "EchoResult", "NlmsEchoCanceller", "PassThroughCanceller", "ReferenceBuffer",
-           "ReferenceTap", "gcc_phat_delay"]
+           "ReferenceTap"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,33 +81,6 @@ class EchoCanceller(Protocol):
         ...
 
     def reset(self) -> None: ...
-
-
-def _power(x: np.ndarray) -> float:
-    return float(np.mean(np.square(x, dtype=np.float64))) if len(x) else 0.0
-
-
-def gcc_phat_delay(mic: np.ndarray, ref: np.ndarray, max_lag: int) -> tuple[int, float, float]:
-    """Delay (samples, 0..max_lag) of ``mic`` behind ``ref``, the peak's height in noise units, gain.
-
-    ``ref`` holds ``max_lag`` extra samples before the span of ``mic``. PHAT weighting whitens
-    both signals so the peak is sharp for speech; the least-squares gain of the aligned
-    reference tells how loud the echo is (near-end speech is uncorrelated with it).
-    """
-    n = 1 << int(np.ceil(np.log2(len(ref) + len(mic))))
-    cross = np.fft.rfft(mic, n) * np.conj(np.fft.rfft(ref, n))
-    cross /= np.abs(cross) + 1e-9
-    corr = np.fft.irfft(cross, n)
-    # corr[t] = sum mic[i + t] ref[i]; an echo lag makes mic[i] ~ ref[i + max_lag - lag]: t = lag - max_lag
-    lags = corr[(np.arange(max_lag + 1) - max_lag) % n]
-    best = int(np.argmax(lags))
-    peak = float(lags[best])
-    # Confidence: how far the peak stands above the correlation's own noise (robust spread).
-    spread = 1.4826 * float(np.median(np.abs(lags - np.median(lags)))) + 1e-12
-    ratio = peak / spread
-    aligned = ref[max_lag - best : max_lag - best + len(mic)]
-    gain = float(np.dot(mic, aligned) / (np.dot(aligned, aligned) + 1e-9))
-    return best, ratio, abs(gain)
 
 
 class NlmsEchoCanceller:
@@ -252,7 +226,7 @@ class NlmsEchoCanceller:
         end = self._history_end
         assert end is not None
         ref = self.reference.read(end - self._window - self.max_lag, self._window + self.max_lag)
-        if _power(ref[self.max_lag :]) < 1e3 or _power(self._history) < 1e2:
+        if mean_power(ref[self.max_lag :]) < 1e3 or mean_power(self._history) < 1e2:
             return  # the device was (nearly) silent: nothing to correlate
         lag, ratio, gain = gcc_phat_delay(self._history.astype(np.float64), ref.astype(np.float64), self.max_lag)
         if ratio < 12.0:
@@ -270,7 +244,7 @@ class NlmsEchoCanceller:
                 self._prime(end - BLOCK)
                 self._segment = self.reference.last_restart(end - BLOCK - self.delay)
             if self._echo_ratio == 0.0:  # first lock: the window's energy ratio (no talker assumed)
-                self._echo_ratio = _power(self._history) / max(_power(ref[self.max_lag :]), 1.0)
+                self._echo_ratio = mean_power(self._history) / max(mean_power(ref[self.max_lag :]), 1.0)
         self._candidate = lag
 
     def _prime(self, index: int) -> None:
@@ -296,7 +270,7 @@ class NlmsEchoCanceller:
         self._fdl[0] = spectrum
         echo = np.fft.irfft(np.sum(self._weights * self._fdl, axis=0))[BLOCK:].astype(np.float32)
         error = mic - echo
-        p_mic, p_echo, p_err = _power(mic), _power(echo), _power(error)
+        p_mic, p_echo, p_err = mean_power(mic), mean_power(echo), mean_power(error)
         # Reference energy over the filter span, scaled by the echo gain: the echo we can expect.
         span_power = float(np.mean(np.abs(self._fdl) ** 2)) / (2 * BLOCK)
         reference_on = span_power > 1e2
@@ -350,7 +324,7 @@ class NlmsEchoCanceller:
         span = 2 * self.SETTLE_RANGE
         ref = self.reference.read(end - self.SETTLE - base - span, self.SETTLE + span).astype(np.float64)
         mic = self._history[-self.SETTLE - BLOCK : -BLOCK].astype(np.float64)
-        if _power(ref) < 1e3:
+        if mean_power(ref) < 1e3:
             return
         lag, confidence, _ = gcc_phat_delay(mic, ref, span)
         new_lag = base + lag
