@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..asr.base import SpeechRecognizer
 from ..audio.base import AudioSink, AudioSource
@@ -28,6 +28,9 @@ from .pipeline import VoicePipeline
 from .state import ConversationStateMachine, Phase
 from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
+
+if TYPE_CHECKING:
+    from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ class LoadedModels:
     """Short fillers in the persona's voice, synthesized once at load time."""
     voice: str = ""
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
+    lm: LmPersona | None = None
+    """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -102,13 +107,16 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         key_file=settings.persona.key_file,
     )
     embedder = persona.embedder
+    engine: PersonaEngine = persona
+    lm = None
     if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
         from ..persona.lm.loader import build_engine
 
         if not settings.persona.lm_threads:
             settings = replace(settings, persona=replace(settings.persona, lm_threads=threads.lm))
-        persona = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
-    persona = guard_persona(settings, persona, embedder=embedder)
+        engine = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
+        lm = None if engine is persona else cast("LmPersona", engine)  # "auto" may choose retrieval
+    guarded = guard_persona(settings, engine, embedder=embedder)
     times["persona_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -124,9 +132,9 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     hashes = model_hashes(store.models_dir, dirs)
     if clone is not None:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
-    return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
+    return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
                         model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
-                        fillers=fillers)
+                        fillers=fillers, lm=lm)
 
 
 def build_pipeline(
