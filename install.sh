@@ -335,6 +335,14 @@ TOML
     fi
     run chmod 0600 "$key"
     run chown 0:0 "$key"
+    # The device's consent key (ETHICS C1): only records it (or a key enrolled with `companion
+    # consent trust`) signed are accepted. Private half root only; the service reads the public one.
+    if [ -e "$PREFIX$CONF_DIR/consent/device.key" ]; then
+        say "keeping the existing device consent key $PREFIX$CONF_DIR/consent/device.key"
+    else
+        say "creating the device consent key $PREFIX$CONF_DIR/consent/device.key (root only)"
+        run "$PREFIX$APP_DIR/venv/bin/companion" consent --dir "$PREFIX$CONF_DIR/consent" init
+    fi
 }
 
 install_unit() {
@@ -413,7 +421,8 @@ uninstall_device() {
         remove_path "$PREFIX$CONF_DIR"
     else
         if [ -e "$PREFIX$STATE_DIR" ] || [ -e "$PREFIX$CONF_DIR/persona.key" ]; then
-            say "kept the persona data: $PREFIX$STATE_DIR and $PREFIX$CONF_DIR/persona.key (--purge erases them)"
+            say "kept the persona data: $PREFIX$STATE_DIR, $PREFIX$CONF_DIR/persona.key and the consent key" \
+                "$PREFIX$CONF_DIR/consent (--purge erases them)"
         fi
     fi
     say "uninstalled"

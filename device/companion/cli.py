@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .voice.commands import register as register_voice_commands  # companion voice ... ([train] extra, lazy)
 
     register_voice_commands(sub)
+    from .consent.commands import register as register_consent  # companion consent ...
+
+    register_consent(sub)
     from .service.doctor import register as register_doctor  # companion doctor
 
     register_doctor(sub)

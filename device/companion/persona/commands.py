@@ -135,7 +135,7 @@ def _yes(question: str, interactive: bool) -> bool:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from ..ethics.consent import ANYONE_IN_HOUSEHOLD, new_record
+    from ..consent import ANYONE_IN_HOUSEHOLD, new_record
     from .bundle.keys import BundleError, read_secret
     from .bundle.store import Bundle, PersonaCard, is_bundle, new_bundle_id
 
@@ -226,7 +226,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..ethics.consent import ConsentError, verify
+    from ..consent import ConsentError, verify
     from .bundle.maintenance import journal_summaries
     from .bundle.style import summarise_style
 

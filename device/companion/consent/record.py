@@ -2,9 +2,9 @@
 
 The record says who the persona is, who authorised it and how they may (the person themselves
 while living; a close relative or heir once deceased), who may talk to it and until when, and
-which source files went into it (sha256). It is signed with an Ed25519 key generated on the
-device, whose public half travels in the record, so any later change to the record (a wider
-audience, a later expiry, a swapped source file) breaks the signature.
+which source files went into it (sha256). It is signed with Ed25519, so any later change to the
+record (a wider audience, a later expiry, a swapped source file) breaks the signature; and the
+signer must be one the device trusts (authority.py): a record re-signed with a new key fails.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -198,8 +198,11 @@ def check_consent(
     listener: str | None = None,
     bundle_id: str | None = None,
     where: str | None = None,
+    trusted: Collection[str],
 ) -> None:
-    """Raise ConsentError saying why this persona may not be used now (by ``listener``)."""
+    """Raise ConsentError saying why this persona may not be used now (by ``listener``).
+
+    ``trusted``: the public keys (hex) whose signature this device accepts (ConsentAuthority)."""
     if record is None:
         raise ConsentError("missing", "no consent record for this persona", where=where,
                            hint="create the persona with `companion persona create`")
@@ -209,6 +212,11 @@ def check_consent(
     if not verify(record):
         raise ConsentError("bad-signature", "the consent record's signature is invalid (it was changed)",
                            where=where, hint="the persona must not be used; re-create it with a new consent")
+    if record.public_key not in trusted:
+        raise ConsentError("untrusted-signer", "the consent record was not signed by this device's consent key "
+                           "or a key enrolled on it", where=where,
+                           hint="renew the consent on this device, or enroll the signer with "
+                           "`sudo companion consent trust KEY`")
     if bundle_id is not None and record.bundle_id != bundle_id:
         raise ConsentError("bad-signature", "the consent record belongs to another persona bundle", where=where)
     try:
