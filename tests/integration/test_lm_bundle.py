@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from companion.config import Settings
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
 from companion.persona.bundle.importer import import_records
@@ -133,7 +133,7 @@ def test_eval_on_a_bundle_asks_paraphrased_questions(settings, bundle_dir, tmp_p
     assert set(report["engines"]) == {"retrieval", "lm"}
     assert report["fact_questions"] > 0 and report["paraphrase_similarity"] < 0.99
     for result in report["engines"].values():
-        assert 0.0 <= result["fact_accuracy"] <= 1.0 and 0.0 <= result["grounded_rate"] <= 1.0
+        assert 0.0 <= result["in_data_rate"] <= 1.0 and 0.0 <= result["grounded_rate"] <= 1.0
     assert report["engines"]["retrieval"]["grounded_rate"] == 1.0  # the person's own words only
     assert files_containing(Path(quick.paths.cache_dir), b"Ruthie") == []  # nothing in clear text on disk
 

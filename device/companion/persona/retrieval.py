@@ -16,6 +16,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,33 @@ class RetrievalPersona:
             reply = replies[self._fallback_turn % len(replies)]
             self._fallback_turn += 1
         return piece(reply, ReplyKind.FALLBACK, score=score)
+
+    # -- views for evaluation and training ------------------------------------------------------
+
+    def message_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(stored-question vectors, zero where none; message-text vectors), one row per message."""
+        contexts = np.where(self._has_context[:, None], self._matrix[np.maximum(self._context_rows, 0)], 0.0)
+        return contexts.astype(np.float32), self._matrix[self._text_rows]
+
+    def subset(self, *, keep: set[str] | None = None, hide_contexts: frozenset[str] = frozenset()) -> RetrievalPersona:
+        """The same persona over the ``keep`` messages (all when None), with the stored question of
+        each ``hide_contexts`` message hidden (its answer stays findable); nothing is re-embedded."""
+        rows = [i for i, m in enumerate(self.folder.messages) if keep is None or m.id in keep]
+        messages = tuple(self.folder.messages[i] for i in rows)
+        context_rows = self._context_rows[rows].copy()
+        context_rows[[k for k, m in enumerate(messages) if m.id in hide_contexts]] = -1
+        folder = replace(self.folder, messages=messages)
+        view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
+                                index=(self._matrix, context_rows, self._text_rows[rows]))
+        view.consent = self.consent
+        return view
+
+    def context_visible(self, message_id: str) -> bool:
+        """Whether this message's stored question takes part in matching."""
+        for i, message in enumerate(self.folder.messages):
+            if message.id == message_id:
+                return bool(self._has_context[i])
+        return False
 
     # -- vectors and their cache ---------------------------------------------------------------
 
