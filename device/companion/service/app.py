@@ -51,10 +51,9 @@ class LoadedModels:
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
-    from ..persona.retrieval import load_retrieval_persona
     from ..tts.piper_tts import PiperSynthesizer
 
-    from ..ethics.setup import check_can_start, guard_persona, model_hashes
+    from ..ethics.setup import check_can_start, model_hashes
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     store = ModelStore(settings.paths.models)
@@ -73,6 +72,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         threads=settings.asr.threads or threads.asr,
     )
     asr.warm_up()
+    asr = remote_asr(settings, asr)
     times["asr_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -87,28 +87,16 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     neutral_tts = None
     if clone is not None or settings.tts.neutral_voice != settings.tts.voice:
         neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice], threads=threads.tts)
+    if settings.tts.uri:  # the home server speaks the replies; disclosures stay with the local neutral voice
+        neutral_tts = neutral_tts or tts
+        tts = remote_tts(settings, tts)
     fillers = FillerBank(tts)
     if settings.latency.filler:
         fillers.prepare()
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    persona = load_retrieval_persona(
-        settings.persona.path,
-        store.models_dir,
-        cache_dir=settings.paths.cache / "persona",
-        model_name=settings.persona.embedding_model,
-        min_score=settings.persona.min_score,
-        key_file=settings.persona.key_file,
-    )
-    embedder = persona.embedder
-    if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
-        from ..persona.lm.loader import build_engine
-
-        if not settings.persona.lm_threads:
-            settings = replace(settings, persona=replace(settings.persona, lm_threads=threads.lm))
-        persona = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
-    persona = guard_persona(settings, persona, embedder=embedder)
+    persona = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -124,9 +112,63 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     hashes = model_hashes(store.models_dir, dirs)
     if clone is not None:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
+    voice = clone.source if clone is not None else settings.tts.voice
+    for stage, uri in (("asr", settings.asr.uri), ("tts", settings.tts.uri)):
+        if uri:  # the generation log says which server may have heard or spoken (C11)
+            hashes[f"{stage}-home-server"] = uri
+    if settings.tts.uri:
+        voice = f"{settings.tts.remote_voice or 'the default voice'} on {settings.tts.uri} (fall-back: {voice})"
     return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
-                        fillers=fillers)
+                        model_hashes=hashes, voice=voice, fillers=fillers)
+
+
+def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int) -> PersonaEngine:
+    """The configured persona engine inside the guardrails (also what `companion serve` answers with)."""
+    from ..ethics.setup import guard_persona
+    from ..persona.retrieval import load_retrieval_persona
+
+    persona: PersonaEngine = load_retrieval_persona(
+        settings.persona.path,
+        store.models_dir,
+        cache_dir=settings.paths.cache / "persona",
+        model_name=settings.persona.embedding_model,
+        min_score=settings.persona.min_score,
+        key_file=settings.persona.key_file,
+    )
+    embedder = persona.embedder  # type: ignore[attr-defined]
+    if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
+        from ..persona.lm.loader import build_engine
+
+        if not settings.persona.lm_threads:
+            settings = replace(settings, persona=replace(settings.persona, lm_threads=lm_threads))
+        persona = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
+    return guard_persona(settings, persona, embedder=embedder)
+
+
+def remote_asr(settings: Settings, local: SpeechRecognizer) -> SpeechRecognizer:
+    """The home server's recogniser with ``local`` as fall-back, when [asr] uri is set."""
+    if not settings.asr.uri:
+        return local
+    from ..asr.wyoming_client import WyomingRecognizer
+    from ..homeserver.link import parse_uri
+
+    net = settings.network
+    return WyomingRecognizer(parse_uri(settings.asr.uri, "asr.uri"), local, language=settings.asr.language,
+                             timeout_s=settings.asr.remote_timeout_s, connect_timeout_s=net.connect_timeout_s,
+                             retry_after_s=net.retry_after_s)
+
+
+def remote_tts(settings: Settings, local: SpeechSynthesizer) -> SpeechSynthesizer:
+    """The home server's voice with ``local`` as fall-back, when [tts] uri is set."""
+    if not settings.tts.uri:
+        return local
+    from ..homeserver.link import parse_uri
+    from ..tts.wyoming_client import WyomingSynthesizer
+
+    net = settings.network
+    return WyomingSynthesizer(parse_uri(settings.tts.uri, "tts.uri"), local, voice=settings.tts.remote_voice,
+                              timeout_s=settings.tts.remote_timeout_s, connect_timeout_s=net.connect_timeout_s,
+                              retry_after_s=net.retry_after_s)
 
 
 def build_pipeline(
