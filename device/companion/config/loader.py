@@ -60,14 +60,14 @@ class Settings:
             validate = getattr(section, "validate", None)
             if validate is not None:
                 validate(f.name)
-        from ..homeserver.link import check_home, parse_uri
+        from ..homeserver.link import check_home, host_uri, parse_uri
 
         for key, uri in (("asr.uri", self.asr.uri), ("tts.uri", self.tts.uri), ("persona.uri", self.persona.uri)):
             if uri:
                 check_home(parse_uri(uri, key), key, allow_public=self.network.allow_public)
         if self.satellite.enabled:
             for host in self.satellite.allowed_hosts:
-                check_home(parse_uri(f"tcp://{host}:1", "satellite.allow"), "satellite.allow",
+                check_home(host_uri(host, "satellite.allow"), "satellite.allow",
                            allow_public=self.network.allow_public)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import Settings
 from .advertise import MDNS_GROUP
-from .link import check_home, parse_uri
+from .link import check_home, host_uri, parse_uri
 
 DROPIN_NAME = "network.conf"
 
@@ -38,7 +38,7 @@ def allowed_hosts(settings: Settings) -> tuple[list[str], list[str]]:
         if not listen.address.is_unspecified:
             hosts.add(listen.host)
         for host in satellite.allowed_hosts:
-            check_home(parse_uri(f"tcp://{host}:1", "satellite.allow"), "satellite.allow", allow_public=allow_public)
+            check_home(host_uri(host, "satellite.allow"), "satellite.allow", allow_public=allow_public)
             hosts.add(str(ipaddress.ip_address(host)))
         if satellite.zeroconf:
             hosts.add(MDNS_GROUP)

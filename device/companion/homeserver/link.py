@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+HOME_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+    "::1/128", "fc00::/7", "fe80::/10"))
+"""What counts as the home network. Not ``is_private``: that also covers documentation and
+other reserved ranges that are not a house's own network."""
+
+
 class RemoteError(Exception):
     """The home server could not be reached, broke off, answered wrongly or too late."""
 
@@ -47,7 +54,9 @@ class WyomingUri:
     def is_home(self) -> bool:
         """Loopback, private (RFC 1918, ULA) or link-local: inside the house."""
         address = self.address
-        return address.is_loopback or address.is_private or address.is_link_local
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in network for network in HOME_NETWORKS if network.version == address.version)
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -83,6 +92,11 @@ def parse_uri(text: str, key: str, *, listen: bool = False) -> WyomingUri:
     if uri.address.is_unspecified and not listen:
         raise ConfigError(f"setting {key}: {text!r} names no host", hint="give the home server's IP address")
     return uri
+
+
+def host_uri(text: str, key: str) -> WyomingUri:
+    """A bare address (as in ``[satellite] allow``) as a uri, for the same checks."""
+    return WyomingUri(parse_host(text, key), 1)
 
 
 def check_home(uri: WyomingUri, key: str, *, allow_public: bool) -> None:
