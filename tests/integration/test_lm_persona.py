@@ -24,6 +24,7 @@ from companion.persona.lm.grounding import RetrievalGrounding
 from companion.persona.lm.loader import read_choice, resolve_engine
 from companion.persona.lm.tiny import make_tiny_model
 from companion.persona.retrieval import load_retrieval_persona
+from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
@@ -48,14 +49,14 @@ def walt(retrieval):
 
 
 def test_grounded_question_is_answered_with_the_fact_from_the_memories(walt):
-    reply = "".join(walt.respond("What did you name the canoe you built?"))
+    reply = reply_of(walt, "What did you name the canoe you built?")
     assert "Ruthie" in reply, reply
-    assert walt.last_source.kind in ("message", "generated")
+    assert last_source(walt).kind in ("memory", "generated")
 
 
 def test_a_fact_absent_from_the_memories_is_not_remembered(walt, retrieval):
-    reply = "".join(walt.respond("What did you think of your trip to Japan?"))
-    assert walt.last_source.kind == "fallback"
+    reply = reply_of(walt, "What did you think of your trip to Japan?")
+    assert last_source(walt).kind == "fallback"
     assert reply in retrieval.folder.fallback_replies
 
 
@@ -64,7 +65,7 @@ def test_generated_replies_are_short_grounded_and_keep_the_prefix_cached(walt):
     history = []
     for question in ("Who was your first boss?", "What did you do on Sunday mornings?"):
         pieces = list(walt.respond(question, history))
-        reply = "".join(pieces).strip()
+        reply = " ".join(p.text for p in pieces).strip()
         assert reply and len(pieces) <= walt.options.max_sentences
         assert walt.session.length > prefix  # the conversation sits on top of the cached prefix
         history.append(Exchange(question, reply))
@@ -130,7 +131,7 @@ def test_spoken_question_through_the_real_pipeline_with_the_lm_engine(speak, loa
     assert "canoe" in result.transcript.casefold() or "can you" in result.transcript.casefold(), result.transcript
     reply = result.reply.casefold()
     assert "ruthie" in reply or "canoe" in reply, result.reply
-    assert result.source is not None and result.source.kind in ("message", "generated")
+    assert result.source is not None and result.source.kind in ("memory", "generated")
 
 
 def test_engine_setting_lm_builds_the_lm_persona(test_settings, retrieval):

@@ -98,8 +98,7 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
                 persona: PersonaEngine, hashes: dict[str, str]) -> EthicsHooks:
     ethics = settings.ethics
-    folder = getattr(persona, "folder", None)
-    name = getattr(folder, "name", None) or persona.display_name
+    name = persona.name or persona.display_name
     return EthicsHooks(
         ethics,
         tts=tts,

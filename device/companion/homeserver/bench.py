@@ -230,7 +230,7 @@ def bench_persona(settings: Settings, persona: Any, uri: str | None, runs: int) 
         def info(self) -> Any:
             return service.info()
 
-        def answer(self, question: str, context: Any) -> list[str]:
+        def answer(self, question: str, context: Any) -> list[Any]:
             t0 = time.perf_counter()
             try:
                 return service.answer(question, context)

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..config import Settings
 from ..persona.base import Exchange, PersonaEngine
+from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece, reply_text
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ MAX_CONVERSATIONS = 64
 """Conversations whose history the server keeps (least recently used dropped first)."""
 HISTORY_KEY = "companion_history"
 DISCLOSES_KEY = "companion_discloses"
+SOURCE_KEY = "companion_source"
+"""Extra data on each handled-chunk: where the piece came from (content-free; others ignore it)."""
 
 
 class PersonaService:
@@ -60,7 +63,7 @@ class PersonaService:
                                           description="offline voice companion persona", version=__version__,
                                           models=[model], supports_handled_streaming=True)])
 
-    def answer(self, question: str, context: dict[str, Any] | None) -> list[str]:
+    def answer(self, question: str, context: dict[str, Any] | None) -> list[ReplyPiece]:
         """The reply's pieces (blocking: runs the engine; call from a worker thread)."""
         context = context or {}
         conversation = context.get("conversation_id")
@@ -71,13 +74,14 @@ class PersonaService:
         else:
             history = list(self._conversations.get(conversation, [])) if conversation else []
         history = history[-self.history_turns:] if self.history_turns else []
-        pieces: list[str] = []
+        pieces: list[ReplyPiece] = []
         if not context.get(DISCLOSES_KEY) and self._needs_disclosure(conversation):
-            pieces.append(self.disclosure.replace("{name}", self.persona.display_name) + " ")
+            text = self.disclosure.replace("{name}", self.persona.name or self.persona.display_name)
+            pieces.append(piece(text, ReplyKind.DISCLOSURE, score=1.0, voice=Voice.NEUTRAL))
         with self.lock:
-            pieces.extend(piece for piece in self.persona.respond(question, history) if piece)
+            pieces.extend(p for p in self.persona.respond(question, history) if p.text.strip())
         if conversation is not None and not isinstance(sent, list):
-            _remember(self._conversations, conversation, history + [Exchange(question, "".join(pieces).strip())])
+            _remember(self._conversations, conversation, history + [Exchange(question, reply_text(pieces))])
         return pieces
 
     def _needs_disclosure(self, conversation: str | None) -> bool:
@@ -124,10 +128,12 @@ def handler_factory(service: PersonaService) -> Any:
                     return True
                 context = {"conversation_id": (transcript.context or {}).get("conversation_id")}
                 await self.write_event(HandledStart(context=context).event())
-                for piece in pieces:
-                    await self.write_event(HandledChunk(text=piece).event())
+                for reply in pieces:
+                    chunk = HandledChunk(text=reply.text).event()
+                    chunk.data[SOURCE_KEY] = reply.source.to_dict()
+                    await self.write_event(chunk)
                 await self.write_event(HandledStop().event())
-                await self.write_event(Handled(text="".join(pieces).strip(), context=context).event())
+                await self.write_event(Handled(text=reply_text(pieces), context=context).event())
             else:
                 logger.debug("ignored event %s", event.type)
             return True
@@ -146,7 +152,8 @@ def build_service(settings: Settings) -> PersonaService:
     check_can_start(settings)
     check_home_server_allowed(settings.persona.path, settings.persona.key_file)
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
-    persona = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=threads.lm)
+    persona, _ = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=threads.lm,
+                                      remote=False)  # a server answers itself, never forwards
     return PersonaService(persona, disclosure=settings.ethics.disclosure,
                           history_turns=settings.conversation.history_turns,
                           disclosure_interval_s=settings.ethics.disclosure_interval_min * 60)

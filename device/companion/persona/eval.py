@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import CompanionError, PersonaError
 from .base import PersonaEngine
 from .folder import PersonaFolder
+from .reply import main_source, reply_text
 from .lm.engine import _COMMON, _fact_words
 from .retrieval import RetrievalPersona
 
@@ -159,8 +160,8 @@ def _run(engine: PersonaEngine, question: str) -> tuple[str, str, float, float]:
         first = first if first is not None else time.perf_counter() - started
         pieces.append(piece)
     total = time.perf_counter() - started
-    source = engine.last_source
-    return "".join(pieces).strip(), source.kind if source else "?", first or total, total
+    source = main_source(pieces)
+    return reply_text(pieces), source.kind.value if source else "?", first or total, total
 
 
 def evaluate_engine(name: str, engine: PersonaEngine, embedder, held: list, facts: list, unanswerable,

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Exchange, ReplySource
+from .base import Exchange
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
+from .reply import ReplyKind, ReplyPiece, piece
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,6 @@ class RetrievalPersona:
         self.text_weight = text_weight
         self._embedder = embedder
         self._lock = threading.Lock()
-        self._last_source: ReplySource | None = None
         self._fallback_turn = 0
         self.consent: object | None = None
         """A bundle's ConsentRecord (set by the bundle loader), for the ethics gate to re-check; None for folders."""
@@ -98,16 +98,22 @@ class RetrievalPersona:
         return self.folder.display_name
 
     @property
-    def last_source(self) -> ReplySource | None:
-        """Where the most recent reply came from."""
-        return self._last_source
+    def name(self) -> str:
+        return self.folder.name
 
-    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
+    @property
+    def language(self) -> str:
+        return self.folder.language
+
+    @property
+    def fallback_replies(self) -> tuple[str, ...]:
+        return tuple(self.folder.fallback_replies)
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         """Yield the chosen reply as one piece; the search runs now, not when iterated."""
         with self._lock:
-            reply, source = self._choose(question, history)
-            self._last_source = source
-        logger.debug("reply: %s %s score=%.3f", source.kind, source.message_id or "-", source.score)
+            reply = self._choose(question, history)
+        logger.debug("reply: %s %s score=%.3f", reply.kind, reply.source.message_id or "-", reply.source.score)
         return iter((reply,))
 
     def scores(self, question: str) -> np.ndarray:
@@ -125,7 +131,7 @@ class RetrievalPersona:
         by_text = similarity[self._text_rows] * self.text_weight
         return np.maximum(by_context, by_text)
 
-    def _choose(self, question: str, history: Sequence[Exchange]) -> tuple[str, ReplySource]:
+    def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
         scores = self.scores(question)
@@ -145,9 +151,9 @@ class RetrievalPersona:
                 chosen = int(index)
                 break
         message = self.folder.messages[chosen]
-        return message.text, ReplySource(kind="message", score=float(scores[chosen]), message_id=message.id)
+        return piece(message.text, ReplyKind.MEMORY, score=float(scores[chosen]), message_id=message.id)
 
-    def _fallback(self, history: Sequence[Exchange], score: float) -> tuple[str, ReplySource]:
+    def _fallback(self, history: Sequence[Exchange], score: float) -> ReplyPiece:
         """Say "I don't remember" in the person's words, rotating so it does not sound canned."""
         replies = self.folder.fallback_replies
         last = _normalise(history[-1].reply) if history else None
@@ -156,7 +162,7 @@ class RetrievalPersona:
         if len(replies) > 1 and _normalise(reply) == last:
             reply = replies[self._fallback_turn % len(replies)]
             self._fallback_turn += 1
-        return reply, ReplySource(kind="fallback", score=score)
+        return piece(reply, ReplyKind.FALLBACK, score=score)
 
     # -- vectors and their cache ---------------------------------------------------------------
 

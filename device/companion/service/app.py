@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..asr.base import SpeechRecognizer
 from ..audio.base import AudioSink, AudioSource
@@ -28,6 +28,9 @@ from .pipeline import VoicePipeline
 from .state import ConversationStateMachine, Phase
 from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
+
+if TYPE_CHECKING:
+    from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ class LoadedModels:
     """Short fillers in the persona's voice, synthesized once at load time."""
     voice: str = ""
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
+    lm: LmPersona | None = None
+    """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -96,7 +101,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    persona = load_guarded_persona(settings, store, lm_threads=threads.lm)
+    guarded, lm = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -113,21 +118,27 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     if clone is not None:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
     voice = clone.source if clone is not None else settings.tts.voice
-    for stage, uri in (("asr", settings.asr.uri), ("tts", settings.tts.uri)):
+    for stage, uri in (("asr", settings.asr.uri), ("tts", settings.tts.uri), ("persona", settings.persona.uri)):
         if uri:  # the generation log says which server may have heard or spoken (C11)
             hashes[f"{stage}-home-server"] = uri
     if settings.tts.uri:
         voice = f"{settings.tts.remote_voice or 'the default voice'} on {settings.tts.uri} (fall-back: {voice})"
-    return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        model_hashes=hashes, voice=voice, fillers=fillers)
+    return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
+                        model_hashes=hashes, voice=voice, fillers=fillers, lm=lm)
 
 
-def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int) -> PersonaEngine:
-    """The configured persona engine inside the guardrails (also what `companion serve` answers with)."""
+def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
+                         remote: bool = True) -> tuple[PersonaEngine, LmPersona | None]:
+    """The configured persona engine inside the guardrails (also what `companion serve` answers
+    with), and the language-model engine inside it (None for retrieval).
+
+    With [persona] uri (and ``remote``) the home server answers and the local engine is its
+    fall-back; the guardrails wrap the remote engine, so the crisis check, honesty and refusals
+    and the unsafe-reply filter run on the device whatever the server says."""
     from ..ethics.setup import guard_persona
     from ..persona.retrieval import load_retrieval_persona
 
-    persona: PersonaEngine = load_retrieval_persona(
+    persona = load_retrieval_persona(
         settings.persona.path,
         store.models_dir,
         cache_dir=settings.paths.cache / "persona",
@@ -135,14 +146,32 @@ def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: i
         min_score=settings.persona.min_score,
         key_file=settings.persona.key_file,
     )
-    embedder = persona.embedder  # type: ignore[attr-defined]
+    embedder = persona.embedder
+    engine: PersonaEngine = persona
+    lm = None
     if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
         from ..persona.lm.loader import build_engine
 
         if not settings.persona.lm_threads:
             settings = replace(settings, persona=replace(settings.persona, lm_threads=lm_threads))
-        persona = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
-    return guard_persona(settings, persona, embedder=embedder)
+        engine = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
+        lm = None if engine is persona else cast("LmPersona", engine)  # "auto" may choose retrieval
+    if remote and settings.persona.uri:
+        engine = remote_persona(settings, engine)
+    return guard_persona(settings, engine, embedder=embedder), lm
+
+
+def remote_persona(settings: Settings, local: PersonaEngine) -> PersonaEngine:
+    """`companion serve` on the home server, with ``local`` as fall-back; refused without consent."""
+    from ..homeserver.link import parse_uri
+    from ..homeserver.permission import check_home_server_allowed
+    from ..persona.wyoming_client import WyomingPersona
+
+    check_home_server_allowed(settings.persona.path, settings.persona.key_file, record=local.consent)
+    net = settings.network
+    return WyomingPersona(parse_uri(settings.persona.uri, "persona.uri"), local,
+                          timeout_s=settings.persona.remote_timeout_s, connect_timeout_s=net.connect_timeout_s,
+                          retry_after_s=net.retry_after_s, history_turns=settings.conversation.history_turns)
 
 
 def remote_asr(settings: Settings, local: SpeechRecognizer) -> SpeechRecognizer:

@@ -27,7 +27,8 @@ from ..audio.base import AudioSink
 from ..config import EthicsSettings, LatencySettings
 from ..ethics.runtime import EthicsHooks
 from ..events import SpeechEnded, Transcript, Trigger
-from ..persona.base import Exchange, PersonaEngine, ReplySource
+from ..persona.base import Exchange, PersonaEngine
+from ..persona.reply import ReplyPiece, ReplySource, main_source, reply_text
 from ..tts.base import SpeechSynthesizer
 from .reply_line import LineOptions, ReplyLine
 
@@ -44,6 +45,9 @@ class TurnResult:
     reply: str = ""
     """What was actually played (all of it, unless interrupted)."""
     source: ReplySource | None = None
+    """What the reply was (memory, fallback, crisis, ...), from its record; None if nothing was said."""
+    pieces: tuple[ReplyPiece, ...] = ()
+    """The sentences played, each with its record (kind, message id, score, voice)."""
     interrupted: bool = False
     utterance_id: str | None = None
     """The watermark payload / provenance id / generation-log id of what was played."""
@@ -63,7 +67,7 @@ class TurnResult:
             "trigger": self.trigger.value,
             "transcript": self.transcript,
             "reply": self.reply,
-            "reply_source": None if self.source is None else self.source.__dict__,
+            "reply_source": None if self.source is None else self.source.to_dict(),
             "interrupted": self.interrupted,
             "utterance_id": self.utterance_id,
             "disclosed": self.disclosed,
@@ -225,8 +229,9 @@ class TurnRunner:
     def _finish(self, result: TurnResult, line: ReplyLine, cancel: threading.Event, t_persona: float) -> None:
         stamps, timings = line.outcome.stamps, result.timings
         result.stamps.update({k: v for k, v in stamps.items() if k not in ("persona_done", "first_tts")})
-        result.reply = " ".join(line.outcome.heard)
-        result.source = None if line.plan.over_daily_limit else self.persona.last_source
+        result.pieces = tuple(line.outcome.heard)
+        result.reply = reply_text(result.pieces)
+        result.source = main_source(line.outcome.produced)
         result.interrupted = cancel.is_set()
         t_end = result.stamps["endpoint"]
         if "first_text" in stamps:
