@@ -157,3 +157,25 @@ def test_bench_remote_reports_each_stage(cli_env: dict[str, str]) -> None:
         assert {"remote_s", "local_s", "overhead_s", "wire_s", "goal_met"} <= set(loopback)
     assert {"fallback_refused_s"} <= set(report["asr"]) and {"fallback_refused_s"} <= set(report["tts"])
     assert report["goals"] == {"overhead_s": 0.05, "fallback_s": 1.0} and "fallback_worst_s" in report
+
+
+def test_doctor_checks_the_home_server_and_the_dropin(loaded_models, test_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from companion.homeserver.doctor_checks import check_home_servers
+    from companion.homeserver.dropin import dropin_text
+
+    service = PersonaService(loaded_models.persona, disclosure=test_settings.ethics.disclosure)
+    unit = tmp_path / "companion.service"
+    unit.write_text("[Service]\n")
+    with LoopbackServer(handler_factory(service)) as server:
+        settings = replace(test_settings, persona=replace(test_settings.persona, uri=server.uri),
+                           asr=replace(test_settings.asr, uri=f"tcp://127.0.0.1:{free_port()}"))
+        checks = {c.name: c for c in check_home_servers(settings, unit_file=unit)}  # type: ignore[attr-defined]
+        assert checks["home server persona"].status == "ok" and "companion" in checks["home server persona"].detail
+        assert checks["home server asr"].status == "warn" and "answers meanwhile" in checks["home server asr"].detail
+        assert checks["home server consent"].status == "ok"
+        assert checks["network"].status == "warn"  # no drop-in installed yet
+        dropin = tmp_path / "companion.service.d" / "network.conf"
+        dropin.parent.mkdir()
+        dropin.write_text(dropin_text(settings) or "")
+        checks = {c.name: c for c in check_home_servers(settings, unit_file=unit)}  # type: ignore[attr-defined]
+        assert checks["network"].status == "ok"
