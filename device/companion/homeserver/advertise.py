@@ -56,3 +56,8 @@ class Advertiser:
         finally:
             await self._zc.async_close()
             self._zc = None
+
+
+def advertiser_for(enabled: bool, name: str, port: int) -> Advertiser | None:
+    """The satellite's advertiser when [satellite] zeroconf is on; None (silent on the network) otherwise."""
+    return Advertiser(name, port) if enabled else None

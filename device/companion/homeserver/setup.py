@@ -38,7 +38,7 @@ def build_device(settings: Settings, *, source, sink, with_wake: bool, max_turns
 
 def satellite_from_settings(args: argparse.Namespace) -> int:
     from ..cli import _settings
-    from .advertise import Advertiser
+    from .advertise import advertiser_for
     from .link import check_home, parse_uri
 
     settings = _settings(args)
@@ -64,7 +64,7 @@ def satellite_from_settings(args: argparse.Namespace) -> int:
         sink = SoundDeviceSink(settings.audio.output_device)
     device = build_device(settings, source=source, sink=sink, with_wake=not args.input and settings.wake.enabled,
                           max_turns=1 if args.input else None)
-    advertiser = Advertiser(settings.satellite.name, uri.port) if settings.satellite.zeroconf else None
+    advertiser = advertiser_for(settings.satellite.zeroconf, settings.satellite.name, uri.port)
     print(f"Home Assistant satellite {settings.satellite.name!r} on {uri}: add it in Home Assistant "
           f"(Settings > Devices > Add integration > Wyoming Protocol, host = this device, port {uri.port})", flush=True)
     try:
