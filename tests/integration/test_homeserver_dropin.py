@@ -67,7 +67,10 @@ def exposure(root: Path) -> tuple[float, str]:
 def test_the_unit_with_the_network_dropin_stays_hardened(tmp_path: Path, cli_env: dict[str, str]) -> None:
     root = installed_root(tmp_path, SETTINGS, cli_env)
     dropin = root / "etc/systemd/system/companion.service.d/network.conf"
-    assert "IPAddressAllow=192.168.1.5 192.168.1.20 224.0.0.251" in dropin.read_text()
+    text = dropin.read_text()
+    assert "IPAddressAllow=192.168.1.5 192.168.1.20 224.0.0.251" in text
+    # With the satellite enabled the service runs `companion satellite` with the same settings file.
+    assert "\nExecStart=\n" in text and f"--config {tmp_path / 'companion.toml'} -v satellite" in text
     score, report = exposure(root)
     assert score <= MAX_EXPOSURE, report
     # The drop-in really took effect (the exposure check is not reading the offline unit alone).

@@ -51,7 +51,10 @@ def check_home_servers(settings: Settings, *, unit_file: Path = UNIT_FILE) -> It
         yield Check("warn", "satellite", "no Home Assistant address in [satellite] allow: the service's firewall "
                     "lets nobody connect", "set [satellite] allow = \"<Home Assistant's IP address>\", then "
                     "`companion network-dropin --write /etc/systemd/system/companion.service.d`")
-    expected = dropin_text(settings)
+    from ..config import default_config_path
+    from .dropin import service_program
+
+    expected = dropin_text(settings, program=service_program(), config=default_config_path())
     installed = unit_file.parent / f"{unit_file.name}.d" / DROPIN_NAME
     if unit_file.is_file() and (expected or installed.exists()):
         current = installed.read_text(encoding="utf-8") if installed.exists() else None

@@ -46,8 +46,11 @@ def allowed_hosts(settings: Settings) -> tuple[list[str], list[str]]:
     return sorted(hosts, key=lambda h: (ipaddress.ip_address(h).version, ipaddress.ip_address(h))), binds
 
 
-def dropin_text(settings: Settings) -> str | None:
-    """The drop-in's text, or None when nothing remote is configured (the unit stays offline)."""
+def dropin_text(settings: Settings, *, program: Path | None = None, config: Path | None = None) -> str | None:
+    """The drop-in's text, or None when nothing remote is configured (the unit stays offline).
+
+    With the satellite enabled the service runs `companion satellite` instead of `companion run`
+    (``program``: the companion executable, ``config``: the settings file the service reads)."""
     hosts, binds = allowed_hosts(settings)
     if not hosts and not binds:
         return None
@@ -64,13 +67,25 @@ def dropin_text(settings: Settings) -> str | None:
         lines.append("IPAddressAllow=" + " ".join(hosts))
     lines.append("SocketBindDeny=any")
     lines += [f"SocketBindAllow={rule}" for rule in binds]
+    if settings.satellite.enabled and program is not None:
+        lines += ["# The device serves Home Assistant as a voice satellite ([satellite] enabled).",
+                  "ExecStart=",
+                  f"ExecStart={program}" + (f" --config {config}" if config is not None else "") + " -v satellite"]
     return "\n".join(lines) + "\n"
+
+
+def service_program() -> Path:
+    """The `companion` executable next to this interpreter (the service's venv)."""
+    return Path(sys.executable).with_name("companion")
 
 
 def cmd_network_dropin(args: argparse.Namespace) -> int:
     from ..cli import _settings
 
-    text = dropin_text(_settings(args))
+    from ..config import default_config_path
+
+    config = Path(args.config).resolve() if args.config else default_config_path()
+    text = dropin_text(_settings(args), program=service_program(), config=config)
     if args.write:
         target = Path(args.write) / DROPIN_NAME
         if text is None:

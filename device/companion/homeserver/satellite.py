@@ -309,8 +309,11 @@ def handler_factory(device: SatelliteDevice, *, start_without_wake: bool) -> Any
 
 
 async def run_satellite(device: SatelliteDevice, uri: str, *, start_without_wake: bool = False,
-                        zeroconf: Any = None, ready: asyncio.Event | None = None) -> None:
-    """Serve Home Assistant until ``device.finished`` (a file-driven session) or cancelled."""
+                        zeroconf: Any = None, ready: asyncio.Event | None = None, notifier: Any = None) -> None:
+    """Serve Home Assistant until ``device.finished`` (a file-driven session) or cancelled.
+
+    ``notifier``: service/notify.Notifier under systemd (READY=1, and the watchdog keep-alive
+    from this event loop, so a stuck loop gets the service restarted)."""
     from wyoming.server import AsyncServer
 
     server = AsyncServer.from_uri(uri)
@@ -321,9 +324,20 @@ async def run_satellite(device: SatelliteDevice, uri: str, *, start_without_wake
                    device.name, uri)
     if ready is not None:
         ready.set()
+    watchdog = None
+    if notifier is not None:
+        notifier.ready("satellite: waiting for Home Assistant")
+        if notifier.watchdog_interval:
+            from ..service.notify import keep_alive
+
+            watchdog = asyncio.create_task(keep_alive(notifier, lambda: True, notifier.watchdog_interval))
     try:
         await device.finished.wait()
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        if notifier is not None:
+            notifier.stopping()
         if zeroconf is not None:
             await zeroconf.unregister()
         await server.stop()

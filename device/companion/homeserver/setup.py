@@ -68,7 +68,10 @@ def satellite_from_settings(args: argparse.Namespace) -> int:
     print(f"Home Assistant satellite {settings.satellite.name!r} on {uri}: add it in Home Assistant "
           f"(Settings > Devices > Add integration > Wyoming Protocol, host = this device, port {uri.port})", flush=True)
     try:
-        asyncio.run(run_satellite(device, str(uri), start_without_wake=bool(args.input), zeroconf=advertiser))
+        from ..service.notify import Notifier
+
+        asyncio.run(run_satellite(device, str(uri), start_without_wake=bool(args.input), zeroconf=advertiser,
+                                  notifier=Notifier()))
     except KeyboardInterrupt:
         pass
     finally:
