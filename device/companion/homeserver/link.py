@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from ..errors import CompanionError, ConfigError
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
     from wyoming.event import Event
@@ -219,6 +219,3 @@ def probe(uri: WyomingUri, *, timeout_s: float) -> dict[str, object]:
             if Info.is_type(event.type):
                 return dict(event.data)
 
-
-def describe_error(exc: Exception) -> str:
-    return exc.what if isinstance(exc, CompanionError) else str(exc)

@@ -116,7 +116,9 @@ class SatelliteDevice:
         """Watermark and play Home Assistant's reply (blocking; a worker thread), then log the turn."""
         uid = new_utterance_id()
         turn.utterance_id = uid
-        marked = UtteranceMarker(uid, PLAY_RATE).mark(pcm) if len(pcm) else pcm
+        if not len(pcm):
+            return
+        marked = UtteranceMarker(uid, PLAY_RATE).mark(pcm)
         self.sink.begin(PLAY_RATE)
         self.sink.write(marked)
         self.sink.finish()
@@ -176,8 +178,8 @@ class SatelliteSession:
             self.phase = Phase.WAITING
         elif AudioChunk.is_type(event.type):
             self._collect(AudioChunk.from_event(event))
-        elif AudioStop.is_type(event.type) and self._reply:
-            await self._play_reply()
+        elif AudioStop.is_type(event.type) and self.phase is not Phase.STREAMING:
+            await self._play_reply()  # also for an empty reply: Home Assistant waits for "played"
         elif Error.is_type(event.type):
             logger.warning("Home Assistant reported an error: %s", event.data.get("text"))
             await self._stop_streaming()
@@ -201,7 +203,7 @@ class SatelliteSession:
     async def _play_reply(self) -> None:
         from wyoming.snd import Played
 
-        pcm = np.concatenate(self._reply)
+        pcm = np.concatenate(self._reply) if self._reply else np.zeros(0, dtype=np.int16)
         self._reply = []
         if self._reply_rate != PLAY_RATE:
             pcm = resample(pcm, self._reply_rate, PLAY_RATE)
@@ -285,8 +287,10 @@ class SatelliteSession:
             self._mic_task.cancel()
             try:
                 await self._mic_task
-            except (asyncio.CancelledError, Exception):  # the session is over either way
+            except asyncio.CancelledError:
                 pass
+            except Exception as exc:  # the session is over either way; say why the mic loop ended
+                logger.warning("the satellite's microphone loop failed: %s", exc)
 
 
 def handler_factory(device: SatelliteDevice, *, start_without_wake: bool) -> Any:
