@@ -38,9 +38,46 @@ def servers(models_dir: Path, tmp_path: Path) -> Iterator[tuple[WyomingServer, W
         yield stt, tts
 
 
+async def answer(satellite, stt, agent_uri: str, tts_uri: str, seen: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    """STT end -> conversation agent -> TTS -> the reply's audio to the satellite (HA's pipeline)."""
+    from wyoming.asr import Transcript
+    from wyoming.audio import AudioChunk, AudioStart, AudioStop
+    from wyoming.client import AsyncClient
+    from wyoming.tts import Synthesize
+
+    await stt.write_event(AudioStop().event())
+    while not Transcript.is_type((heard := await stt.read_event()).type):
+        pass
+    await stt.disconnect()
+    question = Transcript.from_event(heard).text
+    seen["question"] = question
+    await satellite.write_event(Transcript(text=question).event())  # STT_END
+    async with AsyncClient.from_uri(agent_uri, connect_timeout=5, read_timeout=60) as agent:
+        await agent.write_event(Transcript(question, context={"conversation_id": "ha-1"}, language="en").event())
+        while (reply := await agent.read_event()) is not None and reply.type != "handled":
+            pass
+    assert reply is not None
+    seen["reply"] = text = reply.data["text"]
+    await satellite.write_event(Synthesize(text=text).event())  # TTS_START
+    audio, rate = b"", 22050
+    async with AsyncClient.from_uri(tts_uri, connect_timeout=5, read_timeout=60) as tts:
+        await tts.write_event(Synthesize(text=text).event())
+        while not AudioStop.is_type((part := await tts.read_event()).type):
+            if AudioChunk.is_type(part.type):
+                spoken = AudioChunk.from_event(part)
+                rate = spoken.rate
+                audio += spoken.audio
+    seen["reply_samples"] = len(audio) // 2
+    seen["rate"] = rate
+    await satellite.write_event(AudioStart(rate=rate, width=2, channels=1, timestamp=0).event())
+    for i in range(0, len(audio), CHUNK_BYTES):
+        await satellite.write_event(AudioChunk(rate=rate, width=2, channels=1, audio=audio[i:i + CHUNK_BYTES]).event())
+    await satellite.write_event(AudioStop().event())
+
+
 async def home_assistant(satellite_uri: str, stt_uri: str, agent_uri: str, tts_uri: str) -> dict[str, object]:
     """One Home Assistant pipeline run against the satellite; what it saw."""
-    from wyoming.asr import Transcribe, Transcript
+    from wyoming.asr import Transcribe
     from wyoming.audio import AudioChunk, AudioStart, AudioStop
     from wyoming.client import AsyncClient
     from wyoming.info import Describe, Info
@@ -48,7 +85,6 @@ async def home_assistant(satellite_uri: str, stt_uri: str, agent_uri: str, tts_u
     from wyoming.pipeline import PipelineStage, RunPipeline
     from wyoming.satellite import RunSatellite
     from wyoming.snd import Played
-    from wyoming.tts import Synthesize
 
     seen: dict[str, object] = {"pongs": 0}
     satellite = AsyncClient.from_uri(satellite_uri, connect_timeout=5)
@@ -63,7 +99,10 @@ async def home_assistant(satellite_uri: str, stt_uri: str, agent_uri: str, tts_u
         last_ping = time.monotonic()
         ping_pending = False
         stt = None
+        pipeline: asyncio.Task[None] | None = None
         while True:
+            if pipeline is not None and pipeline.done() and pipeline.exception() is not None:
+                raise pipeline.exception()  # type: ignore[misc]
             if not ping_pending and time.monotonic() - last_ping >= PING_SEND_DELAY:
                 await satellite.write_event(Ping().event())
                 ping_pending, last_ping = True, time.monotonic()
@@ -89,36 +128,13 @@ async def home_assistant(satellite_uri: str, stt_uri: str, agent_uri: str, tts_u
                 assert (chunk.rate, chunk.width, chunk.channels) == (16000, 2, 1)
                 await stt.write_event(chunk.event())
             elif AudioStop.is_type(event.type) and stt is not None:
-                await stt.write_event(AudioStop().event())
-                while not Transcript.is_type((answer := await stt.read_event()).type):  # type: ignore[union-attr]
-                    pass
-                await stt.disconnect()
+                # Like Home Assistant, the rest of the pipeline runs as a task: the satellite's
+                # events (pongs) keep being read meanwhile.
+                pipeline = asyncio.create_task(answer(satellite, stt, agent_uri, tts_uri, seen))
                 stt = None
-                question = Transcript.from_event(answer).text  # type: ignore[arg-type]
-                seen["question"] = question
-                await satellite.write_event(Transcript(text=question).event())  # STT_END
-                async with AsyncClient.from_uri(agent_uri, connect_timeout=5, read_timeout=60) as agent:
-                    await agent.write_event(Transcript(question, context={"conversation_id": "ha-1"}, language="en").event())
-                    while (reply := await agent.read_event()) is not None and reply.type != "handled":
-                        pass
-                assert reply is not None
-                seen["reply"] = text = reply.data["text"]
-                await satellite.write_event(Synthesize(text=text).event())  # TTS_START
-                audio = b""
-                async with AsyncClient.from_uri(tts_uri, connect_timeout=5, read_timeout=60) as tts:
-                    await tts.write_event(Synthesize(text=text).event())
-                    while not AudioStop.is_type((part := await tts.read_event()).type):  # type: ignore[union-attr]
-                        if AudioChunk.is_type(part.type):  # type: ignore[union-attr]
-                            spoken = AudioChunk.from_event(part)  # type: ignore[arg-type]
-                            rate = spoken.rate
-                            audio += spoken.audio
-                seen["reply_samples"] = len(audio) // 2
-                await satellite.write_event(AudioStart(rate=rate, width=2, channels=1, timestamp=0).event())
-                for i in range(0, len(audio), CHUNK_BYTES):
-                    await satellite.write_event(AudioChunk(rate=rate, width=2, channels=1, audio=audio[i:i + CHUNK_BYTES]).event())
-                await satellite.write_event(AudioStop().event())
-                seen["rate"] = rate
             elif Played.is_type(event.type):
+                assert pipeline is not None
+                await pipeline
                 return seen
     finally:
         await satellite.disconnect()

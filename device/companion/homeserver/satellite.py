@@ -142,6 +142,7 @@ class SatelliteSession:
         self._reply_rate = PLAY_RATE
         self._reply_samples = 0
         self._mic_task: asyncio.Task[None] | None = None
+        self._play_task: asyncio.Task[None] | None = None
         self._waiting_since = 0.0
 
     async def handle(self, event: Any) -> bool:
@@ -179,7 +180,9 @@ class SatelliteSession:
         elif AudioChunk.is_type(event.type):
             self._collect(AudioChunk.from_event(event))
         elif AudioStop.is_type(event.type) and self.phase is not Phase.STREAMING:
-            await self._play_reply()  # also for an empty reply: Home Assistant waits for "played"
+            # Played in a task: pings must be answered while the device speaks (HA drops a
+            # satellite after 5 s of silence). Also for an empty reply: HA waits for "played".
+            self._play_task = asyncio.create_task(self._play_reply())
         elif Error.is_type(event.type):
             logger.warning("Home Assistant reported an error: %s", event.data.get("text"))
             await self._stop_streaming()
@@ -212,7 +215,10 @@ class SatelliteSession:
         turn.stamps["reply_audio"] = time.perf_counter()
         await asyncio.to_thread(self.device.play, pcm, turn)
         turn.stamps["played"] = time.perf_counter()
-        await self.write(Played().event())
+        try:
+            await self.write(Played().event())
+        except (ConnectionError, OSError) as exc:  # Home Assistant left meanwhile: the turn still counts
+            logger.info("could not say 'played': %s", exc)
         self.device.turns.append(turn)
         self.turn = SatelliteTurn()
         self.phase = Phase.IDLE
@@ -283,6 +289,11 @@ class SatelliteSession:
 
     async def close(self) -> None:
         self.running = False
+        if self._play_task is not None and not self._play_task.done():
+            try:
+                await self._play_task  # the reply being spoken is finished and logged
+            except Exception as exc:  # the speaker failed; nothing left to tell Home Assistant
+                logger.warning("playing Home Assistant's reply failed: %s", exc)
         if self._mic_task is not None:
             self._mic_task.cancel()
             try:
