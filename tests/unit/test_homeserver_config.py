@@ -76,3 +76,24 @@ def test_home_server_permission_is_signed() -> None:
     assert verify(allowed) and allowed.home_server
     tampered = ConsentRecord.from_json(sign(record(), key).to_json().replace('"home_server": false', '"home_server": true'))
     assert tampered.home_server and not verify(tampered)  # nobody can grant it after signing
+
+
+def test_persona_create_records_home_server_permission_only_when_asked(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from companion.cli import main
+    from companion.ethics.consent import ConsentError
+    from companion.homeserver.permission import check_home_server_allowed
+    from companion.persona.bundle.store import Bundle
+
+    monkeypatch.setattr("sys.stdin", io.StringIO())  # not a terminal
+    key = tmp_path / "key"
+    key.write_text("family passphrase\n")
+    for name, extra in (("plain", []), ("allowed", ["--allow-home-server"])):
+        assert main(["persona", "create", "Rose", "--dir", str(tmp_path / name), "--status", "living", "--audience",
+                     "household", "--adult", "--confirm", "--key-file", str(key), *extra]) == 0
+        with Bundle.open(tmp_path / name, b"family passphrase") as bundle:
+            assert bundle.check_consent().home_server is bool(extra)
+    check_home_server_allowed(tmp_path / "allowed", str(key))
+    with pytest.raises(ConsentError, match="home server"):
+        check_home_server_allowed(tmp_path / "plain", str(key))
