@@ -349,6 +349,11 @@ install_unit() {
     say "installing the systemd unit and its sysusers/tmpfiles snippets"
     render "$ROOT/systemd/companion.service" | write_file "$PREFIX$UNIT_DIR/companion.service" 0644
     write_file "$PREFIX/etc/tmpfiles.d/companion.conf" 0644 <"$ROOT/systemd/companion.tmpfiles"
+    # PrivateNetwork=yes unless the settings name a home server or enable the satellite: then a
+    # drop-in opens exactly those addresses and ports (and is removed again when they are gone).
+    say "network: only what the settings ask for (companion network-dropin)"
+    run "$PREFIX$APP_DIR/venv/bin/companion" --config "$PREFIX$CONF_DIR/companion.toml" network-dropin \
+        --write "$PREFIX$UNIT_DIR/companion.service.d"
     if command -v systemd-tmpfiles >/dev/null 2>&1; then
         say "creating $STATE_DIR and $CACHE_DIR for the service user${PREFIX:+ (under $PREFIX)}"
         run systemd-tmpfiles --create ${PREFIX:+--root="$PREFIX"} "$PREFIX/etc/tmpfiles.d/companion.conf"
@@ -399,6 +404,7 @@ uninstall_device() {
         run systemctl disable --now companion.service || true
     fi
     remove_path "$PREFIX$UNIT_DIR/companion.service"
+    remove_path "$PREFIX$UNIT_DIR/companion.service.d/network.conf"
     remove_path "$PREFIX/etc/tmpfiles.d/companion.conf"
     remove_path "$PREFIX/etc/sysusers.d/companion.conf"
     if systemd_usable; then

@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .bench.commands import register as register_bench  # companion bench
 
     register_bench(sub)
+    from .homeserver.commands import register as register_homeserver  # serve, satellite, network-dropin, bench-remote
+
+    register_homeserver(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
 from .latency import LatencySettings
+from .network import NetworkSettings, SatelliteSettings
 from .loader import Settings, default_config_path, load_settings, settings_from_mapping
 from .persona import DEMO_PERSONA_DIR, PACKAGE_DIR, ConversationSettings, PersonaSettings
 from .speech import AsrSettings, TtsSettings
@@ -23,10 +24,12 @@ __all__ = [
     "DEMO_PERSONA_DIR",
     "EthicsSettings",
     "LatencySettings",
+    "NetworkSettings",
     "PACKAGE_DIR",
     "PathSettings",
     "PersonaSettings",
     "PrivacySettings",
+    "SatelliteSettings",
     "ServiceSettings",
     "Settings",
     "TtsSettings",

@@ -72,6 +72,9 @@ class ConsentRecord:
     """Ed25519 signature (hex) over canonical_bytes(); "" = unsigned."""
     version: int = RECORD_VERSION
     notes: str = field(default="")
+    home_server: bool = False
+    """The authoriser allows the persona to be processed on a home server in the same household
+    (`companion serve`, [persona] uri); without it the device answers only on itself."""
 
     def validate(self) -> None:
         """Check the fields make sense together; ConsentError('invalid', ...) when they do not."""
@@ -92,6 +95,8 @@ class ConsentRecord:
                 f"relationship {self.relationship!r} may not authorise a deceased person's persona",
                 hint=f"a close relative or heir must authorise it: {', '.join(CLOSE_RELATIONSHIPS)}",
             )
+        if not isinstance(self.home_server, bool):
+            raise ConsentError("invalid", "consent record: home_server must be true or false")
         if not self.owner_is_adult:
             raise ConsentError("invalid", "persona set-up is for adults only (ETHICS C10)")
         if not self.audience or any(not a.strip() for a in self.audience):
@@ -107,6 +112,8 @@ class ConsentRecord:
         """The bytes that are signed: every field but the signature, as sorted compact JSON."""
         payload = asdict(self)
         payload.pop("signature")
+        if not self.home_server:  # records signed before this field existed still verify
+            payload.pop("home_server")
         payload["audience"] = list(self.audience)
         payload["source_hashes"] = sorted(self.source_hashes)
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -141,6 +148,7 @@ def new_record(
     owner_is_adult: bool,
     bundle_id: str,
     now: _dt.datetime | None = None,
+    home_server: bool = False,
 ) -> ConsentRecord:
     """Build (and validate) an unsigned record with the standard attestation wording."""
     if status == LIVING:
@@ -162,6 +170,7 @@ def new_record(
         created=created,
         owner_is_adult=owner_is_adult,
         bundle_id=bundle_id,
+        home_server=home_server,
     )
     record.validate()
     return record

@@ -232,6 +232,13 @@ def check_privacy(settings: Settings) -> Iterator[Check]:
         yield Check("ok", "privacy", "no transcripts in the logs")
 
 
+def check_home_servers(settings: Settings) -> Iterator[Check]:
+    """Remote stages answer, consent allows them, the network drop-in matches (homeserver/)."""
+    from ..homeserver.doctor_checks import check_home_servers as checks
+
+    yield from checks(settings)  # type: ignore[misc]
+
+
 def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
     checks: list[Check] = []
     for group in (
@@ -242,6 +249,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_disk(settings),
         check_unit,
         lambda: check_privacy(settings),
+        lambda: check_home_servers(settings),
     ):
         try:
             checks.extend(group())
