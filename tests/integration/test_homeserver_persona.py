@@ -19,11 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from companion.audio.wavfile import WavFileSink, WavFileSource
 from companion.config import DEMO_PERSONA_DIR
-from companion.ethics.consent import ConsentError, new_record, sign
+from companion.consent import ConsentError, default_authority, new_record
 from companion.ethics.setup import guard_persona
 from companion.homeserver.bench import LoopbackServer
 from companion.homeserver.link import RemoteError, parse_uri, probe
@@ -126,13 +125,12 @@ def test_the_device_refuses_a_remote_persona_without_home_server_consent(loaded_
     folder = tmp_path / "nan"
     shutil.copytree(DEMO_PERSONA_DIR, folder)
     digest = hashlib.sha256((folder / "messages.jsonl").read_bytes()).hexdigest()
-    key = Ed25519PrivateKey.generate()
 
     def consent(home_server: bool) -> None:
         record = new_record(persona_name="Nan", authorised_by="Ada", relationship="grandchild", status="deceased",
                             audience=["household"], valid_until=None, owner_is_adult=True, bundle_id="plain",
                             home_server=home_server)
-        (folder / "consent.json").write_text(sign(record.with_sources([digest]), key).to_json())
+        (folder / "consent.json").write_text(default_authority().sign(record.with_sources([digest])).to_json())
 
     settings = replace(test_settings, persona=replace(test_settings.persona, dir=str(folder),
                                                       uri="tcp://192.168.1.20:10700"))

@@ -190,16 +190,15 @@ def test_serve_streams_the_guarded_reply(serve_demo: str) -> None:
 
 
 def test_serve_refuses_a_persona_without_home_server_consent(cli_env: dict[str, str], tmp_path: Path) -> None:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from companion.ethics.consent import new_record, sign
+    from companion.consent import default_authority, new_record
 
     folder = tmp_path / "nan"
     shutil.copytree(DEMO_PERSONA_DIR, folder)
     record = new_record(persona_name="Nan", authorised_by="Ada", relationship="grandchild", status="deceased",
                         audience=["household"], valid_until=None, owner_is_adult=True, bundle_id="plain")
     digest = hashlib.sha256((folder / "messages.jsonl").read_bytes()).hexdigest()
-    (folder / "consent.json").write_text(sign(record.with_sources([digest]), Ed25519PrivateKey.generate()).to_json())
+    (folder / "consent.json").write_text(default_authority().sign(record.with_sources([digest])).to_json())
     result = subprocess.run([sys.executable, "-m", "companion", "serve", "--persona", str(folder), "--uri",
                              f"tcp://127.0.0.1:{free_port()}"], env=cli_env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from companion.config import settings_from_mapping
 from companion.errors import ConfigError
-from companion.ethics.consent import ConsentRecord, new_record, sign, verify
+from companion.consent import ConsentRecord, new_record, sign, verify
 from companion.homeserver.dropin import dropin_text
 
 
@@ -82,7 +82,7 @@ def test_persona_create_records_home_server_permission_only_when_asked(tmp_path,
     import io
 
     from companion.cli import main
-    from companion.ethics.consent import ConsentError
+    from companion.consent import ConsentError
     from companion.homeserver.permission import check_home_server_allowed
     from companion.persona.bundle.store import Bundle
 

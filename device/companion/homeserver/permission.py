@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..ethics.consent import ConsentError, ConsentRecord
+from ..consent import ConsentError, ConsentRecord
 
 SYSTEM_KEY_FILE = Path("/etc/companion/persona.key")
 
