@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .bench.commands import register as register_bench  # companion bench
 
     register_bench(sub)
+    from .frame.commands import register as register_frame  # companion frame (the memorial frame's page)
+
+    register_frame(sub)
     return parser
 
 

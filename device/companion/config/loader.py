@@ -19,6 +19,7 @@ from ..errors import ConfigError
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
+from .frame import FrameSettings
 from .latency import LatencySettings
 from .persona import ConversationSettings, PersonaSettings
 from .speech import AsrSettings, TtsSettings
@@ -50,6 +51,7 @@ class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    frame: FrameSettings = field(default_factory=FrameSettings)
 
     def validate(self) -> None:
         for f in dataclasses.fields(self):
