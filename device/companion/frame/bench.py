@@ -131,14 +131,14 @@ async def _bench(seconds: float, size: tuple[int, int], renderer: str) -> dict[s
         frame_settings = replace(settings.frame, socket=str(socket_path), slide_s=10.0)
         publisher = FramePublisher(frame_settings, persona=feed.Persona("Walter", "en"))
         await publisher.start()
-        port = _free_port()
+        port = free_port()
         env = dict(os.environ, COMPANION_PERSONA_KEY_FILE=str(key), HOME=str(work), XDG_CACHE_HOME=str(work / "cache"),
                    XDG_STATE_HOME=str(work / "state"))
         log = (work / "frame.log").open("wb")
         frame = subprocess.Popen([sys.executable, "-m", "companion", "frame", "--persona", str(bundle), "--port", str(port),
                                   "--socket", str(socket_path)], env=env, stdout=subprocess.DEVNULL, stderr=log)
         processes.append(frame)
-        await _wait_http(port, frame, work / "frame.log")
+        await wait_http(port, frame, work / "frame.log")
         url = f"http://127.0.0.1:{port}/"
         if renderer == "chromium-xvfb":
             if shutil.which("Xvfb") is None:
@@ -196,7 +196,7 @@ async def _speak(publisher: Any, seconds: float) -> None:
     publisher.state("idle")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -204,7 +204,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _wait_http(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+async def wait_http(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
     import aiohttp
 
     deadline = time.monotonic() + timeout

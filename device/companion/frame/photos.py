@@ -63,6 +63,9 @@ class PhotoSource:
         self.key_file = key_file
         self.photos: list[PhotoInfo] = []
         self.note = ""
+        """Why no photo shows: "", "folder", "none_yet", "cannot_open", "cannot_read", "none_showable", "retired"."""
+        self.detail = ""
+        """The error behind "cannot_open"/"cannot_read" (English, for the log and the page)."""
         self.card = PersonaCard(display_name=self.persona_dir.name, language="en")
         self._bundle: Any = None
         self._lock = threading.Lock()
@@ -76,7 +79,7 @@ class PhotoSource:
             return
         if (self.persona_dir / ERASED_FILE).exists():
             self.card = PersonaCard(display_name=self.card.display_name, language="en", retired=True)
-            self.note = "This persona was retired."
+            self.note = "retired"
             return
         self._open_bundle()
 
@@ -87,10 +90,10 @@ class PhotoSource:
         try:
             folder = load_persona_folder(self.persona_dir)
         except CompanionError as exc:
-            self.note = f"The persona cannot be read: {exc.what}"
+            self.note, self.detail = "cannot_read", exc.what
             return
         self.card = PersonaCard(folder.display_name, folder.language)
-        self.note = "No photos yet. A persona bundle can hold them: companion persona add-photo."
+        self.note = "folder"
 
     def _open_bundle(self) -> None:
         from ..errors import CompanionError
@@ -108,7 +111,7 @@ class PhotoSource:
         except CompanionError as exc:
             if bundle is not None:
                 bundle.close()
-            self.note = f"The photos cannot be opened: {exc.what}"
+            self.note, self.detail = "cannot_open", exc.what
             logger.warning("frame: %s", exc.message)
             return
         self._bundle = bundle
@@ -125,7 +128,7 @@ class PhotoSource:
             with self._lock, database_errors_as_bundle_errors(self.persona_dir):
                 rows = list(self._bundle.db.execute("SELECT id, caption, mime, substr(data, 1, 16) FROM photos ORDER BY id"))
         except CompanionError as exc:
-            self.note = f"The photos cannot be read: {exc.what}"
+            self.note, self.detail = "cannot_read", exc.what
             self.photos = []
             return
         photos = [PhotoInfo(int(i), str(c), str(m), sniff_ok(str(m), bytes(h))) for i, c, m, h in rows]
@@ -135,9 +138,9 @@ class PhotoSource:
                            bad, len(photos))
         self.photos = photos
         if not photos:
-            self.note = "No photos yet. Add them with: companion persona add-photo."
+            self.note = "none_yet"
         elif bad == len(photos):
-            self.note = "None of the photos can be shown (unreadable or an unsupported type)."
+            self.note = "none_showable"
         else:
             self.note = ""
 

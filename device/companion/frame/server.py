@@ -100,7 +100,7 @@ class Frame:
         self.view.display_name = self.photos.card.display_name
         self.view.language = self.photos.card.language
         self.view.photos = [{"id": p.id, "caption": p.caption} for p in self.photos.photos if p.showable]
-        self.view.photo_note = self.photos.note
+        self.view.photo_note, self.view.photo_detail = self.photos.note, self.photos.detail
         self.view.version += 1
 
     # -- lifecycle -----------------------------------------------------------------------------

@@ -30,6 +30,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "crisis_title": "Please call for help now",
         "crisis_contact": "or",
         "heard": "You said",
+        "note_folder": "No photos yet. Photos are kept in a persona bundle: companion persona add-photo.",
+        "note_none_yet": "No photos yet. Add them with: companion persona add-photo.",
+        "note_cannot_open": "The photos cannot be opened: {detail}",
+        "note_cannot_read": "The photos cannot be read: {detail}",
+        "note_none_showable": "The photos cannot be shown (damaged, or a type the screen cannot show).",
+        "note_retired": "This persona was retired.",
     },
     "zh": {
         "ai_label": "AI 再现 · 不是本人",
@@ -47,6 +53,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "crisis_title": "请现在打电话求助",
         "crisis_contact": "或",
         "heard": "你说",
+        "note_folder": "还没有照片。照片保存在人物包里：companion persona add-photo。",
+        "note_none_yet": "还没有照片。用 companion persona add-photo 添加。",
+        "note_cannot_open": "照片无法打开：{detail}",
+        "note_cannot_read": "照片无法读取：{detail}",
+        "note_none_showable": "照片无法显示（已损坏，或屏幕不支持这种格式）。",
+        "note_retired": "这个人物已经退役。",
     },
 }
 
@@ -92,6 +104,8 @@ class FrameView:
     """"paused"/"goodbye" read from the care state while the voice is not running."""
     photos: list[dict[str, Any]] = field(default_factory=list)
     photo_note: str = ""
+    """Why no photo shows (photos.PhotoSource.note: "", "folder", "none_yet", ...)."""
+    photo_detail: str = ""
     version: int = 0
 
     def apply(self, event: feed.Event) -> None:
@@ -160,6 +174,7 @@ class FrameView:
             },
             "night": mode,
             "photos": self.photos,
-            "photo_note": self.photo_note,
+            "photo_note": words[f"note_{self.photo_note}"].format(detail=self.photo_detail) if self.photo_note else "",
+            "photos_unshowable": words["note_none_showable"],
             "slide_s": slide_s,
         }

@@ -19,6 +19,7 @@ function render(next) {
   document.documentElement.lang = next.language || "en";
   document.body.dataset.state = next.state;
   document.body.dataset.night = next.night;
+  document.body.dataset.crisis = next.crisis ? "yes" : "no";
   $("name").textContent = next.display_name;
   $("ai-label").textContent = next.ai_label;
   $("state-text").textContent = next.state_text;
@@ -52,7 +53,7 @@ function usable() {
 function showNote() {
   let note = view.photo_note;
   if (!note && view.photos.length && !usable().length) {
-    note = view.language.startsWith("zh") ? "照片无法显示。" : "The photos cannot be shown.";
+    note = view.photos_unshowable; // every photo failed to decode in the browser
   }
   setText("photo-note", note);
   if (note) {
