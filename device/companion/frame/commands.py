@@ -24,6 +24,9 @@ def register(subparsers: Any) -> None:
     b.add_argument("--renderer", choices=("chromium-headless", "chromium-xvfb"), default="chromium-xvfb",
                    help="the browser as headless, or as a kiosk window on Xvfb (default)")
     b.set_defaults(func=cmd_bench)
+    k = sub.add_parser("kiosk", help="wait for the frame's page, then show it full screen in Chromium (labwc autostart)")
+    k.add_argument("--size", default="1920x1080", help="window size before going full screen (default 1920x1080)")
+    k.set_defaults(func=cmd_kiosk)
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -68,3 +71,29 @@ def cmd_bench(args: argparse.Namespace) -> int:
     report = run_bench(seconds=args.seconds, size=(width, height), renderer=args.renderer)
     print(json.dumps(report, indent=2))
     return 0
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """Replace this process with the kiosk browser once the frame answers (it starts as its own unit)."""
+    import os
+    import time
+    import urllib.request
+
+    from .browser import chromium_command
+
+    settings = _settings(args)
+    url = f"http://127.0.0.1:{settings.frame.port}/"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+    delay = 0.5
+    while True:
+        try:
+            with opener.open(url + "view", timeout=5):
+                break
+        except OSError:
+            time.sleep(delay)
+            delay = min(5.0, delay * 2)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    profile = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp") / "companion-frame-kiosk"
+    command = chromium_command(url, user_data_dir=profile, size=(width, height), mode="kiosk")
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
