@@ -135,6 +135,7 @@ def main() -> None:
         time.sleep(3.0)
         cpu, mem = [], []
         before, t0 = sum(proc.cpu_times()[:2]), time.monotonic()
+        first, start = before, t0
         end = t0 + args.seconds
         while time.monotonic() < end:
             time.sleep(1.0)
@@ -142,7 +143,8 @@ def main() -> None:
             cpu.append(100 * (after - before) / (t1 - t0))
             mem.append(proc.memory_full_info().uss / 1e6)
             before, t0 = after, t1
-        report[phase] = {"cpu_pct_one_core": round(statistics.median(cpu), 2), "cpu_pct_max": round(max(cpu), 2),
+        report[phase] = {"cpu_pct_one_core": round(statistics.median(cpu), 2),
+                         "cpu_pct_mean": round(100 * (before - first) / (t0 - start), 2), "cpu_pct_max": round(max(cpu), 2),
                          "uss_mb": round(statistics.median(mem), 1)}
     child.wait()
     xvfb.terminate()

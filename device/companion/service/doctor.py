@@ -223,6 +223,12 @@ def check_privacy(settings: Settings) -> Iterator[Check]:
         yield Check("ok", "privacy", "no transcripts in the logs")
 
 
+def _check_display(settings: Settings) -> Iterator[Check]:
+    from .doctor_frame import check_display  # the memorial frame's screen, browser, fonts and feed
+
+    return check_display(settings)
+
+
 def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
     checks: list[Check] = []
     for group in (
@@ -233,6 +239,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_disk(settings),
         check_unit,
         lambda: check_privacy(settings),
+        lambda: _check_display(settings),
     ):
         try:
             checks.extend(group())
