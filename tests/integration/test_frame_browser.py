@@ -174,6 +174,12 @@ def test_a_scripted_turn_at_both_sizes_and_touch_to_talk(tmp_path: Path, rose: t
         assert await browser.text("crisis-line") == "988"  # until the session ends, not the turn
         pub.publish(feed.SessionEnd())
         await browser.wait_for("document.getElementById('crisis').hidden")
+        for state in ("mic-missing", "paused", "goodbye"):
+            pub.state(state)
+            await shows(browser, state)
+            await shot(state)
+        pub.state("idle")
+        await shows(browser, "idle")
         seen[size] = texts
 
     async def main() -> None:
@@ -201,7 +207,8 @@ def test_a_scripted_turn_at_both_sizes_and_touch_to_talk(tmp_path: Path, rose: t
     for size in SIZES:
         assert seen[size] == {"idle": "Touch here or press the button to talk", "listening": "Listening…",
                               "thinking": "Thinking…", "disclosure": "Speaking", "speaking": "Speaking",
-                              "crisis": "Speaking"}
+                              "crisis": "Speaking", "mic-missing": "The microphone is not connected",
+                              "paused": "Paused by the family", "goodbye": "Goodbye has been said"}
     # No photo in plaintext anywhere: the browser profile (cache included), the frame's home, the bundle.
     marker = MARKER.encode()
     assert files_containing(tmp_path, marker) == []
