@@ -211,3 +211,18 @@ def test_a_failing_publisher_never_reaches_the_voice() -> None:
     hooks = FeedHooks(Broken(), Settings(), persona_name="W")  # type: ignore[arg-type]
     hooks.on_phase(Phase.SPEAKING)
     hooks.on_text("reply", "still speaking")
+
+
+def test_a_folder_someone_else_can_write_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+
+    async def main() -> bool:
+        pub = FramePublisher(replace(Settings().frame, socket=str(shared / "frame.sock"), group=""), persona=feed.Persona("W"))
+        started = await pub.start()
+        await pub.close()
+        return started
+
+    assert asyncio.run(main()) is False
+    assert not (shared / "frame.sock").exists()

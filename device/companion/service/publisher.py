@@ -18,6 +18,7 @@ import grp
 import logging
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -72,6 +73,10 @@ class FramePublisher:
         self._loop_thread = threading.get_ident()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o751)
+            folder = os.lstat(self.path.parent)
+            if not stat.S_ISDIR(folder.st_mode) or folder.st_uid != os.getuid() or folder.st_mode & 0o022:
+                # e.g. /tmp/companion-<uid> made by someone else first: never put the feed there
+                raise OSError(f"{self.path.parent} is not a folder of this user's that only it can write")
             if self.path.is_socket():
                 self.path.unlink()  # left behind by a killed predecessor (systemd runs one service)
             self._server = await asyncio.start_unix_server(self._serve, path=str(self.path), limit=feed.MAX_LINE)
