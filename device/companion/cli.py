@@ -179,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .homeserver.commands import register as register_homeserver  # serve, satellite, network-dropin, bench-remote
 
     register_homeserver(sub)
+    from .frame.commands import register as register_frame  # companion frame (the memorial frame's page)
+
+    register_frame(sub)
     return parser
 
 

@@ -19,6 +19,7 @@ from ..errors import ConfigError
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
+from .frame import FrameSettings
 from .latency import LatencySettings
 from .network import NetworkSettings, SatelliteSettings
 from .persona import ConversationSettings, PersonaSettings
@@ -53,6 +54,7 @@ class Settings:
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     satellite: SatelliteSettings = field(default_factory=SatelliteSettings)
+    frame: FrameSettings = field(default_factory=FrameSettings)
 
     def validate(self) -> None:
         for f in dataclasses.fields(self):

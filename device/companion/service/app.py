@@ -210,6 +210,7 @@ def build_pipeline(
     use_wake: bool = True,
     on_turn: Callable[[TurnResult], None] | None = None,
     on_phase: Callable[[Phase], None] | None = None,
+    on_text: Callable[[str, str], None] | None = None,
 ) -> VoicePipeline:
     from ..ethics.setup import build_hooks
 
@@ -239,6 +240,7 @@ def build_pipeline(
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
                                hashes=models.model_hashes),
+            on_text=on_text,
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,

@@ -239,6 +239,12 @@ def check_home_servers(settings: Settings) -> Iterator[Check]:
     yield from checks(settings)  # type: ignore[misc]
 
 
+def _check_display(settings: Settings) -> Iterator[Check]:
+    from .doctor_frame import check_display  # the memorial frame's screen, browser, fonts and feed
+
+    return check_display(settings)
+
+
 def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
     checks: list[Check] = []
     for group in (
@@ -250,6 +256,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         check_unit,
         lambda: check_privacy(settings),
         lambda: check_home_servers(settings),
+        lambda: _check_display(settings),
     ):
         try:
             checks.extend(group())

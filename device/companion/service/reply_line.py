@@ -71,6 +71,7 @@ class ReplyLine:
         sentence_pause: np.ndarray,
         clause_pause: np.ndarray,
         options: LineOptions,
+        on_playing: Callable[[str, str], None] | None = None,
     ) -> None:
         self.persona = persona
         self.ethics = ethics
@@ -83,6 +84,8 @@ class ReplyLine:
         self.sentence_pause = sentence_pause
         self.clause_pause = clause_pause
         self.options = options
+        self.on_playing = on_playing
+        """Told (role, sentence or prelude label) as each starts playing: the frame's subtitles."""
         self.sentences: queue.Queue[object] = queue.Queue()
         self.audio: queue.Queue[object] = queue.Queue()
         self.outcome = LineOutcome()
@@ -175,6 +178,8 @@ class ReplyLine:
                     self.on_audio_started()
                     started = True
                 self.playing_prelude = role == "prelude"
+                if self.on_playing is not None and sentence:
+                    self.on_playing(role, str(sentence))
                 if role in ("reply", "filler"):
                     stamps.setdefault("first_answer_audio" if role == "reply" else "filler", time.perf_counter())
                 self.sink.write(pcm)

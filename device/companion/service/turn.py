@@ -107,6 +107,7 @@ class TurnRunner:
         ethics: EthicsHooks | None = None,
         latency: LatencySettings | None = None,
         fillers: FillerBank | None = None,
+        on_text: Callable[[str, str], None] | None = None,
     ) -> None:
         self.asr = asr
         self.persona = persona
@@ -118,6 +119,8 @@ class TurnRunner:
         self._pause = np.zeros(int(sentence_pause_s * tts.sample_rate), dtype=np.int16)
         self._clause_pause = np.zeros(int(min(sentence_pause_s, 0.05) * tts.sample_rate), dtype=np.int16)
         self.fillers = fillers or FillerBank(tts)
+        self.on_text = on_text
+        """Told ("heard", transcript) and then (role, sentence) as each starts playing (the frame feed)."""
         self._line: ReplyLine | None = None
 
     @property
@@ -160,6 +163,8 @@ class TurnRunner:
         timings["asr_s"] = result.stamps["transcript"] - t_end
         result.transcript = heard.text
         logger.info("heard %d words", len(heard.text.split()))
+        if self.on_text is not None and heard.text.strip():
+            self.on_text("heard", heard.text)
         nothing_to_say = not heard.text.strip() or cancel.is_set()
         if line is None and not nothing_to_say:
             line = self._start_line(result, sink, cancel, on_audio_started, utterance)
@@ -222,7 +227,7 @@ class TurnRunner:
         self._line = ReplyLine(
             persona=self.persona, ethics=self.ethics, plan=plan, sink=sink, rate=self.tts.sample_rate, cancel=cancel,
             on_audio_started=on_audio_started, finish_audio=finish_audio, sentence_pause=self._pause,
-            clause_pause=self._clause_pause, options=options,
+            clause_pause=self._clause_pause, options=options, on_playing=self.on_text,
         )
         return self._line
 
