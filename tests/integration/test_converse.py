@@ -11,7 +11,7 @@ import pytest
 from support.cli import run_companion, words
 
 from companion.audio.wavfile import read_wav
-from support.replies import last_source, reply_of
+from support.replies import reply_of
 
 pytestmark = pytest.mark.integration
 

@@ -169,7 +169,7 @@ class Recorder:
 
 def test_hooks_turn_pipeline_callbacks_into_feed_events() -> None:
     from companion.events import Trigger
-    from companion.ethics.guardrails import GuardedSource
+    from companion.persona.reply import ReplyKind, ReplySource, Voice
     from companion.service.turn import TurnResult
 
     care: list[str | None] = [None]
@@ -181,7 +181,7 @@ def test_hooks_turn_pipeline_callbacks_into_feed_events() -> None:
     hooks.on_text("prelude", "disclosure")
     hooks.on_text("reply", "Cold.")
     hooks.on_text("filler", "Hmm.")
-    hooks.on_turn(TurnResult(Trigger.BUTTON, "q", source=GuardedSource(kind="guardrail", score=1.0, guard="crisis")))
+    hooks.on_turn(TurnResult(Trigger.BUTTON, "q", source=ReplySource(ReplyKind.CRISIS, 1.0, voice=Voice.NEUTRAL)))
     hooks.mic_fault()
     hooks.on_phase(Phase.IDLE)
     hooks.mic_back()

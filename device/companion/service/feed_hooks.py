@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from ..config import Settings
 from ..ethics.disclosure import disclosure_text
+from ..persona.base import PersonaEngine
+from ..persona.reply import ReplyKind, ReplySource
 from .publisher import FramePublisher
 from .state import Phase
 from .turn import TurnResult
@@ -21,9 +22,9 @@ from .turn import TurnResult
 logger = logging.getLogger(__name__)
 
 
-def _is_crisis(source: Any) -> bool:
-    """The guardrails answered a crisis cue (GuardedSource.guard today; a reply record's kind later)."""
-    return "crisis" in (getattr(source, "guard", None), getattr(source, "kind", None))
+def _is_crisis(source: ReplySource | None) -> bool:
+    """The guardrails answered a crisis cue (the reply record's kind)."""
+    return source is not None and source.kind is ReplyKind.CRISIS
 
 
 class FeedHooks:
@@ -94,7 +95,7 @@ class FeedHooks:
         self.publisher.state(self._phase.value)
 
 
-def build_feed(settings: Settings, persona: Any, *, on_press: Callable[[], None]) -> FeedHooks | None:
+def build_feed(settings: Settings, persona: PersonaEngine, *, on_press: Callable[[], None]) -> FeedHooks | None:
     """The publisher and its hooks for a live session; None when ``[frame] enabled = false``."""
     if not settings.frame.enabled:
         return None
@@ -102,9 +103,7 @@ def build_feed(settings: Settings, persona: Any, *, on_press: Callable[[], None]
     from ..ethics.care import CareError, CareState
     from ..ethics.setup import persona_id
 
-    folder = getattr(persona, "folder", None)  # as ethics.setup.build_hooks: the card behind the guard
-    name = getattr(folder, "display_name", None) or persona.display_name
-    language = getattr(folder, "language", None) or "en"
+    name, language = persona.display_name, persona.language or "en"
     care, pid = CareState(settings.ethics.log_path), persona_id(settings)
 
     def care_state() -> str | None:
@@ -115,4 +114,4 @@ def build_feed(settings: Settings, persona: Any, *, on_press: Callable[[], None]
 
     publisher = FramePublisher(settings.frame, persona=feed.Persona(name, language), on_press=on_press,
                                session_gap_s=settings.ethics.session_gap_min * 60.0)
-    return FeedHooks(publisher, settings, persona_name=getattr(folder, "name", None) or name, care_state=care_state)
+    return FeedHooks(publisher, settings, persona_name=persona.name or name, care_state=care_state)
