@@ -50,7 +50,7 @@ def make_png(width: int, height: int, rgb: tuple[int, int, int], *, text: str = 
 def make_bundle(folder: Path, secret: bytes, *, name: str, language: str = "en",
                 photos: list[tuple[str, bytes, str]] = ()) -> Path:  # type: ignore[assignment]
     """A consented persona bundle holding ``photos`` (file name, bytes, caption); for benches and tests."""
-    from ..ethics.consent import new_record
+    from ..consent import new_record
     from ..persona.bundle.maintenance import add_photo
     from ..persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 
