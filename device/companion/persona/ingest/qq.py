@@ -40,6 +40,7 @@ _TARGET_LINE = re.compile(r"消息对象[:：](?P<value>.*)")
 _DATE_HEADER = re.compile(r"日期[:：]\s*\d{4}-\d{1,2}-\d{1,2}")
 _DATE_ONLY = re.compile(r"(?:日期[:：]\s*)?\d{4}-\d{1,2}-\d{1,2}")
 _TITLE = "消息记录"
+_TITLE_PREFIX = re.compile(r"^【[^】]{1,20}】")
 _SYSTEM_SPEAKERS = frozenset({"系统消息", "系统提示"})
 _PLACEHOLDERS = {"[图片]": "image", "[表情]": "sticker", "[语音]": "voice", "[视频]": "video",
                  "[文件]": "file", "[闪照]": "image"}  # fmt: skip
@@ -108,7 +109,8 @@ class QQParser:
                 if moment is None:
                     raise format_error(f"invalid date or time in {stripped[:40]!r}", path, number)
                 account = match.group("qq") or match.group("mail") or ""
-                pending, body = (number, moment, match.group("name").strip(), account), []
+                name = _TITLE_PREFIX.sub("", match.group("name").strip())  # 【管理员】 in groups
+                pending, body = (number, moment, name or account, account), []
         if pending is not None:
             record = self._record(path, pending, body, conversation, is_group)
             if record is not None:
@@ -139,7 +141,7 @@ class QQParser:
         conversation: str,
         is_group: bool,
     ) -> ChatRecord | None:
-        number, moment, speaker, _account = pending
+        number, moment, speaker, account = pending
         while body and not body[-1].strip():
             body.pop()
         if speaker in _SYSTEM_SPEAKERS:
@@ -155,5 +157,5 @@ class QQParser:
             return None
         return make_record(
             "qq", conversation, speaker, text, moment, None, None, is_group, attachments,
-            f"{path}:{number}",
+            f"{path}:{number}", (account,) if account and account != speaker else (),
         )  # fmt: skip

@@ -22,6 +22,7 @@ from itertools import chain
 from pathlib import Path
 
 from ._common import (
+    SELF,
     SkipCounter,
     csv_errors,
     csv_header,
@@ -135,17 +136,40 @@ class WeChatParser:
             numbered = csv_rows_with_start(reader)
             rows: list[tuple[int, list[str]]] = []
             senders: set[str] = set()
+            partner: tuple[str, str, str] | None = None
             for line, row in numbered:
                 rows.append((line, row))
                 senders.add(self._cell(row, index, "Sender") or self._cell(row, index, "NickName"))
+                if partner is None and self._cell(row, index, "IsSender").strip() == "0":
+                    partner = self._names(row, index)
                 if len(rows) >= _LOOKAHEAD:
                     break
             is_group = len(senders - {""}) > 2
             conversation = _conversation(path)
             for line, row in chain(rows, numbered):
-                record = self._csv_row(path, line, row, index, conversation, is_group)
+                record = self._csv_row(path, line, row, index, conversation, is_group, partner)
                 if record is not None:
                     yield record
+
+    def _names(self, row: list[str], index: dict[str, int]) -> tuple[str, str, str]:
+        return tuple(self._cell(row, index, c).strip() for c in ("Remark", "NickName", "Sender"))  # type: ignore[return-value]
+
+    def _speaker(
+        self, row: list[str], index: dict[str, int], partner: tuple[str, str, str] | None
+    ) -> tuple[str, tuple[str, ...]]:
+        """(speaker, aliases) of a row, honouring ``IsSender``.
+
+        MemoTrace writes the chat partner's Remark/NickName/wxid on every row of a 1:1 chat in
+        older versions, and the owner's own names on the owner's rows in newer ones; either
+        way a row with IsSender=1 is the owner's ("Me", also matched as "我").
+        """
+        names = self._names(row, index)
+        if self._cell(row, index, "IsSender").strip() == "1":
+            if partner is None or names == partner or not any(names):
+                return SELF, ("我",)
+            return (names[0] or names[1] or names[2]), (*names[1:], SELF, "我")
+        speaker = names[0] or names[1] or names[2]
+        return speaker, tuple(name for name in names if name and name != speaker)
 
     @staticmethod
     def _cell(row: list[str], index: dict[str, int], column: str) -> str:
@@ -160,6 +184,7 @@ class WeChatParser:
         index: dict[str, int],
         conversation: str,
         is_group: bool,
+        partner: tuple[str, str, str] | None = None,
     ) -> ChatRecord | None:
         if not row:
             return None
@@ -181,9 +206,7 @@ class WeChatParser:
         elif kind != "1":
             self.skipped.skip("unsupported message type")
             return None
-        speaker = (
-            cell(row, index, "Remark") or cell(row, index, "NickName") or cell(row, index, "Sender")
-        )
+        speaker, aliases = self._speaker(row, index, partner)
         moment = _time_text(cell(row, index, "StrTime"))
         if moment is None:
             try:
@@ -193,7 +216,7 @@ class WeChatParser:
         local_id = cell(row, index, "localId").strip()
         return make_record(
             "wechat", conversation, speaker, text, moment, local_id or None, None, is_group,
-            attachments, f"{path}:{line}",
+            attachments, f"{path}:{line}", aliases,
         )  # fmt: skip
 
     # ---- TXT -------------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""Issue 16 item 1: WeChat CSV honours IsSender (MemoTrace old and new layouts, both PyWxDump
+layouts); QQ replies either side of the listener's photo stay two answers; speaker aliases."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from companion.ethics.consent import new_record
+from companion.persona.bundle.importer import SKIP_PRIVATE, import_files
+from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
+from companion.persona.ingest import SELF
+from companion.persona.ingest.wechat import CSV_COLUMNS, WeChatParser
+
+PARTNER = ("奶奶", "Rose", "wxid_rose01")
+OWNER = ("", "小明", "wxid_ming02")
+
+
+def memotrace_csv(path: Path, *, owner_rows_name_owner: bool) -> Path:
+    """A 1:1 chat as MemoTrace writes it: older versions put the partner's names on every row,
+    newer ones the owner's own names on the owner's rows (IsSender=1)."""
+    rows = [
+        ("1", "0", "早上好！今天天气真好", "2023-05-01 08:01:00"),
+        ("1", "1", "奶奶早！我朋友小王的电话是13912345678", "2023-05-01 08:02:00"),
+        ("1", "0", "别紧张，你一定行的", "2023-05-01 08:03:00"),
+        ("3", "1", "", "2023-05-01 08:04:00"),
+        ("1", "0", "记得吃早饭", "2023-05-01 08:05:00"),
+        ("1", "0", "银行卡密码是 4821，别告诉别人", "2023-05-01 08:20:00"),
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for number, (kind, sender, text, stamp) in enumerate(rows, 1):
+        names = OWNER if sender == "1" and owner_rows_name_owner else PARTNER
+        writer.writerow([number, "3", kind, "0", sender, "1682899200", "2", text, stamp, *names])
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+@pytest.mark.parametrize("new_layout", [False, True])
+def test_memotrace_is_sender_rows_are_the_owners(tmp_path: Path, new_layout: bool) -> None:
+    path = memotrace_csv(tmp_path / "奶奶_utf8.csv", owner_rows_name_owner=new_layout)
+    records = [r for r in WeChatParser().parse(path) if r.text]
+    speakers = [r.speaker for r in records]
+    owner = "小明" if new_layout else SELF
+    assert speakers == ["奶奶", owner, "奶奶", "奶奶", "奶奶"]
+    assert records[0].aliases == ("Rose", "wxid_rose01")
+    assert SELF in records[1].aliases or records[1].speaker == SELF
+
+
+@pytest.fixture()
+def bundle(tmp_path: Path) -> Iterator[Bundle]:
+    bundle_id = new_bundle_id()
+    consent = new_record(persona_name="奶奶", authorised_by="小明", relationship="grandchild", status="deceased",
+                         audience=["household"], valid_until=None, owner_is_adult=True, bundle_id=bundle_id)
+    card = PersonaCard(name="奶奶", display_name="奶奶", language="zh", fallback_replies=("忘了。",))
+    with Bundle.create(tmp_path / "b", b"passphrase-123", card, consent) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("speaker", ["Rose", "奶奶", "wxid_rose01"])
+def test_import_by_nickname_or_remark_keeps_only_grandmas_words(tmp_path: Path, bundle: Bundle, speaker: str) -> None:
+    path = memotrace_csv(tmp_path / "奶奶_utf8.csv", owner_rows_name_owner=False)
+    [summary] = import_files(bundle, [path], fmt="auto", speaker=speaker, progress=False)
+    persona = [row[0] for row in bundle.db.execute("SELECT text FROM records WHERE role = 'persona' ORDER BY id")]
+    assert persona == ["早上好！今天天气真好", "别紧张，你一定行的", "记得吃早饭"]
+    assert summary.skipped[SKIP_PRIVATE] == 1  # the bank PIN is never stored
+    everything = " ".join(row[0] for row in bundle.db.execute("SELECT text FROM records"))
+    assert "13912345678" not in everything  # the friend's number the grandchild typed
+    # the owner's photo between two of grandma's replies ends the first answer
+    answers = [row[0] for row in bundle.db.execute("SELECT answer FROM reply_pairs ORDER BY id")]
+    assert "记得吃早饭" in answers and all("你一定行的" not in a or "早饭" not in a for a in answers)
+
+
+def test_pywxdump_both_layouts_honour_is_sender(tmp_path: Path) -> None:
+    new = tmp_path / "new" / "wxid_rose01_0_5001.csv"
+    old = tmp_path / "old" / "wxid_rose01_0_5001.csv"
+    new.parent.mkdir()
+    old.parent.mkdir()
+    new.write_text("id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime\n"
+                   "1,71,文本,0,wxid_rose01,wxid_rose01,吃饭了吗,,2023-05-01 08:01:00\n"
+                   "2,72,文本,1,wxid_ming02,wxid_rose01,吃了,,2023-05-01 08:02:00\n", encoding="utf-8")  # fmt: skip
+    cell = json.dumps({"src": "", "msg": "吃饭了吗"}, ensure_ascii=False)
+    mine = json.dumps({"src": "", "msg": "吃了"}, ensure_ascii=False)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "MsgSvrID", "type_name", "is_sender", "talker", "room_name", "content", "CreateTime"])
+    writer.writerow([1, 71, "文本", 0, "wxid_rose01", "wxid_rose01", cell, "2023-05-01 08:01:00"])
+    writer.writerow([2, 72, "文本", 1, "我", "wxid_rose01", mine, "2023-05-01 08:02:00"])
+    old.write_text(buffer.getvalue(), encoding="utf-8")
+    (new.parent / "users.json").write_text(json.dumps({"wxid_rose01": {"remark": "奶奶", "nickname": "Rose"}}))
+    for path in (new, old):
+        records = list(WeChatParser().parse(path))
+        assert [(r.text, r.speaker == SELF or SELF in r.aliases) for r in records] == [("吃饭了吗", False), ("吃了", True)]
+    assert list(WeChatParser().parse(new))[0].aliases == ("wxid_rose01", "Rose")
+
+
+QQ = """消息记录（此消息记录为文本格式，不支持重新导入）
+
+================================================================
+消息分组:我的好友
+================================================================
+消息对象:爷爷
+================================================================
+
+2012-03-04 12:34:56 小明(20005678)
+爷爷，这是我的新自行车
+
+2012-03-04 12:35:10 爷爷(10001234)
+真漂亮！
+
+2012-03-04 12:35:40 小明(20005678)
+[图片]
+
+2012-03-04 12:36:02 爷爷(10001234)
+骑车要戴头盔。
+"""
+
+
+def test_qq_replies_either_side_of_the_listeners_photo_stay_separate(tmp_path: Path, bundle: Bundle) -> None:
+    path = tmp_path / "爷爷.txt"
+    path.write_text(QQ, encoding="gb18030")
+    import_files(bundle, [path], fmt="auto", speaker="爷爷", progress=False)
+    answers = [row[0] for row in bundle.db.execute("SELECT answer FROM reply_pairs ORDER BY id")]
+    assert answers == ["真漂亮！", "骑车要戴头盔。"]
