@@ -128,3 +128,57 @@ def test_qq_replies_either_side_of_the_listeners_photo_stay_separate(tmp_path: P
     import_files(bundle, [path], fmt="auto", speaker="爷爷", progress=False)
     answers = [row[0] for row in bundle.db.execute("SELECT answer FROM reply_pairs ORDER BY id")]
     assert answers == ["真漂亮！", "骑车要戴头盔。"]
+
+
+MHT_ROW = ("<tr><td><div style=color:{color};padding-left:10px;><div style=float:left;margin-right:6px;>{name}"
+           "</div>{time}</div><div style=padding-left:20px;><font style=\"font-size:9pt;font-family:'宋体',"
+           "MS Sans Serif,sans-serif;\" color='000000'>{body}</font></div></td></tr>")
+
+
+def qq_mht(path: Path) -> Path:
+    """A QQ message-manager MHT in the layout QQ writes (one <tr> per line, images after the HTML)."""
+    boundary = "----=_NextPart_A240C18D_603F_466a_8338.0D1C1796EFC3"
+    rows = [
+        "<tr><td><div style=padding-left:10px;><br><b>消息记录</b>（此消息记录为文本格式，不支持重新导入）<br><br></div></td></tr>",
+        "<tr><td><div style=padding-left:10px;>消息分组:我的好友</div></td></tr>",
+        "<tr><td><div style=padding-left:10px;>消息对象:爷爷</div></td></tr>",
+        "<tr><td><div style=padding-left:10px;>&nbsp;</div></td></tr>",
+        "<tr><td style=border-bottom-width:1px;border-bottom-color:#8EC3EB;border-bottom-style:solid;"
+        "color:#3568BB;font-weight:bold;height:24px;line-height:24px;padding-left:10px;margin-bottom:5px;>"
+        "日期: 2012-03-04</td></tr>",
+        MHT_ROW.format(color="#42B475", name="小明", time="12:34:56", body="爷爷，这是我的新自行车"),
+        MHT_ROW.format(color="#006EFE", name="爷爷", time="12:35:10", body="真漂亮！&lt;3<br>慢点骑"),
+        MHT_ROW.format(color="#42B475", name="小明", time="12:35:40",
+                       body='<IMG src="{3D48C238-CD47-4d17-9C8F-3593C6D4738B}.dat">'),
+        MHT_ROW.format(color="#006EFE", name="爷爷", time="12:36:02", body="骑车要戴头盔。"),
+    ]
+    head = ("From: <Save by Tencent MsgMgr>\r\nSubject: Tencent IM Message\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type:multipart/related;\r\n\tcharset=\"utf-8\"\r\n\ttype=\"text/html\";\r\n\tboundary=\"{boundary}\"\r\n\r\n"
+            f"--{boundary}\r\nContent-Type:text/html\r\nContent-Transfer-Encoding:7bit\r\n\r\n")
+    page = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><meta http-equiv="Content-Type" content="text/html; '
+            'charset=UTF-8" /><title>QQ Message</title></head><body><table width=100% cellspacing=0>\r\n'
+            + "\r\n".join(rows) + "\r\n</table></body></html>\r\n")
+    image = (f"\r\n--{boundary}\r\nContent-Type:image/jpeg\r\nContent-Transfer-Encoding:base64\r\n"
+             "Content-Location:{3D48C238-CD47-4d17-9C8F-3593C6D4738B}.dat\r\n\r\n/9j/4AAQSkZJRgABAQEAYABgAAD=\r\n"
+             f"\r\n--{boundary}--\r\n")
+    path.write_bytes((head + page + image).encode("utf-8"))
+    return path
+
+
+def test_qq_mht_export(tmp_path: Path, bundle: Bundle) -> None:
+    from companion.persona.ingest import detect_format
+    from companion.persona.ingest.qq import QQParser
+
+    path = qq_mht(tmp_path / "爷爷.mht")
+    assert detect_format(path) == "qq"
+    records = list(QQParser().parse(path))
+    assert [(r.speaker, r.text, r.attachments, r.conversation) for r in records] == [
+        ("小明", "爷爷，这是我的新自行车", (), "爷爷"),
+        ("爷爷", "真漂亮！<3\n慢点骑", (), "爷爷"),
+        ("小明", "", ("image",), "爷爷"),
+        ("爷爷", "骑车要戴头盔。", (), "爷爷"),
+    ]
+    assert str(records[0].time) == "2012-03-04 12:34:56"
+    import_files(bundle, [path], fmt="auto", speaker="爷爷", progress=False)
+    answers = [row[0] for row in bundle.db.execute("SELECT answer FROM reply_pairs ORDER BY id")]
+    assert answers == ["真漂亮！<3\n慢点骑", "骑车要戴头盔。"]

@@ -1,4 +1,4 @@
-"""QQ message manager ("消息管理器") TXT export.
+"""QQ message manager ("消息管理器") TXT export (and, through qq_mht, its MHT export).
 
 The classic layout::
 
@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ._common import SkipCounter, format_error, head_text, numbered_lines, open_text, ymd_hms
+from ._common import SkipCounter, format_error, head_text, numbered_lines, open_text, read_head, ymd_hms
+from .qq_mht import is_qq_mht, qq_mht_records
 from .records import ChatRecord, make_record
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class QQParser:
         self.skipped = SkipCounter()
 
     def sniff(self, path: Path) -> bool:
+        if is_qq_mht(read_head(path, 4096)):
+            return True
         head = head_text(path, 8192)
         if _TITLE in head[:200] or "消息对象:" in head or "消息对象：" in head:
             return True
@@ -69,6 +72,9 @@ class QQParser:
         )
 
     def parse(self, path: Path) -> Iterator[ChatRecord]:
+        if is_qq_mht(read_head(path, 4096)):
+            yield from qq_mht_records(path, self.skipped)
+            return
         conversation = path.stem
         is_group = False
         pending: tuple[int, datetime, str, str] | None = None
