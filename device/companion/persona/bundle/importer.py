@@ -121,13 +121,17 @@ def import_files(
     progress: bool = True,
     redactor: Redactor | None = None,
     mapping: str | None = None,
+    date_order: str = "auto",
+    force: bool = False,
 ) -> list[FileSummary]:
     """Import each export (one transaction per file); the parsers come from persona.ingest.
 
-    ``mapping`` ("text=Body,speaker=From,time=Date") names the columns of a CSV/JSONL export."""
-    import inspect
-
-    from ..ingest import PARSERS, detect_format, make_parser
+    ``mapping`` ("text=Body,speaker=From,time=Date") names the columns of a CSV/JSONL export,
+    ``date_order`` ("dmy"/"mdy") the order of WhatsApp dates; either is refused for a file whose
+    format does not take it. ``force`` reads a file given as --format text as a letter even when
+    it looks like a chat export."""
+    from ..ingest import detect_format, make_parser
+    from ..ingest.registry import parser_options
 
     redactor = redactor or default_redactor()
     summaries = []
@@ -137,10 +141,10 @@ def import_files(
             raise BundleError("export file not found", where=str(path), hint="name the export file itself")
         file_format = detect_format(path) if fmt == "auto" else fmt
         # Letters and notes name no author: they are the persona's own words.
-        factory = PARSERS.get(file_format)
-        accepted = set(inspect.signature(factory).parameters) if factory is not None else set()
-        options = {"speaker": speaker, "mapping": mapping}
-        parser = make_parser(file_format, **{k: v for k, v in options.items() if k in accepted and v is not None})
+        options: dict[str, object] = {"speaker": speaker, "mapping": mapping, "date_order": date_order}
+        if force:
+            options["force"] = True
+        parser = make_parser(file_format, **parser_options(file_format, path, options))
         summary = import_records(
             bundle, parser.parse(path), filename=path.name, file_sha256=source_hash(path),
             fmt=file_format, speaker=speaker, include_groups=include_groups, progress=progress, redactor=redactor,

@@ -76,7 +76,7 @@ class WhatsAppParser:
     def __init__(self, date_order: str = "auto", limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
         if date_order not in ("auto", "dmy", "mdy"):
             raise ExportFormatError(
-                f"unknown date order {date_order!r}", hint='use "auto", "dmy" or "mdy"'
+                f"unknown date order {date_order!r}", where="--date-order", hint="use auto, dmy or mdy"
             )
         self.date_order = date_order
         self.limits = limits
@@ -280,7 +280,7 @@ class WhatsAppParser:
             except ValueError:
                 raise format_error(
                     f"invalid date {day_text!r}", label, number,
-                    hint='pass the date order explicitly ("dmy" or "mdy")',
+                    hint="say how the phone wrote dates: --date-order dmy (day first) or --date-order mdy",
                 ) from None
             if len(dates) < 100_000:
                 dates[day_text] = day
