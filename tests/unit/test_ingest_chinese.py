@@ -182,3 +182,13 @@ def test_qq_mht_export(tmp_path: Path, bundle: Bundle) -> None:
     import_files(bundle, [path], fmt="auto", speaker="爷爷", progress=False)
     answers = [row[0] for row in bundle.db.execute("SELECT answer FROM reply_pairs ORDER BY id")]
     assert answers == ["真漂亮！<3\n慢点骑", "骑车要戴头盔。"]
+
+
+def test_style_counts_characters_for_chinese() -> None:
+    from companion.persona.bundle.style import summarise_style
+
+    style = summarise_style(["早上好！今天天气真好", "别紧张，你一定行的", "记得吃早饭"])
+    assert style.chinese and style.median_chars == 9
+    assert style.lines()[0] == "typical message: 9 characters (median of 3)"
+    english = summarise_style(["Cold butter, love.", "And a pinch of nutmeg."])
+    assert not english.chinese and "words" in english.lines()[0]
