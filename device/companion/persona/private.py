@@ -53,7 +53,7 @@ _CARD = re.compile(r"(?<![\dA-Za-z])\d(?:[ -]?\d){12,18}(?![\dA-Za-z])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _CN_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _LONG_DIGITS = re.compile(r"\d{6,}")
-_QUICK = re.compile(r"\d|@|\(at\)|\[at\]|[路街巷弄号號村]|" + _SECRET.pattern + "|" + _CN_SECRET.pattern)
+_QUICK = re.compile(r"[\d@一二三四五六七八九十百零〇两]|\bat\b|" + _SECRET.pattern + "|" + _CN_SECRET.pattern, re.I)
 _TAG = re.compile(r"\[(?:phone|email|address|id number)\]")
 
 _KINDS = {

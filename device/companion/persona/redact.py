@@ -10,8 +10,8 @@ unless it is a mobile that is written without one (Chinese "138…"), so an orde
 year is not taken for a phone. A few well-known shapes that the metadata calls invalid (the
 fictional NANP 555 range, UK drama numbers, mainland mobile prefixes newer than the metadata) are caught by shape.
 
-Pure functions over one message at a time; a message with fewer than 7 digits and no "@",
-"(at)" or street word returns at once.
+Pure functions over one message at a time; a message with no numeral and no "@"/"(at)" returns
+at once (every address, phone and ID pattern holds a digit or a Chinese numeral).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-from .addresses import CN_ADDRESS, LATIN_ADDRESS, cn_address_start
+from .addresses import cn_address_start, cn_addresses, latin_addresses
 
 PHONE_TAG = "[phone]"
 EMAIL_TAG = "[email]"
@@ -65,7 +65,8 @@ _LEGACY_SHAPE = re.compile(
 )
 _CN_ID = re.compile(r"(?<![\dA-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_QUICK = re.compile(r"\d|@|\(at\)|\[at\]|\sat\s|[路街巷弄号號村]|(?i:rua|rue|calle|via|str|weg|suite|apt|unit|flat)")
+_NUMERAL = re.compile(r"[0-9０-９一二三四五六七八九十百零〇两]")
+"""Every address, phone and ID pattern holds a digit or a Chinese numeral: no numeral, no scan."""
 _DIGIT = re.compile(r"\d")
 
 
@@ -104,6 +105,8 @@ def is_phone_number(candidate: str, regions: tuple[str, ...] = REGIONS) -> bool:
             return False
         # a "+" or "00" says "phone" already: a number of possible length for its country is one
         return phonenumbers.is_possible_number(number)
+    if _LEGACY_SHAPE.fullmatch(candidate):
+        return True  # a shape only phones have: no need to ask the metadata
     national = candidate.lstrip("(")
     for region in regions:
         try:
@@ -120,7 +123,7 @@ def is_phone_number(candidate: str, regions: tuple[str, ...] = REGIONS) -> bool:
             and region not in ("DE", "AT", "CH", "NL", "BE", "GB", "IE", "FR", "IT")
         ):
             return True
-    return bool(_LEGACY_SHAPE.fullmatch(candidate))
+    return False
 
 
 def _phones(text: str) -> list[Redaction]:
@@ -140,15 +143,19 @@ def _phones(text: str) -> list[Redaction]:
 
 def find_sensitive(text: str) -> list[Redaction]:
     """Phones, e-mail, street addresses and ID numbers in ``text``, without overlaps, in order."""
-    if not _QUICK.search(text):
+    numeral = _NUMERAL.search(text) is not None
+    at = _AT_WORD.search(text) is not None
+    if not numeral and not at:
         return []
     text = text.translate(FULL_WIDTH)
     found: list[Redaction] = []
-    if _AT_WORD.search(text):
+    if at:
         found.extend(Redaction("email", m.start(), m.end()) for m in _EMAIL.finditer(text))
-    for match in CN_ADDRESS.finditer(text):
+    if not numeral:
+        return found
+    for match in cn_addresses(text):
         found.append(Redaction("address", cn_address_start(text, match.start(), match.end()), match.end()))
-    found.extend(Redaction("address", m.start(), m.end()) for m in LATIN_ADDRESS.finditer(text))
+    found.extend(Redaction("address", m.start(), m.end()) for m in latin_addresses(text))
     if len(_DIGIT.findall(text)) >= 7:
         found.extend(Redaction("id", m.start(), m.end()) for m in _CN_ID.finditer(text) if chinese_id_ok(m.group()))
         found.extend(_phones(text))

@@ -283,6 +283,26 @@ def parse_time_value(value: object, fmt: str | None = None) -> datetime | None:
     return moment
 
 
+MAX_MESSAGE_READ = 1_000_000
+"""Characters of one message kept while reading; the rest is dropped (the importer skips any
+message over 20,000 characters anyway), so a message of a million lines costs bounded memory."""
+
+
+class BoundedLines(list):  # type: ignore[type-arg]
+    """The lines of one message, appended until MAX_MESSAGE_READ characters, then ignored."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__(lines)
+        self.size = sum(len(line) for line in lines)
+
+    def append(self, line: str) -> None:  # type: ignore[override]
+        if self.size <= MAX_MESSAGE_READ:
+            self.size += len(line) + 1
+            super().append(line)
+
+
 class SkipCounter(Counter):  # type: ignore[type-arg]
     """Why messages were not turned into records (for the import summary)."""
 

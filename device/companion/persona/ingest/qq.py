@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ._common import SkipCounter, format_error, head_text, numbered_lines, open_text, read_head, ymd_hms
+from ._common import BoundedLines, SkipCounter, format_error, head_text, numbered_lines, open_text, read_head, ymd_hms
 from .qq_mht import is_qq_mht, qq_mht_records
 from .records import ChatRecord, make_record
 
@@ -78,7 +78,7 @@ class QQParser:
         conversation = path.stem
         is_group = False
         pending: tuple[int, datetime, str, str] | None = None
-        body: list[str] = []
+        body: list[str] = BoundedLines()
         with open_text(path) as handle:
             for number, line in numbered_lines(handle, path):
                 stripped = line.strip().lstrip("\ufeff")
@@ -101,7 +101,7 @@ class QQParser:
                         record = self._record(path, pending, body, conversation, is_group)
                         if record is not None:
                             yield record
-                        pending, body = None, []
+                        pending, body = None, BoundedLines()
                     if kind == "group":
                         is_group = _is_group_folder(value)
                     elif kind == "target":
@@ -116,7 +116,7 @@ class QQParser:
                     raise format_error(f"invalid date or time in {stripped[:40]!r}", path, number)
                 account = match.group("qq") or match.group("mail") or ""
                 name = _TITLE_PREFIX.sub("", match.group("name").strip())  # 【管理员】 in groups
-                pending, body = (number, moment, name or account, account), []
+                pending, body = (number, moment, name or account, account), BoundedLines()
         if pending is not None:
             record = self._record(path, pending, body, conversation, is_group)
             if record is not None:

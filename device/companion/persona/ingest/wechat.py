@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ._common import (
     SELF,
+    BoundedLines,
     SkipCounter,
     csv_errors,
     csv_header,
@@ -225,7 +226,7 @@ class WeChatParser:
         lookahead, is_group = _group_lookahead(lines, _MEMO_HEADER, 2)
         conversation = _conversation(path)
         pending: tuple[int, str, str] | None = None
-        body: list[str] = []
+        body: list[str] = BoundedLines()
         previous_blank = True
         for number, line in chain(lookahead, lines):
             match = _MEMO_HEADER.fullmatch(line) if previous_blank else None
@@ -241,7 +242,7 @@ class WeChatParser:
                 record = self._memo_record(path, pending, body, conversation, is_group)
                 if record is not None:
                     yield record
-            pending, body = (number, match.group(1), match.group(2)), []
+            pending, body = (number, match.group(1), match.group(2)), BoundedLines()
         if pending is not None:
             record = self._memo_record(path, pending, body, conversation, is_group)
             if record is not None:
@@ -273,7 +274,7 @@ class WeChatParser:
     def _exporter_txt(self, path: Path, lines: Iterator[tuple[int, str]]) -> Iterator[ChatRecord]:
         conversation = _conversation(path)
         pending: tuple[int, str, str] | None = None
-        body: list[str] = []
+        body: list[str] = BoundedLines()
         lookahead, is_group = _group_lookahead(lines, _EXPORTER_HEADER, 1)
         for number, line in chain(lookahead, lines):
             match = _EXPORTER_HEADER.fullmatch(line)
@@ -286,7 +287,7 @@ class WeChatParser:
                 continue
             if pending is not None:
                 yield self._exporter_record(path, pending, body, conversation, is_group)
-            pending, body = (number, match.group("name"), match.group("time")), [match.group("text")]
+            pending, body = (number, match.group("name"), match.group("time")), BoundedLines(match.group("text"))
         if pending is not None:
             yield self._exporter_record(path, pending, body, conversation, is_group)
 

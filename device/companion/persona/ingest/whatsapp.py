@@ -17,7 +17,7 @@ from datetime import date, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
 
-from ._common import SkipCounter, format_error, head_text, numbered_lines, open_text
+from ._common import BoundedLines, SkipCounter, format_error, head_text, numbered_lines, open_text
 from ._dates import date_parts, order_by_progression, to_date
 from ._dates import evidence as evidence_of
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, is_zip
@@ -219,7 +219,7 @@ class WhatsAppParser:
         header = _HEADER.match
         dates: dict[str, date] = {}
         pending: tuple[int, datetime, str] | None = None
-        extra: list[str] = []
+        extra: list[str] = BoundedLines()
         seen_header = False
         last_stamp, last_moment = "", datetime.min
         number = 0
@@ -242,7 +242,7 @@ class WhatsAppParser:
                     record = self._finish(pending, extra, label, conversation, is_group)
                     if record is not None:
                         yield record
-                    extra = []
+                    extra = BoundedLines()
                 rest = match.group(8)
                 if rest[-1:] == "\r":
                     rest = rest[:-1]
