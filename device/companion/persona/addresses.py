@@ -78,7 +78,6 @@ _STEMS = (
 )  # fmt: skip
 """Lower-case pieces one of which every street-name-first pattern holds: a window without any
 is not searched (the search costs ~15 us, the check ~1 us)."""
-_UK_BEFORE = re.compile(r"[A-Z]{1,2}\Z")
 
 
 def latin_addresses(text: str) -> Iterator[re.Match[str]]:
@@ -96,8 +95,11 @@ def latin_addresses(text: str) -> Iterator[re.Match[str]]:
     for number in _DIGIT_RUN.finditer(text):
         if number.start() < last_end:
             continue
-        match = _STARTS_AT_NUMBER.match(text, number.start())
-        if match is None and (streets or _UK_BEFORE.search(text, max(0, number.start() - 2), number.start())):
+        start, end = number.span()
+        after = text[end : end + 4].lstrip(" ,.\u00a0ºª")[:1]
+        # the number-first patterns go on with a word ("12 Elm", "12 bis rue") or "-" (1000-001)
+        match = _STARTS_AT_NUMBER.match(text, start) if after.isalpha() or text[end : end + 1] == "-" else None
+        if match is None and (streets or (start > 0 and "A" <= text[start - 1] <= "Z")):
             lo = max(searched_to, number.start() - _BEFORE)
             match = _ENDS_NEAR_NUMBER.search(text, lo, min(len(text), number.end() + _AFTER))
             searched_to = max(searched_to, number.start())

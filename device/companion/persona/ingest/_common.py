@@ -58,6 +58,8 @@ MAX_LINE_CHARS = 1_000_000
 MAX_FILE_BYTES = 4 << 30
 """A file larger than this (4 GiB) is refused: no family chat export is that large."""
 _DECLARED = re.compile(rb"""(?:<\?xml[^>]{0,200}?encoding|charset)\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "ascii": "utf-8", "latin_1": "cp1252", "iso8859_1": "cp1252"}
 
 
@@ -108,7 +110,7 @@ def choose_encoding(
         return "utf-8"
     as_utf8 = head.decode("utf-8", errors="replace")
     bad = as_utf8.count("\ufffd")
-    good = sum(1 for character in as_utf8 if character > "\x7f") - bad
+    good = len(_NON_ASCII.findall(as_utf8)) - bad
     if good >= 1 and bad * 10 <= good:
         return "utf-8"  # UTF-8 with a few damaged bytes: replace those, keep the rest
     from charset_normalizer import from_bytes
@@ -129,8 +131,9 @@ def _first_non_ascii(path: Path, start: int) -> bytes:
         with open(path, "rb") as handle:
             handle.seek(start)
             while block := handle.read(1 << 20):
-                position = next((i for i, byte in enumerate(block) if byte > 0x7F), -1) if max(block) > 0x7F else -1
-                if position >= 0:
+                high = _HIGH_BYTE.search(block)
+                if high is not None:
+                    position = high.start()
                     line_start = block.rfind(b"\n", 0, position) + 1
                     return block[line_start : line_start + SNIFF_BYTES]
     except OSError:
