@@ -192,3 +192,16 @@ def test_style_counts_characters_for_chinese() -> None:
     assert style.lines()[0] == "typical message: 9 characters (median of 3)"
     english = summarise_style(["Cold butter, love.", "And a pinch of nutmeg."])
     assert not english.chinese and "words" in english.lines()[0]
+
+
+def _mht_bytes() -> bytes:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return qq_mht(Path(folder) / "x.mht").read_bytes()
+
+
+from companion.persona.ingest.qq import QQParser  # noqa: E402
+from unit.ingest_helpers import fuzz_test, mutated  # noqa: E402
+
+test_fuzz_mutated_qq_mht = fuzz_test(QQParser, mutated(_mht_bytes()), "爷爷.mht")

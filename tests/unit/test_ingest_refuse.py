@@ -144,3 +144,20 @@ def test_an_overlong_message_is_skipped_and_counted(tmp_path: Path) -> None:
         summary = import_records(bundle, records, filename="m.csv", file_sha256="b" * 64, fmt="csv",
                                  speaker="Rose", progress=False)
     assert summary.kept == 1 and summary.skipped[SKIP_TOO_LONG] == 1
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=120, deadline=1000, derandomize=True)
+@given(st.text(alphabet=st.sampled_from("ab c.。\n!?长"), max_size=3000), st.integers(20, 400))
+def test_passages_are_bounded_and_lose_nothing(text: str, limit: int) -> None:
+    pieces, rest = [], text
+    while rest:
+        head, rest = split_passage(rest, limit)
+        assert len(head) <= limit
+        pieces.append(head)
+        if not head and not rest.strip():
+            break
+    assert "".join("".join(pieces).split()) == "".join(text.split())
