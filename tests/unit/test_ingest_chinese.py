@@ -205,3 +205,14 @@ from companion.persona.ingest.qq import QQParser  # noqa: E402
 from unit.ingest_helpers import fuzz_test, mutated  # noqa: E402
 
 test_fuzz_mutated_qq_mht = fuzz_test(QQParser, mutated(_mht_bytes()), "爷爷.mht")
+
+
+def test_memotrace_csv_without_is_sender_is_one_clear_error(tmp_path: Path) -> None:
+    from companion.persona.ingest import ExportFormatError, parse_export
+
+    path = tmp_path / "奶奶_utf8.csv"
+    path.write_text("localId,TalkerId,Type,SubType,CreateTime,Status,StrContent,StrTime,Remark,NickName\n"
+                    "1,3,1,0,1682899260,2,早上好,2023-05-01 08:01:00,奶奶,Rose\n", encoding="utf-8-sig")
+    with pytest.raises(ExportFormatError, match="lacks the column IsSender") as error:
+        list(parse_export(path))
+    assert "MemoTrace" in (error.value.hint or "")

@@ -81,8 +81,8 @@ class WeChatParser:
     def sniff(self, path: Path) -> bool:
         head = head_text(path, 8192)
         first = head.split("\n", 1)[0].strip().lstrip("\ufeff")
-        if all(column in first for column in _REQUIRED) and "StrTime" in first:
-            return True
+        if "StrContent" in first and "StrTime" in first:
+            return True  # MemoTrace; one without IsSender is refused by parse, naming the column
         if is_pywxdump_header(first) and "CreateTime" in first:
             return True
         lines = [line for line in head.splitlines()[:12] if line.strip()]
@@ -102,7 +102,9 @@ class WeChatParser:
                     break
             first_line = lookahead[-1][1].strip().lstrip("\ufeff") if lookahead else ""
             is_csv = len(lookahead) == 1 and (
-                all(column in first_line for column in _REQUIRED) or is_pywxdump_header(first_line)
+                all(column in first_line for column in _REQUIRED)
+                or ("StrContent" in first_line and "StrTime" in first_line)
+                or is_pywxdump_header(first_line)
             )
             if not is_csv:
                 if _EXPORTER_TITLE.fullmatch(first_line) or _EXPORTER_HEADER.fullmatch(first_line):
@@ -130,9 +132,14 @@ class WeChatParser:
             if is_pywxdump_header(index):
                 yield from pywxdump_records(path, csv_rows_with_start(reader), index, self.skipped)
                 return
-            if not all(column in index for column in _REQUIRED):
+            missing = [column for column in _REQUIRED if column not in index]
+            if missing:
                 raise format_error(
-                    f"the CSV lacks the MemoTrace columns {', '.join(_REQUIRED)}", path, 1
+                    f"the WeChat CSV lacks the column {', '.join(missing)}: without it the importer "
+                    "cannot tell whose message each row is",
+                    path,
+                    1,
+                    hint="export the chat again with MemoTrace (WeChatMsg) or PyWxDump, unedited",
                 )
             numbered = csv_rows_with_start(reader)
             rows: list[tuple[int, list[str]]] = []
