@@ -54,7 +54,15 @@ _CARD = re.compile(r"(?<![\dA-Za-z])\d(?:[ -]?\d){12,18}(?![\dA-Za-z])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _CN_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _LONG_DIGITS = re.compile(r"\d{6,}")
-_QUICK = re.compile(r"[\d@一二三四五六七八九十百零〇两]|\bat\b|" + _SECRET.pattern + "|" + _CN_SECRET.pattern, re.I)
+_QUICK = re.compile(r"[\d@一二三四五六七八九十百零〇两]|[(\[{<]\s?at\s?[)\]}>]|密|口令|暗|码|碼|号|號")
+_SECRET_STEMS = (
+    "pass", "pin", "code", "word", "secur", "access", "combination", "login", "user", "otp", "cvv", "cvc",
+    "account", "acct", "sort", "routing", "card", "social", "ssn", "senha", "palavra", "código", "codigo",
+    "contrase", "clave", "cuenta", "conta", "mot de", "compte", "digicode", "kennw", "geheim", "zugang",
+    "konto", "parola", "codice",
+)  # fmt: skip
+"""Lower-case pieces one of which every secret word holds: the (slow) keyword scan runs only
+when one is in the text."""
 _TAG = re.compile(r"\[(?:phone|email|address|id number)\]")
 
 _KINDS = {
@@ -121,15 +129,20 @@ def _gap_end(text: str, end: int) -> int | None:
 
 def private_reason(text: str) -> str | None:
     """What makes ``text`` private ("a password", "a card number", ...), or None."""
-    if not text or not _QUICK.search(text):
+    if not text:
+        return None
+    lowered = text.lower()
+    keywords = any(stem in lowered for stem in _SECRET_STEMS)
+    if not keywords and not _QUICK.search(text):
         return None
     text = _TAG.sub(" ", text.translate(FULL_WIDTH))
-    for match in _SECRET.finditer(text):
-        if _secret_value(text, match.end()):
-            return f"a secret ({match.group().lower()})"
-    for match in _WEAK.finditer(text):
-        if _secret_value(text, match.end(), weak=True):
-            return f"a code ({match.group().lower()})"
+    if keywords:
+        for match in _SECRET.finditer(text):
+            if _secret_value(text, match.end()):
+                return f"a secret ({match.group().lower()})"
+        for match in _WEAK.finditer(text):
+            if _secret_value(text, match.end(), weak=True):
+                return f"a code ({match.group().lower()})"
     for match in _CN_SECRET.finditer(text):
         rest = text[match.end() : match.end() + 24]
         if re.search(r"[0-9A-Za-z]{3,}", rest) or re.match(r"\s*(?:是|为|：|:)\s*[「“\"']", rest):
