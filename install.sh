@@ -22,7 +22,8 @@ options:
   --prefix DIR   device mode into DIR instead of / (for tests and image builds): the user is
                  created in DIR/etc/passwd, nothing outside DIR is touched, systemctl is not run
   --no-systemd   install everything but do not run systemctl (also automatic without systemd)
-  --uninstall    remove the service, its user, programs and settings; keeps persona data
+  --frame        (after the service) the memorial frame: page server unit, labwc kiosk, night schedule
+  --uninstall    remove the service (and the frame), its user, programs and settings; keeps persona data
                  (/var/lib/companion and /etc/companion/persona.key)
   --purge        with --uninstall: also erase the persona data and its key
 USAGE
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
         --prefix=*) PREFIX="${1#--prefix=}" ;;
         --no-systemd) NO_SYSTEMD=1 ;;
         --uninstall) MODE=uninstall ;;
+        --frame) MODE=frame ;;
         --purge) PURGE=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "install.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -335,12 +337,25 @@ TOML
     fi
     run chmod 0600 "$key"
     run chown 0:0 "$key"
+    # The device's consent key (ETHICS C1): only records it (or a key enrolled with `companion
+    # consent trust`) signed are accepted. Private half root only; the service reads the public one.
+    if [ -e "$PREFIX$CONF_DIR/consent/device.key" ]; then
+        say "keeping the existing device consent key $PREFIX$CONF_DIR/consent/device.key"
+    else
+        say "creating the device consent key $PREFIX$CONF_DIR/consent/device.key (root only)"
+        run "$PREFIX$APP_DIR/venv/bin/companion" consent --dir "$PREFIX$CONF_DIR/consent" init
+    fi
 }
 
 install_unit() {
     say "installing the systemd unit and its sysusers/tmpfiles snippets"
     render "$ROOT/systemd/companion.service" | write_file "$PREFIX$UNIT_DIR/companion.service" 0644
     write_file "$PREFIX/etc/tmpfiles.d/companion.conf" 0644 <"$ROOT/systemd/companion.tmpfiles"
+    # PrivateNetwork=yes unless the settings name a home server or enable the satellite: then a
+    # drop-in opens exactly those addresses and ports (and is removed again when they are gone).
+    say "network: only what the settings ask for (companion network-dropin)"
+    run "$PREFIX$APP_DIR/venv/bin/companion" --config "$PREFIX$CONF_DIR/companion.toml" network-dropin \
+        --write "$PREFIX$UNIT_DIR/companion.service.d"
     if command -v systemd-tmpfiles >/dev/null 2>&1; then
         say "creating $STATE_DIR and $CACHE_DIR for the service user${PREFIX:+ (under $PREFIX)}"
         run systemd-tmpfiles --create ${PREFIX:+--root="$PREFIX"} "$PREFIX/etc/tmpfiles.d/companion.conf"
@@ -391,6 +406,7 @@ uninstall_device() {
         run systemctl disable --now companion.service || true
     fi
     remove_path "$PREFIX$UNIT_DIR/companion.service"
+    remove_path "$PREFIX$UNIT_DIR/companion.service.d/network.conf"
     remove_path "$PREFIX/etc/tmpfiles.d/companion.conf"
     remove_path "$PREFIX/etc/sysusers.d/companion.conf"
     if systemd_usable; then
@@ -413,11 +429,138 @@ uninstall_device() {
         remove_path "$PREFIX$CONF_DIR"
     else
         if [ -e "$PREFIX$STATE_DIR" ] || [ -e "$PREFIX$CONF_DIR/persona.key" ]; then
-            say "kept the persona data: $PREFIX$STATE_DIR and $PREFIX$CONF_DIR/persona.key (--purge erases them)"
+            say "kept the persona data: $PREFIX$STATE_DIR, $PREFIX$CONF_DIR/persona.key and the consent key" \
+                "$PREFIX$CONF_DIR/consent (--purge erases them)"
         fi
     fi
     say "uninstalled"
 }
+
+# --- memorial frame (frame engineer, issue 17) -----------------------------------------------
+# --dev (and CI) get Debian's Chromium, Xvfb and the CJK fonts: the frame's tests drive the real
+# browser. --frame (as root, after the service) sets up a shelf frame on Raspberry Pi OS bookworm:
+# the companion-frame group that may read the voice's feed socket, /run/companion for that socket
+# (a drop-in, so companion.service itself is untouched), the page server companion-frame.service,
+# and the kiosk in the desktop user's labwc autostart (Chromium full screen, screen blanking off,
+# the screen powered off at night by wlopm when [frame] night_mode = "off").
+APT_PACKAGES+=(chromium xvfb fonts-noto-cjk)
+FRAME_GROUP=companion-frame
+FRAME_BEGIN="# >>> companion frame (install.sh --frame) >>>"
+FRAME_END="# <<< companion frame <<<"
+
+frame_desktop_user() {
+    if [ -n "${FRAME_USER:-}" ]; then
+        echo "$FRAME_USER"
+    elif [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+        echo "$SUDO_USER"
+    else
+        getent passwd 1000 | cut -d: -f1
+    fi
+}
+
+# frame_autostart FILE: drop our block from a labwc autostart file (and add it again unless uninstalling).
+frame_autostart() {
+    local file="$1" add="$2"
+    local kept=""
+    if [ -f "$file" ]; then
+        kept="$(sed "/^$FRAME_BEGIN\$/,/^$FRAME_END\$/d" "$file")"
+    fi
+    if [ "$add" = 1 ]; then
+        printf '%s\n%s\n%s\n%s\n' "$kept" "$FRAME_BEGIN" "$APP_DIR/frame-kiosk.sh &" "$FRAME_END" | sed '/./,$!d' \
+            | write_file "$file" 0644
+    elif [ -f "$file" ]; then
+        printf '%s\n' "$kept" | write_file "$file" 0644
+    fi
+}
+
+# apt_candidate PKG: the package can be installed from the configured sources.
+apt_candidate() {
+    apt-cache policy "$1" 2>/dev/null | grep -Eq '^ *Candidate: [^(]'
+}
+
+install_frame() {
+    if [ "$(id -u)" != 0 ] && [ "$DRY_RUN" = 0 ]; then
+        echo "install.sh: --frame sets up a system unit and a kiosk; run it as root (or with --dry-run)" >&2
+        exit 1
+    fi
+    if [ ! -x "$PREFIX$APP_DIR/venv/bin/companion" ] && [ "$DRY_RUN" = 0 ]; then
+        echo "install.sh: install the voice service first (./install.sh), then ./install.sh --frame" >&2
+        exit 1
+    fi
+    detect_platform
+    local browser=chromium
+    if ! apt_candidate chromium && apt_candidate chromium-browser; then
+        browser=chromium-browser  # older Raspberry Pi OS images name their build so
+    fi
+    local saved=("${APT_PACKAGES[@]}")
+    APT_PACKAGES=("$browser" fonts-noto-cjk curl)
+    if apt_candidate wlopm; then
+        APT_PACKAGES+=(wlopm)
+    fi
+    install_system_packages
+    APT_PACKAGES=("${saved[@]}")
+    if ! grep -q "^$FRAME_GROUP:" "$PREFIX/etc/group" 2>/dev/null; then
+        say "creating the group '$FRAME_GROUP' (may read the voice's feed socket)"
+        run groupadd ${PREFIX:+--prefix "$PREFIX"} --system "$FRAME_GROUP"
+    fi
+    run usermod ${PREFIX:+--prefix "$PREFIX"} -a -G "$FRAME_GROUP" "$SERVICE_USER"
+    say "giving the voice service /run/companion for the frame's socket (drop-in)"
+    write_file "$PREFIX$UNIT_DIR/companion.service.d/frame.conf" 0644 <<'UNIT'
+# install.sh --frame: the feed socket lives in /run/companion (group companion-frame may read it).
+[Service]
+RuntimeDirectory=companion
+RuntimeDirectoryMode=0751
+SupplementaryGroups=companion-frame
+UNIT
+    render "$ROOT/systemd/companion-frame.service" | write_file "$PREFIX$UNIT_DIR/companion-frame.service" 0644
+    write_file "$PREFIX$APP_DIR/frame-kiosk.sh" 0755 <"$ROOT/systemd/companion-frame-kiosk.sh"
+    local user home
+    user="$(frame_desktop_user)"
+    home="$(getent passwd "$user" | cut -d: -f6)"
+    if [ -n "$user" ] && [ -n "$home" ]; then
+        say "kiosk for '$user': $home/.config/labwc/autostart"
+        frame_autostart "$PREFIX$home/.config/labwc/autostart" 1
+        run chown "$user:" "$PREFIX$home/.config/labwc/autostart"
+    else
+        say "no desktop user found (set FRAME_USER=name): add '$APP_DIR/frame-kiosk.sh &' to its labwc autostart"
+    fi
+    if command -v raspi-config >/dev/null 2>&1; then
+        say "switching off the desktop's own screen blanking (the frame has a night schedule)"
+        run raspi-config nonint do_blanking 1
+    fi
+    if systemd_usable; then
+        run systemctl daemon-reload
+        run systemctl restart companion.service
+        run systemctl enable companion-frame.service
+        run systemctl restart companion-frame.service
+    fi
+    say "frame installed; it shows after the next desktop login. Check it with: companion doctor"
+}
+
+uninstall_frame() {
+    if [ "$(id -u)" != 0 ] && [ "$DRY_RUN" = 0 ]; then
+        echo "install.sh: --uninstall needs root (or --dry-run)" >&2
+        exit 1
+    fi
+    if systemd_usable && systemctl list-unit-files companion-frame.service >/dev/null 2>&1; then
+        run systemctl disable --now companion-frame.service || true
+    fi
+    remove_path "$PREFIX$UNIT_DIR/companion-frame.service"
+    remove_path "$PREFIX$UNIT_DIR/companion.service.d/frame.conf"
+    remove_path "$PREFIX$APP_DIR/frame-kiosk.sh"
+    local user home
+    user="$(frame_desktop_user)"
+    home="$(getent passwd "$user" | cut -d: -f6 || true)"
+    if [ -n "$home" ] && [ -f "$PREFIX$home/.config/labwc/autostart" ]; then
+        say "removing the kiosk from $home/.config/labwc/autostart"
+        frame_autostart "$PREFIX$home/.config/labwc/autostart" 0
+    fi
+    if grep -q "^$FRAME_GROUP:" "$PREFIX/etc/group" 2>/dev/null; then
+        say "removing the group '$FRAME_GROUP'"
+        run groupdel ${PREFIX:+--prefix "$PREFIX"} "$FRAME_GROUP" || true
+    fi
+}
+# --- end of memorial frame --------------------------------------------------------------------
 
 if [ -n "$PREFIX" ]; then
     case "$PREFIX" in
@@ -433,5 +576,6 @@ fi
 case "$MODE" in
     dev) install_dev ;;
     device) install_device ;;
-    uninstall) uninstall_device ;;
+    frame) install_frame ;;
+    uninstall) uninstall_frame; uninstall_device ;;
 esac

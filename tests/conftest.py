@@ -21,6 +21,22 @@ hypothesis_settings.register_profile("companion", deadline=None)
 hypothesis_settings.load_profile("companion")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def consent_authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The device's consent key for this test session (never the real one): what `install.sh`
+    makes on a device. Commands run by the tests inherit it through the environment."""
+    from companion.consent.authority import ENV_DIR
+
+    folder = tmp_path_factory.mktemp("consent-authority")
+    before = os.environ.get(ENV_DIR)
+    os.environ[ENV_DIR] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(ENV_DIR, None)
+    else:
+        os.environ[ENV_DIR] = before
+
+
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     """The models `./install.sh --dev` installed; a clear failure (not a skip) when absent."""

@@ -167,12 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     from .voice.commands import register as register_voice_commands  # companion voice ... ([train] extra, lazy)
 
     register_voice_commands(sub)
+    from .consent.commands import register as register_consent  # companion consent ...
+
+    register_consent(sub)
     from .service.doctor import register as register_doctor  # companion doctor
 
     register_doctor(sub)
     from .bench.commands import register as register_bench  # companion bench
 
     register_bench(sub)
+    from .homeserver.commands import register as register_homeserver  # serve, satellite, network-dropin, bench-remote
+
+    register_homeserver(sub)
+    from .frame.commands import register as register_frame  # companion frame (the memorial frame's page)
+
+    register_frame(sub)
     return parser
 
 

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from make_export import write_export
 
-    from companion.ethics.consent import new_record
+    from companion.consent import new_record
     from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 
     if args.retrieval_only:  # re-measure retrieval over a bundle kept by an earlier --keep run

@@ -82,7 +82,7 @@ def test_import_a_whatsapp_export_and_converse_with_the_bundle(
                       "--output", str(reply_wav), "--json"], env)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert result["reply_source"]["kind"] == "message"
+    assert result["reply_source"]["kind"] == "memory"
     assert result["reply"].replace(" ", "") == PIE.replace(" ", "")
     assert reply_wav.stat().st_size > 10_000
 

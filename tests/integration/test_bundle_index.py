@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle.index import BATCH
 from companion.persona.bundle.maintenance import verify_bundle
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id

@@ -11,6 +11,7 @@ import pytest
 from support.cli import run_companion, words
 
 from companion.audio.wavfile import read_wav
+from support.replies import reply_of
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +30,9 @@ def test_converse_answers_a_spoken_question_in_the_persona_voice(
     result = json.loads(done.stdout)
 
     assert words(QUESTION) & words(result["transcript"]) >= {"fishing", "spot"}
-    expected = "".join(loaded_models.persona.respond(result["transcript"]))
+    expected = reply_of(loaded_models.persona, result["transcript"])
     assert result["reply"].replace(" ", "") == expected.replace(" ", "")
-    assert result["reply_source"]["kind"] == "message"
+    assert result["reply_source"]["kind"] == "memory"
     for key in ("asr_s", "persona_s", "tts_first_audio_s", "first_audio_s", "turn_latency_s"):
         assert result["timings"][key] > 0, key
     assert result["listening"]["vad_cpu_per_audio_s"] > 0

@@ -49,7 +49,7 @@ class SpyVoice:
 def test_a_reply_is_disclosed_watermarked_labelled_and_logged(settings, loaded_models, speak, tmp_path: Path) -> None:
     reply = tmp_path / "reply.wav"
     result = converse(settings, loaded_models, speak("What was your favourite fishing spot?"), reply)
-    assert result.disclosed and result.utterance_id and result.source.kind == "message"
+    assert result.disclosed and result.utterance_id and result.source.kind == "memory"
 
     pcm, rate = read_wav(reply)
     found = wm.detect(pcm, rate)
@@ -81,7 +81,7 @@ def test_crisis_answers_come_from_the_neutral_voice(settings, loaded_models, spe
     persona_voice, neutral_voice = SpyVoice(loaded_models.tts), SpyVoice(loaded_models.tts)
     models = replace(loaded_models, tts=persona_voice, neutral_tts=neutral_voice)
     result = converse(settings, models, speak("I want to kill myself."), tmp_path / "reply.wav")
-    assert result.source.guard == "crisis" and settings.ethics.help_number in result.reply
+    assert result.source.kind == "crisis" and settings.ethics.help_number in result.reply
     assert any(settings.ethics.help_number in s for s in neutral_voice.spoken)
     assert any("AI re-creation" in s for s in neutral_voice.spoken)  # the disclosure too
     assert not persona_voice.spoken, persona_voice.spoken  # the cloned voice said nothing

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from companion.config import Settings
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
 from companion.persona.bundle.importer import import_records
@@ -27,6 +27,7 @@ from companion.persona.lm.grounding import RetrievalGrounding
 from companion.persona.lm.loader import build_engine, open_bundle
 from companion.persona.lm.tiny import make_tiny_model
 from companion.persona.retrieval import load_retrieval_persona
+from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
@@ -93,10 +94,10 @@ def test_lm_engine_answers_from_the_bundle_with_the_real_model(settings, retriev
     walt = build_engine(settings, retrieval)
     assert isinstance(walt, LmPersona) and walt.display_name == "Grandpa Walt"
     assert walt.consent is retrieval.consent is not None  # the ethics gate still sees the consent record
-    reply = "".join(walt.respond("What did you name the canoe you built?"))
+    reply = reply_of(walt, "What did you name the canoe you built?")
     assert "Ruthie" in reply, reply
-    assert walt.last_source.kind in ("message", "generated")
-    assert "".join(walt.respond("What did you think of your trip to Japan?")) in retrieval.folder.fallback_replies
+    assert last_source(walt).kind in ("memory", "generated")
+    assert reply_of(walt, "What did you think of your trip to Japan?") in retrieval.folder.fallback_replies
 
 
 def test_a_fine_tuned_model_in_the_bundle_is_decrypted_privately_and_removed(settings, retrieval, bundle_dir, tmp_path):
@@ -111,7 +112,7 @@ def test_a_fine_tuned_model_in_the_bundle_is_decrypted_privately_and_removed(set
         folder = walt.session.model_dir
         assert not folder.exists()  # decrypted only for loading
         assert not list(folder.parent.glob("companion-lm-*"))
-        reply = "".join(walt.respond("Where was your favorite place to fish?"))  # the tiny model runs from memory
+        reply = reply_of(walt, "Where was your favorite place to fish?")  # the tiny model runs from memory
         assert reply.strip()
     finally:
         with open_bundle(bundle_dir, settings.persona.key_file) as bundle:
@@ -132,7 +133,7 @@ def test_eval_on_a_bundle_asks_paraphrased_questions(settings, bundle_dir, tmp_p
     assert set(report["engines"]) == {"retrieval", "lm"}
     assert report["fact_questions"] > 0 and report["paraphrase_similarity"] < 0.99
     for result in report["engines"].values():
-        assert 0.0 <= result["fact_accuracy"] <= 1.0 and 0.0 <= result["grounded_rate"] <= 1.0
+        assert 0.0 <= result["in_data_rate"] <= 1.0 and 0.0 <= result["grounded_rate"] <= 1.0
     assert report["engines"]["retrieval"]["grounded_rate"] == 1.0  # the person's own words only
     assert files_containing(Path(quick.paths.cache_dir), b"Ruthie") == []  # nothing in clear text on disk
 
@@ -143,14 +144,14 @@ def test_same_question_twice_is_grounded_both_times_and_a_follow_up_uses_the_pre
     history: list[Exchange] = []
     seen = []
     for _ in range(2):
-        reply = "".join(demo_walt.respond("What did you name the canoe you built?", history)).strip()
+        reply = reply_of(demo_walt, "What did you name the canoe you built?", history).strip()
         assert "Ruthie" in reply, reply
-        seen.append(demo_walt.last_source.message_id)
+        seen.append(last_source(demo_walt).message_id)
         history.append(Exchange("What did you name the canoe you built?", reply))
     assert seen[0] == seen[1] == canoe
     # "How long did that take?" alone finds nothing; with the previous question it finds the canoe
     # memory, and the model answers with the exchange in its context (how well: the model's size).
-    reply = "".join(demo_walt.respond("How long did that take?", history)).strip()
-    assert demo_walt.last_source.kind in ("message", "generated"), reply
-    assert demo_walt.last_source.message_id == canoe, reply
+    reply = reply_of(demo_walt, "How long did that take?", history).strip()
+    assert last_source(demo_walt).kind in ("memory", "generated"), reply
+    assert last_source(demo_walt).message_id == canoe, reply
     assert _fact_words(reply) <= _known_words("", demo_walt.source.search("How did you build the canoe?", 3), demo_walt.source)

@@ -24,6 +24,7 @@ from companion.persona.lm.grounding import RetrievalGrounding
 from companion.persona.lm.loader import read_choice, resolve_engine
 from companion.persona.lm.tiny import make_tiny_model
 from companion.persona.retrieval import load_retrieval_persona
+from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
@@ -48,14 +49,14 @@ def walt(retrieval):
 
 
 def test_grounded_question_is_answered_with_the_fact_from_the_memories(walt):
-    reply = "".join(walt.respond("What did you name the canoe you built?"))
+    reply = reply_of(walt, "What did you name the canoe you built?")
     assert "Ruthie" in reply, reply
-    assert walt.last_source.kind in ("message", "generated")
+    assert last_source(walt).kind in ("memory", "generated")
 
 
 def test_a_fact_absent_from_the_memories_is_not_remembered(walt, retrieval):
-    reply = "".join(walt.respond("What did you think of your trip to Japan?"))
-    assert walt.last_source.kind == "fallback"
+    reply = reply_of(walt, "What did you think of your trip to Japan?")
+    assert last_source(walt).kind == "fallback"
     assert reply in retrieval.folder.fallback_replies
 
 
@@ -64,7 +65,7 @@ def test_generated_replies_are_short_grounded_and_keep_the_prefix_cached(walt):
     history = []
     for question in ("Who was your first boss?", "What did you do on Sunday mornings?"):
         pieces = list(walt.respond(question, history))
-        reply = "".join(pieces).strip()
+        reply = " ".join(p.text for p in pieces).strip()
         assert reply and len(pieces) <= walt.options.max_sentences
         assert walt.session.length > prefix  # the conversation sits on top of the cached prefix
         history.append(Exchange(question, reply))
@@ -88,9 +89,8 @@ def test_held_out_slice_and_fact_questions_come_from_the_persona():
     facts = fact_questions(kept, held)
     assert facts
     asked = {m.context for m in folder.messages if m.context}
-    memories = " ".join(m.text for m in kept.messages).casefold()
-    assert all(question not in asked and fact in memories for question, fact, _ in facts)  # paraphrased; answer kept
-    assert any(f.held_out for f in facts)
+    answers = {m.id: m.text.casefold() for m in held}
+    assert all(q.question not in asked and q.fact in answers[q.message_id] for q in facts)  # reworded; fact in answer
 
 
 def test_eval_compares_engines_and_records_the_winner(tmp_path):
@@ -103,8 +103,11 @@ def test_eval_compares_engines_and_records_the_winner(tmp_path):
                        persona=replace(settings.persona, lm_model="lm-tiny"))
     report = run_eval(DEMO_DIR, settings, progress=False)
     assert set(report["engines"]) == {"retrieval", "lm"}
+    assert report["fact_questions"] >= 10 and report["absent_questions"] >= 10 and report["harmless_questions"] >= 30
     for result in report["engines"].values():
-        assert 0.0 <= result["dont_remember_rate"] <= 1.0 and 0.0 <= result["fact_accuracy"] <= 1.0
+        for kind in ("in_data", "absent", "harmless"):
+            assert 0.0 <= result[f"{kind}_rate"] <= 1.0
+        assert sum(result["table"]["in_data"].values()) == report["fact_questions"]
     assert report["winner"] in report["engines"]
     cache = settings.paths.cache / "persona"
     assert read_choice(cache, DEMO_DIR) == report["winner"]
@@ -130,7 +133,7 @@ def test_spoken_question_through_the_real_pipeline_with_the_lm_engine(speak, loa
     assert "canoe" in result.transcript.casefold() or "can you" in result.transcript.casefold(), result.transcript
     reply = result.reply.casefold()
     assert "ruthie" in reply or "canoe" in reply, result.reply
-    assert result.source is not None and result.source.kind in ("message", "generated")
+    assert result.source is not None and result.source.kind in ("memory", "generated")
 
 
 def test_engine_setting_lm_builds_the_lm_persona(test_settings, retrieval):

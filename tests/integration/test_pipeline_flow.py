@@ -48,7 +48,7 @@ def test_a_follow_up_question_needs_no_wake_word(speak, loaded_models, test_sett
     results = asyncio.run(pipeline.run(max_turns=2, fail_fast=True))
     assert [r.trigger for r in results] == [Trigger.WAKE_WORD, Trigger.FOLLOW_UP]
     assert "dog" in results[1].transcript.lower()
-    assert results[1].source is not None and results[1].source.kind == "message"
+    assert results[1].source is not None and results[1].source.kind == "memory"
     assert len(pipeline.history) == 2
 
 

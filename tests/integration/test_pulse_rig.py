@@ -382,7 +382,6 @@ def test_killed_test_process_takes_its_daemon_along(tmp_path):
     """SIGKILL of the owner: daemon and children die (parent-death signal), the next rig sweeps the dir."""
     if pulse_available():
         pytest.skip(pulse_available())
-    import signal
 
     tests_dir = Path(__file__).resolve().parents[1]
     owner = subprocess.Popen(

@@ -21,6 +21,7 @@ from companion.persona.base import Exchange
 from companion.persona.embedder import SentenceEmbedder
 from companion.persona.folder import load_persona_folder
 from companion.persona.retrieval import DEFAULT_MIN_SCORE, RetrievalPersona, load_retrieval_persona
+from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
@@ -101,7 +102,7 @@ class CountingEmbedder:
 
 
 def _ask(persona: RetrievalPersona, question: str, history: Sequence[Exchange] = ()) -> str:
-    return "".join(persona.respond(question, history))
+    return reply_of(persona, question, history)
 
 
 # -- the embedder ------------------------------------------------------------------------------
@@ -145,16 +146,16 @@ def test_demo_questions_get_his_own_fitting_words(persona: RetrievalPersona, que
     reply = _ask(persona, question)
     expected = next(m for m in persona.folder.messages if m.id == message_id)
     assert reply == expected.text
-    source = persona.last_source
-    assert source is not None and (source.kind, source.message_id) == ("message", message_id)
+    source = last_source(persona)
+    assert source is not None and (source.kind, source.message_id) == ("memory", message_id)
     assert source.score >= 0.75
 
 
 @pytest.mark.parametrize(("question", "pattern"), PARAPHRASES.items())
 def test_paraphrased_questions_find_the_topic(persona: RetrievalPersona, question: str, pattern: str) -> None:
     _ask(persona, question)
-    source = persona.last_source
-    assert source is not None and source.kind == "message"
+    source = last_source(persona)
+    assert source is not None and source.kind == "memory"
     assert re.match(pattern, source.message_id or ""), (question, source)
     assert source.score >= DEFAULT_MIN_SCORE + 0.1, "threshold too close to real questions"
 
@@ -162,7 +163,7 @@ def test_paraphrased_questions_find_the_topic(persona: RetrievalPersona, questio
 @pytest.mark.parametrize("question", UNRELATED)
 def test_unrelated_questions_fall_back(persona: RetrievalPersona, question: str) -> None:
     reply = _ask(persona, question)
-    source = persona.last_source
+    source = last_source(persona)
     assert source is not None and source.kind == "fallback" and source.message_id is None
     assert source.score < DEFAULT_MIN_SCORE
     assert reply in persona.folder.fallback_replies
@@ -173,14 +174,14 @@ def test_fallbacks_rotate_deterministically(persona: RetrievalPersona, embedder:
     replies = [_ask(fresh, question) for question in UNRELATED[:5]]
     cycle = list(fresh.folder.fallback_replies)
     assert replies == [cycle[i % len(cycle)] for i in range(5)]
-    assert _ask(fresh, "   ") in cycle and fresh.last_source is not None and fresh.last_source.kind == "fallback"
+    assert _ask(fresh, "   ") in cycle and last_source(fresh) is not None and last_source(fresh).kind == "fallback"
 
 
 def test_recent_replies_are_not_repeated_when_a_close_second_exists(persona: RetrievalPersona) -> None:
     question = "Did you catch anything today?"  # two messages answer exactly this
     first = _ask(persona, question)
     second = _ask(persona, question, [Exchange(question, first)])
-    assert second != first and persona.last_source is not None and persona.last_source.kind == "message"
+    assert second != first and last_source(persona) is not None and last_source(persona).kind == "memory"
     third = _ask(persona, question, [Exchange(question, first), Exchange(question, second)])
     assert third in (first, second)  # nothing else is close: a repeat beats a poor answer
 

@@ -88,7 +88,7 @@ def test_non_interactive_commands(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_a_damaged_database_is_one_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from companion.ethics.consent import new_record
+    from companion.consent import new_record
     from companion.persona.bundle.importer import import_records
     from companion.persona.bundle.store import PersonaCard, new_bundle_id
     from companion.persona.ingest.records import ChatRecord

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle.importer import import_records
 from companion.persona.bundle.keys import KEY_FILE_ENV, BundleError, WrongKeyError, read_secret
 from companion.persona.bundle.maintenance import erase_bundle, verify_bundle

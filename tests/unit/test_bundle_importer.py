@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle.importer import (
     SKIP_DUPLICATE,
     SKIP_GROUP,

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle.maintenance import journal_summaries, verify_bundle
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle import keys as keys_module
 from companion.persona.bundle.importer import import_records
 from companion.persona.bundle.keys import KEYS_FILE, BundleError, WrongKeyError, change_secret

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle.importer import SKIP_DUPLICATE, import_records
 from companion.persona.bundle.keys import BundleError
 from companion.persona.bundle.maintenance import read_captions, verify_bundle

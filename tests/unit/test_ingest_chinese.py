@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.ethics.consent import new_record
+from companion.consent import new_record
 from companion.persona.bundle.importer import SKIP_PRIVATE, import_files
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 from companion.persona.ingest import SELF

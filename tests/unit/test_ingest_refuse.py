@@ -132,7 +132,7 @@ def test_a_chat_line_over_the_limit_is_refused_naming_the_line(tmp_path: Path) -
 
 
 def test_an_overlong_message_is_skipped_and_counted(tmp_path: Path) -> None:
-    from companion.ethics.consent import new_record
+    from companion.consent import new_record
     from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 
     bundle_id = new_bundle_id()

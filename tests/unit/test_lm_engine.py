@@ -18,6 +18,7 @@ from companion.persona.lm.engine import LmOptions, LmPersona, _fact_words
 from companion.persona.lm.grounding import Memory, exclude
 from companion.persona.lm.session import LmSession, auto_threads
 from companion.persona.lm.tiny import make_tiny_model
+from support.replies import last_source, reply_of
 
 ANSWER = "Yes indeed. I remember! Heron Point?"
 
@@ -37,6 +38,7 @@ class ScriptedSource:
     description: str = "A retired carpenter who fished the north shore."
     language: str = "en"
     fallback_replies: tuple[str, ...] = ("I don't remember that one, kiddo.", "That's gone from my old head.")
+    consent: object | None = None
 
     def search(self, question: str, k: int) -> list[Memory]:
         return self.memories[:k]
@@ -77,21 +79,22 @@ def test_generated_reply_is_released_once_a_sentence_has_substance(tiny_dir):
     persona = engine(tiny_dir, ScriptedSource([memory("We fished off Heron Point every summer.", 0.6)]))
     pieces = list(persona.respond("Where did you fish?"))
     # "Yes indeed." and "I remember!" are filler: they wait for "Heron Point?", which the memory supports.
-    assert pieces == [ANSWER]
-    assert persona.last_source.kind == "generated" and persona.last_source.message_id == "m-1"
+    assert [p.text for p in pieces] == [ANSWER]
+    reply_of(persona, "Where did you fish?")
+    assert last_source(persona).kind == "generated" and last_source(persona).message_id == "m-1"
 
 
 def test_filler_alone_is_never_spoken_the_persons_words_are(tiny_dir):
     real = "We fished off Heron Point."
     persona = engine(tiny_dir, ScriptedSource([memory(real, 0.6)]), max_sentences=1)  # cap: only "Yes indeed."
-    assert "".join(persona.respond("Where did you fish?")) == real
-    assert persona.last_source.kind == "message"
+    assert reply_of(persona, "Where did you fish?") == real
+    assert last_source(persona).kind == "memory"
 
 
 def test_fact_guard_drops_names_the_memories_do_not_contain(tiny_dir):
     real = "We fished on the lake every summer."
     persona = engine(tiny_dir, ScriptedSource([memory(real, 0.6)]))
-    reply = "".join(persona.respond("Where did you fish?"))
+    reply = reply_of(persona, "Where did you fish?")
     assert "Heron" not in reply
     assert reply == real  # the rest was filler: the real words instead
 
@@ -99,8 +102,8 @@ def test_fact_guard_drops_names_the_memories_do_not_contain(tiny_dir):
 def test_unsupported_memories_below_the_verbatim_floor_mean_dont_remember(tiny_dir):
     source = ScriptedSource([memory("We fished on the lake every summer.", 0.42)])
     persona = engine(tiny_dir, source)
-    assert "".join(persona.respond("Where did you fish?")) in source.fallback_replies
-    assert persona.last_source.kind == "fallback"
+    assert reply_of(persona, "Where did you fish?") in source.fallback_replies
+    assert last_source(persona).kind == "fallback"
 
 
 def test_content_words_need_support_from_the_memories():
@@ -116,25 +119,25 @@ def test_nothing_relevant_means_dont_remember_without_generating(tiny_dir):
     source = ScriptedSource([memory("We fished off Heron Point.", 0.1)])
     persona = engine(tiny_dir, source)
     before = persona.session.length
-    reply = "".join(persona.respond("What was your first car?"))
+    reply = reply_of(persona, "What was your first car?")
     assert reply in source.fallback_replies
-    assert persona.last_source.kind == "fallback"
+    assert last_source(persona).kind == "fallback"
     assert persona.session.length == before
 
 
 def test_close_real_reply_is_spoken_verbatim(tiny_dir):
     real = "The drop-off by the old cedar stump off Heron Point."
     persona = engine(tiny_dir, ScriptedSource([memory(real, 0.9, id="fish-01")]))
-    assert "".join(persona.respond("Where was your favourite fishing spot?")) == real
-    assert persona.last_source.kind == "message" and persona.last_source.message_id == "fish-01"
+    assert reply_of(persona, "Where was your favourite fishing spot?") == real
+    assert last_source(persona).kind == "memory" and last_source(persona).message_id == "fish-01"
 
 
 def test_turns_append_only_new_tokens_and_history_mismatch_rewinds(tiny_dir):
     persona = engine(tiny_dir, ScriptedSource([memory("We fished off Heron Point.", 0.6)]), window=2)
-    first = "".join(persona.respond("Where did you fish?"))
+    first = reply_of(persona, "Where did you fish?")
     after_first = persona.session.length
     history = [Exchange("Where did you fish?", first.strip())]
-    "".join(persona.respond("And then?", history))
+    reply_of(persona, "And then?", history)
     # The first exchange was already cached: the second turn appended only its own prompt
     # (plus the two held-back tokens of the previous reply), not the prefix or the history.
     user = prompt.build_user_turn("And then?", persona.source.search("", 3), "en")
@@ -142,7 +145,7 @@ def test_turns_append_only_new_tokens_and_history_mismatch_rewinds(tiny_dir):
     assert persona.session.last.appended_tokens == len(persona.session.encode(turn)) + 2
     assert persona.session.length > after_first
     # A history the cache does not hold (e.g. a barge-in cut the reply) rebuilds from the prefix.
-    "".join(persona.respond("Really?", [Exchange("Something else", "Cut off")]))
+    reply_of(persona, "Really?", [Exchange("Something else", "Cut off")])
     assert persona.session.length < after_first + 80
 
 
@@ -170,8 +173,8 @@ def test_threads_right_sized(cores, threads):
 def test_question_about_something_no_memory_names_is_not_remembered(tiny_dir):
     source = ScriptedSource([memory("The ocean trip for our anniversary was the best.", 0.6)])
     persona = engine(tiny_dir, source)
-    assert "".join(persona.respond("What did you think of your trip to Japan?")) in source.fallback_replies
-    assert persona.last_source.kind == "fallback"
+    assert reply_of(persona, "What did you think of your trip to Japan?") in source.fallback_replies
+    assert last_source(persona).kind == "fallback"
 
 
 def test_persona_show_note_for_a_chinese_persona_with_an_english_only_model(tiny_dir):

@@ -18,6 +18,7 @@ from companion.persona.lm.engine import LmOptions, LmPersona, _is_follow_up
 from companion.persona.lm.grounding import Memory
 from companion.persona.lm.session import LmSession
 from companion.persona.lm.tiny import make_tiny_model
+from support.replies import last_source, reply_of
 
 ANSWER = "Yes indeed. I remember! Heron Point?"
 
@@ -37,6 +38,7 @@ class KeywordSource:
     description: str = "A retired carpenter."
     language: str = "en"
     fallback_replies: tuple[str, ...] = ("I don't remember that one, kiddo.",)
+    consent: object | None = None
     queries: list[str] = field(default_factory=list)
 
     def search(self, question: str, k: int) -> list[Memory]:
@@ -62,12 +64,12 @@ def test_a_reply_that_was_not_spoken_is_replaced_in_the_cache_by_what_was(tiny_d
     real = "We fished on the lake every summer."  # no "Heron Point": the guard drops the generated reply
     source = KeywordSource({"fish": Memory("m-1", real, "Where did you fish?", 0.6)})
     persona = engine(tiny_dir, source)
-    reply = "".join(persona.respond("Where did you fish?"))
-    assert reply == real and persona.last_source.kind == "message"
+    reply = reply_of(persona, "Where did you fish?")
+    assert reply == real and last_source(persona).kind == "memory"
     text = cache_text(persona)
     assert "Heron" not in text and real in text  # the model will see what was heard, not what it made up
     length = persona.session.length
-    "".join(persona.respond("Where did you fish?", [Exchange("Where did you fish?", reply)]))
+    reply_of(persona, "Where did you fish?", [Exchange("Where did you fish?", reply)])
     assert persona.session.last.cached_tokens >= length  # the history was already there: nothing re-read
 
 
@@ -77,8 +79,8 @@ def test_same_question_twice_is_grounded_in_the_same_memory_both_times(tiny_dir)
     history: list[Exchange] = []
     sources = []
     for _ in range(2):
-        reply = "".join(persona.respond("Where did you fish?", history)).strip()
-        sources.append((persona.last_source.kind, persona.last_source.message_id))
+        reply = reply_of(persona, "Where did you fish?", history).strip()
+        sources.append((last_source(persona).kind, last_source(persona).message_id))
         history.append(Exchange("Where did you fish?", reply))
     assert sources[0] == sources[1] == ("generated", "m-1")
 
@@ -86,15 +88,15 @@ def test_same_question_twice_is_grounded_in_the_same_memory_both_times(tiny_dir)
 def test_a_follow_up_is_searched_with_the_previous_question_and_sees_it(tiny_dir):
     source = KeywordSource({"canoe": Memory("shop-05", "I named her Ruthie, Heron Point was her home.", "The canoe?", 0.6)})
     persona = engine(tiny_dir, source)
-    first = "".join(persona.respond("Did you build a canoe?"))
-    follow = "".join(persona.respond("Why that name?", [Exchange("Did you build a canoe?", first)]))
+    first = reply_of(persona, "Did you build a canoe?")
+    follow = reply_of(persona, "Why that name?", [Exchange("Did you build a canoe?", first)])
     assert source.queries[-1] == "Did you build a canoe? Why that name?"
-    assert persona.last_source.kind == "generated" and persona.last_source.message_id == "shop-05"
+    assert last_source(persona).kind == "generated" and last_source(persona).message_id == "shop-05"
     assert follow.strip() == ANSWER
     assert "Did you build a canoe?" in cache_text(persona)  # the previous exchange is in the model's context
     # Without the earlier exchange the same words find nothing: "don't remember".
     fresh = engine(tiny_dir, source)
-    assert "".join(fresh.respond("Why that name?")) in source.fallback_replies
+    assert reply_of(fresh, "Why that name?") in source.fallback_replies
 
 
 def test_follow_up_words():
@@ -108,15 +110,15 @@ def test_prefix_cache_switch_and_turn_statistics(tiny_dir):
     uncached = engine(tiny_dir, source, cache_prefix=False)
     prefix = cached.session.prefix_tokens
     for persona in (cached, uncached):
-        "".join(persona.respond("Where did you fish?"))
+        reply_of(persona, "Where did you fish?")
         stats = persona.last_stats
         assert stats.generated_tokens == 10 and stats.first_token_s is not None and stats.tokens_per_s > 0
     assert cached.last_stats.cached_tokens == prefix and cached.last_stats.prompt_tokens < prefix
     assert uncached.last_stats.cached_tokens == 0 and uncached.last_stats.prompt_tokens > prefix
     history = [Exchange("Where did you fish?", ANSWER)]
-    "".join(uncached.respond("Where did you fish?", history))
+    reply_of(uncached, "Where did you fish?", history)
     assert uncached.last_stats.prompt_tokens > prefix + len(uncached.session.encode("Where did you fish?"))  # window re-read
-    "".join(cached.respond("What was your first car?"))  # answered without the model
+    reply_of(cached, "What was your first car?")  # answered without the model
     assert cached.last_stats.generated_tokens == 0 and cached.last_stats.first_token_s is None
 
 
@@ -145,7 +147,7 @@ def test_a_reply_cut_off_by_the_listener_leaves_no_half_turn_in_the_cache(tiny_d
     next(pieces)
     pieces.close()  # barge-in: the pipeline stops reading
     assert persona.session.length == before
-    "".join(persona.respond("And the fish?", [Exchange("Where did you fish?", "Yes indeed.")]))
+    reply_of(persona, "And the fish?", [Exchange("Where did you fish?", "Yes indeed.")])
     text = cache_text(persona)
     assert text.count("Your memories about this:") == 1  # only this turn's; the cut one is gone
     assert "Where did you fish?\nassistant\nYes indeed.\n" in text  # as it was heard (markup tokens not decoded)

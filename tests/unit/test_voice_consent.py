@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.ethics.consent import new_record, sign
+from companion.consent import default_authority, new_record, sign
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 from companion.voice.challenge import ConsentCheckError, is_living
 
@@ -70,9 +70,12 @@ def test_a_folder_reads_its_signed_consent_json(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(ConsentCheckError, match="no consent record"):
         is_living(folder)
-    record = sign(new_record(persona_name="Pat", authorised_by="Pat", relationship="self", status="living",
-                             audience=["household"], valid_until=None, owner_is_adult=True, bundle_id="folder"),
-                  Ed25519PrivateKey.generate())
+    unsigned = new_record(persona_name="Pat", authorised_by="Pat", relationship="self", status="living",
+                          audience=["household"], valid_until=None, owner_is_adult=True, bundle_id="folder")
+    (folder / "consent.json").write_text(sign(unsigned, Ed25519PrivateKey.generate()).to_json())
+    with pytest.raises(Exception, match="not signed by this device"):  # a signer the device does not trust
+        is_living(folder)
+    record = default_authority().sign(unsigned)
     (folder / "consent.json").write_text(record.to_json())
     assert is_living(folder) is True
     # Editing the record (say, to "deceased" to skip the challenge phrase) breaks its signature.

@@ -48,13 +48,38 @@ def test_a_folder_persona_speaks_with_its_installed_clone(tmp_path: Path, voice_
 
     where = install_voice(persona, voice_file, REPORT)
     assert where == str(persona / INSTALL_DIR)
-    assert sorted(p.name for p in (persona / INSTALL_DIR).iterdir()) == ["verify.json", "voice.onnx", "voice.onnx.json"]
+    assert sorted(p.name for p in (persona / INSTALL_DIR).iterdir()) == [
+        "verify.json", "verify.sig.json", "voice.onnx", "voice.onnx.json"]
     voice = load_persona_voice(persona)
     assert isinstance(voice, ClonedVoice) and voice.source == str(persona / INSTALL_DIR / "voice.onnx")
     speaks(voice)
     assert "similarity 0.84" in describe_voice(persona, "tts-joe-medium")
     assert load_persona_voice(persona, enabled=False) is None  # [voice] speak_with_clone = false
     assert "speak_with_clone = false" in describe_voice(persona, "tts-joe-medium", enabled=False)
+
+
+def test_a_voice_model_dropped_into_a_folder_is_never_used(tmp_path: Path, voice_file: Path) -> None:
+    """Copying a model (or swapping the verified one) into voice-model/ does not make it speak (C2)."""
+    import json
+    import shutil
+
+    from companion.errors import ModelError
+
+    persona = tmp_path / "pat"
+    dropped = persona / INSTALL_DIR
+    dropped.mkdir(parents=True)
+    shutil.copy2(voice_file, dropped / "voice.onnx")
+    shutil.copy2(voice_file.with_suffix(".onnx.json"), dropped / "voice.onnx.json")
+    (dropped / "verify.json").write_text(json.dumps(REPORT))
+    with pytest.raises(ModelError, match="not installed by `companion voice verify`"):
+        load_persona_voice(persona)
+    shutil.rmtree(dropped)
+    install_voice(persona, voice_file, REPORT)  # verified and signed on this device: it speaks
+    assert load_persona_voice(persona) is not None
+    with (dropped / "voice.onnx").open("ab") as f:  # swapped afterwards: the signature no longer covers it
+        f.write(b"\0")
+    with pytest.raises(ModelError, match="no valid signature"):
+        read_installed_voice(persona)
 
 
 def test_a_bundle_keeps_the_clone_encrypted_and_loads_it_into_memory(

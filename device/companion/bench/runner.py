@@ -100,7 +100,7 @@ def machine_info() -> dict[str, Any]:
 
 def _lm_stats(models: LoadedModels) -> Any:
     """The LM engine's last generation stats (persona/lm TurnStats), or None for other engines."""
-    return getattr(models.persona, "last_stats", None)
+    return None if models.lm is None else models.lm.last_stats
 
 
 def _lm_row(stats: Any) -> dict[str, float | int | None]:
@@ -130,7 +130,7 @@ def turn_row(
         "missed": False,
         "transcript": result.transcript,
         "reply": result.reply,
-        "reply_source": None if result.source is None else result.source.kind,
+        "reply_source": None if result.source is None else result.source.kind.value,
         "disclosed": result.disclosed,
         "filler": "filler" in stamps,
         "interrupted": result.interrupted,

@@ -7,7 +7,9 @@ sections; this package re-exports them so callers import from ``companion.config
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
+from .frame import FrameSettings
 from .latency import LatencySettings
+from .network import NetworkSettings, SatelliteSettings
 from .loader import Settings, default_config_path, load_settings, settings_from_mapping
 from .persona import DEMO_PERSONA_DIR, PACKAGE_DIR, ConversationSettings, PersonaSettings
 from .speech import AsrSettings, TtsSettings
@@ -22,11 +24,14 @@ __all__ = [
     "ConversationSettings",
     "DEMO_PERSONA_DIR",
     "EthicsSettings",
+    "FrameSettings",
     "LatencySettings",
+    "NetworkSettings",
     "PACKAGE_DIR",
     "PathSettings",
     "PersonaSettings",
     "PrivacySettings",
+    "SatelliteSettings",
     "ServiceSettings",
     "Settings",
     "TtsSettings",

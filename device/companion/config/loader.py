@@ -19,7 +19,9 @@ from ..errors import ConfigError
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
+from .frame import FrameSettings
 from .latency import LatencySettings
+from .network import NetworkSettings, SatelliteSettings
 from .persona import ConversationSettings, PersonaSettings
 from .speech import AsrSettings, TtsSettings
 from .system import PathSettings, ServiceSettings
@@ -50,6 +52,9 @@ class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    satellite: SatelliteSettings = field(default_factory=SatelliteSettings)
+    frame: FrameSettings = field(default_factory=FrameSettings)
 
     def validate(self) -> None:
         for f in dataclasses.fields(self):
@@ -57,6 +62,15 @@ class Settings:
             validate = getattr(section, "validate", None)
             if validate is not None:
                 validate(f.name)
+        from ..homeserver.link import check_home, host_uri, parse_uri
+
+        for key, uri in (("asr.uri", self.asr.uri), ("tts.uri", self.tts.uri), ("persona.uri", self.persona.uri)):
+            if uri:
+                check_home(parse_uri(uri, key), key, allow_public=self.network.allow_public)
+        if self.satellite.enabled:
+            for host in self.satellite.allowed_hosts:
+                check_home(host_uri(host, "satellite.allow"), "satellite.allow",
+                           allow_public=self.network.allow_public)
 
 
 

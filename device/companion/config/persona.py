@@ -32,8 +32,19 @@ class PersonaSettings:
     a persona's own fine-tuned model (lm/ in its folder) takes precedence."""
     lm_threads: int = 0
     """Threads for the language model; 0 = all of a 2-core board, cores - 1 (at most 4) on bigger ones."""
+    uri: str = ""
+    """A `companion serve` persona server on the home network, e.g. "tcp://192.168.1.20:10700";
+    "" = answer on the device. Needs the consent record's home-server permission; the local engine
+    is the fall-back, and consent, disclosure, crisis check and watermark stay on the device."""
+    remote_timeout_s: float = 8.0
+    """Time budget for the server's first words and between later ones; after it the local engine answers."""
 
     def validate(self, where: str) -> None:
+        check(0.1 <= self.remote_timeout_s <= 120.0, f"{where}.remote_timeout_s", "must be 0.1-120 s")
+        if self.uri:
+            from ..homeserver.link import parse_uri
+
+            parse_uri(self.uri, f"{where}.uri")
         check(self.engine in ("retrieval", "lm", "auto"), f"{where}.engine", 'must be "retrieval", "lm" or "auto"')
         check(0.0 <= self.min_score < 1.0, f"{where}.min_score", "must be in [0, 1)")
         check(bool(self.lm_model.strip()) and "/" not in self.lm_model, f"{where}.lm_model", "must be a model name")

@@ -4,9 +4,11 @@ Order of checks on the question: crisis cues first (the rules of cues.py, then t
 exemplar class of semantic.py for what no rule words; break character, neutral voice, help
 number), then "are you alive / human" (an honest answer, neutral voice), then requests for money,
 passwords, codes or secrecy (a refusal in character); for these two the rules decide when they
-fire, and the semantic class only when neither does. The engine's own reply is checked
-sentence by sentence before it is spoken: an imported message carrying instructions, payment
-details, codes or links (planted prompt injection) is never spoken verbatim.
+fire, and the semantic class only when neither does. The engine's own reply is checked piece
+by piece (each piece is whole sentences: a message, or a generated sentence) before it is
+spoken: an imported message carrying instructions, payment details, codes or links (planted
+prompt injection) is never spoken verbatim. Every answer is a ``ReplyPiece`` whose record says
+what it is (crisis, honesty, refusal, withheld) and which voice must speak it.
 
 Neutral-voice answers are written in a language the neutral voice can speak: no registry package
 ships a Chinese Piper voice (see README), so with the bundled English voice a Chinese "are you
@@ -20,23 +22,11 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..persona.base import Exchange, PersonaEngine, ReplySource
-from ..tts.splitter import SentenceSplitter
+from ..persona.base import Exchange, PersonaEngine
+from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece
 from . import cues
 
 logger = logging.getLogger(__name__)
-
-PERSONA_VOICE = "persona"
-NEUTRAL_VOICE = "neutral"
-
-
-@dataclass(frozen=True)
-class GuardedSource(ReplySource):
-    """A ReplySource that also says which voice must speak the reply and why."""
-
-    voice: str = PERSONA_VOICE
-    guard: str | None = None
-    """"crisis", "alive", "refusal", "filtered" or None when the engine's reply went through."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ def crisis_text(template: str, *, name: str, help_number: str, emergency_contact
 
 
 class GuardedPersona:
-    """Wraps a PersonaEngine; pieces and ``last_source`` follow the same contract."""
+    """Wraps a PersonaEngine and is one: same interface, the guard's pieces in place of unsafe ones."""
 
     def __init__(self, inner: PersonaEngine, texts: GuardrailTexts,
                  neutral_languages: frozenset[str] = frozenset({"en"}),
@@ -70,7 +60,6 @@ class GuardedPersona:
         asked when no crisis rule fired; None: rules only."""
         self.neutral_languages = neutral_languages
         """Language families ("en", "zh") the neutral voice speaks."""
-        self._last_source: GuardedSource | None = None
         self._warned_no_zh_voice = False
 
     @property
@@ -78,22 +67,29 @@ class GuardedPersona:
         return self.inner.display_name
 
     @property
-    def last_source(self) -> ReplySource | None:
-        return self._last_source
+    def name(self) -> str:
+        return self.inner.name
 
-    def __getattr__(self, name: str) -> object:  # folder, scores... of the wrapped engine
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
+    @property
+    def language(self) -> str:
+        return self.inner.language
 
-    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
-        name = self._person_name()
+    @property
+    def fallback_replies(self) -> tuple[str, ...]:
+        return self.inner.fallback_replies
+
+    @property
+    def consent(self) -> object | None:
+        return self.inner.consent
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
+        name = self.inner.name or self.inner.display_name
         rule_crisis = cues.is_crisis(question)
         nearest = None if rule_crisis or self.semantic is None else self.semantic(question)
         if rule_crisis or nearest == "crisis":
             logger.warning("crisis cue heard (%s): answering with the help number in the neutral voice",
                            "rule" if rule_crisis else "semantic")
-            yield from self._say(self.texts.crisis.replace("{name}", name), NEUTRAL_VOICE, "crisis")
+            yield piece(self.texts.crisis.replace("{name}", name), ReplyKind.CRISIS, score=1.0, voice=Voice.NEUTRAL)
             return
         zh = cues.is_chinese(question)
         rule_alive, rule_fraud = cues.is_alive_question(question), cues.is_fraud_request(question)
@@ -102,11 +98,10 @@ class GuardedPersona:
             rule_fraud = nearest == "fraud"
         if rule_alive:
             text = (self.texts.alive_zh if zh and self._neutral_speaks_chinese() else self.texts.alive_en)
-            text = text.replace("{name}", name)
-            yield from self._say(text, NEUTRAL_VOICE, "alive")
+            yield piece(text.replace("{name}", name), ReplyKind.HONESTY, score=1.0, voice=Voice.NEUTRAL)
             return
         if rule_fraud:
-            yield from self._say(self.texts.refusal_zh if zh else self.texts.refusal_en, PERSONA_VOICE, "refusal")
+            yield piece(self.texts.refusal_zh if zh else self.texts.refusal_en, ReplyKind.REFUSAL, score=1.0)
             return
         yield from self._filtered(question, history)
 
@@ -119,59 +114,23 @@ class GuardedPersona:
                            "crisis and 'are you alive' answers to Chinese speech are spoken in English")
         return False
 
-    def _filtered(self, question: str, history: Sequence[Exchange]) -> Iterator[str]:
-        """Pass the engine's reply through sentence by sentence; stop at the first unsafe one."""
-        self._last_source = None
-        splitter = SentenceSplitter()
+    def _filtered(self, question: str, history: Sequence[Exchange]) -> Iterator[ReplyPiece]:
+        """Pass the engine's pieces through; the first unsafe one is withheld and ends the reply."""
         spoke = False
-        pieces = self.inner.respond(question, history)
-        for piece in pieces:
-            for sentence in splitter.feed(piece):
-                if not self._safe(sentence, spoke):
-                    yield from self._replace(spoke)
-                    return
-                spoke = True
-                yield sentence + " "
-        for sentence in splitter.flush():
-            if not self._safe(sentence, spoke):
-                yield from self._replace(spoke)
+        for reply in self.inner.respond(question, history):
+            if cues.is_unsafe_to_speak(reply.text):
+                logger.warning("reply withheld: message %s carries instructions, payment details, codes or links",
+                               reply.source.message_id)
+                if not spoke:  # say "don't remember" rather than nothing
+                    yield piece(self._fallback_text(), ReplyKind.WITHHELD, score=reply.source.score,
+                                message_id=reply.source.message_id)
                 return
-            spoke = True
-            yield sentence
-        self._last_source = self._wrap(self.inner.last_source)
-
-    def _safe(self, sentence: str, spoke: bool) -> bool:
-        if cues.is_unsafe_to_speak(sentence):
-            source = self.inner.last_source
-            logger.warning("reply withheld: message %s carries instructions, payment details, codes or links",
-                           getattr(source, "message_id", None))
-            return False
-        return True
-
-    def _replace(self, spoke: bool) -> Iterator[str]:
-        inner = self.inner.last_source
-        self._last_source = GuardedSource(kind="fallback", score=getattr(inner, "score", 0.0),
-                                          message_id=getattr(inner, "message_id", None), guard="filtered")
-        if not spoke:
-            yield self._fallback_text()
+            spoke = spoke or bool(reply.text.strip())
+            yield reply
 
     def _fallback_text(self) -> str:
-        folder = getattr(self.inner, "folder", None)
-        replies = getattr(folder, "fallback_replies", ()) if folder is not None else ()
+        replies = self.inner.fallback_replies
         return replies[0] if replies else self.texts.filtered_en
-
-    def _say(self, text: str, voice: str, guard: str) -> Iterator[str]:
-        self._last_source = GuardedSource(kind="guardrail", score=1.0, voice=voice, guard=guard)
-        yield text
-
-    def _wrap(self, source: ReplySource | None) -> GuardedSource | None:
-        if source is None:
-            return None
-        return GuardedSource(kind=source.kind, score=source.score, message_id=source.message_id)
-
-    def _person_name(self) -> str:
-        folder = getattr(self.inner, "folder", None)
-        return getattr(folder, "name", None) or self.inner.display_name
 
 
 def guard(inner: PersonaEngine, *, crisis_template: str, help_number: str, emergency_contact: str = "",

@@ -19,13 +19,12 @@ import numpy as np
 
 from ..audio.convert import resample
 from ..config import EthicsSettings
-from ..persona.base import ReplySource
+from ..persona.reply import ReplyKind, ReplyPiece, ReplySource, Voice, piece
 from ..tts.base import SpeechSynthesizer
 from . import care as care_texts
 from .care import CareState
 from .disclosure import DisclosurePolicy, disclosure_text, earcon
 from .genlog import GenerationLog, new_utterance_id, utterance_hex
-from .guardrails import NEUTRAL_VOICE
 from .watermark import UtteranceMarker
 
 logger = logging.getLogger(__name__)
@@ -92,11 +91,8 @@ class EthicsHooks:
         pcm = self.neutral_tts.synthesize(text)
         return resample(pcm, self.neutral_tts.sample_rate, self.rate)
 
-    def voice_for(self, source: ReplySource | None) -> str:
-        return getattr(source, "voice", "persona")
-
-    def synthesize(self, text: str, voice: str) -> np.ndarray:
-        return self.neutral(text) if voice == NEUTRAL_VOICE else self.tts.synthesize(text)
+    def synthesize(self, text: str, voice: Voice) -> np.ndarray:
+        return self.neutral(text) if voice is Voice.NEUTRAL else self.tts.synthesize(text)
 
     def start_turn(self) -> TurnPlan:
         """Called when a triggered turn has a transcript; never without a trigger (C10)."""
@@ -129,14 +125,13 @@ class EthicsHooks:
             self.care.add_usage(audio_s, dt.date.fromtimestamp(plan.started))
         if self.log is None:
             return
-        guard = getattr(source, "guard", None)
         self.log.record(
             plan.utterance_id,
             persona_id=self.persona_id,
-            kind=guard or (source.kind if source is not None else "none"),
+            kind=source.kind.value if source is not None else "none",
             models=self.model_hashes,
             disclosure=plan.disclosed,
-            voice=self.voice_for(source),
+            voice=(source.voice if source is not None else Voice.PERSONA).value,
             conversation_s=round(audio_s, 3),
             now=plan.started,
         )
@@ -144,9 +139,9 @@ class EthicsHooks:
             self.log.transcript(plan.utterance_id, question, reply, now=plan.started)
 
     @staticmethod
-    def daily_limit_text() -> str:
-        return care_texts.DAILY_LIMIT_TEXT
+    def daily_limit_piece() -> ReplyPiece:
+        return piece(care_texts.DAILY_LIMIT_TEXT, ReplyKind.CARE, score=1.0, voice=Voice.NEUTRAL)
 
     @staticmethod
-    def reminder_text() -> str:
-        return care_texts.REMINDER_TEXT
+    def reminder_piece() -> ReplyPiece:
+        return piece(care_texts.REMINDER_TEXT, ReplyKind.CARE, score=1.0, voice=Voice.NEUTRAL)

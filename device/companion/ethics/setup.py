@@ -24,8 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 def persona_id(settings: Settings) -> str:
-    """A stable, content-free id: the persona folder's name."""
-    return settings.persona.path.resolve().name
+    """A stable, content-free id from the persona's consent record (gate.persona_id)."""
+    from .gate import persona_id as id_of
+
+    return id_of(settings.persona.path)
 
 
 def neutral_voice_languages(settings: Settings) -> frozenset[str]:
@@ -98,8 +100,7 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
                 persona: PersonaEngine, hashes: dict[str, str]) -> EthicsHooks:
     ethics = settings.ethics
-    folder = getattr(persona, "folder", None)
-    name = getattr(folder, "name", None) or persona.display_name
+    name = persona.name or persona.display_name
     return EthicsHooks(
         ethics,
         tts=tts,
@@ -115,7 +116,9 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
 
 def check_can_start(settings: Settings) -> None:
     """Refuse to start (one clear error) for a paused or retired persona, or without consent."""
-    CareState(settings.ethics.log_path).check_may_speak(persona_id(settings))
+    care = CareState(settings.ethics.log_path)
+    care.check_may_speak(persona_id(settings))
+    care.check_may_speak(settings.persona.path.resolve().name)  # paused before ids followed the record
     from .gate import check_persona_consent
 
     check_persona_consent(settings.persona.path)

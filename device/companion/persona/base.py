@@ -1,8 +1,9 @@
 """The persona interface: whatever engine answers, the pipeline sees only this.
 
 An engine is blocking (it runs inference) and is called from a worker thread. It yields the
-reply as text pieces (a whole message, or streamed tokens from a language model), so the
-pipeline can split sentences and start speaking before the reply is finished.
+reply as ``ReplyPiece`` records (reply.py): whole sentences plus where they came from, so the
+pipeline can start speaking before the reply is finished and never has to ask the engine what
+it did afterwards.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from .reply import ReplyPiece
 
 
 @dataclass(frozen=True)
@@ -20,28 +23,34 @@ class Exchange:
     reply: str
 
 
-@dataclass(frozen=True)
-class ReplySource:
-    """Why the engine answered as it did (for --json and the generation log, no content)."""
-
-    kind: str  # "message" (a real message of the person), "fallback" (does not remember), "generated"
-    score: float
-    message_id: str | None = None
-
-
 class PersonaEngine(Protocol):
-    """Answers a question as the person."""
+    """Answers a question as the person; also says who the person is, for the ethics layer."""
 
     @property
     def display_name(self) -> str:
-        """The person's name as the family uses it."""
-        ...
-
-    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
-        """Yield the reply as text pieces; blocking, call from a worker thread."""
+        """The person's name as the family uses it ("Grandpa Walt")."""
         ...
 
     @property
-    def last_source(self) -> ReplySource | None:
-        """Where the most recent reply came from."""
+    def name(self) -> str:
+        """The person's own name ("Walter"), for the disclosure and honesty answers."""
+        ...
+
+    @property
+    def language(self) -> str:
+        """The persona's language tag ("en", "zh")."""
+        ...
+
+    @property
+    def fallback_replies(self) -> tuple[str, ...]:
+        """In-character "I don't remember" lines, in the person's way of speaking."""
+        ...
+
+    @property
+    def consent(self) -> object | None:
+        """A bundle's consent record (the ethics gate re-checks it each session); None for a folder."""
+        ...
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
+        """Yield the reply as pieces of whole sentences; blocking, call from a worker thread."""
         ...

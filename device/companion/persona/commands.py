@@ -47,6 +47,8 @@ def register(subparsers: Any) -> None:
     c.add_argument("--status", choices=("living", "deceased"), help="is the person living or deceased")
     c.add_argument("--audience", action="append", help="who may talk to it (repeatable; 'household' = anyone at home)")
     c.add_argument("--valid-until", help="last day it may be used (YYYY-MM-DD; default: no end)")
+    c.add_argument("--allow-home-server", action="store_true",
+                   help="the authoriser allows processing on a home server in the household (default: no)")
     c.add_argument("--adult", action="store_true", help="confirm you are an adult (set-up is adults-only)")
     c.add_argument("--confirm", action="store_true", help="confirm the consent statement without a prompt")
     c.add_argument("--key-file", help="file holding the passphrase to protect the bundle with (default: prompt)")
@@ -139,7 +141,7 @@ def _yes(question: str, interactive: bool) -> bool:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from ..ethics.consent import ANYONE_IN_HOUSEHOLD, new_record
+    from ..consent import ANYONE_IN_HOUSEHOLD, new_record
     from .bundle.keys import BundleError, read_secret
     from .bundle.store import Bundle, PersonaCard, is_bundle, new_bundle_id
 
@@ -170,8 +172,11 @@ def cmd_create(args: argparse.Namespace) -> int:
     record = new_record(
         persona_name=args.name, authorised_by=authorised_by, relationship=relationship, status=status,
         audience=audience, valid_until=valid_until, owner_is_adult=True, bundle_id=new_bundle_id(),
+        home_server=bool(getattr(args, "allow_home_server", False)),
     )
     print(f"Consent statement: {record.attestation}", file=sys.stderr)
+    if record.home_server:
+        print("It may also be processed on a home server in the household (`companion serve`).", file=sys.stderr)
     print(f"Who may talk to it: {', '.join(record.audience)}; until: {record.valid_until or 'no end date'}",
           file=sys.stderr)
     if not (args.confirm or _yes("Do you confirm this statement is true?", interactive)):
@@ -231,7 +236,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..ethics.consent import ConsentError, verify
+    from ..consent import ConsentError, verify
     from .bundle.maintenance import journal_summaries
     from .bundle.style import summarise_style
 

@@ -1,21 +1,21 @@
-"""``companion persona eval D``: which engine answers most like the person, on their own data.
+"""``companion persona eval D``: does the persona listen? Which engine answers best, honestly.
 
-A slice of the person's real exchanges is held out (removed from what the engines may
-retrieve). Each engine then answers:
-- the held-out questions: similarity of its reply to what the person really answered
-  (MiniLM sentence embeddings, cosine);
-- fact questions: paraphrases (rule-made: reworded, not copied) of what was said to the person,
-  whose real answer holds a name or number that the remaining memories contain; held-out pairs
-  first (their exact question is not in the memories at all), then kept ones. Fact accuracy =
-  the reply contains that name or number. Asking the stored question word for word would let
-  retrieval win trivially; the report gives how close the paraphrases still are (cosine);
-- groundedness: the share of replies whose names and numbers all occur in the memories, the
-  question or the card (an invented name or year fails it);
-- questions whose answers are in no memory: the "don't remember" rate;
-- latency to the first piece and to the whole reply (medians).
-The winner (mean of similarity, fact accuracy, groundedness and don't-remember rate) is recorded
-where the runtime reads it for ``[persona] engine = "auto"``. Plain folders and encrypted bundles
-both work; a bundle's memories stay in memory (its index is reused, nothing is written in clear).
+Three kinds of input (evalsets.py), judged by nothing the engines compute themselves:
+- **in the data**: reworded questions of real exchanges whose answer holds a name or number. The
+  stored question of each asked exchange and every stored question near it (cosine >= NEAR_DUP)
+  are hidden from the index before anything is asked, so a question cannot be matched to a copy
+  of itself; the answers stay. Right = the reply is that exchange's answer (or a near-identical
+  one), or a generated reply built on it that states the fact.
+- **absent**: questions about the person's own life whose topic words occur nowhere in the data
+  (a word check, not an embedding score). Right = an in-character decline.
+- **harmless**: questions about family, names and health history. Right = in character.
+Each reply is classed: answered with the right memory, declined correctly, wrong memory, wrongly
+declined, broke character. Grounding is judged apart from the engines' own filters: a spoken
+memory must be one of the person's messages word for word; a generated sentence's numbers must
+occur in the data and its meaning must be close (MiniLM cosine >= GROUNDED_SIM) to one message.
+The engine with the best share of right answers wins (an LM must beat retrieval by LM_MARGIN)
+and is recorded where the runtime reads it for ``[persona] engine = "auto"``. The exchanges asked
+here are the ones `persona train` leaves out, so a fine-tuned model has not seen them.
 """
 
 from __future__ import annotations
@@ -28,40 +28,32 @@ import time
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import CompanionError, PersonaError
 from .base import PersonaEngine
-from .folder import PersonaFolder
-from .lm.engine import _COMMON, _fact_words
+from .evalsets import FactQuestion, absent_questions, harmless_questions
+from .folder import PersonaFolder, PersonaMessage
+from .lm.engine import _COMMON
+from .reply import ReplyKind, ReplyPiece, main_source, reply_text
 from .retrieval import RetrievalPersona
 
 logger = logging.getLogger(__name__)
 
-UNANSWERABLE = {
-    "en": (
-        "What did you think of your trip to Japan?", "Which hospital were you born in?",
-        "What was your army service number?", "Who did you vote for in 1972?",
-        "What was your favourite video game?", "What was the name of your college roommate?",
-        "Did you ever visit Paris?", "What was your favourite Beatles album?",
-    ),
-    "zh": (
-        "你去日本旅行觉得怎么样？", "你是在哪家医院出生的？", "你当兵时的编号是多少？",
-        "你最喜欢的电子游戏是什么？", "你去过巴黎吗？", "你大学室友叫什么名字？",
-    ),
-}
-"""Questions about things a family memory collection does not hold (checked against the demo persona:
-none is answered by its messages). A persona whose messages do answer one lowers every engine alike."""
 LM_MARGIN = 0.02
 """An LM engine must beat retrieval by this much to become the default: retrieval is faster and
 speaks only the person's own words, so a tie goes to it."""
 
 
-def split_held_out(folder: PersonaFolder, fraction: float = 0.1, limit: int = 24) -> tuple[PersonaFolder, list]:
-    """Every n-th exchange with a context is held out (deterministic, spread over the history)."""
-    with_context = [m for m in folder.messages if m.context]
+def split_held_out(folder: PersonaFolder, fraction: float = 0.2, limit: int = 24) -> tuple[PersonaFolder, list]:
+    """The exchanges `persona eval` asks about (and `persona train` leaves out): every n-th
+    exchange whose answer states a name or number, spread over the history (deterministic)."""
+    with_context = [m for m in folder.messages if m.context and answer_facts(m.text)]
+    if not with_context:
+        return folder, []
     count = max(1, min(limit, int(len(with_context) * fraction)))
     step = max(1, len(with_context) // count)
     held = with_context[::step][:count]
@@ -112,46 +104,100 @@ def paraphrase(question: str, turn: int = 0) -> str:
     return f"{_OPENERS[turn % len(_OPENERS)]}{text}"
 
 
-class FactQuestion(NamedTuple):
-    question: str
-    """Paraphrased, never the stored wording."""
-    fact: str
-    """A name or number of the real answer, lower case; the kept memories contain it."""
-    held_out: bool
-    """From a held-out exchange: no stored question resembles it word for word (the hard case)."""
+def fact_questions(kept: PersonaFolder, held: Sequence[PersonaMessage] = (),
+                   limit: int = 24) -> list[FactQuestion]:
+    """Reworded questions of the held exchanges whose answer states a name or number."""
+    questions: list[FactQuestion] = []
+    for turn, message in enumerate(held):
+        if not message.context:
+            continue
+        asked = {w.casefold() for w in _TOKEN.findall(message.context)}
+        facts = [f for f in answer_facts(message.text) if f not in asked]
+        if facts:
+            questions.append(FactQuestion(paraphrase(message.context, turn), message.id, facts[0]))
+    return questions[:limit]
 
 
-def fact_questions(kept: PersonaFolder, held: list = (), limit: int = 16, supports=None) -> list[FactQuestion]:
-    """(paraphrased question, a name or number of the real answer that the kept memories hold).
-
-    Held-out exchanges come first: their question is in no memory, only the fact is; with
-    ``supports(question, fact)`` (the best memories for the question contain the fact) a held-out
-    fact that only turns up in unrelated memories is not asked.
-    """
-    memory_words = {w.casefold().removesuffix("'s") for m in kept.messages for w in _TOKEN.findall(m.text)}
-    held_facts, kept_facts = [], []
-    for pool, messages in ((held_facts, held), (kept_facts, kept.messages)):
-        for message in messages:
-            if not message.context:
-                continue
-            asked = {w.casefold() for w in _TOKEN.findall(message.context)}
-            facts = [f for f in answer_facts(message.text) if f in memory_words and f not in asked]
-            if pool is held_facts and supports is not None:
-                facts = [f for f in facts if supports(message.context, f)]
-            if facts:
-                pool.append((message.context, facts[0]))
-    step = max(1, len(kept_facts) // max(1, limit - len(held_facts)))
-    chosen = ([(q, f, True) for q, f in held_facts] + [(q, f, False) for q, f in kept_facts[::step]])[:limit]
-    return [FactQuestion(paraphrase(question, i), fact, was_held) for i, (question, fact, was_held) in enumerate(chosen)]
+OUTCOMES = ("right", "declined", "wrong_memory", "wrongly_declined", "broke_character")
+ANSWERED = frozenset({ReplyKind.MEMORY, ReplyKind.GENERATED, ReplyKind.RECORDING})
+BROKE = frozenset({"crisis", "honesty", "refusal", "check_in"})
+NEAR_DUP = 0.85
+"""Stored questions this close to an asked exchange's question are hidden with it."""
+SAME_ANSWER = 0.92
+"""Answers this close to the asked exchange's answer count as the right memory too."""
+GROUNDED_SIM = 0.5
 
 
-def _grounded(reply: str, question: str, corpus_words: set[str]) -> bool:
-    """Every name and number in the reply occurs in the memories, the question or the card."""
-    asked = {w.casefold().removesuffix("'s") for w in _TOKEN.findall(question)}
-    return _fact_words(reply) <= corpus_words | asked
+def outcome(kind: str, pieces: Sequence[ReplyPiece], *, expected: frozenset[str] = frozenset(),
+            fact: str = "") -> str:
+    """The class of one reply to an input of ``kind`` ("in_data", "absent", "harmless")."""
+    source = main_source(pieces)
+    if source is None:
+        return "wrongly_declined" if kind == "in_data" else "declined"
+    if source.kind.value in BROKE:
+        return "broke_character"
+    answered = source.kind in ANSWERED
+    if kind == "harmless":
+        return "right"
+    if kind == "absent":
+        return "wrong_memory" if answered else "declined"
+    if not answered:
+        return "wrongly_declined"
+    said = {w.casefold().removesuffix("'s") for w in _TOKEN.findall(reply_text(pieces))}
+    on_it = source.message_id in expected
+    if on_it and (source.kind is not ReplyKind.GENERATED or fact in said):
+        return "right"
+    return "wrong_memory"
 
 
-def _run(engine: PersonaEngine, question: str) -> tuple[str, str, float, float]:
+def grounded(pieces: Sequence[ReplyPiece], messages: frozenset[str], numbers: frozenset[str],
+             closeness) -> bool:
+    """Independent of the engines' filters: verbatim memories, or generated sentences close to one
+    message whose numbers all occur in the data; fallbacks and guard lines are not claims."""
+    for reply in pieces:
+        if reply.kind is ReplyKind.MEMORY and _norm(reply.text) not in messages:
+            return False
+        if reply.kind is ReplyKind.GENERATED:
+            if set(re.findall(r"\d+", reply.text)) - numbers:
+                return False
+            if closeness(reply.text) < GROUNDED_SIM:
+                return False
+    return True
+
+
+class EvalInputs(NamedTuple):
+    facts: list[FactQuestion]
+    expected: dict[str, frozenset[str]]
+    absent: list[str]
+    harmless: Sequence[str]
+    hidden: frozenset[str]
+    """Message ids whose stored question is hidden from the index."""
+
+
+def build_inputs(retrieval: RetrievalPersona) -> EvalInputs:
+    """The questions, the right memories, and which stored questions to hide (module docstring)."""
+    folder = retrieval.folder
+    _, held = split_held_out(folder)
+    facts = fact_questions(folder, held)
+    contexts, texts = retrieval.message_vectors()
+    index = {m.id: i for i, m in enumerate(folder.messages)}
+    has_context = np.array([m.context is not None for m in folder.messages])
+    hidden: set[str] = set()
+    expected: dict[str, frozenset[str]] = {}
+    for question in facts:
+        row = index[question.message_id]
+        near = np.flatnonzero(has_context & (contexts @ contexts[row] >= NEAR_DUP))
+        hidden.update(folder.messages[i].id for i in near)
+        hidden.add(question.message_id)
+        same = np.flatnonzero(texts @ texts[row] >= SAME_ANSWER)
+        expected[question.message_id] = frozenset(folder.messages[i].id for i in same) | {question.message_id}
+    data = [m.text for m in folder.messages] + [m.context or "" for m in folder.messages]
+    data += [folder.display_name, folder.name, folder.description]
+    return EvalInputs(facts, expected, absent_questions(folder.language, data), harmless_questions(folder.language),
+                      frozenset(hidden))
+
+
+def _run(engine: PersonaEngine, question: str) -> tuple[list[ReplyPiece], float, float]:
     started = time.perf_counter()
     first = None
     pieces = []
@@ -159,62 +205,43 @@ def _run(engine: PersonaEngine, question: str) -> tuple[str, str, float, float]:
         first = first if first is not None else time.perf_counter() - started
         pieces.append(piece)
     total = time.perf_counter() - started
-    source = engine.last_source
-    return "".join(pieces).strip(), source.kind if source else "?", first or total, total
+    return pieces, first or total, total
 
 
-def evaluate_engine(name: str, engine: PersonaEngine, embedder, held: list, facts: list, unanswerable,
-                    progress, corpus_words: set[str] = frozenset()) -> dict:
-    sims, firsts, totals = [], [], []
-    grounded = answered = 0
-    for message in held:
-        reply, _, first, total = _run(engine, message.context)
-        vectors = embedder.embed([reply, message.text])
-        sims.append(float(np.dot(vectors[0], vectors[1])))
-        grounded += _grounded(reply, message.context, corpus_words)
-        answered += 1
+def evaluate_engine(name: str, engine: PersonaEngine, inputs: EvalInputs, judge_ground, progress) -> dict:
+    table = {kind: dict.fromkeys(OUTCOMES, 0) for kind in ("in_data", "absent", "harmless")}
+    firsts, totals, grounded_count, replies = [], [], 0, 0
+    rows = ([("in_data", q.question, inputs.expected[q.message_id], q.fact) for q in inputs.facts]
+            + [("absent", q, frozenset(), "") for q in inputs.absent]
+            + [("harmless", q, frozenset(), "") for q in inputs.harmless])
+    for kind, question, expected, fact in rows:
+        pieces, first, total = _run(engine, question)
+        table[kind][outcome(kind, pieces, expected=expected, fact=fact)] += 1
+        grounded_count += judge_ground(pieces)
+        replies += 1
         firsts.append(first)
         totals.append(total)
         progress.update()
-    hits = held_hits = 0
-    for question, fact, held_out in facts:
-        reply, _, first, total = _run(engine, question)
-        hit = fact.casefold() in {w.casefold().removesuffix("'s") for w in _TOKEN.findall(reply)}
-        hits += hit
-        held_hits += hit and held_out
-        grounded += _grounded(reply, question, corpus_words)
-        answered += 1
-        firsts.append(first)
-        totals.append(total)
-        progress.update()
-    declined = 0
-    for question in unanswerable:
-        _, kind, first, total = _run(engine, question)
-        declined += kind == "fallback"
-        firsts.append(first)
-        totals.append(total)
-        progress.update()
+    right = sum(t["right"] + t["declined"] for t in table.values())
     result = {
-        "similarity": round(statistics.mean(sims), 3) if sims else None,
-        "fact_accuracy": round(hits / len(facts), 3) if facts else None,
-        "fact_accuracy_held_out": round(held_hits / held_facts, 3) if (held_facts := sum(f.held_out for f in facts)) else None,
-        "dont_remember_rate": round(declined / len(unanswerable), 3) if unanswerable else None,
-        "grounded_rate": round(grounded / answered, 3) if answered else None,
-        "first_piece_s_median": round(statistics.median(firsts), 3),
-        "reply_s_median": round(statistics.median(totals), 3),
+        "table": table,
+        "right_rate": round(right / replies, 3) if replies else 0.0,
+        "grounded_rate": round(grounded_count / replies, 3) if replies else None,
+        "first_piece_s_median": round(statistics.median(firsts), 3) if firsts else None,
+        "reply_s_median": round(statistics.median(totals), 3) if totals else None,
     }
-    parts = [v for k, v in result.items() if k in ("similarity", "fact_accuracy", "grounded_rate", "dont_remember_rate") and v is not None]
-    result["score"] = round(sum(parts) / len(parts), 3) if parts else 0.0
+    for kind, counts in table.items():
+        n = sum(counts.values())
+        good = counts["right"] + counts["declined"]
+        result[f"{kind}_rate"] = round(good / n, 3) if n else None
+    result["score"] = result["right_rate"]
     logger.info("%s: %s", name, result)
     return result
 
 
 def kept_retrieval(retrieval: RetrievalPersona, kept: PersonaFolder) -> RetrievalPersona:
     """The retrieval persona over the kept messages only, reusing its vectors (nothing re-embedded)."""
-    rows = {m.id: i for i, m in enumerate(retrieval.folder.messages)}
-    keep = np.array([rows[m.id] for m in kept.messages], dtype=np.int64)
-    index = (retrieval._matrix, retrieval._context_rows[keep], retrieval._text_rows[keep])
-    return RetrievalPersona(kept, retrieval._embedder, min_score=retrieval.min_score, index=index)
+    return retrieval.subset(keep={m.id for m in kept.messages})
 
 
 def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
@@ -232,19 +259,18 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
                                     model_name=settings.persona.embedding_model, min_score=settings.persona.min_score,
                                     key_file=settings.persona.key_file)
     folder = loaded.folder
-    kept, held = split_held_out(folder)
-    unanswerable = UNANSWERABLE["zh" if folder.language.lower().startswith("zh") else "en"]
-    embedder = loaded._embedder
-    retrieval = kept_retrieval(loaded, kept)
+    inputs = build_inputs(loaded)
+    retrieval = loaded.subset(hide_contexts=inputs.hidden)
     grounding = RetrievalGrounding(retrieval)
+    embedder = loaded.embedder
+    _, texts = loaded.message_vectors()
+    messages = frozenset(_norm(m.text) for m in folder.messages)
+    numbers = frozenset(n for m in folder.messages for n in re.findall(r"\d+", f"{m.text} {m.context or ''}"))
 
-    def supports(question: str, fact: str) -> bool:
-        return any(fact in {w.casefold() for w in _TOKEN.findall(m.text)} for m in grounding.search(question, 3))
+    def judge_ground(pieces: Sequence[ReplyPiece]) -> bool:
+        return grounded(pieces, messages, numbers,
+                        lambda text: float(np.max(texts @ embedder.embed([text])[0])))
 
-    facts = fact_questions(kept, held, supports=supports)
-    card = [folder.display_name, folder.name, folder.description]
-    corpus_words = {w.casefold().removesuffix("'s") for m in kept.messages for t in (m.text, m.context or "")
-                    for w in _TOKEN.findall(t)} | {w.casefold() for t in card for w in _TOKEN.findall(t)}
     candidates: dict[str, object] = {"retrieval": lambda: retrieval}
     stack = ExitStack()
     models: dict[str, Path | None] = {"lm": None, "lm-tuned": None}
@@ -264,11 +290,12 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
         if model_dir is not None:
             candidates[name] = (lambda d=model_dir: load_lm_persona(d, grounding,
                                                                      threads=settings.persona.lm_threads))
-    report: dict = {"persona": folder.display_name, "language": folder.language, "held_out": len(held),
-                    "fact_questions": len(facts), "held_out_fact_questions": sum(f.held_out for f in facts),
-                    "unanswerable_questions": len(unanswerable),
-                    "paraphrase_similarity": _paraphrase_similarity(embedder, facts, held, kept), "engines": {}}
-    per_engine = len(held) + len(facts) + len(unanswerable)
+    report: dict = {"persona": folder.display_name, "language": folder.language,
+                    "fact_questions": len(inputs.facts), "absent_questions": len(inputs.absent),
+                    "harmless_questions": len(inputs.harmless), "hidden_stored_questions": len(inputs.hidden),
+                    "paraphrase_similarity": _paraphrase_similarity(embedder, inputs.facts, retrieval),
+                    "engines": {}}
+    per_engine = len(inputs.facts) + len(inputs.absent) + len(inputs.harmless)
     bar = tqdm(total=per_engine * len(candidates), desc="persona eval", unit="q", disable=not progress, file=sys.stderr)
     with stack:
         for name, make in candidates.items():
@@ -279,8 +306,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
                 bar.update(per_engine)
                 continue
             bar.set_postfix_str(name)
-            report["engines"][name] = evaluate_engine(name, engine, embedder, held, facts, unanswerable, bar,
-                                                      corpus_words)
+            report["engines"][name] = evaluate_engine(name, engine, inputs, judge_ground, bar)
     bar.close()
     scored = {k: v["score"] - (0.0 if k == "retrieval" else LM_MARGIN)
               for k, v in report["engines"].items() if "score" in v}
@@ -290,12 +316,16 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
     return report
 
 
-def _paraphrase_similarity(embedder, facts: list[tuple[str, str]], held: list, kept: PersonaFolder) -> float | None:
-    """Mean cosine of each paraphrased fact question to the closest question stored in the memories:
-    1.0 would mean copies; the lower, the less retrieval can match words instead of meaning."""
-    stored = [m.context for m in kept.messages if m.context]
+def _paraphrase_similarity(embedder, facts: Sequence[FactQuestion], retrieval: RetrievalPersona) -> float | None:
+    """Mean cosine of each asked question to the closest stored question the engines can still
+    see (the asked ones and their near-copies are hidden): 1.0 would mean copies."""
+    stored = [m.context for m in retrieval.folder.messages if m.context and retrieval.context_visible(m.id)]
     if not facts or not stored:
         return None
     asked = embedder.embed([f.question for f in facts])
     known = embedder.embed(stored)
     return round(float(np.mean(np.max(asked @ known.T, axis=1))), 3)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()

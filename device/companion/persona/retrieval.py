@@ -16,13 +16,15 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from .base import Exchange, ReplySource
+from .base import Exchange
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
+from .reply import ReplyKind, ReplyPiece, piece
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,6 @@ class RetrievalPersona:
         self.text_weight = text_weight
         self._embedder = embedder
         self._lock = threading.Lock()
-        self._last_source: ReplySource | None = None
         self._fallback_turn = 0
         self.consent: object | None = None
         """A bundle's ConsentRecord (set by the bundle loader), for the ethics gate to re-check; None for folders."""
@@ -98,16 +99,22 @@ class RetrievalPersona:
         return self.folder.display_name
 
     @property
-    def last_source(self) -> ReplySource | None:
-        """Where the most recent reply came from."""
-        return self._last_source
+    def name(self) -> str:
+        return self.folder.name
 
-    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
+    @property
+    def language(self) -> str:
+        return self.folder.language
+
+    @property
+    def fallback_replies(self) -> tuple[str, ...]:
+        return tuple(self.folder.fallback_replies)
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         """Yield the chosen reply as one piece; the search runs now, not when iterated."""
         with self._lock:
-            reply, source = self._choose(question, history)
-            self._last_source = source
-        logger.debug("reply: %s %s score=%.3f", source.kind, source.message_id or "-", source.score)
+            reply = self._choose(question, history)
+        logger.debug("reply: %s %s score=%.3f", reply.kind, reply.source.message_id or "-", reply.source.score)
         return iter((reply,))
 
     def scores(self, question: str) -> np.ndarray:
@@ -125,7 +132,7 @@ class RetrievalPersona:
         by_text = similarity[self._text_rows] * self.text_weight
         return np.maximum(by_context, by_text)
 
-    def _choose(self, question: str, history: Sequence[Exchange]) -> tuple[str, ReplySource]:
+    def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
         scores = self.scores(question)
@@ -145,9 +152,9 @@ class RetrievalPersona:
                 chosen = int(index)
                 break
         message = self.folder.messages[chosen]
-        return message.text, ReplySource(kind="message", score=float(scores[chosen]), message_id=message.id)
+        return piece(message.text, ReplyKind.MEMORY, score=float(scores[chosen]), message_id=message.id)
 
-    def _fallback(self, history: Sequence[Exchange], score: float) -> tuple[str, ReplySource]:
+    def _fallback(self, history: Sequence[Exchange], score: float) -> ReplyPiece:
         """Say "I don't remember" in the person's words, rotating so it does not sound canned."""
         replies = self.folder.fallback_replies
         last = _normalise(history[-1].reply) if history else None
@@ -156,7 +163,34 @@ class RetrievalPersona:
         if len(replies) > 1 and _normalise(reply) == last:
             reply = replies[self._fallback_turn % len(replies)]
             self._fallback_turn += 1
-        return reply, ReplySource(kind="fallback", score=score)
+        return piece(reply, ReplyKind.FALLBACK, score=score)
+
+    # -- views for evaluation and training ------------------------------------------------------
+
+    def message_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(stored-question vectors, zero where none; message-text vectors), one row per message."""
+        contexts = np.where(self._has_context[:, None], self._matrix[np.maximum(self._context_rows, 0)], 0.0)
+        return contexts.astype(np.float32), self._matrix[self._text_rows]
+
+    def subset(self, *, keep: set[str] | None = None, hide_contexts: frozenset[str] = frozenset()) -> RetrievalPersona:
+        """The same persona over the ``keep`` messages (all when None), with the stored question of
+        each ``hide_contexts`` message hidden (its answer stays findable); nothing is re-embedded."""
+        rows = [i for i, m in enumerate(self.folder.messages) if keep is None or m.id in keep]
+        messages = tuple(self.folder.messages[i] for i in rows)
+        context_rows = self._context_rows[rows].copy()
+        context_rows[[k for k, m in enumerate(messages) if m.id in hide_contexts]] = -1
+        folder = replace(self.folder, messages=messages)
+        view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
+                                index=(self._matrix, context_rows, self._text_rows[rows]))
+        view.consent = self.consent
+        return view
+
+    def context_visible(self, message_id: str) -> bool:
+        """Whether this message's stored question takes part in matching."""
+        for i, message in enumerate(self.folder.messages):
+            if message.id == message_id:
+                return bool(self._has_context[i])
+        return False
 
     # -- vectors and their cache ---------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..asr.base import SpeechRecognizer
 from ..audio.base import AudioSink, AudioSource
@@ -28,6 +28,9 @@ from .pipeline import VoicePipeline
 from .state import ConversationStateMachine, Phase
 from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
+
+if TYPE_CHECKING:
+    from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +49,16 @@ class LoadedModels:
     """Short fillers in the persona's voice, synthesized once at load time."""
     voice: str = ""
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
+    lm: LmPersona | None = None
+    """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
-    from ..persona.retrieval import load_retrieval_persona
     from ..tts.piper_tts import PiperSynthesizer
 
-    from ..ethics.setup import check_can_start, guard_persona, model_hashes
+    from ..ethics.setup import check_can_start, model_hashes
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     store = ModelStore(settings.paths.models)
@@ -73,6 +77,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         threads=settings.asr.threads or threads.asr,
     )
     asr.warm_up()
+    asr = remote_asr(settings, asr)
     times["asr_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -87,28 +92,16 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     neutral_tts = None
     if clone is not None or settings.tts.neutral_voice != settings.tts.voice:
         neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice], threads=threads.tts)
+    if settings.tts.uri:  # the home server speaks the replies; disclosures stay with the local neutral voice
+        neutral_tts = neutral_tts or tts
+        tts = remote_tts(settings, tts)
     fillers = FillerBank(tts)
     if settings.latency.filler:
         fillers.prepare()
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    persona = load_retrieval_persona(
-        settings.persona.path,
-        store.models_dir,
-        cache_dir=settings.paths.cache / "persona",
-        model_name=settings.persona.embedding_model,
-        min_score=settings.persona.min_score,
-        key_file=settings.persona.key_file,
-    )
-    embedder = persona.embedder
-    if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
-        from ..persona.lm.loader import build_engine
-
-        if not settings.persona.lm_threads:
-            settings = replace(settings, persona=replace(settings.persona, lm_threads=threads.lm))
-        persona = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
-    persona = guard_persona(settings, persona, embedder=embedder)
+    guarded, lm = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -124,9 +117,87 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     hashes = model_hashes(store.models_dir, dirs)
     if clone is not None:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
-    return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
-                        fillers=fillers)
+    voice = clone.source if clone is not None else settings.tts.voice
+    for stage, uri in (("asr", settings.asr.uri), ("tts", settings.tts.uri), ("persona", settings.persona.uri)):
+        if uri:  # the generation log says which server may have heard or spoken (C11)
+            hashes[f"{stage}-home-server"] = uri
+    if settings.tts.uri:
+        voice = f"{settings.tts.remote_voice or 'the default voice'} on {settings.tts.uri} (fall-back: {voice})"
+    return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
+                        model_hashes=hashes, voice=voice, fillers=fillers, lm=lm)
+
+
+def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
+                         remote: bool = True) -> tuple[PersonaEngine, LmPersona | None]:
+    """The configured persona engine inside the guardrails (also what `companion serve` answers
+    with), and the language-model engine inside it (None for retrieval).
+
+    With [persona] uri (and ``remote``) the home server answers and the local engine is its
+    fall-back; the guardrails wrap the remote engine, so the crisis check, honesty and refusals
+    and the unsafe-reply filter run on the device whatever the server says."""
+    from ..ethics.setup import guard_persona
+    from ..persona.retrieval import load_retrieval_persona
+
+    persona = load_retrieval_persona(
+        settings.persona.path,
+        store.models_dir,
+        cache_dir=settings.paths.cache / "persona",
+        model_name=settings.persona.embedding_model,
+        min_score=settings.persona.min_score,
+        key_file=settings.persona.key_file,
+    )
+    embedder = persona.embedder
+    engine: PersonaEngine = persona
+    lm = None
+    if settings.persona.engine != "retrieval":  # the LM engine phrases answers from the retrieved words
+        from ..persona.lm.loader import build_engine
+
+        if not settings.persona.lm_threads:
+            settings = replace(settings, persona=replace(settings.persona, lm_threads=lm_threads))
+        engine = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
+        lm = None if engine is persona else cast("LmPersona", engine)  # "auto" may choose retrieval
+    if remote and settings.persona.uri:
+        engine = remote_persona(settings, engine)
+    return guard_persona(settings, engine, embedder=embedder), lm
+
+
+def remote_persona(settings: Settings, local: PersonaEngine) -> PersonaEngine:
+    """`companion serve` on the home server, with ``local`` as fall-back; refused without consent."""
+    from ..homeserver.link import parse_uri
+    from ..homeserver.permission import check_home_server_allowed
+    from ..persona.wyoming_client import WyomingPersona
+
+    check_home_server_allowed(settings.persona.path, settings.persona.key_file, record=local.consent)
+    net = settings.network
+    return WyomingPersona(parse_uri(settings.persona.uri, "persona.uri"), local,
+                          timeout_s=settings.persona.remote_timeout_s, connect_timeout_s=net.connect_timeout_s,
+                          retry_after_s=net.retry_after_s, history_turns=settings.conversation.history_turns)
+
+
+def remote_asr(settings: Settings, local: SpeechRecognizer) -> SpeechRecognizer:
+    """The home server's recogniser with ``local`` as fall-back, when [asr] uri is set."""
+    if not settings.asr.uri:
+        return local
+    from ..asr.wyoming_client import WyomingRecognizer
+    from ..homeserver.link import parse_uri
+
+    net = settings.network
+    return WyomingRecognizer(parse_uri(settings.asr.uri, "asr.uri"), local, language=settings.asr.language,
+                             timeout_s=settings.asr.remote_timeout_s, connect_timeout_s=net.connect_timeout_s,
+                             retry_after_s=net.retry_after_s)
+
+
+def remote_tts(settings: Settings, local: SpeechSynthesizer) -> SpeechSynthesizer:
+    """The home server's voice with ``local`` as fall-back, when [tts] uri is set."""
+    if not settings.tts.uri:
+        return local
+    from ..homeserver.link import parse_uri
+    from ..tts.wyoming_client import WyomingSynthesizer
+
+    net = settings.network
+    return WyomingSynthesizer(parse_uri(settings.tts.uri, "tts.uri"), local, voice=settings.tts.remote_voice,
+                              timeout_s=settings.tts.remote_timeout_s, connect_timeout_s=net.connect_timeout_s,
+                              retry_after_s=net.retry_after_s)
 
 
 def build_pipeline(
@@ -139,6 +210,7 @@ def build_pipeline(
     use_wake: bool = True,
     on_turn: Callable[[TurnResult], None] | None = None,
     on_phase: Callable[[Phase], None] | None = None,
+    on_text: Callable[[str, str], None] | None = None,
 ) -> VoicePipeline:
     from ..ethics.setup import build_hooks
 
@@ -168,6 +240,7 @@ def build_pipeline(
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
                                hashes=models.model_hashes),
+            on_text=on_text,
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,

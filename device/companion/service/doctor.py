@@ -137,10 +137,19 @@ def check_persona(settings: Settings) -> Iterator[Check]:
     except CompanionError as exc:
         yield Check("fail", "persona", exc.what, exc.hint or "check [persona] dir")
         return
-    count = len(getattr(folder, "messages", ()))
-    yield Check("ok", "persona", f"folder {path} ({count} messages)")
-    yield Check("warn", "consent", "a plain persona folder carries no consent record",
-                "import the person's messages into a bundle with a consent record (`companion persona ...`)")
+    yield Check("ok", "persona", f"folder {path} ({len(folder.messages)} messages)")
+    from ..consent import ConsentError
+    from ..ethics.gate import check_persona_consent
+
+    try:
+        kind = check_persona_consent(path)
+    except ConsentError as exc:
+        yield Check("fail", "consent", exc.what, exc.hint or "see `companion persona show`")
+        return
+    if kind == "fictional-demo":
+        yield Check("ok", "consent", "the shipped fictional demo persona (no consent record needed)")
+    else:
+        yield Check("ok", "consent", "consent.json is signed by a key this device trusts and covers the messages")
 
 
 def _check_bundle(settings: Settings, path: Path, bundle_cls: Any) -> Iterator[Check]:
@@ -223,6 +232,19 @@ def check_privacy(settings: Settings) -> Iterator[Check]:
         yield Check("ok", "privacy", "no transcripts in the logs")
 
 
+def check_home_servers(settings: Settings) -> Iterator[Check]:
+    """Remote stages answer, consent allows them, the network drop-in matches (homeserver/)."""
+    from ..homeserver.doctor_checks import check_home_servers as checks
+
+    yield from checks(settings)  # type: ignore[misc]
+
+
+def _check_display(settings: Settings) -> Iterator[Check]:
+    from .doctor_frame import check_display  # the memorial frame's screen, browser, fonts and feed
+
+    return check_display(settings)
+
+
 def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
     checks: list[Check] = []
     for group in (
@@ -233,6 +255,8 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_disk(settings),
         check_unit,
         lambda: check_privacy(settings),
+        lambda: check_home_servers(settings),
+        lambda: _check_display(settings),
     ):
         try:
             checks.extend(group())

@@ -19,7 +19,9 @@ from ..audio.devices import list_devices, rescan_devices, resolve_device
 from ..audio.sounddevice_io import SoundDeviceSink, SoundDeviceSource
 from ..config import Settings
 from ..errors import AudioError
+from ..events import ButtonAction, ButtonEvent
 from .app import LoadedModels, build_pipeline, create_button, load_models
+from .feed_hooks import build_feed
 from .notify import Heartbeat, Notifier, keep_alive
 from .state import Phase
 from .supervisor import BEAT_SLICE_S, STALL_TIMEOUT_S, Backoff, SupervisedSink, SupervisedSource
@@ -61,6 +63,7 @@ class LiveSession:
             heartbeat=self.heartbeat.beat,
             rescan=self._rescan,
         )
+        self.feed = build_feed(settings, models.persona, on_press=self._frame_press)  # the frame's event socket
         self.pipeline = build_pipeline(
             settings,
             models,
@@ -69,6 +72,7 @@ class LiveSession:
             use_wake=settings.wake.enabled and models.wake is not None,
             on_turn=self._log_turn,
             on_phase=self._phase_changed,
+            on_text=self.feed.on_text if self.feed is not None else None,
         )
         self.button = create_button(settings, pin_factory)
         self.started = threading.Event()
@@ -92,11 +96,15 @@ class LiveSession:
         self.mic_recovered.clear()
         self._mic_problem = reason
         self.notifier.status(f"reconnecting mic: {reason}")
+        if self.feed is not None:
+            self.feed.mic_fault()
 
     def _mic_back(self, outage_s: float) -> None:
         self._mic_problem = None
         self.mic_recovered.set()
         self.notifier.status(self.pipeline.state.phase.value)
+        if self.feed is not None:
+            self.feed.mic_back()
 
     def _speaker_fault(self, reason: str) -> None:
         logger.warning("speaker: %s", reason)
@@ -104,10 +112,18 @@ class LiveSession:
     # -- status and privacy ----------------------------------------------------------------
     def _phase_changed(self, phase: Phase) -> None:
         logger.debug("phase: %s", phase.value)
+        if self.feed is not None:
+            self.feed.on_phase(phase)
         if self._mic_problem is None:
             self.notifier.status(phase.value)
 
+    def _frame_press(self) -> None:
+        """The frame's touch-to-talk area: exactly a GPIO button press."""
+        self.pipeline.button_event(ButtonEvent(ButtonAction.PRESSED))
+
     def _log_turn(self, result: TurnResult) -> None:
+        if self.feed is not None:
+            self.feed.on_turn(result)
         timings = result.timings
         logger.info(
             "turn done (%s): %d words heard, %d words said, %.2f s to first audio%s",
@@ -128,6 +144,8 @@ class LiveSession:
                 self._loop.add_signal_handler(sig, self.stop)
         watchdog: asyncio.Task[None] | None = None
         try:
+            if self.feed is not None:
+                await self.feed.publisher.start()
             self.source.start()
             if self.button is not None:
                 self.button.start(self.pipeline.button_event)
@@ -143,6 +161,8 @@ class LiveSession:
             return await self.pipeline.run(max_turns=max_turns)
         finally:
             self.notifier.stopping()
+            if self.feed is not None:
+                await self.feed.publisher.close()
             if watchdog is not None:
                 watchdog.cancel()
             if self.button is not None:

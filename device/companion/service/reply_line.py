@@ -27,6 +27,7 @@ import numpy as np
 from ..audio.base import AudioSink
 from ..ethics.runtime import EthicsHooks, TurnPlan
 from ..persona.base import Exchange, PersonaEngine
+from ..persona.reply import ReplyPiece
 from ..tts.splitter import SentenceSplitter, ends_sentence
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ class LineOptions:
 
 @dataclass
 class LineOutcome:
-    heard: list[str] = field(default_factory=list)
+    produced: list[ReplyPiece] = field(default_factory=list)
+    """Every sentence the text stage queued (what the turn meant to say)."""
+    heard: list[ReplyPiece] = field(default_factory=list)
+    """The sentences actually played to the end (what the listener heard)."""
     played_samples: int = 0
     stamps: dict[str, float] = field(default_factory=dict)
 
@@ -67,6 +71,7 @@ class ReplyLine:
         sentence_pause: np.ndarray,
         clause_pause: np.ndarray,
         options: LineOptions,
+        on_playing: Callable[[str, str], None] | None = None,
     ) -> None:
         self.persona = persona
         self.ethics = ethics
@@ -79,6 +84,8 @@ class ReplyLine:
         self.sentence_pause = sentence_pause
         self.clause_pause = clause_pause
         self.options = options
+        self.on_playing = on_playing
+        """Told (role, sentence or prelude label) as each starts playing: the frame's subtitles."""
         self.sentences: queue.Queue[object] = queue.Queue()
         self.audio: queue.Queue[object] = queue.Queue()
         self.outcome = LineOutcome()
@@ -90,27 +97,32 @@ class ReplyLine:
 
     # -- stage 1: text ---------------------------------------------------------------------
     def produce_text(self, question: str, history: Sequence[Exchange]) -> None:
-        """Queue (role, voice, sentence): "reply" sentences are the persona's, "care" are not."""
+        """Queue (role, sentence piece): "reply" sentences answer the question, "care" ones do not.
+
+        This is the one place a reply is cut into sentences: each piece holds whole sentences and
+        keeps its record (kind, source, voice); only the reply's very first clause may be cut
+        early (``first_clause_min_words``) so the voice starts sooner."""
         plan, ethics, stamps = self.plan, self.ethics, self.outcome.stamps
         splitter = SentenceSplitter(first_clause_min_words=self.options.first_clause_min_words)
-        held: list[tuple[str, str, str]] = []
-        put = self.sentences.put if self.options.pipelined else held.append
-        voice: str | None = None
+        held: list[tuple[str, ReplyPiece]] = []
+        pipelined = self.options.pipelined
+
+        def put(role: str, sentence: ReplyPiece) -> None:
+            self.outcome.produced.append(sentence)
+            (self.sentences.put if pipelined else held.append)((role, sentence))
+
         try:
             if plan.over_daily_limit:
-                put(("care", "neutral", ethics.daily_limit_text()))
+                put("care", ethics.daily_limit_piece())
                 return
-            for piece in self.persona.respond(question, history):
+            for reply in self.persona.respond(question, history):
                 stamps.setdefault("first_text", time.perf_counter())
-                voice = voice or ethics.voice_for(self.persona.last_source)
-                for sentence in splitter.feed(piece):
-                    put(("reply", voice, sentence))
+                for sentence in splitter.feed(reply.text) + splitter.flush():
+                    put("reply", reply.with_text(sentence))
                 if self.cancel.is_set():
                     return
-            for sentence in splitter.flush():
-                put(("reply", voice or "persona", sentence))
             if plan.remind:
-                put(("care", "neutral", ethics.reminder_text()))
+                put("care", ethics.reminder_piece())
         finally:
             stamps["persona_done"] = time.perf_counter()
             for item in held:
@@ -124,10 +136,10 @@ class ReplyLine:
     # -- stage 2: speech -------------------------------------------------------------------
     def put_prelude(self) -> None:
         """The earcon and disclosure go to the speaker at once (both are ready-made but for the mark)."""
-        for label, content in self.plan.prelude:
+        for _label, content in self.plan.prelude:
             pcm = content if isinstance(content, np.ndarray) else self.ethics.neutral(content)
             with self._mark_lock:
-                self.audio.put(("prelude", label, *self.finish_audio(pcm, self.sentence_pause)))
+                self.audio.put(("prelude", None, *self.finish_audio(pcm, self.sentence_pause)))
 
     def synthesize(self) -> None:
         """The prelude first (if the turn has one), then each sentence as it comes."""
@@ -137,15 +149,15 @@ class ReplyLine:
         try:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
-                role, voice, sentence = item  # type: ignore[misc]
-                pcm = self.ethics.synthesize(str(sentence), voice)
+                role, sentence = item  # type: ignore[misc]
+                pcm = self.ethics.synthesize(sentence.text, sentence.voice)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
-                is_clause = not ends_sentence(str(sentence))  # an early first clause flows into the rest
+                is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
                 head, pcm = (None, pcm) if first_done or not self.options.pipelined else split_at_quiet(pcm, self.rate)
                 first_done = True
                 if head is not None:  # the speaker starts on the head while the rest is being marked
                     with self._mark_lock:
-                        put((role, "", *self.finish_audio(head, head[:0])))
+                        put((role, None, *self.finish_audio(head, head[:0])))
                 with self._mark_lock:
                     put((role, sentence, *self.finish_audio(pcm, self.clause_pause if is_clause else self.sentence_pause)))
         finally:
@@ -166,13 +178,15 @@ class ReplyLine:
                     self.on_audio_started()
                     started = True
                 self.playing_prelude = role == "prelude"
+                if self.on_playing is not None and sentence:
+                    self.on_playing(role, str(sentence))
                 if role in ("reply", "filler"):
                     stamps.setdefault("first_answer_audio" if role == "reply" else "filler", time.perf_counter())
                 self.sink.write(pcm)
                 self.sink.write(pause)
                 self.outcome.played_samples += len(pcm) + len(pause)
-                if not self.cancel.is_set() and role == "reply" and sentence:
-                    self.outcome.heard.append(str(sentence))
+                if not self.cancel.is_set() and role == "reply" and sentence is not None:
+                    self.outcome.heard.append(sentence)
         finally:
             self.playing_prelude = False
             if started:
@@ -191,7 +205,7 @@ class ReplyLine:
             if not self.audio.empty():  # the answer arrived meanwhile
                 return self.audio.get()
             logger.debug("the answer is late: a filler first")
-            return ("filler", "", *self.finish_audio(make_filler(), self.clause_pause))
+            return ("filler", None, *self.finish_audio(make_filler(), self.clause_pause))
 
 
 def split_at_quiet(pcm: np.ndarray, rate: int, *, around_s: float = 0.5, longer_than_s: float = 0.9,

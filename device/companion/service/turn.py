@@ -27,7 +27,8 @@ from ..audio.base import AudioSink
 from ..config import EthicsSettings, LatencySettings
 from ..ethics.runtime import EthicsHooks
 from ..events import SpeechEnded, Transcript, Trigger
-from ..persona.base import Exchange, PersonaEngine, ReplySource
+from ..persona.base import Exchange, PersonaEngine
+from ..persona.reply import ReplyPiece, ReplySource, main_source, reply_text
 from ..tts.base import SpeechSynthesizer
 from .reply_line import LineOptions, ReplyLine
 
@@ -44,6 +45,9 @@ class TurnResult:
     reply: str = ""
     """What was actually played (all of it, unless interrupted)."""
     source: ReplySource | None = None
+    """What the reply was (memory, fallback, crisis, ...), from its record; None if nothing was said."""
+    pieces: tuple[ReplyPiece, ...] = ()
+    """The sentences played, each with its record (kind, message id, score, voice)."""
     interrupted: bool = False
     utterance_id: str | None = None
     """The watermark payload / provenance id / generation-log id of what was played."""
@@ -63,7 +67,7 @@ class TurnResult:
             "trigger": self.trigger.value,
             "transcript": self.transcript,
             "reply": self.reply,
-            "reply_source": None if self.source is None else self.source.__dict__,
+            "reply_source": None if self.source is None else self.source.to_dict(),
             "interrupted": self.interrupted,
             "utterance_id": self.utterance_id,
             "disclosed": self.disclosed,
@@ -103,6 +107,7 @@ class TurnRunner:
         ethics: EthicsHooks | None = None,
         latency: LatencySettings | None = None,
         fillers: FillerBank | None = None,
+        on_text: Callable[[str, str], None] | None = None,
     ) -> None:
         self.asr = asr
         self.persona = persona
@@ -114,6 +119,8 @@ class TurnRunner:
         self._pause = np.zeros(int(sentence_pause_s * tts.sample_rate), dtype=np.int16)
         self._clause_pause = np.zeros(int(min(sentence_pause_s, 0.05) * tts.sample_rate), dtype=np.int16)
         self.fillers = fillers or FillerBank(tts)
+        self.on_text = on_text
+        """Told ("heard", transcript) and then (role, sentence) as each starts playing (the frame feed)."""
         self._line: ReplyLine | None = None
 
     @property
@@ -156,6 +163,8 @@ class TurnRunner:
         timings["asr_s"] = result.stamps["transcript"] - t_end
         result.transcript = heard.text
         logger.info("heard %d words", len(heard.text.split()))
+        if self.on_text is not None and heard.text.strip():
+            self.on_text("heard", heard.text)
         nothing_to_say = not heard.text.strip() or cancel.is_set()
         if line is None and not nothing_to_say:
             line = self._start_line(result, sink, cancel, on_audio_started, utterance)
@@ -218,15 +227,16 @@ class TurnRunner:
         self._line = ReplyLine(
             persona=self.persona, ethics=self.ethics, plan=plan, sink=sink, rate=self.tts.sample_rate, cancel=cancel,
             on_audio_started=on_audio_started, finish_audio=finish_audio, sentence_pause=self._pause,
-            clause_pause=self._clause_pause, options=options,
+            clause_pause=self._clause_pause, options=options, on_playing=self.on_text,
         )
         return self._line
 
     def _finish(self, result: TurnResult, line: ReplyLine, cancel: threading.Event, t_persona: float) -> None:
         stamps, timings = line.outcome.stamps, result.timings
         result.stamps.update({k: v for k, v in stamps.items() if k not in ("persona_done", "first_tts")})
-        result.reply = " ".join(line.outcome.heard)
-        result.source = None if line.plan.over_daily_limit else self.persona.last_source
+        result.pieces = tuple(line.outcome.heard)
+        result.reply = reply_text(result.pieces)
+        result.source = main_source(line.outcome.produced)
         result.interrupted = cancel.is_set()
         t_end = result.stamps["endpoint"]
         if "first_text" in stamps:

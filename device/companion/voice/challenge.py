@@ -141,7 +141,7 @@ def is_living(persona_dir: Path, *, key_file: str | Path | None = None, now: _dt
     the usual key sources); a plain folder has ``consent.json``. The record must be valid now: a
     voice is never cloned for a persona without consent. No record is an error, not "deceased".
     """
-    from ..ethics.consent import LIVING, ConsentError, ConsentRecord, check_consent
+    from ..consent import LIVING, ConsentError, ConsentRecord, check_consent, default_authority
     from ..persona.bundle.store import is_bundle
 
     persona_dir = Path(persona_dir)
@@ -170,5 +170,5 @@ def is_living(persona_dir: Path, *, key_file: str | Path | None = None, now: _dt
     except (OSError, ConsentError) as exc:
         raise ConsentCheckError(f"cannot read the consent record ({exc})", where=str(record_path),
                                 hint="re-create the persona with `companion persona create`") from None
-    check_consent(record, now=now, where=str(record_path))
+    check_consent(record, now=now, where=str(record_path), trusted=default_authority().trusted_keys())
     return record.status == LIVING

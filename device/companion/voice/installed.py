@@ -30,6 +30,8 @@ INSTALL_DIR = "voice-model"
 ONNX_NAME = "voice.onnx"
 CONFIG_NAME = "voice.onnx.json"
 REPORT_NAME = "verify.json"
+ATTESTATION_NAME = "verify.sig.json"
+"""The device's signature over the model's sha256 and the report (plain folders only)."""
 _TABLE = """CREATE TABLE IF NOT EXISTS voice_model(
     id INTEGER PRIMARY KEY CHECK (id = 1),
     onnx BLOB NOT NULL,                  -- the exported Piper voice
@@ -95,6 +97,13 @@ def install_voice(persona_dir: Path, onnx: Path, report: dict[str, Any], *,
     shutil.copy2(onnx, staging / ONNX_NAME)
     shutil.copy2(config_path, staging / CONFIG_NAME)
     (staging / REPORT_NAME).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    # A plain folder is writable by anyone who can copy files: the device signs what `verify`
+    # let in (the model's sha256 and the report), and only a signed model is ever loaded (C2).
+    from ..consent import default_authority
+
+    statement = _statement(hashlib.sha256(onnx.read_bytes()).hexdigest(), report)
+    (staging / ATTESTATION_NAME).write_text(json.dumps(default_authority().attest(statement)) + "\n",
+                                            encoding="utf-8")
     if target.exists():
         shutil.rmtree(target)
     staging.replace(target)
@@ -126,11 +135,32 @@ def read_installed_voice(persona_dir: Path, *, key_file: str | Path | None = Non
     if not onnx.is_file():
         return None
     report_path = folder / REPORT_NAME
+    digest = hashlib.sha256(onnx.read_bytes()).hexdigest()
+    report = _json(_read(report_path), report_path) if report_path.is_file() else {}
+    _check_attested(folder, digest, report)
     return InstalledVoice(
         where=str(onnx), config=_json(_read(folder / CONFIG_NAME), folder / CONFIG_NAME),
-        sha256=hashlib.sha256(onnx.read_bytes()).hexdigest(),
-        report=_json(_read(report_path), report_path) if report_path.is_file() else {}, path=onnx,
+        sha256=digest, report=report, path=onnx,
     )
+
+
+def _statement(sha256: str, report: dict[str, Any]) -> dict[str, Any]:
+    return {"what": "companion voice verify", "onnx_sha256": sha256, "report": report}
+
+
+def _check_attested(folder: Path, sha256: str, report: dict[str, Any]) -> None:
+    """A plain folder's voice model speaks only with this device's signature over its sha256."""
+    from ..consent import default_authority
+
+    path = folder / ATTESTATION_NAME
+    try:
+        attestation = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        attestation = None
+    if not default_authority().check_attestation(_statement(sha256, report), attestation):
+        raise ModelError("the cloned voice in this persona folder was not installed by `companion voice verify` "
+                         "on this device (no valid signature over the model): it is not used", where=str(folder),
+                         hint="run `companion voice verify` for this persona, or remove the voice-model folder")
 
 
 def _read(path: Path) -> str:

@@ -116,6 +116,14 @@ def read_key_document(bundle_dir: Path) -> dict[str, Any]:
     return document
 
 
+def read_bundle_id(bundle_dir: Path) -> str | None:
+    """The bundle's id as its key file names it (no secret needed; it is authenticated on unlock)."""
+    try:
+        return str(read_key_document(Path(bundle_dir))["bundle_id"]) or None
+    except (BundleError, KeyError):
+        return None
+
+
 def _new_kdf() -> dict[str, Any]:
     return {
         "name": "argon2id", "salt": base64.b64encode(os.urandom(16)).decode("ascii"),

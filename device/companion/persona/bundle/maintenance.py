@@ -17,7 +17,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...ethics.consent import ConsentError
+from ...consent import ConsentError
 from .importer import record_hash
 from .keys import KEYS_FILE, BundleError, fsync_dir, read_key_document, shred_file
 from .store import AUDIT_FILE, DB_FILE, ERASED_FILE, Bundle, audit, utc_now
@@ -121,7 +121,8 @@ def erase_bundle(path: Path, *, reason: str = "owner request") -> list[str]:
                     shred_file(inner)
             shutil.rmtree(stray, ignore_errors=True)
             removed.append(f"{stray.name}/")
-    (path / ERASED_FILE).write_text(f"erased {utc_now()}; see {AUDIT_FILE}\n", encoding="utf-8")
+    # The id stays, so a retired persona is still known as retired (care state is keyed by it).
+    (path / ERASED_FILE).write_text(f"erased {utc_now()}; bundle {bundle_id}; see {AUDIT_FILE}\n", encoding="utf-8")
     fsync_dir(path)
     audit(path, f"erased bundle {bundle_id} ({reason}); key destroyed first; files removed: {len(removed)}")
     logger.warning("persona bundle %s erased (crypto-shredded)", bundle_id)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...ethics.consent import ConsentRecord, check_consent, sign
+from ...consent import ConsentAuthority, ConsentRecord, check_consent, default_authority
 from .keys import KEYS_FILE, BundleError, UnlockedKeys, create_keys, unlock
 
 logger = logging.getLogger(__name__)
@@ -128,8 +128,11 @@ class Bundle:
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, secret: bytes, card: PersonaCard, consent: ConsentRecord) -> Bundle:
-        """Make a new bundle; the consent record is signed with the bundle's new key."""
+    def create(cls, path: Path, secret: bytes, card: PersonaCard, consent: ConsentRecord,
+               authority: ConsentAuthority | None = None) -> Bundle:
+        """Make a new bundle; the consent record is signed with the device's consent key (C1)."""
+        authority = authority or default_authority()
+        signed = authority.sign(consent)  # before anything is written: no key, no bundle
         path = Path(path)
         if is_bundle(path):
             raise BundleError("a persona bundle already exists here", where=str(path),
@@ -148,7 +151,7 @@ class Bundle:
             bundle._set_meta("schema_version", str(SCHEMA_VERSION))
             bundle._set_meta("bundle_id", consent.bundle_id)
             bundle._set_meta("card", json.dumps(card.__dict__, ensure_ascii=False))
-            bundle._store_consent(sign(consent, keys.signing_key))
+            bundle._store_consent(signed)
         audit(path, f"created bundle {consent.bundle_id} (consent by relationship={consent.relationship})")
         return bundle
 
@@ -229,20 +232,23 @@ class Bundle:
     def _store_consent(self, record: ConsentRecord) -> None:
         self.db.execute("INSERT OR REPLACE INTO consent(id, record) VALUES (1, ?)", (record.to_json(),))
 
-    def add_source_hashes(self, hashes: list[str]) -> None:
-        """Extend the consent record's source list and re-sign it (call inside a transaction)."""
+    def add_source_hashes(self, hashes: list[str], authority: ConsentAuthority | None = None) -> None:
+        """Extend the consent record's source list and re-sign it with the device's consent key
+        (call inside a transaction)."""
         record = self.consent()
         if record is None:
             raise BundleError("the bundle has no consent record", where=str(self.path))
         if set(hashes) <= set(record.source_hashes):
             return
-        self._store_consent(sign(record.with_sources(hashes), self.keys.signing_key))
+        self._store_consent((authority or default_authority()).sign(record.with_sources(hashes)))
 
-    def check_consent(self, *, now: _dt.datetime | None = None, listener: str | None = None) -> ConsentRecord:
-        """The consent record, if it allows use now; ConsentError saying why not otherwise."""
+    def check_consent(self, *, now: _dt.datetime | None = None, listener: str | None = None,
+                      authority: ConsentAuthority | None = None) -> ConsentRecord:
+        """The consent record, if it allows use now and a trusted key signed it; ConsentError otherwise."""
         record = self.consent()
         check_consent(record, now=now or _dt.datetime.now(_dt.timezone.utc), listener=listener,
-                      bundle_id=self.bundle_id, where=str(self.path))
+                      bundle_id=self.bundle_id, where=str(self.path),
+                      trusted=(authority or default_authority()).trusted_keys())
         assert record is not None
         return record
 

@@ -111,18 +111,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
-    print(f"{report['persona']}: {report['held_out']} held-out exchanges, {report['fact_questions']} paraphrased fact "
-          f"questions ({report['held_out_fact_questions']} from held-out exchanges; closest stored question: "
-          f"cosine {report['paraphrase_similarity']}), "
-          f"{report['unanswerable_questions']} unanswerable questions")
+    print(f"{report['persona']}: {report['fact_questions']} reworded questions answered in the data "
+          f"(their stored questions and {report['hidden_stored_questions']} near-copies hidden; closest stored "
+          f"question still seen: cosine {report['paraphrase_similarity']}), {report['absent_questions']} questions "
+          f"about their life the data does not cover, {report['harmless_questions']} harmless family/health questions")
+    header = ("input", "n", "right memory", "declined ok", "wrong memory", "wrongly declined", "broke character")
     for name, result in report["engines"].items():
         if "skipped" in result:
-            print(f"  {name}: not evaluated: {result['skipped']}")
+            print(f"\n{name}: not evaluated: {result['skipped']}")
             continue
-        print(f"  {name}: similarity {result['similarity']}, facts {result['fact_accuracy']} "
-              f"(held-out {result['fact_accuracy_held_out']}), "
-              f"grounded {result['grounded_rate']}, don't remember {result['dont_remember_rate']}, first piece {result['first_piece_s_median']} s, "
-              f"reply {result['reply_s_median']} s, score {result['score']}")
+        print(f"\n{name}: right {result['right_rate']}, grounded {result['grounded_rate']}, first piece "
+              f"{result['first_piece_s_median']} s, reply {result['reply_s_median']} s")
+        print("  " + " | ".join(header))
+        for kind, counts in result["table"].items():
+            cells = [kind, str(sum(counts.values()))] + [str(counts[k]) for k in
+                                                         ("right", "declined", "wrong_memory", "wrongly_declined",
+                                                          "broke_character")]
+            print("  " + " | ".join(cells))
     print(f"default engine for this persona: {report['winner']} (recorded in {report['recorded_in']})")
     return 0
 

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from ...errors import PersonaError
 from ...tts.splitter import SentenceSplitter
-from ..base import Exchange, ReplySource
+from ..base import Exchange
+from ..reply import ReplyKind, ReplyPiece, piece
 from . import prompt
 from .grounding import GroundingSource, Memory
 from .session import LmSession, TurnStats
@@ -78,7 +79,6 @@ class LmPersona:
                                hint='use [persona] engine = "retrieval", or build a multilingual model with build-lm')
         self.chat = prompt.detect_chat_format(session.model_dir)
         self._lock = threading.Lock()
-        self._last_source: ReplySource | None = None
         self._fallback_turn = 0
         self._cached: list[tuple[str, str]] = []
         self._closing = ""
@@ -90,8 +90,21 @@ class LmPersona:
         return self.source.display_name
 
     @property
-    def last_source(self) -> ReplySource | None:
-        return self._last_source
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def language(self) -> str:
+        return self.source.language
+
+    @property
+    def fallback_replies(self) -> tuple[str, ...]:
+        return tuple(self.source.fallback_replies)
+
+    @property
+    def consent(self) -> object | None:
+        """A bundle's consent record (the ethics gate re-checks it), None for a plain folder."""
+        return self.source.consent
 
     @property
     def last_stats(self) -> TurnStats:
@@ -99,37 +112,21 @@ class LmPersona:
         ``prompt_tokens``, ``cached_tokens``, ``prefill_s`` (zero tokens: answered without the model)."""
         return self.session.last
 
-    @property
-    def folder(self):
-        """The persona's card and messages (for the ethics hooks), as the retrieval engine has them."""
-        retrieval = getattr(self.source, "retrieval", None)
-        return getattr(retrieval, "folder", None)
-
-    @property
-    def consent(self):
-        """A bundle's consent record (the ethics gate re-checks it), None for a plain folder."""
-        return getattr(getattr(self.source, "retrieval", None), "consent", None)
-
-    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[str]:
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         """Decide now (retrieval is fast); generate lazily as the caller iterates."""
         with self._lock:
             self.session.begin_turn()
             memories, follow_up = self._search(question, history)
             best = memories[0] if memories else None
             if best is None or best.score < self.options.relevant_score:
-                reply = self._fallback(history)
-                self._last_source = ReplySource(kind="fallback", score=best.score if best else 0.0)
-                return iter((reply,))
+                return iter((self._fallback_piece(history, best.score if best else 0.0),))
             if best.score >= self.options.verbatim_score and not follow_up:
-                self._last_source = ReplySource(kind="message", score=best.score, message_id=best.id)
-                return iter((best.text,))
+                return iter((piece(best.text, ReplyKind.MEMORY, score=best.score, message_id=best.id),))
             shown = [m for m in memories if m.score >= self.options.memory_floor]
             if not _covers(question, shown, self.source):
                 # The question names something (a place, a name, a year) no memory mentions:
                 # the memories are about something else, so there is no source for an answer.
-                self._last_source = ReplySource(kind="fallback", score=best.score)
-                return iter((self._fallback(history),))
-            self._last_source = ReplySource(kind="generated", score=best.score, message_id=best.id)
+                return iter((self._fallback_piece(history, best.score),))
         return self._generate(question, shown, history)
 
     def _search(self, question: str, history: Sequence[Exchange]) -> tuple[list[Memory], bool]:
@@ -147,7 +144,8 @@ class LmPersona:
             return paired, True
         return memories, False
 
-    def _generate(self, question: str, memories: Sequence[Memory], history: Sequence[Exchange]) -> Iterator[str]:
+    def _generate(self, question: str, memories: Sequence[Memory],
+                  history: Sequence[Exchange]) -> Iterator[ReplyPiece]:
         """Stream whole sentences that pass the fact guard; the first that fails ends the reply."""
         with self._lock:
             if not self.options.cache_prefix:  # measuring the cache: read everything again
@@ -156,6 +154,11 @@ class LmPersona:
             self._sync_history(history)
             mark, closing_before = self.session.mark(), self._closing
             recorded = False
+            best = memories[0]
+
+            def generated(text: str) -> ReplyPiece:
+                return piece(text, ReplyKind.GENERATED, score=best.score, message_id=best.id)
+
             try:
                 user = prompt.build_user_turn(question, memories, self.source.language)
                 self.session.append(prompt.render_turn(self.chat, user, closing=self._closing))
@@ -165,20 +168,20 @@ class LmPersona:
                 held: list[str] = []  # filler sentences wait until a sentence with substance comes
                 text = ""
                 finished = True
-                with closing(self.session.stream(self.options.max_new_tokens)) as pieces:
-                    for piece in pieces:
-                        text += piece
+                with closing(self.session.stream(self.options.max_new_tokens)) as tokens:
+                    for token in tokens:
+                        text += token
                         if _leaks_markup(text):
                             finished = False
                             break
-                        for sentence in splitter.feed(piece):
+                        for sentence in splitter.feed(token):
                             if not self._accept(sentence, allowed, spoken + held):
                                 finished = False
                                 break
                             held.append(sentence)
                             if _content_words(sentence):  # substance: release it with any filler before it
                                 spoken.extend(held)
-                                yield " ".join(held) + " "
+                                yield generated(" ".join(held))
                                 held = []
                         if not finished or len(spoken) + len(held) >= self.options.max_sentences:
                             finished = False
@@ -188,15 +191,15 @@ class LmPersona:
                     for sentence in splitter.flush():  # the last sentence, ended by the model itself
                         if self._accept(sentence, allowed, spoken + held) and (spoken or _content_words(sentence)):
                             spoken.extend(held + [sentence])
-                            yield " ".join(held + [sentence])
+                            yield generated(" ".join(held + [sentence]))
                             held = []
                 if spoken and held:
                     spoken.extend(held)  # trailing filler after a real answer is fine ("Simple as that.")
-                    yield " ".join(held)
+                    yield generated(" ".join(held))
                 if not spoken:  # only filler, or nothing safe: the person's own words, or "don't remember"
-                    reply, self._last_source = self._without_model(memories)
-                    spoken.append(reply)
-                    yield reply
+                    instead = self._without_model(memories)
+                    spoken.append(instead.text)
+                    yield instead
                 said = " ".join(" ".join(spoken).split())
                 if _norm(text) != _norm(said):
                     # The cache holds words nobody heard (a dropped sentence, a cut-off tail): put the
@@ -230,11 +233,11 @@ class LmPersona:
             return False
         return True
 
-    def _without_model(self, memories: Sequence[Memory]) -> tuple[str, ReplySource]:
+    def _without_model(self, memories: Sequence[Memory]) -> ReplyPiece:
         best = memories[0] if memories else None
         if best is not None and best.score >= self.options.verbatim_fallback_score:
-            return best.text, ReplySource(kind="message", score=best.score, message_id=best.id)
-        return self._fallback(()), ReplySource(kind="fallback", score=best.score if best else 0.0)
+            return piece(best.text, ReplyKind.MEMORY, score=best.score, message_id=best.id)
+        return self._fallback_piece((), best.score if best else 0.0)
 
     def _sync_history(self, history: Sequence[Exchange]) -> None:
         """Make the cached conversation equal the last ``window`` exchanges.
@@ -263,6 +266,9 @@ class LmPersona:
         with self._lock:
             self.session.rewind_to_prefix()
             self._cached, self._closing = [], ""
+
+    def _fallback_piece(self, history: Sequence[Exchange], score: float) -> ReplyPiece:
+        return piece(self._fallback(history), ReplyKind.FALLBACK, score=score)
 
     def _fallback(self, history: Sequence[Exchange]) -> str:
         replies = self.source.fallback_replies or ("I don't remember.",)

@@ -34,6 +34,8 @@ class GroundingSource(Protocol):
     description: str
     language: str
     fallback_replies: tuple[str, ...]
+    consent: object | None
+    """A bundle's consent record (for the ethics gate), None for a plain folder."""
 
     def search(self, question: str, k: int) -> list[Memory]:
         """The ``k`` best-matching real messages, best first."""
@@ -55,6 +57,7 @@ class RetrievalGrounding:
         self.description = folder.description
         self.language = folder.language
         self.fallback_replies = tuple(folder.fallback_replies)
+        self.consent = retrieval.consent
         self._messages = folder.messages
 
     @property
@@ -100,8 +103,8 @@ class _Excluding:
     def __init__(self, inner: GroundingSource, ids: frozenset[str]) -> None:
         self._inner = inner
         self._ids = ids
-        for attr in ("display_name", "name", "description", "language", "fallback_replies"):
-            setattr(self, attr, getattr(inner, attr))
+        self.display_name, self.name, self.description = inner.display_name, inner.name, inner.description
+        self.language, self.fallback_replies, self.consent = inner.language, inner.fallback_replies, inner.consent
 
     def search(self, question: str, k: int) -> list[Memory]:
         found = self._inner.search(question, k + len(self._ids))

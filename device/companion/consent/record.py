@@ -2,9 +2,9 @@
 
 The record says who the persona is, who authorised it and how they may (the person themselves
 while living; a close relative or heir once deceased), who may talk to it and until when, and
-which source files went into it (sha256). It is signed with an Ed25519 key generated on the
-device, whose public half travels in the record, so any later change to the record (a wider
-audience, a later expiry, a swapped source file) breaks the signature.
+which source files went into it (sha256). It is signed with Ed25519, so any later change to the
+record (a wider audience, a later expiry, a swapped source file) breaks the signature; and the
+signer must be one the device trusts (authority.py): a record re-signed with a new key fails.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -72,6 +72,9 @@ class ConsentRecord:
     """Ed25519 signature (hex) over canonical_bytes(); "" = unsigned."""
     version: int = RECORD_VERSION
     notes: str = field(default="")
+    home_server: bool = False
+    """The authoriser allows the persona to be processed on a home server in the same household
+    (`companion serve`, [persona] uri); without it the device answers only on itself."""
 
     def validate(self) -> None:
         """Check the fields make sense together; ConsentError('invalid', ...) when they do not."""
@@ -92,6 +95,8 @@ class ConsentRecord:
                 f"relationship {self.relationship!r} may not authorise a deceased person's persona",
                 hint=f"a close relative or heir must authorise it: {', '.join(CLOSE_RELATIONSHIPS)}",
             )
+        if not isinstance(self.home_server, bool):
+            raise ConsentError("invalid", "consent record: home_server must be true or false")
         if not self.owner_is_adult:
             raise ConsentError("invalid", "persona set-up is for adults only (ETHICS C10)")
         if not self.audience or any(not a.strip() for a in self.audience):
@@ -107,6 +112,8 @@ class ConsentRecord:
         """The bytes that are signed: every field but the signature, as sorted compact JSON."""
         payload = asdict(self)
         payload.pop("signature")
+        if not self.home_server:  # records signed before this field existed still verify
+            payload.pop("home_server")
         payload["audience"] = list(self.audience)
         payload["source_hashes"] = sorted(self.source_hashes)
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -141,6 +148,7 @@ def new_record(
     owner_is_adult: bool,
     bundle_id: str,
     now: _dt.datetime | None = None,
+    home_server: bool = False,
 ) -> ConsentRecord:
     """Build (and validate) an unsigned record with the standard attestation wording."""
     if status == LIVING:
@@ -162,6 +170,7 @@ def new_record(
         created=created,
         owner_is_adult=owner_is_adult,
         bundle_id=bundle_id,
+        home_server=home_server,
     )
     record.validate()
     return record
@@ -198,8 +207,11 @@ def check_consent(
     listener: str | None = None,
     bundle_id: str | None = None,
     where: str | None = None,
+    trusted: Collection[str],
 ) -> None:
-    """Raise ConsentError saying why this persona may not be used now (by ``listener``)."""
+    """Raise ConsentError saying why this persona may not be used now (by ``listener``).
+
+    ``trusted``: the public keys (hex) whose signature this device accepts (ConsentAuthority)."""
     if record is None:
         raise ConsentError("missing", "no consent record for this persona", where=where,
                            hint="create the persona with `companion persona create`")
@@ -209,6 +221,11 @@ def check_consent(
     if not verify(record):
         raise ConsentError("bad-signature", "the consent record's signature is invalid (it was changed)",
                            where=where, hint="the persona must not be used; re-create it with a new consent")
+    if record.public_key not in trusted:
+        raise ConsentError("untrusted-signer", "the consent record was not signed by this device's consent key "
+                           "or a key enrolled on it", where=where,
+                           hint="renew the consent on this device, or enroll the signer with "
+                           "`sudo companion consent trust KEY`")
     if bundle_id is not None and record.bundle_id != bundle_id:
         raise ConsentError("bad-signature", "the consent record belongs to another persona bundle", where=where)
     try:

@@ -1,0 +1,51 @@
+"""`persona eval` judges replies by what it knows, not by what the engine says of itself."""
+
+from __future__ import annotations
+
+from companion.persona.eval import grounded, outcome
+from companion.persona.evalsets import absent_questions, harmless_questions
+from companion.persona.reply import ReplyKind, Voice, piece
+
+
+def test_an_in_data_question_is_right_only_with_the_expected_memory() -> None:
+    right = [piece("We called her Bluebell.", ReplyKind.MEMORY, message_id="m1")]
+    other = [piece("The lake froze that year.", ReplyKind.MEMORY, message_id="m9")]
+    assert outcome("in_data", right, expected=frozenset({"m1"}), fact="bluebell") == "right"
+    assert outcome("in_data", other, expected=frozenset({"m1"}), fact="bluebell") == "wrong_memory"
+    declined = [piece("I don't remember.", ReplyKind.FALLBACK)]
+    assert outcome("in_data", declined, expected=frozenset({"m1"}), fact="bluebell") == "wrongly_declined"
+    # A generated reply built on the right memory must also say the fact.
+    vague = [piece("Oh, that canoe was something.", ReplyKind.GENERATED, message_id="m1")]
+    assert outcome("in_data", vague, expected=frozenset({"m1"}), fact="bluebell") == "wrong_memory"
+
+
+def test_absent_and_harmless_questions() -> None:
+    memory = [piece("We fished the north shore.", ReplyKind.MEMORY, message_id="m3")]
+    fallback = [piece("I don't remember that one.", ReplyKind.FALLBACK)]
+    crisis = [piece("Please call 988.", ReplyKind.CRISIS, voice=Voice.NEUTRAL)]
+    assert outcome("absent", memory) == "wrong_memory" and outcome("absent", fallback) == "declined"
+    assert outcome("harmless", memory) == "right" and outcome("harmless", crisis) == "broke_character"
+    refusal = [piece("I would never ask for codes.", ReplyKind.REFUSAL)]
+    assert outcome("harmless", refusal) == "broke_character" and outcome("in_data", refusal) == "broke_character"
+
+
+def test_absent_questions_are_those_whose_topic_the_data_never_mentions() -> None:
+    data = ["We went skiing every winter in the mountains.", "My teacher, Miss Price, was strict."]
+    absent = absent_questions("en", data)
+    assert "Did you ever go skiing?" not in absent and "What was your first teacher's name?" not in absent
+    assert "Have you ever been to Japan?" in absent and len(absent) >= 15
+    assert "你去过日本吗？" not in absent_questions("zh", ["我们去过日本东京。"])
+    assert len(harmless_questions("en")) >= 30 and len(harmless_questions("zh")) >= 10
+
+
+def test_grounding_is_judged_without_the_engines_filter() -> None:
+    messages = frozenset({"we fished the north shore."})
+    numbers = frozenset({"1962"})
+    verbatim = [piece("We fished the north shore.", ReplyKind.MEMORY, message_id="m1")]
+    edited = [piece("We fished the south shore.", ReplyKind.MEMORY, message_id="m1")]
+    assert grounded(verbatim, messages, numbers, lambda t: 1.0)
+    assert not grounded(edited, messages, numbers, lambda t: 1.0)  # a "memory" must be their words exactly
+    invented_year = [piece("That was in 1971.", ReplyKind.GENERATED)]
+    assert not grounded(invented_year, messages, numbers, lambda t: 0.9)
+    far = [piece("I loved the opera in Vienna.", ReplyKind.GENERATED)]
+    assert not grounded(far, messages, numbers, lambda t: 0.1)
