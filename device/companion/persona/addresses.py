@@ -67,6 +67,8 @@ CN_LEAD = frozenset("我你他她它们住在到去来是的从往了和跟与�
 
 _DIGIT_RUN = re.compile(r"\d+")
 _CN_GATE = re.compile(r"[路街巷弄胡同号號村区苑楼]")
+_NUMBER_THEN_WORD = re.compile(r"\d+(?=[ ,.\u00a0ºª]{0,4}[^\W\d_]|-\d)")
+_UK_HINT = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 _BEFORE = 70
 _AFTER = 14
 _STEMS = (
@@ -80,32 +82,32 @@ _STEMS = (
 is not searched (the search costs ~15 us, the check ~1 us)."""
 
 
-def latin_addresses(text: str) -> Iterator[re.Match[str]]:
+def latin_addresses(text: str) -> list[re.Match[str]]:
     """Latin-script address matches, looked for only around the text's numbers.
 
     Every pattern holds a number (a house number or a postal code). The ones that begin with
-    it are tried where a number begins; the ones with a street name before it are searched in
-    a window of ~70 characters before it (never twice over the same characters), when the text
-    holds a street word at all: linear in the text, whatever its numbers.
+    it are tried where a number is followed by a word or a "-"; the ones with a street name
+    before it are searched in a window of ~70 characters before each number (never twice over
+    the same characters), when the text holds a street word at all. Linear in the text.
     """
+    found = [
+        match
+        for number in _NUMBER_THEN_WORD.finditer(text)
+        if (match := _STARTS_AT_NUMBER.match(text, number.start())) is not None
+    ]
     lowered = text.lower()
-    streets = any(stem in lowered for stem in _STEMS)
-    searched_to = 0
-    last_end = -1
-    for number in _DIGIT_RUN.finditer(text):
-        if number.start() < last_end:
-            continue
-        start, end = number.span()
-        after = text[end : end + 4].lstrip(" ,.\u00a0ºª")[:1]
-        # the number-first patterns go on with a word ("12 Elm", "12 bis rue") or "-" (1000-001)
-        match = _STARTS_AT_NUMBER.match(text, start) if after.isalpha() or text[end : end + 1] == "-" else None
-        if match is None and (streets or (start > 0 and "A" <= text[start - 1] <= "Z")):
+    if any(stem in lowered for stem in _STEMS):
+        searched_to = 0
+        for number in _DIGIT_RUN.finditer(text):
             lo = max(searched_to, number.start() - _BEFORE)
             match = _ENDS_NEAR_NUMBER.search(text, lo, min(len(text), number.end() + _AFTER))
             searched_to = max(searched_to, number.start())
-        if match is not None and match.end() > last_end:
-            last_end = match.end()
-            yield match
+            if match is not None:
+                found.append(match)
+    elif _UK_HINT.search(text):
+        found.extend(_ENDS_NEAR_NUMBER.finditer(text))
+    found.sort(key=lambda match: match.start())
+    return found
 
 
 def cn_addresses(text: str) -> Iterator[re.Match[str]]:
