@@ -81,7 +81,7 @@ def test_pywxdump_csv_without_users_json_keeps_wxids(tmp_path: Path) -> None:
                     "2,10,文本,1,我,12345@chatroom,好,,2023-05-01 08:01:00\n", encoding="utf-8")  # fmt: skip
     assert detect_format(path) == "wechat"
     assert [(r.speaker, r.text, r.is_group, r.conversation) for r in WeChatParser().parse(path)] == [
-        ("wxid_a", "大家好", True, "12345@chatroom"), ("我", "好", True, "12345@chatroom"),
+        ("wxid_a", "大家好", True, "12345@chatroom"), ("Me", "好", True, "12345@chatroom"),
     ]
 
 

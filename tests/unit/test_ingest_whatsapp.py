@@ -188,14 +188,13 @@ def test_not_whatsapp_names_file_and_line(tmp_path: Path) -> None:
     assert error.where == f"{path}, line 1"
 
 
-def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
+def test_bad_bytes_are_replaced_not_fatal(tmp_path: Path) -> None:
+    """Issue 19: bad characters are replaced, never a traceback and never a refused file."""
     path = tmp_path / "chat.txt"
-    error = parse_error(
-        WhatsAppParser(),
-        path,
-        b"12/03/2021, 09:15 - A: hi\n" * 3 + b"12/03/2021, 09:16 - A: \xff\xfe bad\n",
-    )
-    assert "chat.txt" in error.message
+    path.write_bytes("12/03/2021, 09:15 - A: olá\n".encode() * 3 + b"12/03/2021, 09:16 - A: \xff\xfe bad\n")
+    records = list(WhatsAppParser().parse(path))
+    assert [r.text for r in records][:3] == ["olá"] * 3
+    assert records[3].text.endswith(" bad") and len(records) == 4
 
 
 def test_chinese_locale_system_lines_and_media(tmp_path: Path) -> None:

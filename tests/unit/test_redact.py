@@ -122,3 +122,36 @@ def test_chinese_mobiles_anywhere_in_chinese_text(prefix: str, suffix: str, numb
 def test_emails_are_always_redacted(user: str, host: str, tld: str, around: str) -> None:
     address = f"{user}@{host}.{tld}"
     assert address not in redact(f"{around} {address} {around}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("appelle-moi au 06 12 34 56 78 ce soir", "appelle-moi au [phone] ce soir"),
+        ("fixe 01 23 45 67 89", "fixe [phone]"),
+        ("ring 030 12345678 an", "ring [phone] an"),
+        ("liga 912 345 678", "liga [phone]"),
+        ("+351 212 345 678", "[phone]"),
+        ("0049 30 1234567", "[phone]"),
+        ("手机１３８００１３８０００", "手机[phone]"),
+        ("身份证110101199003074514", "身份证[id number]"),
+        ("escreve para joao(at)gmail.com", "escreve para [email]"),
+        ("ana [at] web [dot] de", "[email]"),
+        ("Mora na Rua das Flores, 123, 2º Esq.", "Mora na [address]"),
+        ("12 bis rue de la Paix", "[address]"),
+        ("Hauptstraße 5 in Berlin", "[address] in Berlin"),
+        ("Calle Mayor 5, 3º B", "[address]"),
+        ("浙江省杭州市西湖区文三路90号", "[address]"),
+        ("CEP 01310-100", "CEP [address]"),
+    ],
+)
+def test_redacts_local_formats(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["order 4567-8901", "I walked down Rue de la Paix", "Mein Geburtsjahr 1942", "身份证号码我忘了", "110101199003074515"],
+)
+def test_local_formats_leave_ordinary_text(text: str) -> None:
+    assert redact(text) == text

@@ -60,6 +60,10 @@ def register(subparsers: Any) -> None:
     c.add_argument("--speaker", required=True, help="the person's name as the export shows it")
     c.add_argument("--include-groups", action="store_true", help="also import group chats (skipped by default)")
     c.add_argument("--map", help='columns of a csv/jsonl export, e.g. "text=Body,speaker=From,time=Date"')
+    c.add_argument("--date-order", choices=("auto", "dmy", "mdy"), default="auto",
+                   help="how a WhatsApp export writes dates: dmy (31/12/2020), mdy (12/31/2020), or auto (default)")
+    c.add_argument("--force", action="store_true",
+                   help="with --format text: import the file as a letter even if it looks like a chat export")
     c.add_argument("--no-index", action="store_true", help="skip building the memory index now (run `persona index` later)")
     c.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -192,7 +196,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _open(args) as bundle:
         bundle.check_consent()
         summaries = import_files(bundle, [Path(f) for f in args.files], fmt=args.format, speaker=args.speaker,
-                                 include_groups=args.include_groups, progress=True, mapping=args.map)
+                                 include_groups=args.include_groups, progress=True, mapping=args.map,
+                                 date_order=args.date_order, force=args.force)
         totals: Counter[str] = Counter()
         for s in summaries:
             totals.update({"read": s.read, "kept": s.kept, "contexts": s.contexts, "pairs": s.pairs})

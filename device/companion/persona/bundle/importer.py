@@ -45,6 +45,11 @@ SKIP_EMPTY = "no text (media, system or empty message)"
 SKIP_OTHER = "someone else's message the persona did not answer"
 SKIP_DUPLICATE = "already in the bundle"
 NOTHING_BY_SPEAKER = "nothing by this speaker (not imported)"
+SKIP_PRIVATE = "private (a code, password, account number or someone's contact details): never spoken"
+MAX_MESSAGE_CHARS = 20_000
+"""A chat message longer than this is not a message (a pasted document): skipped and counted.
+Letters are split into passages by the text parser instead."""
+SKIP_TOO_LONG = f"longer than {MAX_MESSAGE_CHARS:,} characters (import long texts as letters: --format text)"
 
 Redactor = Callable[[str], str]
 
@@ -116,13 +121,17 @@ def import_files(
     progress: bool = True,
     redactor: Redactor | None = None,
     mapping: str | None = None,
+    date_order: str = "auto",
+    force: bool = False,
 ) -> list[FileSummary]:
     """Import each export (one transaction per file); the parsers come from persona.ingest.
 
-    ``mapping`` ("text=Body,speaker=From,time=Date") names the columns of a CSV/JSONL export."""
-    import inspect
-
-    from ..ingest import PARSERS, detect_format, make_parser
+    ``mapping`` ("text=Body,speaker=From,time=Date") names the columns of a CSV/JSONL export,
+    ``date_order`` ("dmy"/"mdy") the order of WhatsApp dates; either is refused for a file whose
+    format does not take it. ``force`` reads a file given as --format text as a letter even when
+    it looks like a chat export."""
+    from ..ingest import detect_format, make_parser
+    from ..ingest.registry import parser_options
 
     redactor = redactor or default_redactor()
     summaries = []
@@ -132,10 +141,10 @@ def import_files(
             raise BundleError("export file not found", where=str(path), hint="name the export file itself")
         file_format = detect_format(path) if fmt == "auto" else fmt
         # Letters and notes name no author: they are the persona's own words.
-        factory = PARSERS.get(file_format)
-        accepted = set(inspect.signature(factory).parameters) if factory is not None else set()
-        options = {"speaker": speaker, "mapping": mapping}
-        parser = make_parser(file_format, **{k: v for k, v in options.items() if k in accepted and v is not None})
+        options: dict[str, object] = {"speaker": speaker, "mapping": mapping, "date_order": date_order}
+        if force:
+            options["force"] = True
+        parser = make_parser(file_format, **parser_options(file_format, path, options))
         summary = import_records(
             bundle, parser.parse(path), filename=path.name, file_sha256=source_hash(path),
             fmt=file_format, speaker=speaker, include_groups=include_groups, progress=progress, redactor=redactor,
@@ -213,6 +222,9 @@ class _PairWriter:
         self.speaker = speaker
         self.file_sha256 = file_sha256
         self.redact = redactor
+        from ..private import private_reason
+
+        self.private = private_reason
         self.pending_context: dict[str, list[ChatRecord]] = {}
         self.turn: dict[str, list[tuple[int, ChatRecord, str]]] = {}
         self.turn_context: dict[str, list[ChatRecord]] = {}
@@ -224,10 +236,17 @@ class _PairWriter:
         if record.is_group and not include_groups:
             skipped[SKIP_GROUP] += 1
             return
+        conversation = record.conversation
         if not record.text or not record.text.strip():
             skipped[SKIP_EMPTY] += 1
+            if not self._is_persona(record):
+                # the listener's photo or sticker still ends the persona's answer: two replies
+                # either side of it stay two answers (QQ, WeChat)
+                self._close_turn(conversation)
             return
-        conversation = record.conversation
+        if len(record.text) > MAX_MESSAGE_CHARS:
+            skipped[SKIP_TOO_LONG] += 1
+            return
         if not self._is_persona(record):
             self._close_turn(conversation)
             pending = self.pending_context.setdefault(conversation, [])
@@ -269,7 +288,9 @@ class _PairWriter:
     def _is_persona(self, record: ChatRecord) -> bool:
         if not record.speaker.strip():
             return record.source in DOCUMENT_SOURCES
-        return _normalise(record.speaker) == self.speaker
+        if _normalise(record.speaker) == self.speaker:
+            return True
+        return any(_normalise(alias) == self.speaker for alias in record.aliases)
 
     def _context_for(self, record: ChatRecord) -> list[ChatRecord]:
         """What the persona was answering: the quoted message, else the others' last messages."""
@@ -311,6 +332,10 @@ class _PairWriter:
         """Insert (or find) a record; the row id, or None when the text is empty after redaction."""
         if not text.strip():
             self.summary.skipped[SKIP_EMPTY] += 1
+            return None
+        if self.private(text) is not None:
+            # never stored, so never retrieved or spoken, however the question is asked (issue 19)
+            self.summary.skipped[SKIP_PRIVATE] += 1
             return None
         time = _iso(record.time)
         digest = record_hash(role, record.source, record.conversation, record.speaker, time, text, record.record_id)

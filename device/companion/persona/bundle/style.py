@@ -45,13 +45,21 @@ class StyleSummary:
     phrases: list[tuple[str, int]]
     emoji: list[tuple[str, int]]
     address_terms: list[tuple[str, int]]
+    chinese: bool = False
+    """Most messages are written in Chinese characters: length is counted in characters (a
+    Chinese "word" count would be the number of characters between spaces, i.e. meaningless)."""
 
     def lines(self) -> list[str]:
         def fmt(items: list[tuple[str, int]]) -> str:
             return ", ".join(f"{text!r} ({n})" for text, n in items) or "-"
 
+        length = (
+            f"{self.median_chars:g} characters"
+            if self.chinese
+            else f"{self.median_words:g} words, {self.median_chars:g} characters"
+        )
         return [
-            f"typical message: {self.median_words:g} words, {self.median_chars:g} characters (median of {self.messages})",
+            f"typical message: {length} (median of {self.messages})",
             f"frequent phrases: {fmt(self.phrases)}",
             f"frequent emoji: {fmt(self.emoji)}",
             f"how they addressed you: {fmt(self.address_terms)}",
@@ -65,14 +73,17 @@ def summarise_style(texts: Iterable[str], *, top: int = 8) -> StyleSummary:
     phrases: Counter[str] = Counter()
     emoji: Counter[str] = Counter()
     address: Counter[str] = Counter()
+    chinese_messages = 0
     for text in texts:
         text = text.strip()
         if not text:
             continue
         words = [w.lower() for w in _WORD.findall(text)]
         cjk = len(_CJK.findall(text))
+        if cjk * 2 >= len(text.replace(" ", "")):
+            chinese_messages += 1
         words_per.append(len(words) + (cjk if cjk > len(words) else 0))
-        chars_per.append(len(text))
+        chars_per.append(len(text.replace(" ", "")) if cjk else len(text))
         emoji.update(_EMOJI.findall(text))
         for n in (2, 3, 4):
             for i in range(len(words) - n + 1):
@@ -99,6 +110,7 @@ def summarise_style(texts: Iterable[str], *, top: int = 8) -> StyleSummary:
         phrases=kept[:top],
         emoji=emoji.most_common(top),
         address_terms=[(a, n) for a, n in address.most_common(top) if n >= 2],
+        chinese=bool(words_per) and chinese_messages * 2 > len(words_per),
     )
 
 

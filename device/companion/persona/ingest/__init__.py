@@ -10,11 +10,11 @@ format     the file                                                options
 whatsapp   "Export chat" .txt (Android or iOS), or its .zip        date_order="auto|dmy|mdy"
 telegram   Telegram Desktop "Export chat history", JSON: result.json
 wechat     MemoTrace CSV/TXT, PyWxDump CSV, WechatExporter TXT
-qq         QQ message manager export, .txt
+qq         QQ message manager export, .txt or .mht
 sms        SMS Backup & Restore (Android) .xml
 imessage   ~/Library/Messages/chat.db (a copy)
 csv/jsonl  any table of messages                                   mapping="time=Date,..."
-text       letters, notes, memories: .txt/.md                      speaker="the persona"
+text       letters, notes, memories: .txt/.md (passages)           speaker="the persona", force=False
 =========  ======================================================  ===========================
 
 Owner-side messages that the export does not name (SMS, iMessage) have the speaker "Me".

@@ -150,7 +150,7 @@ class JsonStream:
 def stream_json(path: Path, walk: Callable[[JsonStream], Iterator[Any]]) -> Iterator[Any]:
     """Open ``path`` and run ``walk`` over it, closing the file afterwards."""
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
+        handle = open(path, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise format_error(f"cannot read the export: {exc.strerror or exc}", path) from exc
     with handle:

@@ -97,7 +97,10 @@ class IMessageParser:
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
-        return sqlite3.connect(uri, uri=True)
+        db = sqlite3.connect(uri, uri=True)
+        # a damaged database may hold text that is not UTF-8: replace it, never a traceback
+        db.text_factory = lambda data: data.decode("utf-8", errors="replace")
+        return db
 
     def parse(self, path: Path) -> Iterator[ChatRecord]:
         if not read_head(path, 16).startswith(b"SQLite format 3\x00"):
@@ -108,7 +111,7 @@ class IMessageParser:
             raise format_error(f"cannot open the database: {exc}", path) from exc
         try:
             yield from self._rows(path, db)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise format_error(
                 f"cannot read the messages: {exc}",
                 path,

@@ -1,4 +1,4 @@
-"""QQ message manager ("消息管理器") TXT export.
+"""QQ message manager ("消息管理器") TXT export (and, through qq_mht, its MHT export).
 
 The classic layout::
 
@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ._common import SkipCounter, format_error, head_text, numbered_lines, open_text, ymd_hms
+from ._common import BoundedLines, SkipCounter, format_error, head_text, numbered_lines, open_text, read_head, ymd_hms
+from .qq_mht import is_qq_mht, qq_mht_records
 from .records import ChatRecord, make_record
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ _TARGET_LINE = re.compile(r"消息对象[:：](?P<value>.*)")
 _DATE_HEADER = re.compile(r"日期[:：]\s*\d{4}-\d{1,2}-\d{1,2}")
 _DATE_ONLY = re.compile(r"(?:日期[:：]\s*)?\d{4}-\d{1,2}-\d{1,2}")
 _TITLE = "消息记录"
+_TITLE_PREFIX = re.compile(r"^【[^】]{1,20}】")
 _SYSTEM_SPEAKERS = frozenset({"系统消息", "系统提示"})
 _PLACEHOLDERS = {"[图片]": "image", "[表情]": "sticker", "[语音]": "voice", "[视频]": "video",
                  "[文件]": "file", "[闪照]": "image"}  # fmt: skip
@@ -58,6 +60,8 @@ class QQParser:
         self.skipped = SkipCounter()
 
     def sniff(self, path: Path) -> bool:
+        if is_qq_mht(read_head(path, 4096)):
+            return True
         head = head_text(path, 8192)
         if _TITLE in head[:200] or "消息对象:" in head or "消息对象：" in head:
             return True
@@ -68,10 +72,13 @@ class QQParser:
         )
 
     def parse(self, path: Path) -> Iterator[ChatRecord]:
+        if is_qq_mht(read_head(path, 4096)):
+            yield from qq_mht_records(path, self.skipped)
+            return
         conversation = path.stem
         is_group = False
         pending: tuple[int, datetime, str, str] | None = None
-        body: list[str] = []
+        body: list[str] = BoundedLines()
         with open_text(path) as handle:
             for number, line in numbered_lines(handle, path):
                 stripped = line.strip().lstrip("\ufeff")
@@ -94,7 +101,7 @@ class QQParser:
                         record = self._record(path, pending, body, conversation, is_group)
                         if record is not None:
                             yield record
-                        pending, body = None, []
+                        pending, body = None, BoundedLines()
                     if kind == "group":
                         is_group = _is_group_folder(value)
                     elif kind == "target":
@@ -108,7 +115,8 @@ class QQParser:
                 if moment is None:
                     raise format_error(f"invalid date or time in {stripped[:40]!r}", path, number)
                 account = match.group("qq") or match.group("mail") or ""
-                pending, body = (number, moment, match.group("name").strip(), account), []
+                name = _TITLE_PREFIX.sub("", match.group("name").strip())  # 【管理员】 in groups
+                pending, body = (number, moment, name or account, account), BoundedLines()
         if pending is not None:
             record = self._record(path, pending, body, conversation, is_group)
             if record is not None:
@@ -139,7 +147,7 @@ class QQParser:
         conversation: str,
         is_group: bool,
     ) -> ChatRecord | None:
-        number, moment, speaker, _account = pending
+        number, moment, speaker, account = pending
         while body and not body[-1].strip():
             body.pop()
         if speaker in _SYSTEM_SPEAKERS:
@@ -155,5 +163,5 @@ class QQParser:
             return None
         return make_record(
             "qq", conversation, speaker, text, moment, None, None, is_group, attachments,
-            f"{path}:{number}",
+            f"{path}:{number}", (account,) if account and account != speaker else (),
         )  # fmt: skip

@@ -45,6 +45,9 @@ class ChatRecord:
     origin: str = ""
     """Where it was read: "file:line" ("file:chat#id" for Telegram, "file:message#rowid" for
     iMessage, "archive.zip!member:line" inside a zip), for error messages and audits."""
+    aliases: tuple[str, ...] = field(default=())
+    """Other names the export gives the same speaker (a WeChat nickname beside the remark, a
+    wxid, a QQ number): ``--speaker`` matches any of them."""
 
 
 _new = object.__new__
@@ -61,6 +64,7 @@ def make_record(
     is_group: bool = False,
     attachments: tuple[str, ...] = (),
     origin: str = "",
+    aliases: tuple[str, ...] = (),
 ) -> ChatRecord:
     """A ChatRecord equal to ``ChatRecord(...)``, built ~3x faster for the parsers' hot loops.
 
@@ -79,6 +83,7 @@ def make_record(
         is_group=is_group,
         attachments=attachments,
         origin=origin,
+        aliases=aliases,
     )
     return record
 

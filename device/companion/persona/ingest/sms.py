@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from ._common import SELF, SkipCounter, format_error, from_unix, read_head
+from ._common import SELF, SNIFF_BYTES, SkipCounter, choose_encoding, format_error, from_unix, read_head
 from .records import ChatRecord, ExportFormatError, make_record
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,10 @@ class SmsBackupParser:
         parser.EndElementHandler = end
         carry = ""
         try:
-            decoder = codecs.getincrementaldecoder("utf-8-sig")()
+            # the XML declaration's encoding (or a BOM) first; bad bytes become U+FFFD (issue 19)
+            head = read_head(path)
+            encoding = choose_encoding(head, complete=len(head) < SNIFF_BYTES) or "utf-8"
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
             with open(path, "rb") as handle:
                 while True:
                     chunk = handle.read(_CHUNK)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ._common import (
     SkipCounter,
+    clean_text,
     csv_errors,
     csv_header,
     csv_rows_with_start,
@@ -139,7 +140,9 @@ class _TabularParser:
 
         def text_of(column: str | None) -> str | None:
             raw = value(column)
-            return None if raw is None or raw == "" else str(raw)
+            return None if raw is None or raw == "" else clean_text(str(raw))
+
+        text = clean_text(text)
 
         if not text.strip():
             self.skipped.skip("empty message")

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ._common import SkipCounter, format_error, from_unix, head_text
+from ._common import SkipCounter, clean_text, format_error, from_unix, head_text
 from ._jsonstream import JsonStream, stream_json
 from .records import ChatRecord, make_record
 
@@ -104,6 +104,7 @@ class TelegramParser:
             name = "Saved Messages" if chat_type == "saved_messages" else chat_id or "Telegram chat"
         if stream.peek() != "[":
             raise stream.error(f'"messages" of chat {name!r} is not a list')
+        name = clean_text(name)
         is_group = chat_type in GROUP_TYPES
         for index, _ in enumerate(stream.items()):
             message = stream.value()
@@ -130,7 +131,7 @@ class TelegramParser:
             self.skipped.skip("forwarded message")
             return None
         message_id = message.get("id")
-        text = entity_text(message.get("text", ""))
+        text = clean_text(entity_text(message.get("text", "")))
         media_type = message.get("media_type")
         kind = media_type if isinstance(media_type, str) and media_type else "file"
         attachments = tuple(
@@ -146,6 +147,7 @@ class TelegramParser:
         speaker = message.get("from")
         if not isinstance(speaker, str):
             speaker = str(message.get("from_id") or "")
+        speaker = clean_text(speaker)
         reply = message.get("reply_to_message_id")
         return make_record(
             "telegram",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ._common import SkipCounter, head_text, numbered_lines, open_text
+from ._common import SkipCounter, format_error, head_text, open_text
 from .records import ChatRecord, make_record
 
 logger = logging.getLogger(__name__)
@@ -63,13 +63,42 @@ def section_date(line: str) -> datetime | None:
         return None
 
 
+MAX_PASSAGE_CHARS = 2000
+"""A letter is stored as passages of at most this many characters (split at paragraphs, then
+sentences, then spaces), so a long letter is many memories, not one giant one."""
+_PIECE = 64 * 1024
+_SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’)）」』]*)\s*")
+
+
+def split_passage(text: str, limit: int = MAX_PASSAGE_CHARS) -> tuple[str, str]:
+    """(head, rest): ``head`` at most ``limit`` characters, cut at the last paragraph break,
+    else sentence end, else space, in its second half; a hard cut only when there is none."""
+    if len(text) <= limit:
+        return text, ""
+    window = text[: limit + 1]
+    floor = limit // 2
+    cut = window.rfind("\n\n", floor)
+    if cut < 0:
+        ends = [m.end() for m in _SENTENCE_END.finditer(window, floor) if m.end() <= limit]
+        cut = ends[-1] if ends else max(window.rfind(" ", floor), window.rfind("\n", floor))
+    if cut <= 0:
+        cut = limit
+    return text[:cut].rstrip(), text[cut:].lstrip()
+
+
 class TextParser:
-    """Parses a letter/note/memory file into one record per file or per dated section."""
+    """Parses a letter/note/memory file into records: one per passage of each dated section.
+
+    Unless ``force`` is set, a file that looks like another format (a chat export, JSON, CSV,
+    XML) is refused with a message naming that format: it would otherwise become one long
+    "letter" in the person's words.
+    """
 
     name = "text"
 
-    def __init__(self, speaker: str = "") -> None:
+    def __init__(self, speaker: str = "", force: bool = False) -> None:
         self.speaker = speaker
+        self.force = force
         self.skipped = SkipCounter()
 
     def sniff(self, path: Path) -> bool:
@@ -78,35 +107,62 @@ class TextParser:
         return "\x00" not in head_text(path, 4096)
 
     def parse(self, path: Path) -> Iterator[ChatRecord]:
+        if not self.force:
+            from .registry import resembled_format  # the registry imports this module
+
+            resembled = resembled_format(path)
+            if resembled is not None:
+                what, fmt = resembled
+                raise format_error(
+                    f"this file looks like {what}, not a letter or a note",
+                    path,
+                    hint=(f"import it with --format {fmt}" if fmt else "check the file")
+                    + "; to import it as a letter anyway, add --format text --force",
+                )
         title = path.stem
         start_line, moment = 1, None
-        body: list[str] = []
+        buffer = ""  # the current section's text not yet yielded: at most a passage and a piece
+        piece = 0
         with open_text(path) as handle:
-            for number, line in numbered_lines(handle, path):
-                heading = section_date(line) if len(line) < 160 else None
+            number = 0
+            continued = False
+            while line := handle.readline(_PIECE):
+                ends = line.endswith("\n")
+                if not continued:
+                    number += 1
+                text = line.rstrip("\r\n") if ends else line
+                heading = section_date(text) if not continued and ends and len(text) < 160 else None
+                continued = not ends
                 if heading is None:
-                    body.append(line)
+                    buffer += text + ("\n" if ends else "")
+                    while len(buffer) > MAX_PASSAGE_CHARS:
+                        head, buffer = split_passage(buffer)
+                        piece += 1
+                        record = self._record(path, title, start_line, moment, head, piece)
+                        if record is not None:
+                            yield record
                     continue
-                record = self._record(path, title, start_line, moment, body)
+                record = self._record(path, title, start_line, moment, buffer, piece + 1 if piece else 0)
                 if record is not None:
                     yield record
-                start_line, moment, body = number, heading, []
-                match = _DATE_LINE.fullmatch(line.strip())
+                start_line, moment, buffer, piece = number, heading, "", 0
+                match = _DATE_LINE.fullmatch(text.strip())
                 if match and match.group("title"):
-                    body.append(match.group("title").strip())
-        record = self._record(path, title, start_line, moment, body)
+                    buffer = match.group("title").strip() + "\n"
+        record = self._record(path, title, start_line, moment, buffer, piece + 1 if piece else 0)
         if record is not None:
             yield record
 
     def _record(
-        self, path: Path, title: str, line: int, moment: datetime | None, body: list[str]
+        self, path: Path, title: str, line: int, moment: datetime | None, body: str, piece: int = 0
     ) -> ChatRecord | None:
-        text = "\n".join(body).strip()
+        text = body.strip()
         if not text:
             if body:
                 self.skipped.skip("empty section")
             return None
+        suffix = f"#{piece}" if piece > 1 else ""
         return make_record(
-            "text", title, self.speaker, text, moment, f"{path.name}:{line}", None, False, (),
+            "text", title, self.speaker, text, moment, f"{path.name}:{line}{suffix}", None, False, (),
             f"{path}:{line}",
         )  # fmt: skip

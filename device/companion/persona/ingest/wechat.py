@@ -22,6 +22,8 @@ from itertools import chain
 from pathlib import Path
 
 from ._common import (
+    SELF,
+    BoundedLines,
     SkipCounter,
     csv_errors,
     csv_header,
@@ -79,8 +81,8 @@ class WeChatParser:
     def sniff(self, path: Path) -> bool:
         head = head_text(path, 8192)
         first = head.split("\n", 1)[0].strip().lstrip("\ufeff")
-        if all(column in first for column in _REQUIRED) and "StrTime" in first:
-            return True
+        if "StrContent" in first and "StrTime" in first:
+            return True  # MemoTrace; one without IsSender is refused by parse, naming the column
         if is_pywxdump_header(first) and "CreateTime" in first:
             return True
         lines = [line for line in head.splitlines()[:12] if line.strip()]
@@ -100,7 +102,9 @@ class WeChatParser:
                     break
             first_line = lookahead[-1][1].strip().lstrip("\ufeff") if lookahead else ""
             is_csv = len(lookahead) == 1 and (
-                all(column in first_line for column in _REQUIRED) or is_pywxdump_header(first_line)
+                all(column in first_line for column in _REQUIRED)
+                or ("StrContent" in first_line and "StrTime" in first_line)
+                or is_pywxdump_header(first_line)
             )
             if not is_csv:
                 if _EXPORTER_TITLE.fullmatch(first_line) or _EXPORTER_HEADER.fullmatch(first_line):
@@ -128,24 +132,52 @@ class WeChatParser:
             if is_pywxdump_header(index):
                 yield from pywxdump_records(path, csv_rows_with_start(reader), index, self.skipped)
                 return
-            if not all(column in index for column in _REQUIRED):
+            missing = [column for column in _REQUIRED if column not in index]
+            if missing:
                 raise format_error(
-                    f"the CSV lacks the MemoTrace columns {', '.join(_REQUIRED)}", path, 1
+                    f"the WeChat CSV lacks the column {', '.join(missing)}: without it the importer "
+                    "cannot tell whose message each row is",
+                    path,
+                    1,
+                    hint="export the chat again with MemoTrace (WeChatMsg) or PyWxDump, unedited",
                 )
             numbered = csv_rows_with_start(reader)
             rows: list[tuple[int, list[str]]] = []
             senders: set[str] = set()
+            partner: tuple[str, str, str] | None = None
             for line, row in numbered:
                 rows.append((line, row))
                 senders.add(self._cell(row, index, "Sender") or self._cell(row, index, "NickName"))
+                if partner is None and self._cell(row, index, "IsSender").strip() == "0":
+                    partner = self._names(row, index)
                 if len(rows) >= _LOOKAHEAD:
                     break
             is_group = len(senders - {""}) > 2
             conversation = _conversation(path)
             for line, row in chain(rows, numbered):
-                record = self._csv_row(path, line, row, index, conversation, is_group)
+                record = self._csv_row(path, line, row, index, conversation, is_group, partner)
                 if record is not None:
                     yield record
+
+    def _names(self, row: list[str], index: dict[str, int]) -> tuple[str, str, str]:
+        return tuple(self._cell(row, index, c).strip() for c in ("Remark", "NickName", "Sender"))  # type: ignore[return-value]
+
+    def _speaker(
+        self, row: list[str], index: dict[str, int], partner: tuple[str, str, str] | None
+    ) -> tuple[str, tuple[str, ...]]:
+        """(speaker, aliases) of a row, honouring ``IsSender``.
+
+        MemoTrace writes the chat partner's Remark/NickName/wxid on every row of a 1:1 chat in
+        older versions, and the owner's own names on the owner's rows in newer ones; either
+        way a row with IsSender=1 is the owner's ("Me", also matched as "我").
+        """
+        names = self._names(row, index)
+        if self._cell(row, index, "IsSender").strip() == "1":
+            if partner is None or names == partner or not any(names):
+                return SELF, ("我",)
+            return (names[0] or names[1] or names[2]), (*names[1:], SELF, "我")
+        speaker = names[0] or names[1] or names[2]
+        return speaker, tuple(name for name in names if name and name != speaker)
 
     @staticmethod
     def _cell(row: list[str], index: dict[str, int], column: str) -> str:
@@ -160,6 +192,7 @@ class WeChatParser:
         index: dict[str, int],
         conversation: str,
         is_group: bool,
+        partner: tuple[str, str, str] | None = None,
     ) -> ChatRecord | None:
         if not row:
             return None
@@ -181,9 +214,7 @@ class WeChatParser:
         elif kind != "1":
             self.skipped.skip("unsupported message type")
             return None
-        speaker = (
-            cell(row, index, "Remark") or cell(row, index, "NickName") or cell(row, index, "Sender")
-        )
+        speaker, aliases = self._speaker(row, index, partner)
         moment = _time_text(cell(row, index, "StrTime"))
         if moment is None:
             try:
@@ -193,7 +224,7 @@ class WeChatParser:
         local_id = cell(row, index, "localId").strip()
         return make_record(
             "wechat", conversation, speaker, text, moment, local_id or None, None, is_group,
-            attachments, f"{path}:{line}",
+            attachments, f"{path}:{line}", aliases,
         )  # fmt: skip
 
     # ---- TXT -------------------------------------------------------------------------------
@@ -202,7 +233,7 @@ class WeChatParser:
         lookahead, is_group = _group_lookahead(lines, _MEMO_HEADER, 2)
         conversation = _conversation(path)
         pending: tuple[int, str, str] | None = None
-        body: list[str] = []
+        body: list[str] = BoundedLines()
         previous_blank = True
         for number, line in chain(lookahead, lines):
             match = _MEMO_HEADER.fullmatch(line) if previous_blank else None
@@ -218,7 +249,7 @@ class WeChatParser:
                 record = self._memo_record(path, pending, body, conversation, is_group)
                 if record is not None:
                     yield record
-            pending, body = (number, match.group(1), match.group(2)), []
+            pending, body = (number, match.group(1), match.group(2)), BoundedLines()
         if pending is not None:
             record = self._memo_record(path, pending, body, conversation, is_group)
             if record is not None:
@@ -250,7 +281,7 @@ class WeChatParser:
     def _exporter_txt(self, path: Path, lines: Iterator[tuple[int, str]]) -> Iterator[ChatRecord]:
         conversation = _conversation(path)
         pending: tuple[int, str, str] | None = None
-        body: list[str] = []
+        body: list[str] = BoundedLines()
         lookahead, is_group = _group_lookahead(lines, _EXPORTER_HEADER, 1)
         for number, line in chain(lookahead, lines):
             match = _EXPORTER_HEADER.fullmatch(line)
@@ -263,7 +294,7 @@ class WeChatParser:
                 continue
             if pending is not None:
                 yield self._exporter_record(path, pending, body, conversation, is_group)
-            pending, body = (number, match.group("name"), match.group("time")), [match.group("text")]
+            pending, body = (number, match.group("name"), match.group("time")), BoundedLines(match.group("text"))
         if pending is not None:
             yield self._exporter_record(path, pending, body, conversation, is_group)
 

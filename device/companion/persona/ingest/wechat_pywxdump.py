@@ -15,12 +15,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._common import SkipCounter, ymd_hms
+from ._common import SELF, SkipCounter, ymd_hms
 from .records import ChatRecord, make_record
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("type_name", "is_sender", "talker", "msg")
+COLUMNS = ("type_name", "is_sender", "talker")
+"""Both PyWxDump layouts: ``msg, src`` (db/export) and one JSON ``content`` cell (dbpreprocess)."""
 _MEDIA = {
     "图片": "image", "语音": "voice", "视频": "video", "动画表情": "sticker", "文件": "file",
     "用户上传的GIF表情": "sticker", "用户上传的 GIF 表情": "sticker", "卡片式链接": "link",
@@ -40,7 +41,7 @@ def load_names(csv_path: Path) -> dict[str, str]:
     try:
         if not users.is_file() or users.stat().st_size > _USERS_LIMIT:
             return {}
-        data = json.loads(users.read_text(encoding="utf-8"))
+        data = json.loads(users.read_text(encoding="utf-8", errors="replace"))
     except (OSError, ValueError, RecursionError):
         logger.info("ignoring unreadable %s", users)
         return {}
@@ -54,6 +55,24 @@ def load_names(csv_path: Path) -> dict[str, str]:
     return names
 
 
+def load_other_names(csv_path: Path) -> dict[str, tuple[str, ...]]:
+    """wxid -> the nickname and account beside the remark (so --speaker may name either)."""
+    users = csv_path.with_name("users.json")
+    try:
+        if not users.is_file() or users.stat().st_size > _USERS_LIMIT:
+            return {}
+        data = json.loads(users.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    others: dict[str, tuple[str, ...]] = {}
+    if isinstance(data, dict):
+        for wxid, info in data.items():
+            if isinstance(info, dict):
+                values = (info.get("nickname"), info.get("account"), info.get("remark"))
+                others[str(wxid)] = tuple(v for v in values if isinstance(v, str) and v)
+    return others
+
+
 def pywxdump_records(
     path: Path,
     rows: Iterable[tuple[int, list[str]]],
@@ -61,7 +80,7 @@ def pywxdump_records(
     skipped: SkipCounter,
 ) -> Iterator[ChatRecord]:
     """Records from PyWxDump CSV rows (line number, cells)."""
-    names = load_names(path)
+    names, others = load_names(path), load_other_names(path)
 
     def cell(row: list[str], column: str) -> str:
         position = index.get(column)
@@ -74,17 +93,24 @@ def pywxdump_records(
         if kind in _SKIP:
             skipped.skip(_SKIP[kind])
             continue
-        text, attachments = _content(kind, cell(row, "msg"))
+        text, attachments = _content(kind, cell(row, "msg") if "msg" in index else _legacy_msg(cell(row, "content")))
         if text is None:
             skipped.skip("unsupported message type")
             continue
         room = cell(row, "room_name").strip()
         talker = cell(row, "talker").strip()
+        if cell(row, "is_sender").strip() == "1":  # the owner, whatever "talker" says
+            speaker = names.get(talker)
+            aliases: tuple[str, ...] = tuple(a for a in (talker, SELF, "我") if a and a != (speaker or SELF))
+            speaker = speaker or SELF
+        else:
+            speaker = names.get(talker, talker)
+            aliases = tuple(a for a in (talker, *others.get(talker, ())) if a != speaker)
         record_id = cell(row, "MsgSvrID").strip() or cell(row, "id").strip() or None
         yield make_record(
-            "wechat", names.get(room, room) or path.stem, names.get(talker, talker), text,
+            "wechat", names.get(room, room) or path.stem, speaker, text,
             ymd_hms(cell(row, "CreateTime")), record_id, None, room.endswith("@chatroom"),
-            attachments, f"{path}:{line}",
+            attachments, f"{path}:{line}", aliases,
         )  # fmt: skip
 
 
@@ -104,4 +130,16 @@ def _content(kind: str, message: str) -> tuple[str | None, tuple[str, ...]]:
 
 
 def is_pywxdump_header(columns: Any) -> bool:
-    return all(column in columns for column in COLUMNS)
+    return all(column in columns for column in COLUMNS) and ("msg" in columns or "content" in columns)
+
+
+def _legacy_msg(cell: str) -> str:
+    """The message of the older layout's ``content`` cell (JSON ``{"src": ..., "msg": ...}``)."""
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return cell
+    if isinstance(value, dict):
+        message = value.get("msg")
+        return message if isinstance(message, str) else ""
+    return value if isinstance(value, str) else cell

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
 
-from ._common import SkipCounter, format_error, head_text, numbered_lines, open_text
+from ._common import BoundedLines, SkipCounter, format_error, head_text, numbered_lines, open_text
 from ._dates import date_parts, order_by_progression, to_date
 from ._dates import evidence as evidence_of
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, is_zip
@@ -76,7 +76,7 @@ class WhatsAppParser:
     def __init__(self, date_order: str = "auto", limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
         if date_order not in ("auto", "dmy", "mdy"):
             raise ExportFormatError(
-                f"unknown date order {date_order!r}", hint='use "auto", "dmy" or "mdy"'
+                f"unknown date order {date_order!r}", where="--date-order", hint="use auto, dmy or mdy"
             )
         self.date_order = date_order
         self.limits = limits
@@ -219,7 +219,7 @@ class WhatsAppParser:
         header = _HEADER.match
         dates: dict[str, date] = {}
         pending: tuple[int, datetime, str] | None = None
-        extra: list[str] = []
+        extra: list[str] = BoundedLines()
         seen_header = False
         last_stamp, last_moment = "", datetime.min
         number = 0
@@ -242,7 +242,7 @@ class WhatsAppParser:
                     record = self._finish(pending, extra, label, conversation, is_group)
                     if record is not None:
                         yield record
-                    extra = []
+                    extra = BoundedLines()
                 rest = match.group(8)
                 if rest[-1:] == "\r":
                     rest = rest[:-1]
@@ -280,7 +280,7 @@ class WhatsAppParser:
             except ValueError:
                 raise format_error(
                     f"invalid date {day_text!r}", label, number,
-                    hint='pass the date order explicitly ("dmy" or "mdy")',
+                    hint="say how the phone wrote dates: --date-order dmy (day first) or --date-order mdy",
                 ) from None
             if len(dates) < 100_000:
                 dates[day_text] = day
