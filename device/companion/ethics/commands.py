@@ -69,12 +69,13 @@ def _settings(args: argparse.Namespace) -> Any:
     return settings
 
 
-def _key(args: argparse.Namespace) -> Any:
+def _key(args: argparse.Namespace, *, create: bool = False) -> Any:
+    """The key given with --key, else this device's own (never a new one made just to look)."""
     from .wmkey import device_key, read_key_file
 
     if getattr(args, "key", None):
         return read_key_file(Path(args.key))
-    return device_key(_settings(args).ethics.log_path)
+    return device_key(_settings(args).ethics.log_path, create=create)
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -118,7 +119,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
 def cmd_export_key(args: argparse.Namespace) -> int:
     from .wmkey import export_key
 
-    key = _key(args)
+    key = _key(args, create=True)
     export_key(key, Path(args.dest))
     print(f"wrote the watermark key {key.fingerprint} ({key.source}) to {args.dest}")
     print("whoever holds it can check files with `companion watermark detect FILE --key "

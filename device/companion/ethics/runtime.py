@@ -68,7 +68,8 @@ class EthicsHooks:
         watermark_key: bytes | None = None,
     ) -> None:
         self.settings = settings
-        self._watermark_key = watermark_key
+        # Looked up now, so a device whose key cannot be read refuses to start, not mid-turn.
+        self.watermark_key = watermark_key if watermark_key is not None else device_key(settings.log_path).secret
         self.tts = tts
         self.neutral_tts = neutral_tts or tts
         self.persona_name = persona_name
@@ -89,13 +90,6 @@ class EthicsHooks:
     @property
     def rate(self) -> int:
         return self.tts.sample_rate
-
-    @property
-    def watermark_key(self) -> bytes:
-        """The device's secret watermark key (wmkey.py), looked up at the first turn."""
-        if self._watermark_key is None:
-            self._watermark_key = device_key(self.settings.log_path).secret
-        return self._watermark_key
 
     def marker(self, utterance_id: int) -> UtteranceMarker:
         """A watermark marker for one utterance, keyed by this device's secret."""

@@ -181,11 +181,12 @@ def windows(length: int, rate: int = ANALYSIS_RATE, max_windows: int = wmsearch.
 
 
 def detect(pcm: np.ndarray, rate: int, *, key: bytes, false_alarm: float = wmsearch.FALSE_ALARM,
-           max_windows: int = wmsearch.MAX_WINDOWS) -> Detection:
+           max_windows: int = wmsearch.MAX_WINDOWS, read_payload: bool = True) -> Detection:
     """Is the mark of ``key`` in this audio, wherever it starts and however stretched?
 
-    Windows are searched in order until one finds the mark and its payload reads; the threshold
-    counts every window that could have been searched, so stopping early changes nothing."""
+    Windows are searched in order until one finds the mark and (with ``read_payload``) its
+    payload reads; the threshold counts every window that could have been searched, so stopping
+    early never changes whether the mark is found."""
     from ..audio.convert import resample
 
     audio16 = np.asarray(resample(np.asarray(pcm, dtype=np.int16), rate, ANALYSIS_RATE))
@@ -197,18 +198,19 @@ def detect(pcm: np.ndarray, rate: int, *, key: bytes, false_alarm: float = wmsea
     with _one_blas_thread():
         for a, b in spans:
             found.append((searcher.search(audio16[a:b]), a))
-            if found[-1][0].z > limit and (payload := decode_bits(found[-1][0].soft_bits)) is not None:
+            if found[-1][0].z > limit and (not read_payload or (payload := decode_bits(found[-1][0].soft_bits)) is not None):
                 break
     best, start = max(found, key=lambda item: item[0].z)
     present = best.z > limit
     soft = best.soft_bits
-    if present and payload is None:
+    if present and payload is None and read_payload:
         # Several windows that each found the mark: their bits add up (disjoint windows only).
         hits = [h for h, a in found[::2] if h.z > limit] or [best]
         soft = np.sum([h.soft_bits for h in hits], axis=0) / math.sqrt(len(hits))
         payload = decode_bits(soft)
     elif present:
         soft = found[-1][0].soft_bits
+        payload = payload if payload is not None else decode_bits(soft)
     return Detection(
         present=bool(present), score=float(best.z), threshold=limit, payload=payload if present else None,
         offset_s=start / ANALYSIS_RATE + best.offset_s,

@@ -111,7 +111,8 @@ def user_key(state_dir: Path, *, create: bool = True) -> WatermarkKey:
         return read_key_file(path)
     if not create:
         raise WatermarkKeyError("this machine has no watermark key yet", where=str(path),
-                                hint="it is made by install.sh, or on first use by `companion converse` / `demo`")
+                                hint="pass --key with a key exported by the device that spoke; this machine's "
+                                     "own is made on first use by `companion converse` / `demo`")
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     secret = os.urandom(KEY_BYTES)
     try:

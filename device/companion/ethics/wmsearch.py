@@ -181,24 +181,15 @@ class Searcher:
         """The best hypothesis: a coarse pass (every other time scale and phase), then the full
         grid around the REFINE best coarse ones. What is searched is a subset of the full grid,
         so the threshold for the full grid holds."""
-        power = spectrogram(audio16).astype(np.float32)
-        hop_s = HOP / ANALYSIS_RATE
-        tiles = int((len(power) - 1) / (TILE_S * self.time_scales.min() / hop_s)) - 1
+        power, tiles, loud = self._prepare(audio16)
         if tiles < 8:
             return Hypothesis(0.0, 1.0, 1.0, 0.0, np.zeros(CODE_BITS))
-        total = power @ self.weights[len(self.weights) // 2].sum(axis=1)
-        self._loud_sum = np.concatenate([[0.0], np.cumsum(total, dtype=np.float64)])
-        self._peak = float(np.max(tile_means(self._loud_sum, np.ones(1), np.zeros(1), tiles)))
         fine = np.arange(self.phases) / self.phases
         coarse_s, coarse_p = np.arange(0, len(self.time_scales), 2), fine[::2]
         sums, candidates = [], []
-        for fi, weights in enumerate(self.weights):
-            bands = power @ weights
-            level = bands.sum(axis=0)
-            alive = (level > np.median(level) * 1e-5).astype(np.float32)  # a phone line kills the bands above 3.4 kHz
-            frames = frame_residuals(bands, alive) * alive
-            sums.append(np.concatenate([np.zeros((1, BANDS), np.float32), np.cumsum(frames, axis=0)]))
-            z, _ = self._score(sums[fi], coarse_s, coarse_p, tiles)
+        for fi in range(len(self.freq_scales)):
+            sums.append(self._cumulative(power, fi))
+            z, _ = self._score(sums[fi], coarse_s, coarse_p, tiles, loud)
             for flat in np.argsort(z, axis=None)[-REFINE:]:
                 si, pi, _ = np.unravel_index(int(flat), z.shape)
                 candidates.append((float(z.flat[flat]), fi, int(coarse_s[si]), float(coarse_p[pi])))
@@ -207,7 +198,7 @@ class Searcher:
         for _, fi, si, phase in candidates[:REFINE]:
             scales = np.arange(max(0, si - 1), min(len(self.time_scales), si + 2))
             phases = (phase + np.arange(-self.phases // 2, self.phases // 2 + 1) / self.phases) % 1.0
-            z, folded = self._score(sums[fi], scales, phases, tiles)
+            z, folded = self._score(sums[fi], scales, phases, tiles, loud)
             s_i, p_i, offset = np.unravel_index(int(np.argmax(z)), z.shape)
             if best is None or z[s_i, p_i, offset] > best[0]:
                 best = (float(z[s_i, p_i, offset]), fi, int(scales[s_i]), float(phases[p_i]), int(offset),
@@ -220,13 +211,38 @@ class Searcher:
         bits = soft_bits(best_fold.astype(np.float64), self.pattern, offset)
         return Hypothesis(z, float(self.freq_scales[fi]), scale, start_s, bits)
 
+    def null_scores(self, audio16: np.ndarray) -> np.ndarray:
+        """z at every phase and cyclic offset for unchanged tempo and pitch (for calibration)."""
+        power, tiles, loud = self._prepare(audio16)
+        unit_f, unit_t = len(self.freq_scales) // 2, np.array([len(self.time_scales) // 2])
+        phases = np.arange(self.phases) / self.phases
+        return self._score(self._cumulative(power, unit_f), unit_t, phases, tiles, loud)[0][0]
+
+    def _prepare(self, audio16: np.ndarray) -> tuple[np.ndarray, int, tuple[np.ndarray, float]]:
+        """The window's power spectrogram, its tile count, and the loudness the weights need
+        (its running sum over frames and the loudest tile)."""
+        power = spectrogram(audio16).astype(np.float32)
+        tiles = int((len(power) - 1) / (TILE_S * self.time_scales.min() / (HOP / ANALYSIS_RATE))) - 1
+        total = power @ self.weights[len(self.weights) // 2].sum(axis=1)
+        loud_sum = np.concatenate([[0.0], np.cumsum(total, dtype=np.float64)])
+        peak = float(np.max(tile_means(loud_sum, np.ones(1), np.zeros(1), max(tiles, 1))))
+        return power, tiles, (loud_sum, peak)
+
+    def _cumulative(self, power: np.ndarray, fi: int) -> np.ndarray:
+        """Running sum over frames of the frame residuals in the bands of frequency scale ``fi``."""
+        bands = power @ self.weights[fi]
+        level = bands.sum(axis=0)
+        alive = (level > np.median(level) * 1e-5).astype(np.float32)  # a phone line kills the bands above 3.4 kHz
+        frames = frame_residuals(bands, alive) * alive
+        return np.concatenate([np.zeros((1, BANDS), np.float32), np.cumsum(frames, axis=0)])
+
     def _score(self, cumulative: np.ndarray, scale_index: np.ndarray, phases: np.ndarray, tiles: int,
-               ) -> tuple[np.ndarray, np.ndarray]:
+               loud: tuple[np.ndarray, float]) -> tuple[np.ndarray, np.ndarray]:
         """z (scales, phases, PERIOD_TILES) at every cyclic offset, and the folded residuals."""
         scales = self.time_scales[scale_index]
-        loudness = tile_means(self._loud_sum, scales, phases, tiles)
-        loud = (loudness > self._peak * 1e-4).astype(np.float32)[..., None]  # silence carries no mark
-        folded = fold(time_highpass(tile_means(cumulative, scales, phases, tiles)) * loud)
+        loudness = tile_means(loud[0], scales, phases, tiles)
+        weight = (loudness > loud[1] * 1e-4).astype(np.float32)[..., None]  # silence carries no mark
+        folded = fold(time_highpass(tile_means(cumulative, scales, phases, tiles)) * weight)
         flat = folded.reshape(len(scales) * len(phases), PERIOD_TILES * BANDS)
         z = (flat @ self.sync_c) / np.sqrt(np.maximum((flat * flat) @ self.mask_c, 1e-12))
         return z.reshape(len(scales), len(phases), PERIOD_TILES), folded
