@@ -36,6 +36,7 @@ def register(subparsers: Any) -> None:
     b.add_argument("--count", type=int, default=100, help="marked utterances of 3-10 s per attack (default 100)")
     b.add_argument("--clean", type=int, default=1000, help="clean clips for false alarms (default 1000)")
     b.add_argument("--attacks", help="comma-separated subset of the attacks (default: all)")
+    b.add_argument("--seed", type=int, default=7, help="random seed (texts, payloads, offsets, clean clips)")
     b.add_argument("--json", action="store_true", help="print JSON (the default output is JSON too)")
     b.set_defaults(func=cmd_bench)
 
@@ -160,7 +161,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from ..errors import CompanionError
 
         raise CompanionError(f"unknown attack(s): {', '.join(unknown)}", hint=f"choose from {', '.join(ATTACKS)}")
-    report = run_bench(load_bench_tts(settings.paths.models), count=args.count, clean=args.clean, attacks=attacks)
+    report = run_bench(load_bench_tts(settings.paths.models), count=args.count, clean=args.clean, attacks=attacks,
+                       seed=args.seed)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -90,7 +90,7 @@ def read_key_file(path: Path) -> WatermarkKey:
     return WatermarkKey(parse_key(text, where=str(path)), str(path))
 
 
-def device_key(state_dir: Path, *, device_file: Path = DEVICE_KEY_FILE, create: bool = True) -> WatermarkKey:
+def device_key(state_dir: Path, *, device_file: Path | None = None, create: bool = True) -> WatermarkKey:
     """This device's key: the systemd credential, $COMPANION_WATERMARK_KEY_FILE, the installed
     /etc/companion/watermark.key, else the per-user key in ``state_dir`` (made on first use)."""
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
@@ -99,6 +99,7 @@ def device_key(state_dir: Path, *, device_file: Path = DEVICE_KEY_FILE, create: 
         return WatermarkKey(key.secret, "systemd credential")
     if os.environ.get(KEY_FILE_ENV):
         return read_key_file(Path(os.environ[KEY_FILE_ENV]).expanduser())
+    device_file = device_file or DEVICE_KEY_FILE
     if device_file.exists():
         return read_key_file(device_file)  # a clear error when not root: never a silent other key
     return user_key(state_dir, create=create)
