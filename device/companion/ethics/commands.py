@@ -177,8 +177,13 @@ def cmd_provenance_show(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise AudioError("file not found", where=str(path))
     info = read_provenance(path)
+    from .wmkey import WatermarkKeyError
+
     pcm, rate = load_audio(path)
-    info["watermark"] = wm.detect(pcm, rate, key=_key(args).secret).to_dict()
+    try:
+        info["watermark"] = wm.detect(pcm, rate, key=_key(args).secret).to_dict()
+    except WatermarkKeyError as exc:  # the labels are still worth showing
+        info["watermark"] = {"watermark": None, "error": exc.message}
     print(json.dumps(info, ensure_ascii=False, indent=2))
     return 0
 

@@ -2,8 +2,9 @@
 
 No watermark model ships in a registry package (audioseal, wavmark... download weights at run
 time), so this is a small numpy scheme: band-energy modulation. Time is cut into 16 ms tiles and
-300-6000 Hz into 48 bands; each (tile, band) gets a +-1 chip from the device's secret key
-(wmkey.py, wmcode.py), and the band's amplitude in that tile is scaled by (1 + strength * chip).
+300-6000 Hz into 48 bands (36 below 3.4 kHz, where speech is loud and a phone line passes);
+each (tile, band) gets a +-1 chip from the device's secret key (wmkey.py, wmcode.py), and the
+band's amplitude in that tile is scaled by (1 + strength * chip).
 The chip grid repeats every 2 s and every period carries the whole payload (the utterance id), so
 any excerpt of 2-3 s holds a whole mark; ``UtteranceMarker`` keeps the position across the
 sentences and pauses of one utterance so they join into one continuous pattern.
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import wmsearch
-from .wmcode import CODE_BITS, PERIOD_TILES, decode_bits, encode_bits, keyed_pattern
+from .wmcode import decode_bits, encode_bits, keyed_pattern
 from .wmsearch import ANALYSIS_RATE, BAND_EDGES_HZ, TILE_S, WINDOW_HOP_S, WINDOW_S, Searcher
 from .wmshape import loud_level, perceptual_gains, tile_band_energy
 
