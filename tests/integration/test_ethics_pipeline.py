@@ -161,10 +161,16 @@ def test_a_paused_persona_stays_silent_until_resumed(cli_env: dict[str, str], sp
 def test_watermark_benchmark_small_run(loaded_models) -> None:
     """The full run is `companion watermark bench`; CI checks the machinery on a few utterances."""
     from companion.ethics.bench import run_bench
+    from companion.ethics.wmattacks import ATTACKS
 
-    report = run_bench(loaded_models.tts, count=4, null_keys=5, progress=False)
-    # Piper's synthesis is random, so a 4-utterance sample can hold one weak short clip: the
-    # >= 99 % target is the benchmark's; this checks the machinery (an unmarked chain scores 0).
-    assert report["utterances"] == 4 and report["detection_rate"] >= 0.75
-    assert report["false_alarms"] <= 1 and report["null_trials"] == 24
-    assert report["snr_db_median"] > 15
+    report = run_bench(loaded_models.tts, count=4, clean=12, progress=False)
+    # Piper's synthesis is random, so a 4-utterance sample can hold one weak clip: the >= 99 %
+    # target is the benchmark's; this checks the machinery of every attack and of the null.
+    assert report["utterances"] == 4 and set(report["attacks"]) == set(ATTACKS)
+    for name, row in report["attacks"].items():
+        assert row["trials"] == 4 and row["detection_rate"] >= 0.75, (name, row)
+    nulls = report["false_alarms"]
+    assert nulls["clips"] == 12 and nulls["false_alarms"] == 0 and "marked with another key" in nulls["by_kind"]
+    assert report["snr_db"]["median"] > 15
+    assert isinstance(report["pesq_wb"], dict) or report["pesq_wb"].startswith("not measured")
+    assert report["meets_targets"] is False  # 4 utterances and 12 clips cannot show the targets
