@@ -182,7 +182,7 @@ install_voice_training() {
 # Device mode: everything below lives under $PREFIX (empty = the real system).
 # ---------------------------------------------------------------------------------------------
 APP_DIR=/opt/companion           # venv, models, README (read-only for the service)
-CONF_DIR=/etc/companion          # companion.toml (kept on upgrade), persona.key (root, 0600)
+CONF_DIR=/etc/companion          # companion.toml (kept on upgrade), persona.key and watermark.key (root, 0600)
 STATE_DIR=/var/lib/companion     # persona data (systemd StateDirectory=)
 CACHE_DIR=/var/cache/companion   # derived data (systemd CacheDirectory=)
 UNIT_DIR=/etc/systemd/system
@@ -347,6 +347,27 @@ TOML
     fi
 }
 
+# --- watermark key (watermark engineer, issue 14) ----------------------------------------------
+# The per-device secret that seeds the audio watermark (ETHICS.md C4): root only, handed to the
+# service as the systemd credential watermark-key. Kept on upgrade and uninstall (marks made with
+# it stay checkable); --purge erases it with the rest of /etc/companion.
+install_watermark_key() {
+    local key="$PREFIX$CONF_DIR/watermark.key"
+    if [ -e "$key" ]; then
+        say "keeping the existing watermark key $key"
+    else
+        say "creating the watermark key $key (root only)"
+        if [ "$DRY_RUN" = 1 ]; then
+            echo "would write: $key (mode 0600, 32 random bytes, base64)"
+        else
+            (umask 077 && head -c 32 /dev/urandom | base64 >"$key")
+        fi
+    fi
+    run chmod 0600 "$key"
+    run chown 0:0 "$key"
+}
+# --- end watermark key -------------------------------------------------------------------------
+
 install_unit() {
     say "installing the systemd unit and its sysusers/tmpfiles snippets"
     render "$ROOT/systemd/companion.service" | write_file "$PREFIX$UNIT_DIR/companion.service" 0644
@@ -386,6 +407,7 @@ install_device() {
     create_user
     install_venv
     install_settings
+    install_watermark_key
     install_unit
     say "done. Check it with: $PREFIX$APP_DIR/venv/bin/companion --config $PREFIX$CONF_DIR/companion.toml doctor"
 }

@@ -65,7 +65,8 @@ def cmd_converse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .audio.wavfile import write_wav
+    from .ethics.setup import persona_id
+    from .ethics.wmfile import write_marked_wav
     from .service.app import converse_file, load_models
 
     settings = _settings(args)
@@ -76,7 +77,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"A conversation with {models.persona.display_name}, a fictional demo persona.\n")
     for i, question in enumerate(DEMO_QUESTIONS, start=1):
         question_wav = out_dir / f"question-{i}.wav"
-        write_wav(question_wav, models.tts.synthesize(question), models.tts.sample_rate)
+        # The questions are spoken in the persona's voice: marked and labelled like every reply (C4).
+        write_marked_wav(question_wav, models.tts.synthesize(question), models.tts.sample_rate,
+                         state_dir=settings.ethics.log_path, kind="demo-question", persona_id=persona_id(settings),
+                         models=models.model_hashes)
         result, _ = asyncio.run(converse_file(settings, models, question_wav, out_dir / f"reply-{i}.wav"))
         print(f"you (heard): {result.transcript}")
         print(f"{models.persona.display_name}: {result.reply}")

@@ -13,6 +13,7 @@ import pytest
 from companion.audio.wavfile import WavFileSink, WavFileSource, read_wav, write_wav
 from companion.config import LatencySettings, Settings
 from companion.ethics import watermark as wm
+from companion.ethics.wmkey import device_key
 from companion.ethics.genlog import utterance_hex
 from companion.service.app import build_pipeline
 from companion.service.turn import TurnResult
@@ -110,7 +111,8 @@ def test_a_late_answer_gets_a_filler_that_is_watermarked_with_the_reply(test_set
     assert second.stamps["first_audio"] <= second.stamps["filler"] < second.stamps["first_answer_audio"]
     assert "hmm" not in second.reply.lower().split()[:1]  # the filler is not part of what the persona said
     # The second turn's audio (filler first) carries its own utterance id as one continuous mark.
-    detection = wm.detect(np.concatenate(sink.turns[1]), loaded_models.tts.sample_rate)
+    key = device_key(test_settings.ethics.log_path).secret
+    detection = wm.detect(np.concatenate(sink.turns[1]), loaded_models.tts.sample_rate, key=key)
     assert detection.present and detection.payload is not None
     assert utterance_hex(detection.payload) == second.utterance_id
 

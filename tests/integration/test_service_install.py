@@ -70,7 +70,8 @@ def test_the_unit_is_hardened(tmp_path: Path) -> None:
                     "RestrictAddressFamilies=AF_UNIX", "IPAddressDeny=any", "ProtectSystem=strict",
                     "StateDirectory=companion", "DevicePolicy=closed", "DeviceAllow=char-alsa rw",
                     "SupplementaryGroups=audio gpio",
-                    "LoadCredential=persona-key:/etc/companion/persona.key"):
+                    "LoadCredential=persona-key:/etc/companion/persona.key",
+                    "LoadCredential=watermark-key:/etc/companion/watermark.key"):
         assert setting in text, setting
     for breaks_audio in ("MemoryDenyWriteExecute=yes", "ProcSubset=pid", "PrivateDevices=yes"):
         assert breaks_audio not in text  # FINDINGS.md: these break cffi callbacks, onnxruntime, /dev/snd
@@ -137,6 +138,11 @@ def test_full_install_into_a_prefix_then_upgrade_then_uninstall(tmp_path: Path) 
     assert len(key.read_text().strip()) >= 40
     settings = prefix / "etc/companion/companion.toml"
     assert (prefix / "var/lib/companion").is_dir()
+    watermark_key = prefix / "etc/companion/watermark.key"  # the per-device watermark secret (C4)
+    assert stat.S_IMODE(watermark_key.stat().st_mode) == 0o600 and watermark_key.stat().st_uid == 0
+    from companion.ethics.wmkey import read_key_file
+
+    assert len(read_key_file(watermark_key).secret) == 32 and watermark_key.read_text() != key.read_text()
 
     # The installed models pass their full checksum check, and the unit verifies against the install.
     listed = subprocess.run([str(companion), "models", "list", "--verify", "--dir", str(prefix / "opt/companion/models")],
@@ -153,6 +159,7 @@ def test_full_install_into_a_prefix_then_upgrade_then_uninstall(tmp_path: Path) 
     second = install()
     assert "keeping the existing settings" in second.stdout and "keeping the existing persona key" in second.stdout
     assert "follow_up_s = 3.0" in settings.read_text() and key.read_text() == secret
+    assert "keeping the existing watermark key" in second.stdout
 
     # Uninstall keeps persona data and key; purge erases them.
     (prefix / "var/lib/companion/persona-data").write_text("memories")

@@ -41,6 +41,9 @@ def test_only_a_clear_yes_confirms_an_adult() -> None:
     assert not confirm_adult("") and not confirm_adult("no") and not confirm_adult("maybe")
 
 
+WATERMARK_KEY = b"unit-test-watermark-key-care"
+
+
 class SilentVoice:
     sample_rate = 16000
 
@@ -54,7 +57,7 @@ def test_daily_limit_and_long_session_reminder(tmp_path: Path) -> None:
     now = [dt.datetime(2026, 11, 22, 10).timestamp()]
     state = CareState(tmp_path)
     hooks = EthicsHooks(EthicsSettings(daily_limit_min=10, reminder_after_min=30), tts=SilentVoice(),
-                        care=state, clock=lambda: now[0])
+                        care=state, clock=lambda: now[0], watermark_key=WATERMARK_KEY)
     plan = hooks.start_turn()
     assert plan.disclosed and not plan.over_daily_limit and not plan.remind
     hooks.finish_turn(plan, source=None, audio_s=11 * 60)
@@ -68,7 +71,8 @@ def test_daily_limit_and_long_session_reminder(tmp_path: Path) -> None:
 
 def test_a_pause_during_a_running_session_silences_the_next_turn(tmp_path: Path) -> None:
     state = CareState(tmp_path)
-    hooks = EthicsHooks(EthicsSettings(), tts=SilentVoice(), care=state, persona_id="walter")
+    hooks = EthicsHooks(EthicsSettings(), tts=SilentVoice(), care=state, persona_id="walter",
+                        watermark_key=WATERMARK_KEY)
     assert not hooks.start_turn().silent
     state.pause("walter")
     plan = hooks.start_turn()

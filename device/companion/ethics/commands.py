@@ -1,7 +1,8 @@
 """`companion watermark ...`, `companion provenance show` and `companion care ...`.
 
 watermark detect FILE   presence, payload (utterance id) and the generation-log entry it names
-watermark bench         the C4 robustness benchmark (JSON)
+watermark export-key F  a copy of the device's watermark key, for `detect --key F` elsewhere
+watermark bench         the C4 robustness benchmark per attack (JSON)
 provenance show FILE    the C2PA manifest and GB 45438 AIGC record a file carries
 care pause|resume       a reversible pause: the persona stays silent until resumed
 care goodbye DIR        retire the persona for good (crypto-shred via `persona erase`)
@@ -23,13 +24,19 @@ def register(subparsers: Any) -> None:
     d = sub.add_parser("detect", help="is this audio from the device? which utterance?")
     d.add_argument("file", help="WAV or MP3 (anything FFmpeg decodes)")
     d.add_argument("--json", action="store_true", help="print the result as JSON")
-    d.add_argument("--max-offset", type=float, default=0.3,
-                   help="search for the utterance start this far into the file (s; wider = higher threshold)")
+    d.add_argument("--key", help="a watermark key file exported with `companion watermark export-key` "
+                                 "(default: this device's own key)")
     d.add_argument("--log", help="generation log to look the utterance up in (default: the device's)")
     d.set_defaults(func=cmd_detect)
-    b = sub.add_parser("bench", help="robustness: 16 kHz resampling + MP3 64 kbps, false alarms, SNR, PESQ")
-    b.add_argument("--count", type=int, default=60, help="utterances of 1-10 s (default 60)")
-    b.add_argument("--null-keys", type=int, default=20, help="wrong keys tried per unmarked utterance")
+    e = sub.add_parser("export-key", help="write a copy of this device's watermark key for `detect --key`")
+    e.add_argument("dest", help="the new key file (it is never overwritten; mode 0600)")
+    e.set_defaults(func=cmd_export_key)
+    b = sub.add_parser("bench", help="robustness per attack (crop, excerpt, tempo, pitch, MP3, phone...), "
+                                     "false alarms, SNR, PESQ (JSON)")
+    b.add_argument("--count", type=int, default=100, help="marked utterances of 3-10 s per attack (default 100)")
+    b.add_argument("--clean", type=int, default=1000, help="clean clips for false alarms (default 1000)")
+    b.add_argument("--attacks", help="comma-separated subset of the attacks (default: all)")
+    b.add_argument("--seed", type=int, default=7, help="random seed (texts, payloads, offsets, clean clips)")
     b.add_argument("--json", action="store_true", help="print JSON (the default output is JSON too)")
     b.set_defaults(func=cmd_bench)
 
@@ -63,13 +70,23 @@ def _settings(args: argparse.Namespace) -> Any:
     return settings
 
 
+def _key(args: argparse.Namespace, *, create: bool = False) -> Any:
+    """The key given with --key, else this device's own (never a new one made just to look)."""
+    from .wmkey import device_key, read_key_file
+
+    if getattr(args, "key", None):
+        return read_key_file(Path(args.key))
+    return device_key(_settings(args).ethics.log_path, create=create)
+
+
 def cmd_detect(args: argparse.Namespace) -> int:
     from . import watermark as wm
     from .audiofile import load_audio
 
+    key = _key(args)
     pcm, rate = load_audio(Path(args.file))
-    found = wm.detect(pcm, rate, max_offset_s=max(0.0, args.max_offset))
-    result: dict[str, Any] = {"file": args.file, **found.to_dict(), "log_entry": None}
+    found = wm.detect(pcm, rate, key=key.secret)
+    result: dict[str, Any] = {"file": args.file, **found.to_dict(), "key": key.fingerprint, "log_entry": None}
     if found.present:
         log_path = Path(args.log) if args.log else _settings(args).ethics.log_path / "generation.jsonl"
         entries = _log_entries(log_path)
@@ -88,13 +105,26 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         if found.present:
-            print(f"watermark: present (score {found.score:.1f} > threshold {found.threshold:.1f})")
+            print(f"watermark: present (score {found.score:.1f} > threshold {found.threshold:.1f}; key {key.fingerprint})")
+            if abs(found.tempo - 1) > 0.01 or abs(found.pitch - 1) > 0.01:
+                print(f"the audio was changed: tempo x{found.tempo:.3f}, pitch {result['pitch_semitones']:+.2f} semitones")
             print(f"utterance id: {result['payload'] or 'unreadable (clip too short or too damaged)'}")
             if result["log_entry"]:
                 e = result["log_entry"]
                 print(f"generation log: persona {e.get('persona_id')}, kind {e.get('kind')}, time {e.get('time')}")
         else:
-            print(f"watermark: not found (score {found.score:.1f} <= threshold {found.threshold:.1f})")
+            print(f"watermark: not found with key {key.fingerprint} (score {found.score:.1f} <= threshold {found.threshold:.1f})")
+    return 0
+
+
+def cmd_export_key(args: argparse.Namespace) -> int:
+    from .wmkey import export_key
+
+    key = _key(args, create=True)
+    export_key(key, Path(args.dest))
+    print(f"wrote the watermark key {key.fingerprint} ({key.source}) to {args.dest}")
+    print("whoever holds it can check files with `companion watermark detect FILE --key "
+          f"{args.dest}`, and could also mark audio: give it only to people you trust")
     return 0
 
 
@@ -122,9 +152,17 @@ def _log_entries(path: Path) -> list[dict[str, Any]]:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import load_bench_tts, run_bench
+    from .wmattacks import ATTACKS
 
     settings = _settings(args)
-    report = run_bench(load_bench_tts(settings.paths.models), count=args.count, null_keys=args.null_keys)
+    attacks = [a.strip() for a in args.attacks.split(",")] if args.attacks else None
+    unknown = sorted(set(attacks or []) - set(ATTACKS))
+    if unknown:
+        from ..errors import CompanionError
+
+        raise CompanionError(f"unknown attack(s): {', '.join(unknown)}", hint=f"choose from {', '.join(ATTACKS)}")
+    report = run_bench(load_bench_tts(settings.paths.models), count=args.count, clean=args.clean, attacks=attacks,
+                       seed=args.seed)
     print(json.dumps(report, indent=2))
     return 0
 
@@ -139,8 +177,13 @@ def cmd_provenance_show(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise AudioError("file not found", where=str(path))
     info = read_provenance(path)
+    from .wmkey import WatermarkKeyError
+
     pcm, rate = load_audio(path)
-    info["watermark"] = wm.detect(pcm, rate).to_dict()
+    try:
+        info["watermark"] = wm.detect(pcm, rate, key=_key(args).secret).to_dict()
+    except WatermarkKeyError as exc:  # the labels are still worth showing
+        info["watermark"] = {"watermark": None, "error": exc.message}
     print(json.dumps(info, ensure_ascii=False, indent=2))
     return 0
 

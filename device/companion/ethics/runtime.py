@@ -26,6 +26,7 @@ from .care import CareState
 from .disclosure import DisclosurePolicy, disclosure_text, earcon
 from .genlog import GenerationLog, new_utterance_id, utterance_hex
 from .watermark import UtteranceMarker
+from .wmkey import device_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,11 @@ class EthicsHooks:
         log: GenerationLog | None = None,
         care: CareState | None = None,
         clock: Callable[[], float] = time.time,
+        watermark_key: bytes | None = None,
     ) -> None:
         self.settings = settings
+        # Looked up now, so a device whose key cannot be read refuses to start, not mid-turn.
+        self.watermark_key = watermark_key if watermark_key is not None else device_key(settings.log_path).secret
         self.tts = tts
         self.neutral_tts = neutral_tts or tts
         self.persona_name = persona_name
@@ -86,6 +90,10 @@ class EthicsHooks:
     def rate(self) -> int:
         return self.tts.sample_rate
 
+    def marker(self, utterance_id: int) -> UtteranceMarker:
+        """A watermark marker for one utterance, keyed by this device's secret."""
+        return UtteranceMarker(utterance_id, self.rate, key=self.watermark_key)
+
     def neutral(self, text: str) -> np.ndarray:
         """Speech in the neutral (non-cloned) voice, at the reply's sample rate."""
         pcm = self.neutral_tts.synthesize(text)
@@ -99,13 +107,13 @@ class EthicsHooks:
         now = self.clock()
         if self.care is not None and (self.care.is_paused(self.persona_id) or self.care.is_retired(self.persona_id)):
             logger.info("persona %s is paused: staying silent", self.persona_id)
-            return TurnPlan(utterance_id=0, marker=UtteranceMarker(0, self.rate), silent=True, started=now)
+            return TurnPlan(utterance_id=0, marker=self.marker(0), silent=True, started=now)
         with self._lock:
             disclose = self.policy.turn(now)
             session_start = self.policy._session_start
             session_len = self.policy.session_length(now)
         uid = new_utterance_id()
-        plan = TurnPlan(utterance_id=uid, marker=UtteranceMarker(uid, self.rate), started=now)
+        plan = TurnPlan(utterance_id=uid, marker=self.marker(uid), started=now)
         if disclose:
             plan.disclosed = True
             plan.prelude.append(("earcon", self._earcon))

@@ -1,149 +1,49 @@
-"""An inaudible spread-spectrum watermark on everything the device says (ETHICS.md C4).
+"""An inaudible, keyed spread-spectrum watermark on everything the device says (ETHICS.md C4).
 
 No watermark model ships in a registry package (audioseal, wavmark... download weights at run
 time), so this is a small numpy scheme: band-energy modulation. Time is cut into 16 ms tiles and
-300-6000 Hz into 48 bands; each (tile, band) gets a keyed +-1 chip, and the band's amplitude in
-that tile is scaled by (1 + strength * chip). Two chips in three are a fixed sync pattern
-(presence), the third carries the payload (a 32-bit utterance id + CRC-16), each bit spread
-over many tiles, so the mark is read by correlating over the whole utterance: a sentence of
-under a second carries too few chips on its own, which is why one continuous pattern spans the
-whole utterance (``UtteranceMarker`` keeps the position across sentences).
+300-6000 Hz into 48 bands (36 below 3.4 kHz, where speech is loud and a phone line passes);
+each (tile, band) gets a +-1 chip from the device's secret key (wmkey.py, wmcode.py), and the
+band's amplitude in that tile is scaled by (1 + strength * chip).
+The chip grid repeats every 2 s and every period carries the whole payload (the utterance id), so
+any excerpt of 2-3 s holds a whole mark; ``UtteranceMarker`` keeps the position across the
+sentences and pauses of one utterance so they join into one continuous pattern.
 
-The mark is perceptually shaped: within a tile, bands that stand above the tile's spectral
-envelope (formant peaks, which carry most of the energy) get a smaller share and the weak bands
-between them, masked by their loud neighbours, a larger one; and tiles well below the utterance's
-loud level (onsets, tails, breaths, where nothing masks the mark) get less. The detector weighs
-every band and every loud tile alike in the log domain, so this costs little detection while
-the error energy falls. Measured on 40 Piper utterances of 1-10 s (detection after 16 kHz + MP3
-64 kbps), unshaped at strength 0.15 -> shaped at 0.35: SNR 18.8 -> 23.7 dB, PESQ-WB 3.76 -> 4.26,
-smallest detection margin (z - threshold) 1.9 -> 2.8, utterance found in a 1000-entry log 31 -> 40.
+The mark is perceptually shaped (wmshape.py): within a tile, bands above the tile's spectral
+envelope (formant peaks) get a smaller share and the weak bands between them, masked by their
+loud neighbours, a larger one; tiles well below the utterance's loud level get less.
 
-The pattern is anchored in seconds and Hz, not samples, so the mark survives resampling; the
-detector works in a 16 kHz analysis domain, searches the time offset (MP3 encoders add delay)
-and thresholds a self-normalised correlation whose null distribution is N(0, 1) with a
-Bonferroni correction over the offsets it tried: a principled false-alarm rate.
+Band energies survive what people do to audio: resampling, MP3, an 8 kHz phone line (the bands
+below 3.4 kHz carry the mark alone), and a change of tempo or pitch only moves the grid in time
+or frequency. The detector (wmsearch.py) searches cyclic offset, tempo and pitch, and thresholds
+a self-normalised correlation with a bound that holds for any sound.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 import math
-from dataclasses import dataclass
-from functools import lru_cache
-from statistics import NormalDist
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from . import wmsearch
+from .wmcode import decode_bits, encode_bits, keyed_pattern
+from .wmsearch import ANALYSIS_RATE, BAND_EDGES_HZ, TILE_S, WINDOW_HOP_S, WINDOW_S, Searcher
 from .wmshape import loud_level, perceptual_gains, tile_band_energy
 
 logger = logging.getLogger(__name__)
 
-TILE_S = 0.016
-"""One chip lasts this long (2 analysis hops of 8 ms at 16 kHz); short chips mean many chips."""
-ANALYSIS_RATE = 16000
-HOP = 128
-FRAME = 256
-HOPS_PER_TILE = 2
-BAND_EDGES_HZ = tuple(float(f) for f in np.linspace(300.0, 6000.0, 49))
-"""48 bands of ~119 Hz between 300 and 6000 Hz: speech energy lives there and MP3 keeps it.
-Measured: 16 ms x 119 Hz chips gave 2-3x the z-score of 32 ms x 16 log bands after MP3."""
 STRENGTH = 0.35
 """Band amplitude is scaled by 1 +- this times the chip's perceptual gain (wmshape.py)."""
-SYNC_PERIOD = 3
-"""Two chips in three are sync (presence must be certain), one in three carries the payload."""
-PAYLOAD_BITS = 32
-CRC_BITS = 16
-CODE_BITS = PAYLOAD_BITS + CRC_BITS
 RAMP_S = 0.016
 """Chips cross-fade over this long (raised cosine, a whole tile): no clicks at tile edges;
 measured PESQ-WB +0.1 against 4 ms ramps at the same detection score."""
-FALSE_ALARM_TARGET = 5e-4
-"""Per-file false-alarm probability the presence threshold is set for: half the spec's 0.1 %
-(Bonferroni over the offsets searched, so the true rate is lower still)."""
-PATTERN_TILES = 4096
-"""The keyed pattern repeats after this many tiles (~65 s), longer than any utterance."""
-DEFAULT_KEY = b"companion-watermark-v1"
 
-
-def crc16(value: int) -> int:
-    """CRC-16/CCITT of the 4 payload bytes: a garbled payload is not reported as an id."""
-    crc = 0xFFFF
-    for byte in value.to_bytes(4, "big"):
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
-
-
-def encode_bits(payload: int) -> np.ndarray:
-    """The 48 code bits (payload then CRC) as +-1."""
-    if not 0 <= payload < 2**PAYLOAD_BITS:
-        raise ValueError("payload must be a 32-bit unsigned integer")
-    word = (payload << CRC_BITS) | crc16(payload)
-    bits = [(word >> (CODE_BITS - 1 - i)) & 1 for i in range(CODE_BITS)]
-    return np.array(bits, dtype=np.float64) * 2 - 1
-
-
-CHASE_BITS = 6
-"""Soft decoding flips up to the 6 least reliable bits (64 tries): a garbled word still passes
-the CRC-16 by chance with probability 64 / 65536 ~ 0.1 %, and only after presence is proven."""
-
-
-def decode_bits(soft: np.ndarray) -> int | None:
-    """The payload whose bits, with the least reliable ones possibly flipped, pass the CRC."""
-    signs = np.asarray(soft, dtype=np.float64)
-    weakest = np.argsort(np.abs(signs))[:CHASE_BITS]
-    hard = [int(s > 0) for s in signs]
-    for mask in range(1 << len(weakest)):
-        bits = list(hard)
-        for j, index in enumerate(weakest):
-            if mask >> j & 1:
-                bits[index] ^= 1
-        word = 0
-        for bit in bits:
-            word = (word << 1) | bit
-        payload, crc = word >> CRC_BITS, word & 0xFFFF
-        if crc16(payload) == crc:
-            return payload
-    return None
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """The keyed chip layout: sync chips, payload chips and which bit each payload chip carries."""
-
-    sync: np.ndarray  # (tiles, bands) +-1, zero where the chip carries payload
-    spread: np.ndarray  # (tiles, bands) +-1, zero where the chip is sync
-    bit_index: np.ndarray  # (tiles, bands) int, the code bit of a payload chip (-1 for sync)
-
-    def chips(self, payload: int, tiles: int) -> np.ndarray:
-        """The +-1 chips of ``tiles`` tiles of an utterance carrying ``payload``."""
-        code = encode_bits(payload)
-        bit_signs = np.where(self.bit_index >= 0, code[np.maximum(self.bit_index, 0)], 0.0)
-        full = self.sync + self.spread * bit_signs
-        reps = -(-tiles // len(full))
-        return np.tile(full, (reps, 1))[:tiles]
-
-
-@lru_cache(maxsize=4)
-def keyed_pattern(key: bytes = DEFAULT_KEY) -> Pattern:
-    seed = int.from_bytes(hashlib.sha256(key).digest()[:8], "big")
-    rng = np.random.default_rng(seed)
-    bands = len(BAND_EDGES_HZ) - 1
-    shape = (PATTERN_TILES, bands)
-    is_sync = (np.add.outer(np.arange(PATTERN_TILES), np.arange(bands)) % SYNC_PERIOD) != 0
-    signs = rng.choice([-1.0, 1.0], size=shape)
-    # Payload chips cycle through the code bits in a keyed order, so every bit gets an equal share.
-    order = rng.permutation(int((~is_sync).sum())) % CODE_BITS
-    bit_index = np.full(shape, -1, dtype=np.int64)
-    bit_index[~is_sync] = order
-    return Pattern(
-        sync=np.where(is_sync, signs, 0.0),
-        spread=np.where(is_sync, 0.0, signs),
-        bit_index=bit_index,
-    )
+__all__ = ["Detection", "UtteranceMarker", "decode_bits", "detect", "embed", "encode_bits", "presence_threshold",
+           "snr_db"]
 
 
 # --------------------------------------------------------------------------- embedding
@@ -156,8 +56,9 @@ class UtteranceMarker:
     follows the absolute time since the utterance began, so the pieces join into one mark.
     """
 
-    def __init__(self, payload: int, rate: int, *, key: bytes = DEFAULT_KEY, strength: float = STRENGTH,
+    def __init__(self, payload: int, rate: int, *, key: bytes, strength: float = STRENGTH,
                  shaped: bool = True) -> None:
+        encode_bits(payload)  # a bad payload fails here, not halfway through a reply
         self.payload = payload
         self.rate = rate
         self.strength = strength
@@ -177,7 +78,7 @@ class UtteranceMarker:
         freqs = np.fft.rfftfreq(n, 1.0 / self.rate)
         tile_pos = (start + np.arange(n)) / self.rate / TILE_S
         index = np.floor(tile_pos).astype(np.int64)
-        chips = self._pattern.chips(self.payload, int(index[-1]) + 2)
+        chips = self._pattern.chips(self.payload, 0, int(index[-1]) + 2)
         if self.shaped:
             energy = tile_band_energy(audio, self.rate, index, BAND_EDGES_HZ, TILE_S)
             self._loud_level = max(self._loud_level, loud_level(energy))
@@ -209,7 +110,7 @@ def _ramp_weights(frac_tiles: np.ndarray, index: np.ndarray) -> tuple[np.ndarray
     return to_prev, to_next
 
 
-def embed(pcm: np.ndarray, rate: int, payload: int, *, key: bytes = DEFAULT_KEY) -> np.ndarray:
+def embed(pcm: np.ndarray, rate: int, payload: int, *, key: bytes) -> np.ndarray:
     """Watermark a whole utterance at once."""
     return UtteranceMarker(payload, rate, key=key).mark(pcm)
 
@@ -221,14 +122,21 @@ def embed(pcm: np.ndarray, rate: int, payload: int, *, key: bytes = DEFAULT_KEY)
 class Detection:
     present: bool
     score: float
-    """Sync correlation z-score at the best offset (N(0, 1) on unmarked audio)."""
+    """Sync z-score of the best hypothesis (noise exceeds t with probability <= exp(-t^2/2))."""
     threshold: float
     payload: int | None
     """The utterance id, if its bits passed the CRC."""
     offset_s: float
+    """Where a pattern period starts in the file (s)."""
     bit_confidence: float
     """Mean |z| of the soft payload bits; below ~2 the payload is unreliable."""
     soft_bits: tuple[float, ...] = ()
+    tempo: float = 1.0
+    """How much faster the audio plays than it was made (1.1 = 10 % faster)."""
+    pitch: float = 1.0
+    """Frequency scale of the audio against what was made (1.059 = a semitone up)."""
+    windows: int = 0
+    hypotheses: int = field(default=0)
 
     @property
     def payload_hex(self) -> str | None:
@@ -248,141 +156,91 @@ class Detection:
             "threshold": round(self.threshold, 2),
             "payload": self.payload_hex if self.present else None,
             "offset_s": round(self.offset_s, 3),
+            "tempo": round(self.tempo, 3),
+            "pitch_semitones": round(12 * math.log2(self.pitch), 2),
             "bit_confidence": round(self.bit_confidence, 2),
+            "windows_searched": self.windows,
         }
 
 
-def _band_energies(audio16: np.ndarray) -> np.ndarray:
-    """(hops, bands) energy per 8 ms hop at 16 kHz."""
-    audio = audio16.astype(np.float64)
-    if len(audio) < FRAME:
-        audio = np.pad(audio, (0, FRAME - len(audio)))
-    count = 1 + (len(audio) - FRAME) // HOP
-    idx = np.arange(FRAME)[None, :] + HOP * np.arange(count)[:, None]
-    frames = audio[idx] * np.hanning(FRAME)[None, :]
-    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    freqs = np.fft.rfftfreq(FRAME, 1.0 / ANALYSIS_RATE)
-    bands = len(BAND_EDGES_HZ) - 1
-    out = np.zeros((count, bands))
-    for b in range(bands):
-        sel = (freqs >= BAND_EDGES_HZ[b]) & (freqs < BAND_EDGES_HZ[b + 1])
-        out[:, b] = power[:, sel].sum(axis=1)
-    return out
+def presence_threshold(candidates: int, false_alarm: float = wmsearch.FALSE_ALARM) -> float:
+    """z above which one of ``candidates`` tries is accepted (Hoeffding + union bound)."""
+    return wmsearch.threshold(candidates, false_alarm)
 
 
-def _residuals(tile_energy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """High-passed log band energies (the chip estimate) and their weights (0 in silence)."""
-    log_e = np.log(tile_energy + 1e-3)
-    r = log_e - log_e.mean(axis=1, keepdims=True)  # loudness changes hit every band alike
-    padded = np.pad(r, ((1, 1), (0, 0)), mode="edge")
-    r = r - 0.5 * (padded[:-2] + padded[2:])  # the spectral envelope moves slowly in time...
-    across = np.pad(r, ((0, 0), (1, 1)), mode="edge")
-    r = r - 0.25 * (across[:, :-2] + across[:, 2:])  # ...and is smooth across neighbouring bands
-    total = tile_energy.sum(axis=1)
-    loud = total > (total.max() if len(total) else 0.0) * 1e-4  # within 40 dB of the loudest tile
-    band_ok = tile_energy > tile_energy.max() * 1e-7 if tile_energy.size else tile_energy > 0
-    weight = (loud[:, None] & band_ok).astype(np.float64)
-    return r, weight
+def windows(length: int, rate: int = ANALYSIS_RATE, max_windows: int = wmsearch.MAX_WINDOWS) -> list[tuple[int, int]]:
+    """(start, end) sample ranges searched: WINDOW_S long, WINDOW_HOP_S apart, at most max_windows."""
+    size, hop = int(WINDOW_S * rate), int(WINDOW_HOP_S * rate)
+    if length <= size + hop // 2:
+        return [(0, length)]
+    starts = list(range(0, length - size + 1, hop))
+    if starts[-1] + size < length:
+        starts.append(length - size)
+    if len(starts) > max_windows:
+        starts = [starts[int(round(i))] for i in np.linspace(0, len(starts) - 1, max_windows)]
+    return [(s, s + size) for s in starts]
 
 
-def presence_threshold(candidates: int, false_alarm: float = FALSE_ALARM_TARGET) -> float:
-    """z above which a mark is declared, Bonferroni-corrected for the offsets searched."""
-    return NormalDist().inv_cdf(1.0 - false_alarm / max(1, candidates))
+def detect(pcm: np.ndarray, rate: int, *, key: bytes, false_alarm: float = wmsearch.FALSE_ALARM,
+           max_windows: int = wmsearch.MAX_WINDOWS, read_payload: bool = True) -> Detection:
+    """Is the mark of ``key`` in this audio, wherever it starts and however stretched?
 
-
-def detect(
-    pcm: np.ndarray,
-    rate: int,
-    *,
-    key: bytes = DEFAULT_KEY,
-    max_offset_s: float = 0.3,
-    false_alarm: float = FALSE_ALARM_TARGET,
-) -> Detection:
-    """Look for the mark at time offsets -0.05 s .. ``max_offset_s`` (where the utterance starts).
-
-    The device writes each utterance at the start of its file and codecs shift it by tens of
-    milliseconds at most; a wider search (a trimmed or padded clip) raises the threshold."""
+    Windows are searched in order until one finds the mark and (with ``read_payload``) its
+    payload reads; the threshold counts every window that could have been searched, so stopping
+    early never changes whether the mark is found."""
     from ..audio.convert import resample
 
-    audio16 = resample(np.asarray(pcm, dtype=np.int16), rate, ANALYSIS_RATE) if rate != ANALYSIS_RATE else pcm
-    hops = _band_energies(np.asarray(audio16))
-    pattern = keyed_pattern(key)
-    bands = hops.shape[1]
-    min_shift = -int(round(0.05 / TILE_S))
-    max_shift = max(0, int(round(max_offset_s / TILE_S)))
-    tried = 0
-    scored: list[tuple[float, int, int]] = []
-    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for phase in range(HOPS_PER_TILE):
-        usable = (len(hops) - phase) // HOPS_PER_TILE
-        if usable < 4:
-            continue
-        tiles = hops[phase : phase + usable * HOPS_PER_TILE].reshape(usable, HOPS_PER_TILE, bands).sum(axis=1)
-        r, w = _residuals(tiles)
-        cache[phase] = (r, w)
-        for shift in range(min_shift, max_shift + 1):
-            scored.append((_sync_z(r, w, pattern.sync, shift), phase, shift))
-            tried += 1
-    threshold = presence_threshold(tried, false_alarm)
-    if not cache:
-        return Detection(False, 0.0, threshold, None, 0.0, 0.0)
-    scored.sort(reverse=True)
-    z, phase, shift = scored[0]
-    r, w = cache[phase]
-    soft = _soft_bits(r, w, pattern, shift)
-    payload = decode_bits(soft) if z > threshold else None
-    # The best sync alignment can sit a hop off; the payload may read better at a neighbour.
-    for _, alt_phase, alt_shift in scored[1:4] if payload is None and z > threshold else ():
-        alt = _soft_bits(*cache[alt_phase], pattern, alt_shift)
-        if (found := decode_bits(alt)) is not None:
-            payload, soft = found, alt
-            break
-    offset = shift * TILE_S + phase * HOP / ANALYSIS_RATE
+    audio16 = np.asarray(resample(np.asarray(pcm, dtype=np.int16), rate, ANALYSIS_RATE))
+    searcher = _searcher(key)
+    spans = windows(len(audio16), max_windows=max_windows)
+    limit = presence_threshold(searcher.hypotheses * len(spans), false_alarm)
+    found: list[tuple[wmsearch.Hypothesis, int]] = []
+    payload = None
+    with _one_blas_thread():
+        for a, b in spans:
+            found.append((searcher.search(audio16[a:b]), a))
+            if found[-1][0].z > limit and (not read_payload or (payload := decode_bits(found[-1][0].soft_bits)) is not None):
+                break
+    best, start = max(found, key=lambda item: item[0].z)
+    present = best.z > limit
+    soft = best.soft_bits
+    if present and payload is None and read_payload:
+        # Several windows that each found the mark: their bits add up (disjoint windows only).
+        hits = [h for h, a in found[::2] if h.z > limit] or [best]
+        soft = np.sum([h.soft_bits for h in hits], axis=0) / math.sqrt(len(hits))
+        payload = decode_bits(soft)
+    elif present:
+        soft = found[-1][0].soft_bits
+        payload = payload if payload is not None else decode_bits(soft)
     return Detection(
-        present=bool(z > threshold),
-        score=float(z),
-        threshold=threshold,
-        payload=payload,
-        offset_s=offset,
+        present=bool(present), score=float(best.z), threshold=limit, payload=payload if present else None,
+        offset_s=start / ANALYSIS_RATE + best.offset_s,
         bit_confidence=float(np.mean(np.abs(soft))) if len(soft) else 0.0,
         soft_bits=tuple(float(s) for s in soft),
+        tempo=1.0 / best.time_scale, pitch=best.freq_scale, windows=len(found),
+        hypotheses=searcher.hypotheses * len(spans),
     )
 
 
-def _aligned(r: np.ndarray, w: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Residual tiles aligned with pattern tiles when the utterance starts ``shift`` tiles in."""
-    if shift >= 0:
-        rr, ww = r[shift:], w[shift:]
-        start = 0
-    else:
-        rr, ww = r, w
-        start = -shift
-    tiles = np.arange(start, start + len(rr)) % PATTERN_TILES
-    return rr, ww, tiles
+def _one_blas_thread() -> Any:
+    """The search's small matrix products run fastest on one BLAS thread (many threads thrash
+    on a busy machine); threadpoolctl is optional."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
 
 
-def _sync_z(r: np.ndarray, w: np.ndarray, sync: np.ndarray, shift: int) -> float:
-    rr, ww, tiles = _aligned(r, w, shift)
-    if len(rr) == 0:
-        return -np.inf
-    chips = sync[tiles]
-    x = ww * rr * chips
-    denom = math.sqrt(float(np.sum((ww * rr * (chips != 0)) ** 2)))
-    return float(x.sum() / denom) if denom > 0 else 0.0
+_SEARCHERS: dict[bytes, Searcher] = {}
 
 
-def _soft_bits(r: np.ndarray, w: np.ndarray, pattern: Pattern, shift: int) -> np.ndarray:
-    """One z-score per code bit: the correlation of its chips, self-normalised."""
-    rr, ww, tiles = _aligned(r, w, shift)
-    spread = pattern.spread[tiles]
-    index = pattern.bit_index[tiles]
-    x = (ww * rr * spread).ravel()
-    e = ((ww * rr * (spread != 0)) ** 2).ravel()
-    idx = index.ravel()
-    keep = idx >= 0
-    num = np.bincount(idx[keep], weights=x[keep], minlength=CODE_BITS)
-    den = np.sqrt(np.bincount(idx[keep], weights=e[keep], minlength=CODE_BITS))
-    return np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+def _searcher(key: bytes) -> Searcher:
+    if key not in _SEARCHERS:
+        if len(_SEARCHERS) > 4:
+            _SEARCHERS.clear()
+        _SEARCHERS[key] = Searcher(keyed_pattern(key))
+    return _SEARCHERS[key]
 
 
 def snr_db(original: np.ndarray, marked: np.ndarray) -> float:
@@ -390,3 +248,4 @@ def snr_db(original: np.ndarray, marked: np.ndarray) -> float:
     o = original.astype(np.float64)
     noise = marked.astype(np.float64) - o
     return float(10 * np.log10(np.sum(o**2) / max(np.sum(noise**2), 1e-9)))
+
