@@ -1,7 +1,8 @@
 """The `companion` command. Logging is configured here and nowhere else.
 
 Every user-caused failure arrives as a CompanionError and is printed as one line with a hint,
-exit status 1; usage errors exit 2 (argparse).
+exit status 1; usage errors exit 2 (argparse). `companion run` exits 78 (EX_CONFIG) when it
+cannot start until a person fixes something (errors.NeedsFixing): systemd does not restart that.
 """
 
 from __future__ import annotations
@@ -87,9 +88,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .service.live import run_live
+    from .service.startup import needs_fixing
 
-    # Checks the sound devices before spending seconds on loading models; sd_notify under systemd.
-    run_live(_settings(args))
+    try:
+        settings = _settings(args)
+    except CompanionError as exc:  # a broken settings file does not heal: exit 78, no restart loop
+        raise needs_fixing(exc) from None
+    # Waits for what heals (a paused persona, an absent device) before loading models; sd_notify under systemd.
+    run_live(settings)
     return 0
 
 
@@ -191,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except CompanionError as exc:
         print(f"companion: error: {exc.message}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
 

@@ -155,3 +155,51 @@ def test_live_turn_sandbox_and_watchdog(installed: NspawnBox, speak, loaded_mode
                     and s["StatusText"] in ("idle", "listening"), "restart after the watchdog", 600)
     assert back["ActiveState"] == "active"
     assert "Watchdog timeout" in journal(box)
+
+
+COMPANION = "/opt/companion/venv/bin/companion --config /etc/companion/companion.toml"
+CONF = "/etc/companion/companion.toml"
+
+
+def test_a_paused_persona_waits_instead_of_failing(installed: NspawnBox) -> None:
+    """Paused at start: READY=1 with a status saying how to resume, not a restart loop; resumed, it starts."""
+    box = installed
+    care = f"runuser -u companion -- env HOME=/var/lib/companion {COMPANION} care"
+    box.run(f"{care} pause")
+    try:
+        box.run("systemctl restart companion", timeout=300)  # returns at READY=1, sent while paused
+        state = wait_for(box, lambda s: s["StatusText"].startswith("paused"), "waiting while paused", 120)
+        assert state["ActiveState"] == "active" and "care resume" in state["StatusText"]
+    finally:
+        box.run(f"{care} resume")
+    wait_for(box, lambda s: s["MainPID"] == state["MainPID"] and s["ActiveState"] == "active"
+             and (s["StatusText"] in ("idle", "listening") or s["StatusText"].startswith("reconnecting mic")),
+             "start after resume", 300)
+    assert "resumed after" in journal(box)
+
+
+def test_a_config_error_stops_once_and_restart_works_after_the_fix(installed: NspawnBox) -> None:
+    """A persona under /home (hidden by ProtectHome): exit 78, no restart loop, no start limit, a clear fix."""
+    box = installed
+    box.run(f"mkdir -p /home/someone/grandpa && cp {CONF} {CONF}.good && "
+            f"printf '\\n[persona]\\ndir = \"/home/someone/grandpa\"\\n' >> {CONF}")
+    try:
+        for _ in range(6):  # more starts than the old StartLimitBurst=5: a manual start is never refused
+            box.run("systemctl restart companion", timeout=300, check=False)
+            stopped = wait_for(box, lambda s: s["ActiveState"] == "failed", "exit 78", 120)
+        shown = unit(box, "ExecMainStatus", "Result")
+        assert shown == {"ExecMainStatus": "78", "Result": "exit-code"}, shown
+        time.sleep(15)  # longer than RestartSec=10s: a configuration error is not restarted
+        later = unit(box, "ActiveState", "NRestarts")
+        assert later == {"ActiveState": "failed", "NRestarts": stopped["NRestarts"]}
+        log = journal(box)
+        assert "ProtectHome" in log and "/var/lib/companion/persona" in log and "sudo systemctl restart companion" in log
+        doctor = box.run(f"{COMPANION} doctor --no-audio-test", timeout=300, check=False).stdout
+        assert "stopped until its configuration is fixed" in doctor and "ProtectHome" in doctor, doctor
+    finally:
+        box.run(f"mv {CONF}.good {CONF}")
+    box.run("systemctl restart companion", timeout=600)  # after the fix: no reset-failed needed
+    back = wait_for(box, lambda s: s["ActiveState"] == "active"
+                    and (s["StatusText"] in ("idle", "listening") or s["StatusText"].startswith("reconnecting mic")),
+                    "start after the fix", 300)
+    assert back["ActiveState"] == "active"
