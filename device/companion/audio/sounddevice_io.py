@@ -25,15 +25,35 @@ MAX_QUEUED_BLOCKS = 200  # ~6 s at 30 ms: beyond this the consumer is stuck; dro
 _STREAM_ENDED = b""  # queued when PortAudio ends the stream by itself (device gone, I/O error)
 
 
+PA_INVALID_SAMPLE_RATE = -9997  # PortAudio's paInvalidSampleRate
+_rate_notes: set[tuple[str, int | None, int, int]] = set()  # (kind, device, wanted, used): said once
+
+
 def _supported_rate(sd: Any, device: int | None, rate: int, kind: str) -> int:
+    """``rate`` if the device takes it, else its default rate (the caller resamples).
+
+    Only PortAudio's "invalid sample rate" means that: any other error (a device that vanished
+    since it was listed) is an AudioError, not a misleading line about 16000 Hz on every retry.
+    The fallback is logged once per device and rate, not on every reopening.
+    """
     check = sd.check_input_settings if kind == "input" else sd.check_output_settings
     try:
         check(device=device, samplerate=rate, channels=1, dtype="int16")
         return rate
-    except Exception:  # PortAudio says "Invalid sample rate" as a generic error
+    except Exception as exc:  # sounddevice.PortAudioError (message, code) or ValueError
+        code = exc.args[1] if len(exc.args) > 1 else None
+        if code != PA_INVALID_SAMPLE_RATE and "sample rate" not in str(exc).lower():
+            raise AudioError(f"the {kind} device cannot be used: {exc}", where=f"audio.{kind}_device",
+                             hint="check the cable; companion retries by itself") from None
+    try:
         fallback = int(sd.query_devices(device, kind)["default_samplerate"])
-        logger.info("%s device does not take %d Hz; using %d Hz and resampling", kind, rate, fallback)
-        return fallback
+    except Exception as exc:
+        raise AudioError(f"the {kind} device cannot be used: {exc}", where=f"audio.{kind}_device") from None
+    note = (kind, device, rate, fallback)
+    (logger.debug if note in _rate_notes else logger.info)(
+        "%s device takes %d Hz, not %d Hz; resampling", kind, fallback, rate)
+    _rate_notes.add(note)
+    return fallback
 
 
 class SoundDeviceSource:
