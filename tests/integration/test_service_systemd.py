@@ -122,6 +122,11 @@ def test_live_turn_sandbox_and_watchdog(installed: NspawnBox, speak, loaded_mode
     assert re.search(rf"^Uid:\s+{uid}\s", status, re.M)
     interfaces = [line.split(":")[0].strip() for line in box.run(f"cat /proc/{pid}/net/dev").stdout.splitlines()[2:]]
     assert interfaces == ["lo"], "the service must have no network interface but loopback"
+    # No core dumps (the process holds the decrypted persona), and the memory limits apply.
+    assert re.search(r"^Max core file size\s+0\s+0\s", box.run(f"cat /proc/{pid}/limits").stdout, re.M)
+    assert box.run(f"stat -c %u /proc/{pid}/status").stdout.strip() == "0", "non-dumpable: /proc entries belong to root"
+    limits = unit(box, "MemoryHigh", "MemoryMax", "OOMScoreAdjust")
+    assert limits == {"MemoryHigh": str(1280 * 2**20), "MemoryMax": str(1536 * 2**20), "OOMScoreAdjust": "500"}, limits
 
     # A spoken turn: wake word and question into the virtual mic, the answer recorded off the speaker.
     turns_before = journal(box).count("turn done")

@@ -21,6 +21,7 @@ from ..audio.sounddevice_io import SoundDeviceSink, SoundDeviceSource
 from ..config import Settings
 from ..errors import AudioError, CompanionError
 from .app import LoadedModels, build_pipeline, create_button, load_models
+from .coredump import forbid_core_dumps
 from .notify import Heartbeat, Notifier, keep_alive
 from .startup import check_persona_visible, needs_fixing, report_absent_devices, wait_while_paused
 from .state import Phase
@@ -223,6 +224,7 @@ def prepare(settings: Settings, notifier: Notifier, *, stopped: Callable[[float]
 
 def run_live(settings: Settings, *, notifier: Notifier | None = None) -> None:
     """`companion run`: wait out what heals, load the models, then serve."""
+    forbid_core_dumps()  # before the persona is decrypted into this process's memory
     notifier = notifier if notifier is not None else Notifier()
     models = prepare(settings, notifier)
     if models is None:
