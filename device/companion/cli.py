@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    from .service.notify import log_formatter  # journal-style lines under systemd
+    from .service.notify import log_formatter, under_journal  # journal-style lines under systemd
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(log_formatter())
@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CompanionError as exc:
-        print(f"companion: error: {exc.message}", file=sys.stderr)
+        priority = "<3>" if under_journal() else ""  # the journal shows it as an error
+        print(f"{priority}companion: error: {exc.message}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
