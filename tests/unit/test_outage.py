@@ -11,12 +11,11 @@ import logging
 from typing import Any
 
 import pytest
-from test_supervisor import FakeMic, Opener, chunk, read_n, supervised
-
 from companion.audio import sounddevice_io
 from companion.errors import AudioError
 from companion.service.outage import OutageLog
 from companion.service.supervisor import Backoff
+from test_supervisor import FakeMic, Opener, chunk, read_n, supervised
 
 
 class Clock:

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from companion.audio import sounddevice_io
 from companion.audio.convert import resample
 from companion.audio.reference import ReferenceBuffer, ReferenceTap
@@ -80,7 +79,7 @@ class FakeSoundCard:
 
     check_input_settings = check_output_settings = _check
 
-    def RawInputStream(self, *, samplerate: int, blocksize: int, callback: Any, **kw: Any) -> Any:  # noqa: N802
+    def RawInputStream(self, *, samplerate: int, blocksize: int, callback: Any, **kw: Any) -> Any:
         card = self
 
         class Stream:
@@ -94,7 +93,7 @@ class FakeSoundCard:
 
         return Stream()
 
-    def RawOutputStream(self, *, samplerate: int, **kw: Any) -> Any:  # noqa: N802
+    def RawOutputStream(self, *, samplerate: int, **kw: Any) -> Any:
         card = self
         assert samplerate == card.rate
 

@@ -14,13 +14,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from companion.cli import main
 from companion.config import DEMO_PERSONA_DIR, Settings
 from companion.errors import EXIT_CONFIG, AudioError, ConfigError, NeedsFixing
 from companion.service.live import prepare
 from companion.service.notify import Notifier
-from companion.service.startup import check_persona_visible, needs_fixing, report_absent_devices, wait_while_paused
+from companion.service.startup import (
+    check_persona_visible,
+    needs_fixing,
+    report_absent_devices,
+    wait_while_paused,
+)
 
 UNIT = Path(__file__).resolve().parents[2] / "systemd" / "companion.service"
 
@@ -47,9 +51,9 @@ def systemd(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_the_unit_does_not_restart_a_config_error_and_has_no_start_limit() -> None:
     text = UNIT.read_text()
-    assert re.search(rf"^RestartPreventExitStatus={EXIT_CONFIG}$", text, re.M)
-    assert re.search(r"^StartLimitIntervalSec=0$", text, re.M), "a hit limit needs reset-failed even after a fix"
-    assert re.search(r"^Restart=on-failure$", text, re.M)
+    assert re.search(rf"^RestartPreventExitStatus={EXIT_CONFIG}$", text, re.MULTILINE)
+    assert re.search(r"^StartLimitIntervalSec=0$", text, re.MULTILINE), "a hit limit needs reset-failed even after a fix"
+    assert re.search(r"^Restart=on-failure$", text, re.MULTILINE)
 
 
 def test_a_broken_settings_file_makes_run_exit_78_with_what_to_do(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ PEAK_LM_MIB = 1031
 
 
 def setting(name: str) -> str:
-    values = re.findall(rf"^{name}=(.*)$", UNIT.read_text(), re.M)
+    values = re.findall(rf"^{name}=(.*)$", UNIT.read_text(), re.MULTILINE)
     assert len(values) == 1, f"{name}= must be set once in {UNIT}"
     return values[0].strip()
 
