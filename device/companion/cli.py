@@ -1,7 +1,8 @@
 """The `companion` command. Logging is configured here and nowhere else.
 
 Every user-caused failure arrives as a CompanionError and is printed as one line with a hint,
-exit status 1; usage errors exit 2 (argparse).
+exit status 1; usage errors exit 2 (argparse). `companion run` exits 78 (EX_CONFIG) when it
+cannot start until a person fixes something (errors.NeedsFixing): systemd does not restart that.
 """
 
 from __future__ import annotations
@@ -91,9 +92,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .service.live import run_live
+    from .service.startup import needs_fixing
 
-    # Checks the sound devices before spending seconds on loading models; sd_notify under systemd.
-    run_live(_settings(args))
+    try:
+        settings = _settings(args)
+    except CompanionError as exc:  # a broken settings file does not heal: exit 78, no restart loop
+        raise needs_fixing(exc) from None
+    # Waits for what heals (a paused persona, an absent device) before loading models; sd_notify under systemd.
+    run_live(settings)
     return 0
 
 
@@ -195,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    from .service.notify import log_formatter  # journal-style lines under systemd
+    from .service.notify import log_formatter, under_journal  # journal-style lines under systemd
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(log_formatter())
@@ -203,8 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CompanionError as exc:
-        print(f"companion: error: {exc.message}", file=sys.stderr)
-        return 1
+        priority = "<3>" if under_journal() else ""  # the journal shows it as an error
+        print(f"{priority}companion: error: {exc.message}", file=sys.stderr)
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
 

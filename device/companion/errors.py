@@ -7,9 +7,17 @@ instead of a traceback.
 
 from __future__ import annotations
 
+EXIT_FAILURE = 1
+EXIT_CONFIG = 78
+"""sysexits' EX_CONFIG: the service cannot start until a person fixes its configuration.
+companion.service lists it in RestartPreventExitStatus=, so systemd does not restart in a loop."""
+
 
 class CompanionError(Exception):
     """A user-facing failure with a location and a hint for the next step."""
+
+    exit_status = EXIT_FAILURE
+    """What `companion` exits with when this error ends a command."""
 
     def __init__(self, what: str, *, where: str | None = None, hint: str | None = None) -> None:
         self.what = what
@@ -41,3 +49,12 @@ class AudioError(CompanionError):
 
 class PersonaError(CompanionError):
     """A persona folder is missing or malformed."""
+
+
+class NeedsFixing(CompanionError):
+    """`companion run` cannot start until a person changes something; retrying cannot help.
+
+    Exits with EXIT_CONFIG, which systemd does not restart; the hint ends with how to restart.
+    """
+
+    exit_status = EXIT_CONFIG

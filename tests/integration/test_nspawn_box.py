@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support.box_reaper import mounted_under, reap_stale_boxes
 from support.nspawn_box import BUS_SOCKET, BoxError, NspawnBox
 

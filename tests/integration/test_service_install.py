@@ -66,7 +66,7 @@ def test_the_unit_is_hardened(tmp_path: Path) -> None:
     result = analyze("security", "--offline=true", f"--threshold={int(MAX_EXPOSURE * 10)}", str(unit))
     assert result.returncode == 0, result.stdout
     text = "\n".join(line for line in UNIT.read_text().splitlines() if not line.startswith("#"))
-    for setting in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "StartLimitBurst=", "PrivateNetwork=yes",
+    for setting in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "RestartPreventExitStatus=78", "PrivateNetwork=yes",
                     "RestrictAddressFamilies=AF_UNIX", "IPAddressDeny=any", "ProtectSystem=strict",
                     "StateDirectory=companion", "DevicePolicy=closed", "DeviceAllow=char-alsa rw",
                     "SupplementaryGroups=audio gpio",

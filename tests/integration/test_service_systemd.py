@@ -122,6 +122,11 @@ def test_live_turn_sandbox_and_watchdog(installed: NspawnBox, speak, loaded_mode
     assert re.search(rf"^Uid:\s+{uid}\s", status, re.M)
     interfaces = [line.split(":")[0].strip() for line in box.run(f"cat /proc/{pid}/net/dev").stdout.splitlines()[2:]]
     assert interfaces == ["lo"], "the service must have no network interface but loopback"
+    # No core dumps (the process holds the decrypted persona), and the memory limits apply.
+    assert re.search(r"^Max core file size\s+0\s+0\s", box.run(f"cat /proc/{pid}/limits").stdout, re.M)
+    assert box.run(f"stat -c %u /proc/{pid}/status").stdout.strip() == "0", "non-dumpable: /proc entries belong to root"
+    limits = unit(box, "MemoryHigh", "MemoryMax", "OOMScoreAdjust")
+    assert limits == {"MemoryHigh": str(1280 * 2**20), "MemoryMax": str(1536 * 2**20), "OOMScoreAdjust": "500"}, limits
 
     # A spoken turn: wake word and question into the virtual mic, the answer recorded off the speaker.
     turns_before = journal(box).count("turn done")
@@ -155,3 +160,51 @@ def test_live_turn_sandbox_and_watchdog(installed: NspawnBox, speak, loaded_mode
                     and s["StatusText"] in ("idle", "listening"), "restart after the watchdog", 600)
     assert back["ActiveState"] == "active"
     assert "Watchdog timeout" in journal(box)
+
+
+COMPANION = "/opt/companion/venv/bin/companion --config /etc/companion/companion.toml"
+CONF = "/etc/companion/companion.toml"
+
+
+def test_a_paused_persona_waits_instead_of_failing(installed: NspawnBox) -> None:
+    """Paused at start: READY=1 with a status saying how to resume, not a restart loop; resumed, it starts."""
+    box = installed
+    care = f"runuser -u companion -- env HOME=/var/lib/companion {COMPANION} care"
+    box.run(f"{care} pause")
+    try:
+        box.run("systemctl restart companion", timeout=300)  # returns at READY=1, sent while paused
+        state = wait_for(box, lambda s: s["StatusText"].startswith("paused"), "waiting while paused", 120)
+        assert state["ActiveState"] == "active" and "care resume" in state["StatusText"]
+    finally:
+        box.run(f"{care} resume")
+    wait_for(box, lambda s: s["MainPID"] == state["MainPID"] and s["ActiveState"] == "active"
+             and (s["StatusText"] in ("idle", "listening") or s["StatusText"].startswith("reconnecting mic")),
+             "start after resume", 300)
+    assert "resumed after" in journal(box)
+
+
+def test_a_config_error_stops_once_and_restart_works_after_the_fix(installed: NspawnBox) -> None:
+    """A persona under /home (hidden by ProtectHome): exit 78, no restart loop, no start limit, a clear fix."""
+    box = installed
+    box.run(f"mkdir -p /home/someone/grandpa && cp {CONF} {CONF}.good && "
+            f"printf '\\n[persona]\\ndir = \"/home/someone/grandpa\"\\n' >> {CONF}")
+    try:
+        for _ in range(6):  # more starts than the old StartLimitBurst=5: a manual start is never refused
+            box.run("systemctl restart companion", timeout=300, check=False)
+            stopped = wait_for(box, lambda s: s["ActiveState"] == "failed", "exit 78", 120)
+        shown = unit(box, "ExecMainStatus", "Result")
+        assert shown == {"ExecMainStatus": "78", "Result": "exit-code"}, shown
+        time.sleep(15)  # longer than RestartSec=10s: a configuration error is not restarted
+        later = unit(box, "ActiveState", "NRestarts")
+        assert later == {"ActiveState": "failed", "NRestarts": stopped["NRestarts"]}
+        log = journal(box)
+        assert "ProtectHome" in log and "/var/lib/companion/persona" in log and "sudo systemctl restart companion" in log
+        doctor = box.run(f"{COMPANION} doctor --no-audio-test", timeout=300, check=False).stdout
+        assert "stopped until its configuration is fixed" in doctor and "ProtectHome" in doctor, doctor
+    finally:
+        box.run(f"mv {CONF}.good {CONF}")
+    box.run("systemctl restart companion", timeout=600)  # after the fix: no reset-failed needed
+    back = wait_for(box, lambda s: s["ActiveState"] == "active"
+                    and (s["StatusText"] in ("idle", "listening") or s["StatusText"].startswith("reconnecting mic")),
+                    "start after the fix", 300)
+    assert back["ActiveState"] == "active"

@@ -40,8 +40,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from support.box_reaper import (BOX_PARENT, BOX_PREFIX, Owner, ProcessRef, kill_and_wait, mounted_under,
-                                reap_stale_boxes)
+from support.box_reaper import (
+    BOX_PARENT,
+    BOX_PREFIX,
+    Owner,
+    ProcessRef,
+    kill_and_wait,
+    mounted_under,
+    reap_stale_boxes,
+)
 
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SOURCE_IN_BOX = "/src/companion"

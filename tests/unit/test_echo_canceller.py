@@ -155,7 +155,8 @@ def test_abort_forgets_what_will_never_be_played() -> None:
     tap.begin(22050)
     tap.write(np.full(22050, 1000, dtype=np.int16))  # 1 s, resampled to 16 kHz
     assert inner.calls.count("write") >= 4  # in pieces of ~0.25 s
-    assert buf.end_time == pytest.approx(11.0, abs=0.01)
+    # All but the streaming resampler's hold-back (its filter delay, ~22 ms here) is stored.
+    assert buf.end_time == pytest.approx(11.0, abs=0.03)
     clock[0] = 10.5
     tap.abort()
     assert inner.calls[-1] == "abort"

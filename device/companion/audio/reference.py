@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .base import CAPTURE_RATE, AudioSink
-from .convert import resample
+from .resampler import StreamResampler
 
 
 class ReferenceBuffer:
@@ -115,11 +115,13 @@ class ReferenceTap:
         self.reference = reference
         self._clock = clock
         self._rate = CAPTURE_RATE
+        self._resampler = StreamResampler(CAPTURE_RATE, reference.rate)
         self.aborts: deque[float] = deque(maxlen=32)
         """When playback was aborted (barge-in, button, stop): for logs and measurements."""
 
     def begin(self, rate: int) -> None:
         self._rate = rate
+        self._resampler = StreamResampler(rate, self.reference.rate)  # one per reply: carried state
         self.sink.begin(rate)
 
     def write(self, pcm: np.ndarray) -> None:
@@ -128,19 +130,25 @@ class ReferenceTap:
         queued = getattr(self.sink, "queued_s", None)
         for start in range(0, len(pcm), piece):
             part = pcm[start : start + piece]
-            ref = resample(part, self._rate, self.reference.rate) if self._rate != self.reference.rate else part
+            lead_s = self._resampler.held_back_s  # the output starts with the previous piece's last samples
+            ref = self._resampler.process(part)
             # Still audio in the stream's buffer: this piece plays right after the previous one.
             # Run dry (an underrun, or the first write): it plays from now. The buffer's depth is
             # only used as yes/no: its value jumps by whole device periods.
             ahead = queued() if queued is not None else None
-            self.reference.add(ref, self._clock(), follows=ahead is not None and ahead > 0.005)
+            if len(ref):
+                self.reference.add(ref, self._clock() - lead_s, follows=ahead is not None and ahead > 0.005)
             self.sink.write(part)
 
     def finish(self) -> None:
+        tail = self._resampler.flush()  # the last samples, still in the filter, play right after
+        if len(tail):
+            self.reference.add(tail, self._clock(), follows=True)
         self.sink.finish()
 
     def abort(self) -> None:
         now = self._clock()
+        self._resampler.reset()
         self.aborts.append(now)
         self.reference.cut(now)
         self.sink.abort()

@@ -16,8 +16,8 @@ import numpy as np
 from ..errors import AudioError
 from ..events import AudioChunk
 from .base import CAPTURE_RATE
-from .convert import resample
 from .devices import _sounddevice, resolve_device
+from .resampler import StreamResampler
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +25,35 @@ MAX_QUEUED_BLOCKS = 200  # ~6 s at 30 ms: beyond this the consumer is stuck; dro
 _STREAM_ENDED = b""  # queued when PortAudio ends the stream by itself (device gone, I/O error)
 
 
+PA_INVALID_SAMPLE_RATE = -9997  # PortAudio's paInvalidSampleRate
+_rate_notes: set[tuple[str, int | None, int, int]] = set()  # (kind, device, wanted, used): said once
+
+
 def _supported_rate(sd: Any, device: int | None, rate: int, kind: str) -> int:
+    """``rate`` if the device takes it, else its default rate (the caller resamples).
+
+    Only PortAudio's "invalid sample rate" means that: any other error (a device that vanished
+    since it was listed) is an AudioError, not a misleading line about 16000 Hz on every retry.
+    The fallback is logged once per device and rate, not on every reopening.
+    """
     check = sd.check_input_settings if kind == "input" else sd.check_output_settings
     try:
         check(device=device, samplerate=rate, channels=1, dtype="int16")
         return rate
-    except Exception:  # PortAudio says "Invalid sample rate" as a generic error
+    except Exception as exc:  # sounddevice.PortAudioError (message, code) or ValueError
+        code = exc.args[1] if len(exc.args) > 1 else None
+        if code != PA_INVALID_SAMPLE_RATE and "sample rate" not in str(exc).lower():
+            raise AudioError(f"the {kind} device cannot be used: {exc}", where=f"audio.{kind}_device",
+                             hint="check the cable; companion retries by itself") from None
+    try:
         fallback = int(sd.query_devices(device, kind)["default_samplerate"])
-        logger.info("%s device does not take %d Hz; using %d Hz and resampling", kind, rate, fallback)
-        return fallback
+    except Exception as exc:
+        raise AudioError(f"the {kind} device cannot be used: {exc}", where=f"audio.{kind}_device") from None
+    note = (kind, device, rate, fallback)
+    (logger.debug if note in _rate_notes else logger.info)(
+        "%s device takes %d Hz, not %d Hz; resampling (with carried state)", kind, fallback, rate)
+    _rate_notes.add(note)
+    return fallback
 
 
 class SoundDeviceSource:
@@ -44,6 +64,8 @@ class SoundDeviceSource:
         self._device = resolve_device(device, "input")
         self._device_rate = _supported_rate(self._sd, self._device, CAPTURE_RATE, "input")
         self._blocksize = self._device_rate * block_ms // 1000
+        # LQ: half HQ's hold-back (~11 ms at 48 kHz), the same SNR and alias rejection for 16-bit speech.
+        self._resampler = StreamResampler(self._device_rate, CAPTURE_RATE, quality="LQ")
         self._queue: asyncio.Queue[bytes | None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream: Any = None
@@ -92,16 +114,16 @@ class SoundDeviceSource:
         if self._stream is None:
             self.start()
         assert self._queue is not None
-        data = await self._queue.get()
-        if data is None:
-            return None
-        if data is _STREAM_ENDED or not data:
-            self.close()
-            raise AudioError("the microphone stopped delivering audio", where="audio.input_device",
-                             hint="check the cable; companion reopens it by itself")
-        pcm = np.frombuffer(data, dtype="<i2")
-        if self._device_rate != CAPTURE_RATE:
-            pcm = resample(pcm, self._device_rate, CAPTURE_RATE)
+        pcm = np.zeros(0, dtype=np.int16)
+        while not len(pcm):  # the resampler holds the very first samples back (its filter delay)
+            data = await self._queue.get()
+            if data is None:
+                return None
+            if data is _STREAM_ENDED or not data:
+                self.close()
+                raise AudioError("the microphone stopped delivering audio", where="audio.input_device",
+                                 hint="check the cable; companion reopens it by itself")
+            pcm = self._resampler.process(np.frombuffer(data, dtype="<i2"))
         timestamp = self._samples_read / CAPTURE_RATE
         self._samples_read += len(pcm)
         return AudioChunk.from_int16(pcm, CAPTURE_RATE, timestamp)
@@ -126,6 +148,7 @@ class SoundDeviceSink:
         self._device_rate = 0
         self._aborted = False
         self._capacity = 0
+        self._resampler = StreamResampler(1, 1)
 
     @property
     def active(self) -> bool:
@@ -135,6 +158,7 @@ class SoundDeviceSink:
     def begin(self, rate: int) -> None:
         self._rate = rate
         self._device_rate = _supported_rate(self._sd, self._device, rate, "output")
+        self._resampler = StreamResampler(rate, self._device_rate)  # one per reply: carried state
         self._aborted = False
         try:
             self._stream = self._sd.RawOutputStream(
@@ -159,11 +183,14 @@ class SoundDeviceSink:
             return None
 
     def write(self, pcm: np.ndarray) -> None:
+        if self._stream is not None and not self._aborted:
+            self._write_device(self._resampler.process(pcm))
+
+    def _write_device(self, pcm: np.ndarray) -> None:
+        """Write samples already at the device's rate."""
         stream = self._stream
-        if stream is None or self._aborted:
+        if stream is None or self._aborted or not len(pcm):
             return
-        if self._device_rate != self._rate:
-            pcm = resample(pcm, self._rate, self._device_rate)
         try:
             stream.write(pcm.astype("<i2").tobytes())
         except Exception as exc:
@@ -171,6 +198,8 @@ class SoundDeviceSink:
                 raise AudioError(f"playback failed: {exc}", where="audio.output_device") from None
 
     def finish(self) -> None:
+        if self._stream is not None and not self._aborted:
+            self._write_device(self._resampler.flush())  # the reply's last samples, still in the filter
         stream, self._stream = self._stream, None
         if stream is not None:
             if not self._aborted:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..errors import CompanionError
+from ..errors import EXIT_CONFIG, CompanionError
+from .startup import SERVICE_PERSONA_DIR, hidden_home_root
 
 MIN_FREE_BYTES = 500 * 1024 * 1024
 UNIT = "companion.service"
@@ -218,10 +219,35 @@ def check_unit(run: Callable[..., Any] = subprocess.run) -> Iterator[Check]:
     detail = f"{active}, {enabled}" + (f", status: {status}" if status else "")
     if active == "active":
         yield Check("ok", "service", detail)
+    elif active == "failed" and ask("show", "--property=ExecMainStatus", "--value") == str(EXIT_CONFIG):
+        reason = last_error(run) or "see `journalctl -u companion -b`"
+        yield Check("fail", "service", f"stopped until its configuration is fixed (exit {EXIT_CONFIG}, not restarted): {reason}",
+                    "fix that (the checks above show it too), then `sudo systemctl restart companion`")
     elif active == "failed":
-        yield Check("fail", "service", detail, "see `journalctl -u companion -b`, fix, then `systemctl restart companion`")
+        yield Check("fail", "service", detail, "see `journalctl -u companion -b`, fix, then `sudo systemctl restart companion`")
     else:
-        yield Check("warn", "service", detail, "start it: `systemctl enable --now companion`")
+        yield Check("warn", "service", detail, "start it: `sudo systemctl enable --now companion`")
+
+
+def last_error(run: Callable[..., Any] = subprocess.run) -> str:
+    """The service's last one-line error from this boot's journal ("" when there is none or no access)."""
+    try:
+        out = run(["journalctl", "-u", UNIT, "-b", "-o", "cat", "-n", "300", "--no-pager"],
+                  capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    errors = [line.split("companion: error: ", 1)[1] for line in (out.stdout or "").splitlines()
+              if "companion: error: " in line]
+    return errors[-1] if errors else ""
+
+
+def check_persona_location(settings: Settings) -> Iterator[Check]:
+    """A persona under /home works from a terminal, but the service's sandbox cannot see it."""
+    top = hidden_home_root(settings.persona.path)
+    if top is not None:
+        yield Check("warn", "persona location", f"{settings.persona.path} is under {top}, which the service cannot see "
+                    "(ProtectHome=yes)", f"move it to {SERVICE_PERSONA_DIR} and set [persona] dir; "
+                    "see `companion run`'s error under systemd for the exact commands")
 
 
 def check_privacy(settings: Settings) -> Iterator[Check]:
@@ -251,6 +277,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_audio(settings, test_io=test_audio),
         lambda: check_models(settings),
         lambda: check_persona(settings),
+        lambda: check_persona_location(settings),
         lambda: check_voice(settings),
         lambda: check_disk(settings),
         check_unit,

@@ -13,16 +13,19 @@ import asyncio
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..audio.devices import list_devices, rescan_devices, resolve_device
 from ..audio.sounddevice_io import SoundDeviceSink, SoundDeviceSource
 from ..config import Settings
-from ..errors import AudioError
+from ..errors import AudioError, CompanionError
 from ..events import ButtonAction, ButtonEvent
 from .app import LoadedModels, build_pipeline, create_button, load_models
+from .coredump import forbid_core_dumps
 from .feed_hooks import build_feed
 from .notify import Heartbeat, Notifier, keep_alive
+from .startup import check_persona_visible, needs_fixing, report_absent_devices, wait_while_paused
 from .state import Phase
 from .supervisor import BEAT_SLICE_S, STALL_TIMEOUT_S, Backoff, SupervisedSink, SupervisedSource
 from .turn import TurnResult
@@ -184,44 +187,68 @@ class LiveSession:
                 pass
 
 
-def check_devices(settings: Settings) -> None:
-    """Fail fast on a misspelt device name; a device that is merely absent is waited for.
-
-    A typo (no device of that name while others exist) is a configuration error worth stopping
-    for; an unplugged mic or speaker is normal on a shelf device and the supervisor waits for it.
-    """
-    for kind in ("input", "output"):
-        spec = getattr(settings.audio, f"{kind}_device")
-        try:
-            resolve_device(spec, kind)
-        except AudioError as exc:
-            if spec and list_devices(kind):
-                raise
-            logger.warning("%s; waiting for it", exc.message)
+def check_devices(settings: Settings) -> list[str]:
+    """Log a configured device that is not there; it is waited for (service/startup.py)."""
+    return report_absent_devices(settings.audio.input_device, settings.audio.output_device, resolve_device, list_devices)
 
 
-def run_live(settings: Settings, *, notifier: Notifier | None = None) -> None:
-    """`companion run`: load the models (keeping the watchdog fed meanwhile), then serve."""
-    notifier = notifier if notifier is not None else Notifier()
-    check_devices(settings)
+def _load_feeding_watchdog(settings: Settings, notifier: Notifier) -> LoadedModels:
+    """Load the models, keeping the watchdog fed meanwhile (seconds to minutes on a Pi; no loop runs yet)."""
     notifier.status("loading models")
     loaded = threading.Event()
     feeder = None
     if notifier.watchdog_interval:
         interval = notifier.watchdog_interval
 
-        def feed() -> None:  # loading takes seconds to minutes on a Pi; no loop runs yet
+        def feed() -> None:
             while not loaded.wait(interval):
                 notifier.watchdog()
 
         feeder = threading.Thread(target=feed, name="watchdog-while-loading", daemon=True)
         feeder.start()
     try:
-        models = load_models(settings, with_wake=settings.wake.enabled)
+        return load_models(settings, with_wake=settings.wake.enabled)
     finally:
         loaded.set()
         if feeder is not None:
             feeder.join()
+
+
+def prepare(settings: Settings, notifier: Notifier, *, stopped: Callable[[float], bool] | None = None) -> LoadedModels | None:
+    """Everything before the live loop; see service/startup.py for what is waited for and what stops.
+
+    Returns None when stopped while waiting; raises NeedsFixing for what only a person can fix.
+    """
+    from ..ethics.care import CareState, PersonaPaused
+    from ..ethics.setup import persona_id
+
+    waits = {} if stopped is None else {"stopped": stopped}
+    try:
+        check_persona_visible(settings.persona.path)
+        check_devices(settings)
+        care, pid = CareState(settings.ethics.log_path), persona_id(settings)
+        while True:
+            if not wait_while_paused(lambda: care.is_paused(pid), notifier, persona=pid, **waits):
+                return None
+            try:
+                return _load_feeding_watchdog(settings, notifier)
+            except PersonaPaused:
+                continue  # paused again between the check and the load: wait again
+    except AudioError:
+        raise  # the sound system itself failed to come up: worth a restart
+    except CompanionError as exc:
+        error = needs_fixing(exc)
+        notifier.status(f"stopped: {error.what}")
+        raise error from None
+
+
+def run_live(settings: Settings, *, notifier: Notifier | None = None) -> None:
+    """`companion run`: wait out what heals, load the models, then serve."""
+    forbid_core_dumps()  # before the persona is decrypted into this process's memory
+    notifier = notifier if notifier is not None else Notifier()
+    models = prepare(settings, notifier)
+    if models is None:
+        return
 
     async def main() -> None:
         await LiveSession(settings, models, notifier=notifier).run()

@@ -4,8 +4,9 @@ A USB microphone that is unplugged, a PortAudio stream that dies with an I/O err
 that suddenly delivers only exact zeros (a muted or half-dead device) must not kill the service,
 and must not make systemd restart it in a loop. ``SupervisedSource`` wraps the real microphone
 behind the same ``AudioSource`` interface: ``read()`` never ends because of the device; it logs
-one line per fault, reports a status, and reopens the device after 0.5 s, 1 s, 2 s ... up to a
-cap, until it works again. The watchdog follows the main loop (the heartbeat below), never the
+one line when the device is lost, a summary every few minutes while it stays lost and one line
+when it is back (service/outage.py), reports a status, and reopens the device after 0.5 s, 1 s,
+2 s ... up to a cap, until it works again. The watchdog follows the main loop (the heartbeat below), never the
 mic itself.
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 from ..audio.base import CAPTURE_RATE, AudioSink
 from ..errors import AudioError
 from ..events import AudioChunk
+from .outage import OutageLog
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,8 @@ class SupervisedSource:
         heartbeat: Callable[[], None] = lambda: None,
         rescan: Callable[[], bool] | None = None,
         stall_timeout_s: float = STALL_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+        outage: OutageLog | None = None,
     ) -> None:
         self._open_source = open_source
         self._silence_s = silence_s
@@ -103,7 +107,8 @@ class SupervisedSource:
         self._closed = False
         self._wake: asyncio.Event | None = None
         self._zero_since: float | None = None
-        self._fault_at: float | None = None
+        self._clock = clock
+        self.outage = outage if outage is not None else OutageLog("microphone", clock=clock)
         self._samples = 0
         self._proven = False  # the current device delivered real (non-zero) audio
         self.faults = 0
@@ -152,36 +157,30 @@ class SupervisedSource:
         return None
 
     def _silent_too_long(self, pcm: np.ndarray) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         if not is_digital_silence(pcm):
             self._zero_since = None
             if not self._proven:
                 self._proven = True
-                self._recovered(now)
+                self._recovered()
             return False
         if self._zero_since is None:
             self._zero_since = now
         return now - self._zero_since >= self._silence_s
 
-    def _recovered(self, now: float) -> None:
+    def _recovered(self) -> None:
         # Back-off restarts only once the device proved itself with real audio: a mic that
         # opens fine but then only sends zeros keeps backing off instead of flapping.
         self.backoff.reset()
-        outage_s = 0.0
-        if self._fault_at is not None:
-            outage_s = self.last_outage_s = now - self._fault_at
-            logger.info("microphone is back after %.1f s", outage_s)
-            self._fault_at = None
-        self._on_recovered(outage_s)
+        outage_s = self.outage.recovered()
+        if outage_s is not None:
+            self.last_outage_s = outage_s
+        self._on_recovered(outage_s or 0.0)
 
     def _fault(self, reason: str) -> None:
         self.faults += 1
-        if self._fault_at is None:
-            self._fault_at = time.monotonic()
-            logger.warning("%s; reopening it", reason)
+        if self.outage.lost(reason):
             self._on_interrupted()
-        else:
-            logger.info("%s (retry %d)", reason, self.backoff.failures)
         self._on_fault(reason)
         self._drop()
 
@@ -213,12 +212,11 @@ class SupervisedSource:
         try:
             self._source = self._open_source()
         except AudioError as exc:
-            logger.info("microphone still unavailable: %s (next try in %.1f s)", exc.what,
-                        min(self.backoff.cap_s, self.backoff.first_s * 2 ** self.backoff.failures))
+            self.outage.failed(exc.what)
             self._on_fault(exc.what)
             return
         self.reopens += 1
-        logger.info("microphone reopened (attempt %d)", self.backoff.failures)
+        logger.debug("microphone reopened (attempt %d)", self.backoff.failures)
 
     def close(self) -> None:
         """Idempotent; ``read`` returns None afterwards."""
