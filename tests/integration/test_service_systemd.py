@@ -203,7 +203,8 @@ def test_a_config_error_stops_once_and_restart_works_after_the_fix(installed: Ns
         assert "stopped until its configuration is fixed" in doctor and "ProtectHome" in doctor, doctor
     finally:
         box.run(f"mv {CONF}.good {CONF}")
-    box.run("systemctl restart companion", timeout=600)  # after the fix: no reset-failed needed
+    restarted = box.run("systemctl restart companion", timeout=600, check=False)  # no reset-failed needed
+    assert restarted.returncode == 0, f"restart after the fix failed:\n{restarted.stderr}\n{journal(box)[-4000:]}"
     back = wait_for(box, lambda s: s["ActiveState"] == "active"
                     and (s["StatusText"] in ("idle", "listening") or s["StatusText"].startswith("reconnecting mic")),
                     "start after the fix", 300)
