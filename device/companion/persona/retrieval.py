@@ -1,9 +1,12 @@
-"""The retrieval persona: answers with the person's own closest message, never with new words.
+"""The retrieval persona: answers with the person's own fitting message, never with new words.
 
 Each message is found two ways: by what was said to the person (its ``context``, usually a
-question much like the one being asked now) and by the person's words themselves. A question
-that matches neither well enough gets an in-character "I don't remember" instead of a guess,
-because putting invented words in a loved one's mouth is the one thing this engine must not do.
+question much like the one being asked now) and by the person's words themselves. What was said
+is understood first (understand.py) and the reply chosen by kind (choose.py): congratulations
+for news, comfort for sadness, a memory that *answers* a question (answerable.py), the
+listener's own words for questions about them (conversation.py). A question no memory answers
+gets an in-character "I don't remember" instead of a guess, because putting invented words in a
+loved one's mouth is the one thing this engine must not do.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from .base import Exchange
+from .choose import Catalogue, Choice, answering, build_catalogue, by_kind
+from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .reply import ReplyKind, ReplyPiece, piece
+from .understand import SOCIAL, Intent, Understanding, understand
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +87,13 @@ class RetrievalPersona:
         self._has_context = self._context_rows >= 0
         if len(self._text_rows) != len(folder.messages):
             raise ValueError("the index does not match the messages")
+        self._texts = tuple(m.text for m in folder.messages)
+        self.catalogue: Catalogue = build_catalogue(
+            [m.context for m in folder.messages], self._texts, self._matrix, self._context_rows, self._text_rows,
+            text_weight, address=folder.address, kind_replies=folder.kind_replies, greeting=folder.greeting,
+            min_score=min_score,
+        )
+        """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -134,24 +147,43 @@ class RetrievalPersona:
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
-        scores = self.scores(question)
-        # Only the best few matter (repeat avoidance looks at close seconds): no full sort of 100k.
-        top = np.argpartition(-scores, TOP_K - 1)[:TOP_K] if len(scores) > TOP_K else np.arange(len(scores))
-        order = top[np.argsort(-scores[top], kind="stable")]
-        best_score = float(scores[order[0]])
-        if best_score < self.min_score:
-            return self._fallback(history, best_score)
+        memory = recall(history)
+        heard = understand(question, memory.topic)
+        return self.reply_for(heard, history)
+
+    def reply_for(self, heard: Understanding, history: Sequence[Exchange]) -> ReplyPiece:
+        """The reply to an understood line, given the conversation so far (one pure-ish decision)."""
+        catalogue = self.catalogue
+        if heard.intent is Intent.LISTENER_QUESTION:
+            said = reflect(heard.text, recall(history), catalogue.address)
+            if said is not None:
+                return piece(said, ReplyKind.REFLECTION, score=1.0)
+            return self._line(catalogue.kind_line("listener", self._next_turn()), 0.0)
+        scores = self.scores(heard.resolved)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
-        chosen = int(order[0])
-        for index in order:
-            score = float(scores[index])
-            if score < max(self.min_score, best_score - REPEAT_MARGIN):
-                break  # no close second: repeating beats a poor answer
-            if _normalise(self.folder.messages[index].text) not in recent:
-                chosen = int(index)
-                break
-        message = self.folder.messages[chosen]
-        return piece(message.text, ReplyKind.MEMORY, score=float(scores[chosen]), message_id=message.id)
+        if heard.intent in SOCIAL:
+            choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+        else:
+            choice = answering(heard, scores, catalogue, recent, self._texts)
+        logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
+                     choice.strategy)
+        return self._reply(choice, history)
+
+    def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
+        if choice.index is not None:
+            message = self.folder.messages[choice.index]
+            return piece(message.text, ReplyKind.MEMORY, score=choice.score, message_id=message.id)
+        if choice.line is not None:
+            return self._line(choice.line, choice.score)
+        return self._fallback(history, choice.score)
+
+    @staticmethod
+    def _line(text: str, score: float) -> ReplyPiece:
+        return piece(text, ReplyKind.FALLBACK, score=score)
+
+    def _next_turn(self) -> int:
+        self._fallback_turn += 1
+        return self._fallback_turn - 1
 
     def _fallback(self, history: Sequence[Exchange], score: float) -> ReplyPiece:
         """Say "I don't remember" in the person's words, rotating so it does not sound canned."""

@@ -1,0 +1,157 @@
+"""Choosing a reply: understand what was said -> pick a strategy -> find -> check -> reply or decline.
+
+- News, feelings, greetings, goodbyes, thanks: the person's own messages *of that kind* (their
+  congratulations, their comfort, their goodnights), ranked by closeness among those only, so
+  "I'm pregnant" gets a congratulation and not a story that shares a word with it.
+- Questions about their life (and remarks): the memories that *answer* (answerable.py), else an
+  honest in-character "I don't remember".
+- Follow-ups: the question with its reference resolved ("How old is it?" -> "How old is your
+  truck?"); the answer must speak to that topic.
+- Questions about the listener or the conversation: what the listener said, said back
+  (conversation.py), never a memory of the person's.
+- Nothing of the kind in the data: an in-character line for that kind (card ``kind_replies``,
+  else the defaults below, which say nothing about the person's life).
+
+``Catalogue`` is built once per persona (at load, from the index): each message's kind, its word
+stems, the persona's word weights, its calibrated bars and its way of addressing the family.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answerable import Bars, WordWeights, answers, calibrate, holds_wanted, stems_of
+from .conversation import address_of
+from .understand import Intent, Understanding, stem
+
+logger = logging.getLogger(__name__)
+
+CANDIDATES = 12
+"""How many of the closest memories are checked for answerability."""
+KIND_TOP = 6
+REPEAT_WINDOW = 3
+REPEAT_MARGIN = 0.08
+
+DEFAULT_KIND_REPLIES: Mapping[str, tuple[str, ...]] = {
+    "news": ("Oh, that's wonderful news{tail}! Tell me all about it.",),
+    "feeling": ("Oh{tail}, I'm sorry. I'm right here. Tell me about it.",),
+    "greeting": ("Hello{tail}! It's good to hear from you.",),
+    "farewell": ("Goodbye for now{tail}. Take care of yourself.",),
+    "thanks": ("You're very welcome{tail}.",),
+    "listener": ("You'll have to remind me{tail}.",),
+}
+"""Said when the data holds nothing of the kind: pleasantries only, no facts about the person."""
+KIND_OF_INTENT = {Intent.NEWS: "news", Intent.FEELING: "feeling", Intent.GREETING: "greeting",
+                  Intent.INTRODUCTION: "greeting", Intent.FAREWELL: "farewell", Intent.THANKS: "thanks",
+                  Intent.LISTENER_QUESTION: "listener"}
+KINDS = tuple(DEFAULT_KIND_REPLIES)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What is known about a persona's messages before anything is asked."""
+
+    kinds: np.ndarray
+    """Per message: the index into KINDS of the kind of line it answered, -1 for an ordinary answer."""
+    stems: tuple[frozenset[str], ...]
+    weights: WordWeights
+    bars: Bars
+    address: str
+    kind_replies: Mapping[str, tuple[str, ...]]
+
+    def kind_line(self, kind: str, turn: int) -> str:
+        lines = self.kind_replies.get(kind) or DEFAULT_KIND_REPLIES[kind]
+        tail = f", {self.address}" if self.address else ""
+        return lines[turn % len(lines)].replace("{tail}", tail)
+
+
+def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix: np.ndarray,
+                    context_rows: np.ndarray, text_rows: np.ndarray, text_weight: float, *,
+                    address: str | None = None, kind_replies: Mapping[str, tuple[str, ...]] | None = None,
+                    greeting: str | None = None, min_score: float = 0.0) -> Catalogue:
+    from .understand import reply_kind
+
+    kinds = np.full(len(texts), -1, dtype=np.int8)
+    for i, (context, text) in enumerate(zip(contexts, texts)):
+        kind = reply_kind(context, text)
+        if kind is not None:
+            kinds[i] = KINDS.index(KIND_OF_INTENT[kind])
+    stems = tuple(frozenset(stems_of(f"{c or ''} {t}")) for c, t in zip(contexts, texts))
+    weights = WordWeights(f"{c or ''} {t}" for c, t in zip(contexts, texts))
+    bars = calibrate(matrix, context_rows, text_rows, text_weight)
+    if min_score > bars.low:  # the configured floor still holds
+        bars = Bars(high=max(bars.high, min_score), low=min_score, samples=bars.samples)
+    replies = dict(kind_replies or {})
+    if greeting and "greeting" not in replies:
+        replies["greeting"] = (greeting,)
+    found = address if address is not None else address_of(texts)
+    logger.info("persona catalogue: %s; bars %s; address %r",
+                {k: int((kinds == i).sum()) for i, k in enumerate(KINDS)}, bars.to_dict(), found)
+    return Catalogue(kinds=kinds, stems=stems, weights=weights, bars=bars, address=found, kind_replies=replies)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen message index (None: say ``line`` instead), its score, and why."""
+
+    index: int | None
+    score: float
+    strategy: str
+    line: str | None = None
+
+
+def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
+            texts: Sequence[str], turn: int) -> Choice:
+    """The person's own message of the same kind, closest first; else the kind's line."""
+    kind = KIND_OF_INTENT[heard.intent]
+    mask = catalogue.kinds == KINDS.index(kind)
+    if not mask.any():
+        return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
+    rows = np.flatnonzero(mask)
+    order = rows[np.argsort(-scores[rows], kind="stable")][:KIND_TOP]
+    best = float(scores[order[0]])
+    for index in order:
+        if float(scores[index]) < best - REPEAT_MARGIN:
+            break
+        if _norm(texts[index]) not in recent:
+            return Choice(int(index), float(scores[index]), f"{kind}-message")
+    return Choice(int(order[0]), best, f"{kind}-message")
+
+
+def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
+              texts: Sequence[str]) -> Choice:
+    """The closest memory that answers the question, or a decline (index None)."""
+    top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
+    order = top[np.argsort(-scores[top], kind="stable")]
+    question = [s for s in dict.fromkeys(stem(w) for w in heard.focus.split()) if s.isascii()]
+    topic = [stem(w) for w in (heard.topic or "").split()] if heard.follow_up else []
+    topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
+    fits: list[tuple[int, float]] = []
+    for index in order:
+        score = float(scores[index])
+        if score < catalogue.bars.low:
+            break
+        stems = catalogue.stems[index]
+        if topic and not any(s in stems for s in topic):
+            continue  # a follow-up's answer is about what was being talked about
+        coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
+        if answers(score, coverage, holds_wanted(heard.wants, texts[index]), catalogue.bars):
+            fits.append((int(index), score))
+    if not fits:
+        best = float(scores[order[0]]) if len(order) else 0.0
+        return Choice(None, best, "decline")
+    best_index, best_score = fits[0]
+    for index, score in fits:
+        if score < best_score - REPEAT_MARGIN:
+            break
+        if _norm(texts[index]) not in recent:
+            return Choice(index, score, "answer")
+    return Choice(best_index, best_score, "answer")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
