@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .bench.commands import register as register_bench  # companion bench
 
     register_bench(sub)
+    from .service.chat import register as register_chat  # companion chat (text, no audio models)
+
+    register_chat(sub)
     return parser
 
 

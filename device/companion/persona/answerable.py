@@ -105,10 +105,22 @@ _TIME_WORDS = re.compile(r"\b(?:january|february|march|april|may|june|july|augus
 _NAME_LIKE = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]+|\"[^\"]+\"|“[^”]+”|\bcalled\b|\bnamed\b|叫")
 
 
-def holds_wanted(wants: str | None, text: str) -> bool:
+def proper_nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Words the persona writes capitalised in mid-sentence (names: "Biscuit", "Quillan"), so a name
+    at the start of a sentence is still known as one."""
+    found: Counter[str] = Counter()
+    lower: set[str] = set()
+    for text in texts:
+        for match in re.finditer(r"(?<=[a-z,;:] )([A-Z][a-z]+)", text):
+            found[match.group(1)] += 1
+        lower.update(re.findall(r"\b[a-z]+\b", text))
+    return frozenset(w for w in found if w.lower() not in lower)
+
+
+def holds_wanted(wants: str | None, text: str, names: frozenset[str] = frozenset()) -> bool:
     """The memory holds the kind of answer asked for (a name, a time, a number); True if nothing particular."""
     if wants == "name":
-        return bool(_NAME_LIKE.search(text))
+        return bool(_NAME_LIKE.search(text)) or any(w in names for w in re.findall(r"\b[A-Z][a-z]+\b", text))
     if wants == "number":
         return bool(_NUMBER_WORDS.search(text))
     if wants == "time":

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import Bars, WordWeights, answers, calibrate, holds_wanted, stems_of
+from .answerable import Bars, WordWeights, answers, calibrate, holds_wanted, proper_nouns, stems_of
 from .conversation import address_of
 from .understand import Intent, Understanding, stem
 
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 CANDIDATES = 12
 """How many of the closest memories are checked for answerability."""
 KIND_TOP = 6
+TYPICAL_BONUS = 0.1
+"""A message that says its kind outright ("Congratulations!") is preferred over one tied to its occasion."""
 REPEAT_WINDOW = 3
 REPEAT_MARGIN = 0.08
 
@@ -57,11 +59,15 @@ class Catalogue:
 
     kinds: np.ndarray
     """Per message: the index into KINDS of the kind of line it answered, -1 for an ordinary answer."""
+    typical: np.ndarray
+    """Per message: it says its kind outright in its first sentence (understand.is_typical)."""
     stems: tuple[frozenset[str], ...]
     weights: WordWeights
     bars: Bars
     address: str
     kind_replies: Mapping[str, tuple[str, ...]]
+    names: frozenset[str] = frozenset()
+    """Names the persona uses (capitalised mid-sentence), for "what was its name?" questions."""
 
     def kind_line(self, kind: str, turn: int) -> str:
         lines = self.kind_replies.get(kind) or DEFAULT_KIND_REPLIES[kind]
@@ -73,13 +79,15 @@ def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix
                     context_rows: np.ndarray, text_rows: np.ndarray, text_weight: float, *,
                     address: str | None = None, kind_replies: Mapping[str, tuple[str, ...]] | None = None,
                     greeting: str | None = None, min_score: float = 0.0) -> Catalogue:
-    from .understand import reply_kind
+    from .understand import is_typical, reply_kind
 
     kinds = np.full(len(texts), -1, dtype=np.int8)
+    typical = np.zeros(len(texts), dtype=bool)
     for i, (context, text) in enumerate(zip(contexts, texts)):
         kind = reply_kind(context, text)
         if kind is not None:
             kinds[i] = KINDS.index(KIND_OF_INTENT[kind])
+            typical[i] = is_typical(kind, text)
     stems = tuple(frozenset(stems_of(f"{c or ''} {t}")) for c, t in zip(contexts, texts))
     weights = WordWeights(f"{c or ''} {t}" for c, t in zip(contexts, texts))
     bars = calibrate(matrix, context_rows, text_rows, text_weight)
@@ -91,7 +99,8 @@ def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix
     found = address if address is not None else address_of(texts)
     logger.info("persona catalogue: %s; bars %s; address %r",
                 {k: int((kinds == i).sum()) for i, k in enumerate(KINDS)}, bars.to_dict(), found)
-    return Catalogue(kinds=kinds, stems=stems, weights=weights, bars=bars, address=found, kind_replies=replies)
+    return Catalogue(kinds=kinds, typical=typical, stems=stems, weights=weights, bars=bars, address=found, kind_replies=replies,
+                     names=proper_nouns(texts))
 
 
 @dataclass(frozen=True)
@@ -112,19 +121,24 @@ def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, rece
     if not mask.any():
         return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
     rows = np.flatnonzero(mask)
-    order = rows[np.argsort(-scores[rows], kind="stable")][:KIND_TOP]
-    best = float(scores[order[0]])
+    ranked = scores[rows] + TYPICAL_BONUS * catalogue.typical[rows]
+    order = rows[np.argsort(-ranked, kind="stable")][:KIND_TOP]
+    rank = dict(zip(rows.tolist(), ranked.tolist()))
+    best = rank[int(order[0])]
     for index in order:
-        if float(scores[index]) < best - REPEAT_MARGIN:
+        if rank[int(index)] < best - REPEAT_MARGIN:
             break
         if _norm(texts[index]) not in recent:
             return Choice(int(index), float(scores[index]), f"{kind}-message")
-    return Choice(int(order[0]), best, f"{kind}-message")
+    return Choice(int(order[0]), float(scores[order[0]]), f"{kind}-message")
 
 
 def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
-              texts: Sequence[str]) -> Choice:
-    """The closest memory that answers the question, or a decline (index None)."""
+              texts: Sequence[str], near_last: np.ndarray | None = None) -> Choice:
+    """The closest memory that answers the question, or a decline (index None).
+
+    ``near_last``: per message, whether it is about the same thing as the memory spoken last
+    (a follow-up's answer may name its topic differently: "your dog" and "Biscuit")."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     question = [s for s in dict.fromkeys(stem(w) for w in heard.focus.split()) if s.isascii()]
@@ -136,10 +150,10 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         if score < catalogue.bars.low:
             break
         stems = catalogue.stems[index]
-        if topic and not any(s in stems for s in topic):
+        if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
             continue  # a follow-up's answer is about what was being talked about
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
-        if answers(score, coverage, holds_wanted(heard.wants, texts[index]), catalogue.bars):
+        if answers(score, coverage, holds_wanted(heard.wants, texts[index], catalogue.names), catalogue.bars):
             fits.append((int(index), score))
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0

@@ -39,6 +39,8 @@ DEFAULT_MIN_SCORE = 0.45
 median 0.31 (4 of 25 above 0.45, each with a passable in-character answer); see the integration test."""
 TEXT_WEIGHT = 0.90
 """A question resembles what was asked (the context) more than the answer; the answer counts a bit less."""
+NEAR_TOPIC = 0.5
+"""Two messages this similar (by words or by what was asked) are about the same thing, for follow-ups."""
 REPEAT_WINDOW = 3
 """Replies heard in the last this many exchanges are avoided when a close second exists."""
 REPEAT_MARGIN = 0.08
@@ -88,6 +90,7 @@ class RetrievalPersona:
         if len(self._text_rows) != len(folder.messages):
             raise ValueError("the index does not match the messages")
         self._texts = tuple(m.text for m in folder.messages)
+        self._position = {m.id: i for i, m in enumerate(folder.messages)}
         self.catalogue: Catalogue = build_catalogue(
             [m.context for m in folder.messages], self._texts, self._matrix, self._context_rows, self._text_rows,
             text_weight, address=folder.address, kind_replies=folder.kind_replies, greeting=folder.greeting,
@@ -164,10 +167,23 @@ class RetrievalPersona:
         if heard.intent in SOCIAL:
             choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         else:
-            choice = answering(heard, scores, catalogue, recent, self._texts)
+            choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
+                               if heard.follow_up else None)
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
                      choice.strategy)
         return self._reply(choice, history)
+
+    def _near(self, message_id: str | None) -> np.ndarray | None:
+        """Per message, whether it is about the same thing as message ``message_id`` (context or words)."""
+        index = self._position.get(message_id) if message_id else None
+        if index is None:
+            return None
+        texts = self._matrix[self._text_rows]
+        near = texts @ texts[index] >= NEAR_TOPIC
+        if self._has_context[index]:
+            context = self._matrix[self._context_rows[index]]
+            near |= np.where(self._has_context, self._matrix[np.maximum(self._context_rows, 0)] @ context, -1) >= NEAR_TOPIC
+        return near
 
     def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
         if choice.index is not None:

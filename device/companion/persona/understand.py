@@ -279,6 +279,14 @@ _WELCOME = re.compile(r"\b(?:you're (?:very )?welcome|no trouble|my pleasure|any
                       r"|不客气|不用谢", re.I)
 
 
+def is_typical(kind: Intent, text: str) -> bool:
+    """The message says its kind in so many words (a congratulation, a comfort, a hello, a goodnight,
+    a "you're welcome"): such messages fit any line of that kind, not only the one they answered."""
+    rx = {Intent.NEWS: _CONGRATS, Intent.FEELING: _COMFORT, Intent.GREETING: _GREET_BACK,
+          Intent.INTRODUCTION: _GREET_BACK, Intent.FAREWELL: _BYE_BACK, Intent.THANKS: _WELCOME}.get(kind)
+    return bool(rx and rx.search(re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]))
+
+
 def reply_kind(context: str | None, text: str) -> Intent | None:
     """What kind of line a message of the person answered, so it can be found by kind.
 
