@@ -26,7 +26,7 @@ import numpy as np
 
 from .answerable import Bars, WordWeights, answers, calibrate, holds_wanted, proper_nouns, stems_of
 from .conversation import address_of
-from .understand import Intent, Understanding, stem
+from .understand import Intent, Understanding, focus_words, stem
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,9 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     (a follow-up's answer may name its topic differently: "your dog" and "Biscuit")."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
-    question = [s for s in dict.fromkeys(stem(w) for w in heard.focus.split()) if s.isascii()]
+    # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
+    own = focus_words(heard.text) if heard.follow_up else heard.focus
+    question = [s for s in dict.fromkeys(stem(w) for w in own.split()) if s.isascii()]
     topic = [stem(w) for w in (heard.topic or "").split()] if heard.follow_up else []
     topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
     fits: list[tuple[int, float]] = []

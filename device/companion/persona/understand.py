@@ -172,9 +172,10 @@ def _intent(text: str, lower: str) -> Intent:
     if _INTRO.search(text) and _listener_name(text):
         return Intent.INTRODUCTION
     words = len(lower.split())
-    if _FAREWELL.search(lower) and words <= 10:
+    asks = question and bool(_QUESTION_START.search(lower))  # "Did you sleep well?" is not a goodnight
+    if _FAREWELL.search(lower) and words <= 10 and not asks:
         return Intent.FAREWELL
-    if _THANKS.search(lower) and words <= 14:
+    if _THANKS.search(lower) and words <= 14 and not asks:
         return Intent.THANKS
     if _GREETING.search(lower) and words <= 8:
         return Intent.GREETING
