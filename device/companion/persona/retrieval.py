@@ -154,6 +154,16 @@ class RetrievalPersona:
         heard = understand(question, memory.topic)
         return self.reply_for(heard, history)
 
+    def settled(self, question: str, history: Sequence[Exchange] = ()) -> ReplyPiece | None:
+        """This engine's reply when a language model could not improve on it (a decline, a message
+        of the line's kind, the listener's words said back); None when a memory answers a question."""
+        with self._lock:
+            heard = understand(question, recall(history).topic)
+            reply = self.reply_for(heard, history)
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
+            return None
+        return reply
+
     def reply_for(self, heard: Understanding, history: Sequence[Exchange]) -> ReplyPiece:
         """The reply to an understood line, given the conversation so far (one pure-ish decision)."""
         catalogue = self.catalogue
