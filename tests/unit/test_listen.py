@@ -77,6 +77,8 @@ def test_the_persons_messages_are_classified_by_what_they_answered() -> None:
     assert reply_kind("Night night", "Sleep tight.") is Intent.FAREWELL
     assert reply_kind(None, "Congratulations, love! Well done.") is Intent.NEWS
     assert reply_kind("Thanks Nana", "You're welcome.") is Intent.THANKS
+    assert reply_kind("I got the job at the hospital", "Congratulations, love!") is Intent.NEWS  # words settle it
+    assert reply_kind("I passed but I'm worried", "Oh love, I'm sorry you're worried.") is Intent.FEELING
     # An answer to a question is an answer, whatever its tone.
     assert reply_kind("Did you sleep well?", "Good night's sleep, thanks.") is None
     assert reply_kind("Where did you grow up?", "Mill Lane.") is None

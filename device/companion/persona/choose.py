@@ -26,7 +26,7 @@ import numpy as np
 
 from .answerable import Bars, WordWeights, answers, calibrate, holds_wanted, proper_nouns, stems_of
 from .conversation import address_of
-from .understand import Intent, Understanding, focus_words, stem
+from .understand import ADVICE_WORDS, Intent, Understanding, focus_words, stem
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,12 @@ DEFAULT_KIND_REPLIES: Mapping[str, tuple[str, ...]] = {
     "farewell": ("Goodbye for now{tail}. Take care of yourself.",),
     "thanks": ("You're very welcome{tail}.",),
     "listener": ("You'll have to remind me{tail}.",),
+    "advice": ("I'd have to think about that one{tail}. What does your heart tell you?",),
 }
 """Said when the data holds nothing of the kind: pleasantries only, no facts about the person."""
 KIND_OF_INTENT = {Intent.NEWS: "news", Intent.FEELING: "feeling", Intent.GREETING: "greeting",
                   Intent.INTRODUCTION: "greeting", Intent.FAREWELL: "farewell", Intent.THANKS: "thanks",
-                  Intent.LISTENER_QUESTION: "listener"}
+                  Intent.LISTENER_QUESTION: "listener", Intent.ADVICE: "advice"}
 KINDS = tuple(DEFAULT_KIND_REPLIES)
 
 
@@ -133,6 +134,14 @@ def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, rece
     return Choice(int(order[0]), float(scores[order[0]]), f"{kind}-message")
 
 
+WANTED_WORDS = frozenset("name names named called old many much long far big tall year years date age time when".split())
+
+
+def wants_any_advice(heard: Understanding) -> bool:
+    """An advice request with no topic of its own ("Any words of wisdom?"): any of their advice fits."""
+    return heard.intent is Intent.ADVICE and not (set(heard.focus.split()) - ADVICE_WORDS)
+
+
 def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
               texts: Sequence[str], near_last: np.ndarray | None = None) -> Choice:
     """The closest memory that answers the question, or a decline (index None).
@@ -143,7 +152,8 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
     own = focus_words(heard.text) if heard.follow_up else heard.focus
-    question = [s for s in dict.fromkeys(stem(w) for w in own.split()) if s.isascii()]
+    asked_for = WANTED_WORDS if heard.wants else frozenset()  # "name", "old": checked by holds_wanted instead
+    question = [s for s in dict.fromkeys(stem(w) for w in own.split() if w not in asked_for) if s.isascii()]
     topic = [stem(w) for w in (heard.topic or "").split()] if heard.follow_up else []
     topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
     fits: list[tuple[int, float]] = []

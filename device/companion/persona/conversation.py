@@ -48,7 +48,7 @@ def recall(history: Sequence[Exchange]) -> ConversationMemory:
         if heard.intent in (Intent.NEWS, Intent.FEELING, Intent.STATEMENT, Intent.INTRODUCTION):
             told.append(heard.text)
             del told[: max(0, len(told) - MAX_TOLD)]
-        if heard.intent in (Intent.LIFE_QUESTION, Intent.STATEMENT, Intent.NEWS, Intent.FEELING):
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT, Intent.NEWS, Intent.FEELING):
             topic = heard.topic or topic
         elif heard.intent in (Intent.GREETING, Intent.FAREWELL):
             topic = None

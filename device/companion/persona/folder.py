@@ -31,7 +31,7 @@ MESSAGES_FILE = "messages.jsonl"
 
 _CARD_REQUIRED = ("name", "display_name", "description", "language", "fallback_replies")
 _CARD_OPTIONAL = ("greeting", "address", "kind_replies")
-KIND_REPLY_KEYS = ("news", "feeling", "greeting", "farewell", "thanks", "listener")
+KIND_REPLY_KEYS = ("news", "feeling", "greeting", "farewell", "thanks", "listener", "advice")
 """Kinds of line a card may give in-character replies for, used when the messages hold none of that kind."""
 _MESSAGE_KEYS = ("id", "text", "context", "time", "source")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

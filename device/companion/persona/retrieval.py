@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import Exchange
-from .choose import Catalogue, Choice, answering, build_catalogue, by_kind
+from .choose import Catalogue, Choice, answering, build_catalogue, by_kind, wants_any_advice
 from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
@@ -160,7 +160,7 @@ class RetrievalPersona:
         with self._lock:
             heard = understand(question, recall(history).topic)
             reply = self.reply_for(heard, history)
-        if heard.intent in (Intent.LIFE_QUESTION, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
             return None
         return reply
 
@@ -179,6 +179,8 @@ class RetrievalPersona:
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
                                if heard.follow_up else None)
+            if choice.index is None and wants_any_advice(heard):
+                choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
                      choice.strategy)
         return self._reply(choice, history)

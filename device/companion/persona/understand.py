@@ -32,6 +32,8 @@ class Intent(str, Enum):
     GREETING = "greeting"
     FAREWELL = "farewell"
     THANKS = "thanks"
+    ADVICE = "advice"
+    """A request for the person's advice ("Any words of wisdom?", "What should I do?")."""
     INTRODUCTION = "introduction"
     """The listener says who they are ("My name is Lucy", "It's Omar")."""
     STATEMENT = "statement"
@@ -126,6 +128,11 @@ _NEWS = re.compile(
     r"|\byou(?:'re| are) going to be (?:a )?(?:great[- ])?(?:grand\w+|great\w*)"
     r"|\b(?:i|we) did it\b|\b(?:i|we)(?:'ve| have) (?:got|been accepted|passed|won|finished)"
     r"|考上|通过了|拿到|升职|结婚|订婚|怀孕|生了|毕业|录取|买了房|找到工作", re.I)
+_ADVICE = re.compile(r"\b(?:advice|advise|tips?|wisdom|what should i|should i|how (?:do|can|should) i|what would you do"
+                     r"|what do you think i should|help me decide|any pointers)\b|建议|我该怎么办|怎么办", re.I)
+ADVICE_WORDS = frozenset("advice advise tip tips wisdom word words pointer pointers life thought thoughts "
+                         "suggestion suggestions".split())
+"""Words that only ask for advice; a request with nothing else in it wants any of the person's advice."""
 _QUESTION_START = re.compile(rf"^(?:{_WH}|{_AUX})\b|^(?:tell me|say|describe|talk about|remember)\b", re.I)
 _TELL_ABOUT = re.compile(r"\b(?:tell me|talk|say something|what about|how about|and)\b.*?\babout\b\s+(?P<np>.+?)[.?!]*$"
                          r"|^(?:and|what about|how about)\s+(?P<np2>.+?)[.?!]*$", re.I)
@@ -151,7 +158,7 @@ def understand(text: str, previous_topic: str | None = None) -> Understanding:
     name = _listener_name(clean) if intent is Intent.INTRODUCTION else None
     topic = topic_of(clean)
     follow_up, resolved = False, clean
-    if intent in (Intent.LIFE_QUESTION, Intent.STATEMENT) and previous_topic:
+    if intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and previous_topic:
         follow_up, resolved = resolve_reference(clean, previous_topic, own_topic=topic)
     wants = next((kind for kind, rx in _WANTS if rx.search(lower)), None) if _is_question(clean, lower) else None
     return Understanding(intent=intent, text=clean, resolved=resolved, topic=topic or (previous_topic if follow_up else None),
@@ -185,9 +192,9 @@ def _intent(text: str, lower: str) -> Intent:
         if _NEWS.search(lower):
             return Intent.NEWS
         if question:
-            return Intent.LIFE_QUESTION
+            return Intent.ADVICE if _ADVICE.search(lower) else Intent.LIFE_QUESTION
         return Intent.STATEMENT
-    return Intent.LIFE_QUESTION
+    return Intent.ADVICE if _ADVICE.search(lower) else Intent.LIFE_QUESTION
 
 
 def _listener_name(text: str) -> str | None:
@@ -295,8 +302,13 @@ def reply_kind(context: str | None, text: str) -> Intent | None:
     words: a reply to news that congratulates, a reply to sadness that comforts, a greeting,
     a goodnight, a "you're welcome". None for ordinary answers (found by answerability)."""
     said = understand(context).intent if context else None
+    if said is Intent.ADVICE:
+        return Intent.ADVICE
     if said in (Intent.LIFE_QUESTION, Intent.LISTENER_QUESTION):
         return None  # an answer to a question is found by whether it answers, not by its tone
+    if said in (Intent.NEWS, Intent.FEELING) and is_typical(Intent.NEWS, text) != is_typical(Intent.FEELING, text):
+        # Their own words settle good news against bad ("I got the job at the hospital" -> "Congratulations!").
+        return Intent.NEWS if is_typical(Intent.NEWS, text) else Intent.FEELING
     if said in (Intent.NEWS, Intent.FEELING, Intent.GREETING, Intent.FAREWELL, Intent.THANKS, Intent.INTRODUCTION):
         return said
     if _CONGRATS.search(text):
