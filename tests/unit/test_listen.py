@@ -123,10 +123,17 @@ def test_the_way_of_address_is_found_in_the_persons_messages() -> None:
 
 # -- answerability -------------------------------------------------------------------------------
 
+def test_word_forms_share_a_stem() -> None:
+    from companion.persona.understand import stem
+
+    for a, b in (("drive", "driving"), ("fish", "fishing"), ("marry", "married"), ("stop", "stopped"), ("lake", "lakes")):
+        assert stem(a) == stem(b), (a, b)
+
+
 def test_rare_words_weigh_most_and_unseen_ones_most_of_all() -> None:
-    weights = WordWeights(["the lake was calm", "the lake at dawn", "a walleye from the lake", "my truck"])
-    assert weights.weight("japan") > weights.weight("truck") > weights.weight("lake")
-    assert weights.coverage(["lake", "japan"], {"lake"}) < 0.5
+    weights = WordWeights(["the pond was calm", "the pond at dawn", "a walleye from the pond", "my truck"])
+    assert weights.weight("japan") > weights.weight("truck") > weights.weight("pond")
+    assert weights.coverage(["pond", "japan"], {"pond"}) < 0.5
     assert weights.coverage(["truck"], {"truck", "old"}) == 1.0
     assert weights.coverage([], set()) == 1.0
 

@@ -265,9 +265,16 @@ def focus_words(text: str) -> str:
 def stem(word: str) -> str:
     """A crude English stem, enough to match "fishing" with "fish" and "flowers" with "flower"."""
     word = word.lower().removesuffix("'s")
+    if len(word) > 4 and word.endswith("ied"):
+        return word[:-3] + "y"  # married -> marry
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # wedding -> wed, stopped -> stop
+            break
+    if len(word) > 3 and word.endswith("e") and not word.endswith("ee"):
+        word = word[:-1]  # drive, driving -> driv
     return word
 
 
