@@ -31,7 +31,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import listen_sets  # noqa: E402
-
 from companion.ethics.guardrails import guard  # noqa: E402
 from companion.ethics.semantic import SemanticCues  # noqa: E402
 from companion.models.store import default_models_dir  # noqa: E402

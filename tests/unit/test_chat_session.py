@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-
 from companion.config import EthicsSettings
 from companion.errors import PersonaError
 from companion.ethics import cues
@@ -17,7 +16,13 @@ from companion.ethics.runtime import EthicsHooks
 from companion.persona.base import Exchange
 from companion.persona.folder import load_persona_folder
 from companion.persona.reply import ReplyKind, ReplyPiece, piece
-from companion.service.chat import MAX_CHARS, ChatSession, TextOnlyVoice, read_lines, run_chat
+from companion.service.chat import (
+    MAX_CHARS,
+    ChatSession,
+    TextOnlyVoice,
+    read_lines,
+    run_chat,
+)
 
 
 class EchoHistory:

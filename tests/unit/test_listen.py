@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from companion.persona.answerable import Bars, WordWeights, answers, calibrate, holds_wanted, proper_nouns
+from companion.persona.answerable import (
+    Bars,
+    WordWeights,
+    answers,
+    calibrate,
+    holds_wanted,
+    proper_nouns,
+)
 from companion.persona.base import Exchange
 from companion.persona.choose import KINDS, Catalogue, answering, by_kind
-from companion.persona.conversation import ConversationMemory, address_of, recall, reflect, second_person
+from companion.persona.conversation import (
+    ConversationMemory,
+    address_of,
+    recall,
+    reflect,
+    second_person,
+)
 from companion.persona.reply import ReplyKind, ReplySource
-from companion.persona.understand import Intent, focus_words, is_typical, reply_kind, resolve_reference, understand
+from companion.persona.understand import (
+    Intent,
+    focus_words,
+    is_typical,
+    reply_kind,
+    resolve_reference,
+    understand,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize("text, intent", [

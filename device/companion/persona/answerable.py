@@ -98,10 +98,10 @@ def stems_of(text: str) -> set[str]:
 _NUMBER_WORDS = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
     r"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|half|once|twice"
-    r"|first|second|third)\b|[一二三四五六七八九十百千万两几]", re.I)
+    r"|first|second|third)\b|[一二三四五六七八九十百千万两几]", re.IGNORECASE)
 _TIME_WORDS = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december"
                          r"|spring|summer|autumn|fall|winter|christmas|ago|when i was|years? old|back in|in the \w+ties)\b"
-                         r"|年|月|岁", re.I)
+                         r"|年|月|岁", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]+|\"[^\"]+\"|“[^”]+”|\bcalled\b|\bnamed\b|叫")
 
 

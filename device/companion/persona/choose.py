@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import Bars, WordWeights, answers, calibrate, holds_wanted, proper_nouns, stems_of
+from .answerable import (
+    Bars,
+    WordWeights,
+    answers,
+    calibrate,
+    holds_wanted,
+    proper_nouns,
+    stems_of,
+)
 from .conversation import address_of
 from .understand import ADVICE_WORDS, Intent, Understanding, focus_words, stem
 

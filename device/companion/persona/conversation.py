@@ -93,7 +93,7 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
     if asked and memory.told:
         word = asked.group(1)
         for line in reversed(memory.told):
-            if re.search(rf"\b{re.escape(word)}", line, re.I):
+            if re.search(rf"\b{re.escape(word)}", line, re.IGNORECASE):
                 return f"You told me {second_person(line)}{tail}."
     if re.search(r"\b(?:say|said|tell|told|talking|news|saying)\b|刚才", lower) and memory.told:
         return f"You told me {second_person(memory.told[-1])}{tail}."
@@ -101,7 +101,7 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
 
 
 _ADDRESS_END = re.compile(r",\s+(?:my\s+)?([a-z]{2,12})\s*[.!?]")
-_ADDRESS_START = re.compile(r"^(?:oh,?\s+|well,?\s+)?(?:my\s+)?([a-z]{2,12}),\s", re.I)
+_ADDRESS_START = re.compile(r"^(?:oh,?\s+|well,?\s+)?(?:my\s+)?([a-z]{2,12}),\s", re.IGNORECASE)
 _NOT_ADDRESS = set("""
 well yes no oh and so but now then too though anyway really okay ok sure though either please honestly again also
 right alright there here it that this though today tonight mostly maybe though later first still even ever once

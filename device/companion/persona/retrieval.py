@@ -24,7 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from .base import Exchange
-from .choose import Catalogue, Choice, answering, build_catalogue, by_kind, wants_any_advice
+from .choose import (
+    Catalogue,
+    Choice,
+    answering,
+    build_catalogue,
+    by_kind,
+    wants_any_advice,
+)
 from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder

@@ -81,21 +81,21 @@ can could will would shall should may might must let lets tell told say said tal
 like liked love loved favourite favorite best please grandpa grandma nana gramps granny gran nan dear love kiddo
 there here thing things something anything stuff lot bit kind sort one ones used use get got go went gone come came
 """.split())
-_PRONOUN_REF = re.compile(r"\b(it|that|this one|them|they|there|those|he|him|his|she|her|hers)\b", re.I)
-_PERSON_REF = re.compile(r"\b(he|him|his|she|her|hers)\b", re.I)
+_PRONOUN_REF = re.compile(r"\b(it|that|this one|them|they|there|those|he|him|his|she|her|hers)\b", re.IGNORECASE)
+_PERSON_REF = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _WH = r"(?:what|when|where|which|who|whom|whose|why|how)"
 _AUX = r"(?:do|does|did|are|were|was|is|have|has|had|can|could|will|would|should)"
 
 _GREETING = re.compile(
     r"^(?:hi+|hello+|hey+|hiya|howdy|yo|good (?:morning|afternoon|evening|day)|morning|afternoon|evening"
     r"|how are you(?: doing| today| keeping)?|how's it going|how have you been|what's new|what's up)\b"
-    r"|^(?:你好|您好|早上好|早安|下午好|晚上好|嗨|哈喽)", re.I)
+    r"|^(?:你好|您好|早上好|早安|下午好|晚上好|嗨|哈喽)", re.IGNORECASE)
 _FAREWELL = re.compile(
     r"\b(?:good ?night|night night|nighty night|nite|bye+|goodbye|bye[- ]bye|see you|see ya|talk (?:to you )?(?:soon|later|tomorrow)"
     r"|speak soon|sweet dreams|sleep (?:well|tight)|take care|i(?:'ve| have)? (?:got|gotta|have) to go|i must go"
-    r"|off to bed|going to bed now)\b|晚安|再见|拜拜|回头聊|先走了", re.I)
+    r"|off to bed|going to bed now)\b|晚安|再见|拜拜|回头聊|先走了", re.IGNORECASE)
 _THANKS = re.compile(r"^(?:oh,? |well,? )?(?:thanks?\b|thank you|thank u|ta\b|cheers\b|many thanks|much appreciated)"
-                     r"|\b(?:thank you|thanks) (?:so much|for)\b|谢谢|多谢|感谢", re.I)
+                     r"|\b(?:thank you|thanks) (?:so much|for)\b|谢谢|多谢|感谢", re.IGNORECASE)
 _INTRO = re.compile(
     r"(?i:\b(?:my name(?:'s| is)|call me|i am called|i'm called|people call me))\s+(?P<a>[A-Za-z][\w'-]{1,30})"
     r"|^(?i:(?:hi|hello|hey)(?: there)?,? )?(?i:it's|it is|this is|i'm|i am)\s+(?P<b>[A-Z][\w'-]{1,30})"
@@ -108,7 +108,7 @@ married sick ill glad so not just really very feeling going trying working doing
 _LISTENER_Q = re.compile(
     r"\b(?:what(?:'s| is| was) my|who am i|do you (?:know|remember) (?:who i am|me|my|what i)|what did i (?:just )?(?:say|tell)"
     r"|what have i (?:just )?(?:said|told)|what was i (?:saying|talking about)|remember what i|what were we talking about"
-    r"|what's the news i|did i (?:tell|say))|我叫什么|我是谁|我刚才说", re.I)
+    r"|what's the news i|did i (?:tell|say))|我叫什么|我是谁|我刚才说", re.IGNORECASE)
 _BAD = (r"lost|fail(?:ed)?|died|dead|passed away|funeral|cancer|sick|ill\b|hospital|broke up|dumped|left me|fired|laid off"
         r"|redundant|divorce|miscarriage|accident|hurt|crying|cried|cry|sad|lonely|alone|miss(?:ing)? you|miss (?:him|her|grandma|grandpa|\w+)"
         r"|worried|worry|anxious|scared|afraid|stressed|depressed|down|upset|angry|heartbroken|awful|terrible|rough|hard time"
@@ -116,7 +116,7 @@ _BAD = (r"lost|fail(?:ed)?|died|dead|passed away|funeral|cancer|sick|ill\b|hospi
 _FEELING = re.compile(
     rf"\b(?:{_BAD})\b|\bi(?:'m| am| feel| felt|'ve been| have been| was)(?: so| really| very| a bit| kind of| just)?"
     r" (?:sad|low|down|lonely|lost|blue|empty|tired|worried|scared|awful|terrible|miserable|broken|numb|anxious|upset)"
-    r"|难过|伤心|想你|想念|孤独|寂寞|害怕|担心|焦虑|压力|哭|去世|走了|失业|分手|生病|住院|累", re.I)
+    r"|难过|伤心|想你|想念|孤独|寂寞|害怕|担心|焦虑|压力|哭|去世|走了|失业|分手|生病|住院|累", re.IGNORECASE)
 _NEWS = re.compile(
     r"^(?:guess what|great news|good news|big news|news)\b"
     r"|\b(?:i|we)(?: just| finally| actually| have| 've| 'd)? (?:got|get|passed|won|finished|started|start|bought|made|scored"
@@ -127,24 +127,24 @@ _NEWS = re.compile(
     r"|\b(?:we're|we are) (?:pregnant|engaged|getting married|having a baby|expecting|moving)\b"
     r"|\byou(?:'re| are) going to be (?:a )?(?:great[- ])?(?:grand\w+|great\w*)"
     r"|\b(?:i|we) did it\b|\b(?:i|we)(?:'ve| have) (?:got|been accepted|passed|won|finished)"
-    r"|考上|通过了|拿到|升职|结婚|订婚|怀孕|生了|毕业|录取|买了房|找到工作", re.I)
+    r"|考上|通过了|拿到|升职|结婚|订婚|怀孕|生了|毕业|录取|买了房|找到工作", re.IGNORECASE)
 _ADVICE = re.compile(r"\b(?:advice|advise|tips?|wisdom|what should i|should i|how (?:do|can|should) i|what would you do"
-                     r"|what do you think i should|help me decide|any pointers)\b|建议|我该怎么办|怎么办", re.I)
+                     r"|what do you think i should|help me decide|any pointers)\b|建议|我该怎么办|怎么办", re.IGNORECASE)
 ADVICE_WORDS = frozenset("advice advise tip tips wisdom word words pointer pointers life thought thoughts "
                          "suggestion suggestions".split())
 """Words that only ask for advice; a request with nothing else in it wants any of the person's advice."""
-_QUESTION_START = re.compile(rf"^(?:{_WH}|{_AUX})\b|^(?:tell me|say|describe|talk about|remember)\b", re.I)
+_QUESTION_START = re.compile(rf"^(?:{_WH}|{_AUX})\b|^(?:tell me|say|describe|talk about|remember)\b", re.IGNORECASE)
 _TELL_ABOUT = re.compile(r"\b(?:tell me|talk|say something|what about|how about|and)\b.*?\babout\b\s+(?P<np>.+?)[.?!]*$"
-                         r"|^(?:and|what about|how about)\s+(?P<np2>.+?)[.?!]*$", re.I)
-_NP = re.compile(rf"\b(?:your|the|my|our|that|this)\s+(?P<np>(?:(?:first|old|new|last|favou?rite|little|big|best)\s+)?"
-                 rf"[a-z][\w'-]+)", re.I)
-_KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.I)
+                         r"|^(?:and|what about|how about)\s+(?P<np2>.+?)[.?!]*$", re.IGNORECASE)
+_NP = re.compile(r"\b(?:your|the|my|our|that|this)\s+(?P<np>(?:(?:first|old|new|last|favou?rite|little|big|best)\s+)?"
+                 r"[a-z][\w'-]+)", re.IGNORECASE)
+_KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.IGNORECASE)
 _CAP_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b")
 _WANTS = (
-    ("name", re.compile(r"\b(?:name|named|called|call (?:him|her|it|you))\b|叫什么|名字", re.I)),
-    ("time", re.compile(r"^when\b|\bwhat (?:year|age|date|day|month|time)\b|\bhow (?:long ago|old were you)\b|哪年|什么时候", re.I)),
-    ("number", re.compile(r"\bhow (?:many|much|old|long|far|big|tall)\b|多少|几|多大|多久", re.I)),
-    ("place", re.compile(r"^where\b|\bwhat (?:town|city|country|place|street|school)\b|哪里|哪儿", re.I)),
+    ("name", re.compile(r"\b(?:name|named|called|call (?:him|her|it|you))\b|叫什么|名字", re.IGNORECASE)),
+    ("time", re.compile(r"^when\b|\bwhat (?:year|age|date|day|month|time)\b|\bhow (?:long ago|old were you)\b|哪年|什么时候", re.IGNORECASE)),
+    ("number", re.compile(r"\bhow (?:many|much|old|long|far|big|tall)\b|多少|几|多大|多久", re.IGNORECASE)),
+    ("place", re.compile(r"^where\b|\bwhat (?:town|city|country|place|street|school)\b|哪里|哪儿", re.IGNORECASE)),
 )
 
 
@@ -241,7 +241,7 @@ def resolve_reference(text: str, previous_topic: str, *, own_topic: str | None =
         return (True, f"{text.rstrip('?.! ')} {previous_topic}?") if starts_back else (False, text)
     word = pronoun.group(1).lower()
     replacement = previous_topic
-    if word in ("his", "hers") or (word == "her" and re.search(r"\bher\s+[a-z]+\b(?!\s*\?)", text[pronoun.start():], re.I)
+    if word in ("his", "hers") or (word == "her" and re.search(r"\bher\s+[a-z]+\b(?!\s*\?)", text[pronoun.start():], re.IGNORECASE)
                                    and not re.search(r"\b(?:marry|meet|met|love|call|see|miss|like)\s+her\b", lower)):
         replacement = _possessive(previous_topic)
     return True, text[: pronoun.start()] + replacement + text[pronoun.end():]
@@ -282,16 +282,16 @@ def stem(word: str) -> str:
 
 _CONGRATS = re.compile(r"\b(?:congratulations|congrats|well done|proud of you|so proud|i knew you (?:would|could)"
                        r"|that's (?:wonderful|great|fantastic|brilliant) news|best news|good for you|look at you"
-                       r"|happy tears|that's my)\b|恭喜|真棒|为你骄傲", re.I)
+                       r"|happy tears|that's my)\b|恭喜|真棒|为你骄傲", re.IGNORECASE)
 _COMFORT = re.compile(r"\b(?:i'm (?:so )?sorry|oh,? (?:love|sweetheart|honey|darling|kiddo)|it'll pass|it will pass"
                       r"|be gentle with yourself|you'll get through|we'll get through|it's (?:all right|alright|okay|ok) to"
                       r"|that's (?:all right|alright|normal|okay)|deep breaths?|take a breath|i know,? (?:love|dear|kiddo)?)\b"
-                      r"|别难过|没事的|抱抱|会好的", re.I)
-_GREET_BACK = re.compile(r"^(?:well,? )?(?:hi+|hello+|hey|morning|good morning|evening)\b|你好|早上好", re.I)
+                      r"|别难过|没事的|抱抱|会好的", re.IGNORECASE)
+_GREET_BACK = re.compile(r"^(?:well,? )?(?:hi+|hello+|hey|morning|good morning|evening)\b|你好|早上好", re.IGNORECASE)
 _BYE_BACK = re.compile(r"\b(?:good ?night|night night|sleep tight|sweet dreams|bye|talk (?:to you )?(?:soon|tomorrow)"
-                       r"|take care)\b|晚安|再见", re.I)
+                       r"|take care)\b|晚安|再见", re.IGNORECASE)
 _WELCOME = re.compile(r"\b(?:you're (?:very )?welcome|no trouble|my pleasure|any ?time|don't mention it|no problem)\b"
-                      r"|不客气|不用谢", re.I)
+                      r"|不客气|不用谢", re.IGNORECASE)
 
 
 def is_typical(kind: Intent, text: str) -> bool:
