@@ -13,7 +13,7 @@ from companion.persona.answerable import (
     proper_nouns,
 )
 from companion.persona.base import Exchange
-from companion.persona.choose import KINDS, Catalogue, answering, by_kind
+from companion.persona.choose import KINDS, Catalogue, StemCache, answering, by_kind
 from companion.persona.conversation import (
     ConversationMemory,
     address_of,
@@ -196,7 +196,8 @@ def test_the_bars_come_from_the_personas_own_questions_with_their_answers_taken_
 
 def _catalogue(kinds: list[int], stems: list[set[str]], typical: list[bool] | None = None) -> Catalogue:
     return Catalogue(kinds=np.array(kinds, dtype=np.int8), typical=np.array(typical or [False] * len(kinds)),
-                     stems=tuple(frozenset(s) for s in stems), weights=WordWeights(" ".join(s) for s in stems),
+                     stems=StemCache([None] * len(stems), [" ".join(sorted(s)) for s in stems]),
+                     weights=WordWeights(" ".join(s) for s in stems),
                      bars=Bars(high=0.8, low=0.5), address="love", kind_replies={})
 
 
@@ -221,3 +222,13 @@ def test_a_question_no_memory_answers_is_declined() -> None:
     follow = understand("How old is it?", "your truck")
     assert answering(follow, np.array([0.6, 0.55]), _catalogue([-1, -1], [{"car", "old"}, {"pickup", "old", "seventy"}]),
                      set(), ["Old enough.", "A seventy-eight pickup."], near).index == 1
+
+
+def test_a_big_bundle_is_classified_from_a_spread_and_its_stems_are_worked_out_on_demand() -> None:
+    from companion.persona.choose import _spread
+
+    assert list(_spread(10, 20)) == list(range(10))
+    spread = _spread(100_000, 8000)
+    assert len(spread) <= 8000 and spread[0] == 0 and spread[-1] > 90_000
+    cache = StemCache(["Where did you fish?", None], ["At the lake.", "Old Blue."])
+    assert not cache._stems and cache[0] == {"fish", "lak"} and list(cache._stems) == [0]

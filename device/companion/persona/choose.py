@@ -62,6 +62,31 @@ KIND_OF_INTENT = {Intent.NEWS: "news", Intent.FEELING: "feeling", Intent.GREETIN
 KINDS = tuple(DEFAULT_KIND_REPLIES)
 
 
+KIND_SAMPLE = 8000
+"""Messages classified by kind at load (all of a folder; an even spread of a big bundle: ~0.5 ms each)."""
+WEIGHT_SAMPLE = 5000
+"""Messages the word weights are counted over (rarity is well estimated from a sample)."""
+
+
+def _spread(n: int, most: int) -> range:
+    """Indices 0..n-1, or an even spread of ``most`` of them."""
+    return range(n) if n <= most else range(0, n, -(-n // most))
+
+
+class StemCache:
+    """Each message's word stems, worked out when a question first reaches it (not all at load)."""
+
+    def __init__(self, contexts: Sequence[str | None], texts: Sequence[str]) -> None:
+        self._contexts, self._texts = contexts, texts
+        self._stems: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        found = self._stems.get(index)
+        if found is None:
+            found = self._stems[index] = frozenset(stems_of(f"{self._contexts[index] or ''} {self._texts[index]}"))
+        return found
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """What is known about a persona's messages before anything is asked."""
@@ -70,7 +95,7 @@ class Catalogue:
     """Per message: the index into KINDS of the kind of line it answered, -1 for an ordinary answer."""
     typical: np.ndarray
     """Per message: it says its kind outright in its first sentence (understand.is_typical)."""
-    stems: tuple[frozenset[str], ...]
+    stems: StemCache
     weights: WordWeights
     bars: Bars
     address: str
@@ -92,13 +117,13 @@ def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix
 
     kinds = np.full(len(texts), -1, dtype=np.int8)
     typical = np.zeros(len(texts), dtype=bool)
-    for i, (context, text) in enumerate(zip(contexts, texts)):
-        kind = reply_kind(context, text)
+    for i in _spread(len(texts), KIND_SAMPLE):  # a big bundle: its kinds from an even spread of messages
+        kind = reply_kind(contexts[i], texts[i])
         if kind is not None:
             kinds[i] = KINDS.index(KIND_OF_INTENT[kind])
-            typical[i] = is_typical(kind, text)
-    stems = tuple(frozenset(stems_of(f"{c or ''} {t}")) for c, t in zip(contexts, texts))
-    weights = WordWeights(f"{c or ''} {t}" for c, t in zip(contexts, texts))
+            typical[i] = is_typical(kind, texts[i])
+    weights = WordWeights(f"{contexts[i] or ''} {texts[i]}" for i in _spread(len(texts), WEIGHT_SAMPLE))
+    stems = StemCache(contexts, texts)
     bars = calibrate(matrix, context_rows, text_rows, text_weight)
     if min_score > bars.low:  # the configured floor still holds
         bars = Bars(high=max(bars.high, min_score), low=min_score, samples=bars.samples)
