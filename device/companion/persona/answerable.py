@@ -19,10 +19,14 @@ the best remaining memory is then, by construction, a memory that does *not* ans
 bars are set where few of those would pass. Everything here is numpy and string work over
 vectors the index already holds: no model call beyond the one embedding of the question.
 
-Measured choice (see the report in tests/bench/bench_listen.py): no cross-encoder, QA or NLI
-model ships in a registry package with clear provenance and a licence that we could verify here,
-and the word-level MiniLM variant (embedding the persona's vocabulary) cost 13 s per 2,000
-words at load on this machine; the rare-word coverage below costs microseconds.
+Why no cross-encoder: the registry packages that name one (flashrank, the reranker wrappers) fetch
+their weights from a model hub at run time or ship code only; none with its weights inside the
+wheel and a clear licence was found, so this scorer is built from what is installed. A
+cross-encoder would slot in as one more input to ``answers``. The word-level MiniLM variant
+(embedding the persona's vocabulary) was measured at ~5 ms a word here, 13 s for 2,000 words at
+load; the rare-word coverage below costs microseconds. Its limit, measured by
+tests/bench/bench_listen.py: a paraphrase that shares no word with the stored question (synonyms:
+"raised" for "grew up") is declined unless it is a close paraphrase by sentence similarity.
 """
 
 from __future__ import annotations
