@@ -192,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .frame.commands import register as register_frame  # companion frame (the memorial frame's page)
 
     register_frame(sub)
+    from .service.chat import register as register_chat  # companion chat (text, no audio models)
+
+    register_chat(sub)
     return parser
 
 

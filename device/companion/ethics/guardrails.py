@@ -94,8 +94,8 @@ class GuardedPersona:
         zh = cues.is_chinese(question)
         rule_alive, rule_fraud = cues.is_alive_question(question), cues.is_fraud_request(question)
         if not (rule_alive or rule_fraud):  # the rules' word wins; the model only fills their gaps
-            rule_alive = nearest == "alive" and not cues.is_figurative(question)
-            rule_fraud = nearest == "fraud"
+            rule_alive = nearest == "alive" and not cues.is_figurative(question) and cues.may_ask_alive(question)
+            rule_fraud = nearest == "fraud" and cues.may_ask_fraud(question)
         if rule_alive:
             text = (self.texts.alive_zh if zh and self._neutral_speaks_chinese() else self.texts.alive_en)
             yield piece(text.replace("{name}", name), ReplyKind.HONESTY, score=1.0, voice=Voice.NEUTRAL)

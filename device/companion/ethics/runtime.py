@@ -45,6 +45,8 @@ class TurnPlan:
     silent: bool = False
     """Paused or retired while running (`companion care pause`): the turn plays nothing."""
     started: float = 0.0
+    new_session: bool = False
+    """The turn opens a new session (first turn, or after the session gap): the history is forgotten."""
 
     @property
     def utterance_hex(self) -> str:
@@ -84,7 +86,9 @@ class EthicsHooks:
         self._lock = threading.Lock()
         # Synthesized once, here: the disclosure must not delay the first reply of each session.
         self._earcon = earcon(self.rate)
-        self._disclosure = self.neutral(disclosure_text(settings.disclosure, persona_name))
+        self.disclosure_text = disclosure_text(settings.disclosure, persona_name)
+        """The disclosure sentence as text (spoken in the neutral voice; printed by `companion chat`)."""
+        self._disclosure = self.neutral(self.disclosure_text)
 
     @property
     def rate(self) -> int:
@@ -109,11 +113,12 @@ class EthicsHooks:
             logger.info("persona %s is paused: staying silent", self.persona_id)
             return TurnPlan(utterance_id=0, marker=self.marker(0), silent=True, started=now)
         with self._lock:
+            new_session = self.policy.new_session(now)
             disclose = self.policy.turn(now)
             session_start = self.policy._session_start
             session_len = self.policy.session_length(now)
         uid = new_utterance_id()
-        plan = TurnPlan(utterance_id=uid, marker=self.marker(uid), started=now)
+        plan = TurnPlan(utterance_id=uid, marker=self.marker(uid), started=now, new_session=new_session)
         if disclose:
             plan.disclosed = True
             plan.prelude.append(("earcon", self._earcon))

@@ -27,6 +27,8 @@ class ReplyKind(str, Enum):
     """In character: the person does not remember (no source, no words)."""
     RECORDING = "recording"
     """The person's own recorded voice (reserved for recordings imported with the chat)."""
+    REFLECTION = "reflection"
+    """In character: the listener's own words said back ("You're Lucy, of course."); nothing about the person."""
     CRISIS = "crisis"
     """Out of character: the help line (ETHICS C9)."""
     HONESTY = "honesty"

@@ -1,9 +1,12 @@
-"""The retrieval persona: answers with the person's own closest message, never with new words.
+"""The retrieval persona: answers with the person's own fitting message, never with new words.
 
 Each message is found two ways: by what was said to the person (its ``context``, usually a
-question much like the one being asked now) and by the person's words themselves. A question
-that matches neither well enough gets an in-character "I don't remember" instead of a guess,
-because putting invented words in a loved one's mouth is the one thing this engine must not do.
+question much like the one being asked now) and by the person's words themselves. What was said
+is understood first (understand.py) and the reply chosen by kind (choose.py): congratulations
+for news, comfort for sadness, a memory that *answers* a question (answerable.py), the
+listener's own words for questions about them (conversation.py). A question no memory answers
+gets an in-character "I don't remember" instead of a guess, because putting invented words in a
+loved one's mouth is the one thing this engine must not do.
 """
 
 from __future__ import annotations
@@ -22,9 +25,19 @@ from pathlib import Path
 import numpy as np
 
 from .base import Exchange
+from .choose import (
+    Catalogue,
+    Choice,
+    answering,
+    build_catalogue,
+    by_kind,
+    wants_any_advice,
+)
+from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .reply import ReplyKind, ReplyPiece, piece
+from .understand import SOCIAL, Intent, Understanding, understand
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +47,8 @@ DEFAULT_MIN_SCORE = 0.45
 median 0.31 (4 of 25 above 0.45, each with a passable in-character answer); see the integration test."""
 TEXT_WEIGHT = 0.90
 """A question resembles what was asked (the context) more than the answer; the answer counts a bit less."""
+NEAR_TOPIC = 0.5
+"""Two messages this similar (by words or by what was asked) are about the same thing, for follow-ups."""
 REPEAT_WINDOW = 3
 """Replies heard in the last this many exchanges are avoided when a close second exists."""
 REPEAT_MARGIN = 0.08
@@ -82,6 +97,14 @@ class RetrievalPersona:
         self._has_context = self._context_rows >= 0
         if len(self._text_rows) != len(folder.messages):
             raise ValueError("the index does not match the messages")
+        self._texts = tuple(m.text for m in folder.messages)
+        self._position = {m.id: i for i, m in enumerate(folder.messages)}
+        self.catalogue: Catalogue = build_catalogue(
+            [m.context for m in folder.messages], self._texts, self._matrix, self._context_rows, self._text_rows,
+            text_weight, address=folder.address, kind_replies=folder.kind_replies, greeting=folder.greeting,
+            min_score=min_score,
+        )
+        """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -135,24 +158,68 @@ class RetrievalPersona:
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
-        scores = self.scores(question)
-        # Only the best few matter (repeat avoidance looks at close seconds): no full sort of 100k.
-        top = np.argpartition(-scores, TOP_K - 1)[:TOP_K] if len(scores) > TOP_K else np.arange(len(scores))
-        order = top[np.argsort(-scores[top], kind="stable")]
-        best_score = float(scores[order[0]])
-        if best_score < self.min_score:
-            return self._fallback(history, best_score)
+        memory = recall(history)
+        heard = understand(question, memory.topic)
+        return self.reply_for(heard, history)
+
+    def settled(self, question: str, history: Sequence[Exchange] = ()) -> ReplyPiece | None:
+        """This engine's reply when a language model could not improve on it (a decline, a message
+        of the line's kind, the listener's words said back); None when a memory answers a question."""
+        with self._lock:
+            heard = understand(question, recall(history).topic)
+            reply = self.reply_for(heard, history)
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
+            return None
+        return reply
+
+    def reply_for(self, heard: Understanding, history: Sequence[Exchange]) -> ReplyPiece:
+        """The reply to an understood line, given the conversation so far (one pure-ish decision)."""
+        catalogue = self.catalogue
+        if heard.intent is Intent.LISTENER_QUESTION:
+            said = reflect(heard.text, recall(history), catalogue.address)
+            if said is not None:
+                return piece(said, ReplyKind.REFLECTION, score=1.0)
+            return self._line(catalogue.kind_line("listener", self._next_turn()), 0.0)
+        scores = self.scores(heard.resolved)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
-        chosen = int(order[0])
-        for index in order:
-            score = float(scores[index])
-            if score < max(self.min_score, best_score - REPEAT_MARGIN):
-                break  # no close second: repeating beats a poor answer
-            if _normalise(self.folder.messages[index].text) not in recent:
-                chosen = int(index)
-                break
-        message = self.folder.messages[chosen]
-        return piece(message.text, ReplyKind.MEMORY, score=float(scores[chosen]), message_id=message.id)
+        if heard.intent in SOCIAL:
+            choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+        else:
+            choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
+                               if heard.follow_up else None)
+            if choice.index is None and wants_any_advice(heard):
+                choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+        logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
+                     choice.strategy)
+        return self._reply(choice, history)
+
+    def _near(self, message_id: str | None) -> np.ndarray | None:
+        """Per message, whether it is about the same thing as message ``message_id`` (context or words)."""
+        index = self._position.get(message_id) if message_id else None
+        if index is None:
+            return None
+        texts = self._matrix[self._text_rows]
+        near = texts @ texts[index] >= NEAR_TOPIC
+        if self._has_context[index]:
+            context = self._matrix[self._context_rows[index]]
+            near |= np.where(self._has_context, self._matrix[np.maximum(self._context_rows, 0)] @ context, -1) >= NEAR_TOPIC
+        return near
+
+    def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
+        if choice.index is not None:
+            message = self.folder.messages[choice.index]
+            return piece(message.text, ReplyKind.MEMORY, score=choice.score, message_id=message.id)
+        if choice.line is not None:
+            return self._line(choice.line, choice.score)
+        return self._fallback(history, choice.score)
+
+    @staticmethod
+    def _line(text: str, score: float) -> ReplyPiece:
+        return piece(text, ReplyKind.FALLBACK, score=score)
+
+    def _next_turn(self) -> int:
+        self._fallback_turn += 1
+        return self._fallback_turn - 1
 
     def _fallback(self, history: Sequence[Exchange], score: float) -> ReplyPiece:
         """Say "I don't remember" in the person's words, rotating so it does not sound canned."""

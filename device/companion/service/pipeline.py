@@ -66,7 +66,7 @@ class VoicePipeline:
         turns: TurnRunner,
         state: ConversationStateMachine,
         wake: WakeWordDetector | None = None,
-        history_turns: int = 4,
+        history_turns: int = 12,
         on_turn: Callable[[TurnResult], None] | None = None,
         on_phase: Callable[[Phase], None] | None = None,
         barge_in: BargeInMonitor | None = None,
@@ -270,8 +270,10 @@ class VoicePipeline:
         self.turns_done += 1
         del self.results[: max(0, len(self.results) - KEEP_RESULTS)]
         await asyncio.to_thread(release_freed_memory)
+        if result.new_session:
+            self.history.clear()  # the session gap: what was said before is not this conversation
         if result.reply:
-            self.history.append(Exchange(result.transcript, result.reply))
+            self.history.append(Exchange(result.transcript, result.reply, result.source))
             del self.history[: max(0, len(self.history) - self._history_turns)]
         if self._on_turn is not None:
             self._on_turn(result)

@@ -61,6 +61,8 @@ class TurnResult:
     first_answer_audio (the persona's words), filler (if one played)."""
     speculative: bool = False
     """The transcript came from the speculative transcription started at the pause."""
+    new_session: bool = False
+    """This turn opened a new session: the pipeline forgets the earlier history."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -175,6 +177,8 @@ class TurnRunner:
         if nothing_to_say:
             line.no_text()
         else:
+            if line.plan.new_session:  # after the session gap the conversation starts afresh
+                history = ()
             stages += _start(functools.partial(line.produce_text, heard.text, history))
         t_persona = time.perf_counter()
         outcomes = await asyncio.gather(*stages, return_exceptions=True)
@@ -208,6 +212,7 @@ class TurnRunner:
         if plan.silent:
             return None
         result.utterance_id, result.disclosed = plan.utterance_hex, plan.disclosed
+        result.new_session = plan.new_session
         latency = self.latency
         options = LineOptions(
             pipelined=latency.pipelined,
