@@ -12,19 +12,22 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..audio.convert import resample
 from ..config import EthicsSettings
+from ..persona.base import Exchange
 from ..persona.reply import ReplyKind, ReplyPiece, ReplySource, Voice, piece
 from ..tts.base import SpeechSynthesizer
 from . import care as care_texts
 from .care import CareState
+from .crisis import CrisisState
 from .disclosure import DisclosurePolicy, disclosure_text, earcon
 from .genlog import GenerationLog, new_utterance_id, utterance_hex
+from .safety import SafetyCheck
 from .watermark import UtteranceMarker
 
 logger = logging.getLogger(__name__)
@@ -42,8 +45,15 @@ class TurnPlan:
     over_daily_limit: bool = False
     remind: bool = False
     silent: bool = False
-    """Paused or retired while running (`companion care pause`): the turn plays nothing."""
+    """Paused or retired while running (`companion care pause`): the turn plays nothing, unless the
+    crisis check finds a crisis (it runs first on every path, ETHICS C9)."""
     started: float = 0.0
+    new_session: bool = False
+    """This turn opens a session: the crisis state and the recent turns start afresh."""
+    crisis: CrisisState = field(default_factory=CrisisState)
+    """The session's crisis state: as the turn found it, then as the crisis check left it."""
+    safety: list[ReplyPiece] | None = None
+    """What the crisis check said this turn (empty: nothing); None until it has run."""
 
     @property
     def utterance_hex(self) -> str:
@@ -63,6 +73,8 @@ class EthicsHooks:
         log: GenerationLog | None = None,
         care: CareState | None = None,
         clock: Callable[[], float] = time.time,
+        safety: SafetyCheck | None = None,
+        neutral_by_language: Mapping[str, SpeechSynthesizer] | None = None,
     ) -> None:
         self.settings = settings
         self.tts = tts
@@ -73,6 +85,10 @@ class EthicsHooks:
         self.log = log
         self.care = care
         self.clock = clock
+        self.safety = safety
+        """The crisis check every turn starts with; None only in tests of other things."""
+        self.neutral_by_language = dict(neutral_by_language or {})
+        """Neutral voices by language ("zh": a Mandarin voice); the default neutral voice speaks the rest."""
         self.policy = DisclosurePolicy(
             interval_s=settings.disclosure_interval_min * 60.0, session_gap_s=settings.session_gap_min * 60.0
         )
@@ -86,26 +102,34 @@ class EthicsHooks:
     def rate(self) -> int:
         return self.tts.sample_rate
 
-    def neutral(self, text: str) -> np.ndarray:
-        """Speech in the neutral (non-cloned) voice, at the reply's sample rate."""
-        pcm = self.neutral_tts.synthesize(text)
-        return resample(pcm, self.neutral_tts.sample_rate, self.rate)
+    def neutral(self, text: str, language: str | None = None) -> np.ndarray:
+        """Speech in the neutral (non-cloned) voice for ``language``, at the reply's sample rate."""
+        tts = self.neutral_by_language.get(language or "", self.neutral_tts)
+        pcm = tts.synthesize(text)
+        return resample(pcm, tts.sample_rate, self.rate)
 
-    def synthesize(self, text: str, voice: Voice) -> np.ndarray:
-        return self.neutral(text) if voice is Voice.NEUTRAL else self.tts.synthesize(text)
+    def synthesize(self, text: str, voice: Voice, language: str | None = None) -> np.ndarray:
+        return self.neutral(text, language) if voice is Voice.NEUTRAL else self.tts.synthesize(text)
 
-    def start_turn(self) -> TurnPlan:
-        """Called when a triggered turn has a transcript; never without a trigger (C10)."""
+    def start_turn(self, crisis: CrisisState | None = None) -> TurnPlan:
+        """Called when a triggered turn has a transcript; never without a trigger (C10).
+
+        ``crisis`` is the session's crisis state as the pipeline keeps it; a new session drops it."""
         now = self.clock()
+        uid = new_utterance_id()
         if self.care is not None and (self.care.is_paused(self.persona_id) or self.care.is_retired(self.persona_id)):
-            logger.info("persona %s is paused: staying silent", self.persona_id)
-            return TurnPlan(utterance_id=0, marker=UtteranceMarker(0, self.rate), silent=True, started=now)
+            logger.info("persona %s is paused: silent unless the crisis check finds a crisis", self.persona_id)
+            with self._lock:
+                new_session = self.policy.new_session(now)
+            return TurnPlan(utterance_id=uid, marker=UtteranceMarker(uid, self.rate), silent=True, started=now,
+                            new_session=new_session, crisis=CrisisState() if new_session else crisis or CrisisState())
         with self._lock:
+            new_session = self.policy.new_session(now)
             disclose = self.policy.turn(now)
             session_start = self.policy._session_start
             session_len = self.policy.session_length(now)
-        uid = new_utterance_id()
-        plan = TurnPlan(utterance_id=uid, marker=UtteranceMarker(uid, self.rate), started=now)
+        plan = TurnPlan(utterance_id=uid, marker=UtteranceMarker(uid, self.rate), started=now, new_session=new_session,
+                        crisis=CrisisState() if new_session else crisis or CrisisState())
         if disclose:
             plan.disclosed = True
             plan.prelude.append(("earcon", self._earcon))
@@ -118,6 +142,20 @@ class EthicsHooks:
             self._reminded_session = session_start
             plan.remind = True
         return plan
+
+    def safety_turn(self, plan: TurnPlan, question: str, history: Sequence[Exchange]) -> list[ReplyPiece]:
+        """The crisis check, first on every path of a turn: what to say instead of anything else
+        (empty: go on). Reads the session's recent turns (none when this turn opens a session) and
+        updates ``plan.crisis``. Runs once per turn."""
+        if plan.safety is not None:
+            return plan.safety
+        if self.safety is None or not question.strip():
+            plan.safety = []
+            return plan.safety
+        recent = [] if plan.new_session else [h.question for h in history]
+        pieces, assessment = self.safety.turn(question, recent, plan.crisis, plan.started)
+        plan.crisis, plan.safety = assessment.state, pieces
+        return pieces
 
     def finish_turn(self, plan: TurnPlan, *, source: ReplySource | None, audio_s: float,
                     question: str = "", reply: str = "") -> None:

@@ -15,9 +15,11 @@ from ..config import Settings
 from ..persona.base import PersonaEngine
 from ..tts.base import SpeechSynthesizer
 from .care import CareState
+from .crisis import CrisisClasses, CrisisDetector
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
+from .safety import SafetyCheck
 from .semantic import Embedder, SemanticCues
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,30 @@ def semantic_cues(settings: Settings, embedder: Embedder | None = None) -> Seman
         return None
 
 
+CRISIS_MODEL = "embed-use-multilingual"
+"""The multilingual sentence model the crisis classes use (the same one Chinese search uses)."""
+
+
+def crisis_model(models_dir: Path) -> CrisisClasses | None:
+    """The crisis exemplar classes over the installed multilingual embedder; None (rules only) without it."""
+    from ..errors import CompanionError
+    from ..persona.multilingual import MultilingualEmbedder
+
+    try:
+        return CrisisClasses(MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
+    except CompanionError as exc:
+        logger.warning("no crisis model (%s): crisis cues are matched by the rules only", exc)
+        return None
+
+
+def safety_check(settings: Settings, persona: PersonaEngine) -> SafetyCheck:
+    """The crisis check each turn starts with (C9): rules plus the multilingual model, help line, contact."""
+    ethics = settings.ethics
+    return SafetyCheck(CrisisDetector(crisis_model(settings.paths.models)), name=persona.name or persona.display_name,
+                       help_number=ethics.help_number, emergency_contact=ethics.emergency_contact,
+                       crisis_template=ethics.crisis_message, neutral_languages=neutral_voice_languages(settings))
+
+
 def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
     """sha256 of every model file, from the install records (not re-hashed: that takes seconds)."""
     from ..models.store import read_record
@@ -96,7 +122,10 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 
 
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
-                persona: PersonaEngine, hashes: dict[str, str]) -> EthicsHooks:
+                persona: PersonaEngine, hashes: dict[str, str], safety: SafetyCheck | None = None,
+                neutral_by_language: dict[str, SpeechSynthesizer] | None = None) -> EthicsHooks:
+    """``safety``: the crisis check (built here when not given); ``neutral_by_language``: extra neutral
+    voices by language (e.g. "zh": a Mandarin voice) for disclosure and crisis texts in that language."""
     ethics = settings.ethics
     name = persona.name or persona.display_name
     return EthicsHooks(
@@ -109,6 +138,8 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
         log=GenerationLog(ethics.log_path, keep_transcripts=ethics.keep_transcripts,
                           retention_days=ethics.transcript_retention_days),
         care=CareState(ethics.log_path),
+        safety=safety or safety_check(settings, persona),
+        neutral_by_language=neutral_by_language,
     )
 
 

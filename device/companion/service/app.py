@@ -30,6 +30,7 @@ from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
 
 if TYPE_CHECKING:
+    from ..ethics.safety import SafetyCheck
     from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class LoadedModels:
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
     lm: LmPersona | None = None
     """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
+    safety: SafetyCheck | None = None
+    """The crisis check each turn starts with (rules + multilingual model), loaded once."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -59,7 +62,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     from ..persona.retrieval import load_retrieval_persona
     from ..tts.piper_tts import PiperSynthesizer
 
-    from ..ethics.setup import check_can_start, guard_persona, model_hashes
+    from ..ethics.setup import check_can_start, guard_persona, model_hashes, safety_check
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     store = ModelStore(settings.paths.models)
@@ -118,6 +121,9 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         lm = None if engine is persona else cast("LmPersona", engine)  # "auto" may choose retrieval
     guarded = guard_persona(settings, engine, embedder=embedder)
     times["persona_load_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    safety = safety_check(settings, guarded)
+    times["safety_load_s"] = time.perf_counter() - t
 
     wake = None
     if with_wake:
@@ -133,6 +139,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     if clone is not None:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
     return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
+                        safety=safety,
                         model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
                         fillers=fillers, lm=lm)
 
@@ -175,7 +182,7 @@ def build_pipeline(
             latency=latency,
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
-                               hashes=models.model_hashes),
+                               hashes=models.model_hashes, safety=models.safety),
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..audio.base import AudioSink, AudioSource
 from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechPaused, SpeechStarted, Transcript, Trigger
+from ..ethics.crisis import CrisisState
 from ..persona.base import Exchange
 from ..vad.base import VoiceActivityDetector
 from ..vad.endpointer import Endpointer, NoSpeech
@@ -83,6 +84,9 @@ class VoicePipeline:
         """The latest turns (a long-running service keeps only the last ``KEEP_RESULTS``)."""
         self.turns_done = 0
         self.history: list[Exchange] = []
+        self.crisis = CrisisState()
+        """The session's crisis state (ETHICS C9), passed to each turn and replaced by its result;
+        a turn that opens a new session starts it afresh, with the history."""
         self._history_turns = history_turns
         self._on_turn = on_turn
         self._on_phase = on_phase
@@ -257,7 +261,8 @@ class VoicePipeline:
         try:
             transcript = self._take_speculation(action.utterance)
             result = await self.turns.run(
-                action.utterance, action.trigger, self.history, self.sink, cancel, audio_started, transcript=transcript
+                action.utterance, action.trigger, self.history, self.sink, cancel, audio_started, transcript=transcript,
+                crisis=self.crisis,
             )
         except Exception as exc:
             logger.error("the turn failed: %s", exc)
@@ -270,6 +275,10 @@ class VoicePipeline:
         self.turns_done += 1
         del self.results[: max(0, len(self.results) - KEEP_RESULTS)]
         await asyncio.to_thread(release_freed_memory)
+        if result.new_session:
+            self.history.clear()
+        if result.crisis is not None:
+            self.crisis = result.crisis
         if result.reply:
             self.history.append(Exchange(result.transcript, result.reply))
             del self.history[: max(0, len(self.history) - self._history_turns)]

@@ -109,6 +109,12 @@ class ReplyLine:
             (self.sentences.put if pipelined else held.append)((role, sentence))
 
         try:
+            safety = ethics.safety_turn(plan, question, history)  # first, before limit and engine (C9)
+            if safety:
+                for reply in safety:
+                    for sentence in splitter.feed(reply.text) + splitter.flush():
+                        put("reply", reply.with_text(sentence))
+                return
             if plan.over_daily_limit:
                 put("care", ethics.daily_limit_piece())
                 return
@@ -147,7 +153,7 @@ class ReplyLine:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
                 role, sentence = item  # type: ignore[misc]
-                pcm = self.ethics.synthesize(sentence.text, sentence.voice)
+                pcm = self.ethics.synthesize(sentence.text, sentence.voice, sentence.source.language)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
                 is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
                 head, pcm = (None, pcm) if first_done or not self.options.pipelined else split_at_quiet(pcm, self.rate)
