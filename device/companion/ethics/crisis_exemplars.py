@@ -46,9 +46,12 @@ BENIGN: tuple[str, ...] = (
     "How much did you pay for your first house?", "What was your favourite song?", "Tell me about your childhood.",
     "Where did you leave the photo albums?", "I'm tired, it was a long day.", "The kids are doing well at school.",
     "The dog is getting old.", "I'm going to the cemetery on Sunday.", "We had cake on your birthday.",
+    "I've been thinking about you a lot.", "I've been thinking a lot lately.", "I made a photo album for the kids.",
+    "I wrote a card for the grandchildren.", "I went up to the attic to find your old letters.",
     "我好想你。", "我去给你扫墓了。", "我梦见你了。", "你走了以后家里好安静。", "热死了。", "笑死我了。", "累死了。",
     "饿死了。", "气死我了。", "吓死我了。", "想死你了。", "我按医生说的吃了药。", "我每天按时吃降压药。",
     "医生给我换了药。", "我把旧衣服捐了。", "我给你写了一封信。", "我们把你的骨灰撒到了海里。", "我在楼顶晒被子。",
     "你第一辆车花了多少钱？", "给我讲讲你小时候的事。", "你最喜欢什么歌？", "今天上班好累。", "孩子们都很好。",
     "希望你在天上一切都好。", "清明节我们去看你了。", "我考上大学了。", "狗狗老了。",
+    "我最近想了很多。", "我最近常常想起你。", "我给孩子们做了一本相册。", "我给孙子们写了贺卡。",
 )

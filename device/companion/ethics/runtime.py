@@ -75,6 +75,7 @@ class EthicsHooks:
         clock: Callable[[], float] = time.time,
         safety: SafetyCheck | None = None,
         neutral_by_language: Mapping[str, SpeechSynthesizer] | None = None,
+        disclosure_language: str = "en",
     ) -> None:
         self.settings = settings
         self.tts = tts
@@ -96,7 +97,10 @@ class EthicsHooks:
         self._lock = threading.Lock()
         # Synthesized once, here: the disclosure must not delay the first reply of each session.
         self._earcon = earcon(self.rate)
-        self._disclosure = self.neutral(disclosure_text(settings.disclosure, persona_name))
+        self.disclosure_language = disclosure_language
+        """The language of the fixed disclosure sentence; a neutral voice for it speaks it (C3)."""
+        self.disclosure_text = disclosure_text(persona_name, disclosure_language, settings.disclosure_addition)
+        self._disclosure = self.neutral(self.disclosure_text, disclosure_language)
 
     @property
     def rate(self) -> int:

@@ -16,6 +16,7 @@ from ..persona.base import PersonaEngine
 from ..tts.base import SpeechSynthesizer
 from .care import CareState
 from .crisis import CrisisClasses, CrisisDetector
+from .disclosure import disclosure_language
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
@@ -123,10 +124,12 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
                 persona: PersonaEngine, hashes: dict[str, str], safety: SafetyCheck | None = None,
-                neutral_by_language: dict[str, SpeechSynthesizer] | None = None) -> EthicsHooks:
+                neutral_by_language: dict[str, SpeechSynthesizer] | None = None, language: str = "en") -> EthicsHooks:
     """``safety``: the crisis check (built here when not given); ``neutral_by_language``: extra neutral
-    voices by language (e.g. "zh": a Mandarin voice) for disclosure and crisis texts in that language."""
+    voices by language (e.g. "zh": a Mandarin voice) for disclosure and crisis texts in that language;
+    ``language``: the listener's (persona's) language, the disclosure's when a neutral voice speaks it."""
     ethics = settings.ethics
+    voices = neutral_voice_languages(settings) | frozenset(neutral_by_language or {})
     name = persona.name or persona.display_name
     return EthicsHooks(
         ethics,
@@ -140,6 +143,7 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
         care=CareState(ethics.log_path),
         safety=safety or safety_check(settings, persona),
         neutral_by_language=neutral_by_language,
+        disclosure_language=disclosure_language(language, voices),
     )
 
 

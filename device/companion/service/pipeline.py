@@ -275,6 +275,17 @@ class VoicePipeline:
         self.turns_done += 1
         del self.results[: max(0, len(self.results) - KEEP_RESULTS)]
         await asyncio.to_thread(release_freed_memory)
+        self.remember(result)
+        if self._on_turn is not None:
+            self._on_turn(result)
+        if self._turn_task is this_task:  # not superseded by a newer turn after a barge-in
+            self._turn_task = None
+            self._execute(self.state.on_turn_done(interrupted=result.interrupted or not result.reply))
+
+
+    def remember(self, result: TurnResult) -> None:
+        """Keep what the next turn of the session needs: the recent exchanges and the crisis state
+        (both start afresh when a turn opened a new session)."""
         if result.new_session:
             self.history.clear()
         if result.crisis is not None:
@@ -282,11 +293,6 @@ class VoicePipeline:
         if result.reply:
             self.history.append(Exchange(result.transcript, result.reply))
             del self.history[: max(0, len(self.history) - self._history_turns)]
-        if self._on_turn is not None:
-            self._on_turn(result)
-        if self._turn_task is this_task:  # not superseded by a newer turn after a barge-in
-            self._turn_task = None
-            self._execute(self.state.on_turn_done(interrupted=result.interrupted or not result.reply))
 
 
 def _consume_failure(task: asyncio.Task[Transcript]) -> None:
