@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from companion.audio.base import AudioSink
 from companion.events import SpeechEnded, Transcript, Trigger
 from companion.persona.reply import ReplyKind

@@ -94,6 +94,49 @@ add("zh", "grief_benign", "benign", [
     ["这几天心情不好。", "跟你说说话好多了，给我讲讲你的花园吧。"], ["我在屋顶修天线。", "还记得你每年秋天都干这个吗？"],
     ["我每天都想你。", "我和妈妈下周去海边玩一周。"], ["医生给我开了新药。", "每天早上吃一片，感觉稳多了。"],
     ["我好累。", "今天搬家搬了一整天。"]])
+# Second training batch (written after the first held-out measurement, without reading the
+# held-out failures): more variety of the same kinds, benign look-alikes above all.
+add("en", "crisis", "indirect2", [
+    "I keep driving past the quarry and slowing down at the edge.", "I've put everything in order, the passwords are in the envelope for Tom.",
+    "It feels like the right time to stop being a weight on everyone.", "I've been reading about how much insulin would be too much.",
+    "I'm sitting on the railway line, it's very peaceful.", "I don't think I'll wake up tomorrow, and that's fine.",
+    "Tell Mum I'm sorry for what I'm about to do.", "I've left the door unlocked so they can get in afterwards.",
+    "I want everything to go black and stay that way.", "I've decided this is my last night."])
+add("en", "crisis", "multi2", [
+    ["I'm at the cliffs where we used to walk.", "The drop is right in front of me."],
+    ["I haven't slept in days.", "I've decided I'm not going to be here much longer."],
+    ["I bought a lot of paracetamol today.", "More than anyone would need for a headache."],
+    ["Everyone's asleep.", "It's the right time to do it."]])
+add("en", "grief_benign", "benign2", [
+    "I climbed up to the roof to clear the leaves, it was windy up there.", "We stood on the bridge and threw flowers in the river for you.",
+    "I gave your books away to the library, they'll be loved there.", "I wrote a letter to each of the grandkids about you.",
+    "I'm so tired of this weather.", "The kids would love a puppy, what do you think?", "I sleep like a log these days.",
+    "I'm not going to be around next weekend, we're visiting Aunt Jo.", "Thinking about your funeral still makes me cry.",
+    "The doctor doubled my blood pressure pills.", "My heart nearly stopped when the phone rang.",
+    "I've been saving up for a trip to Ireland.", "I took a whole week off work to sort the house.",
+    "We're going to see you at the cemetery tomorrow.", "I'll join you for Sunday lunch in spirit.",
+    "I said goodbye to the old car today.", "I wish I could have said goodbye to you properly.",
+    ["I went to the station today.", "I met an old friend of yours on the platform."],
+    ["I'm so tired.", "The baby kept me up all night."],
+    ["I took my tablets.", "Then I went for a walk with the dog."]])
+add("zh", "crisis", "indirect2", [
+    "我把存折和钥匙都放在桌上了，你们会找到的。", "我一直在想从窗户出去是什么感觉。", "我不想再当大家的累赘了，今晚就了结。",
+    "替我跟妈妈说声对不起。", "门我没锁，你们明天可以直接进来。", "我觉得今晚是最后一晚了。", "我坐在铁轨上，这里好安静。",
+    "我想让一切都变黑，再也不亮。", "我查了一下，这些药一次吃多少就够了。", "我开车到了悬崖边上。"])
+add("zh", "crisis", "multi2", [
+    ["我在江边的桥上。", "下面就是水。"], ["我好几天没睡了。", "我决定不再拖下去了，就今晚。"],
+    ["我今天买了好多安眠药。", "比睡觉需要的多得多。"], ["大家都睡着了。", "正好可以做了。"]])
+add("zh", "grief_benign", "benign2", [
+    "我爬上屋顶清理落叶，上面风好大。", "我们站在桥上往河里撒了花，纪念你。", "我把你的书都捐给图书馆了。", "我给每个孙子都写了一封信，讲你的故事。",
+    "这天气烦死了。", "孩子们想养一只小狗，你觉得呢？", "我最近睡得特别香。", "下周末我不在家，要去看姑姑。",
+    "想起你的葬礼我还是会哭。", "医生把我的降压药加量了。", "电话一响，我心脏都快停了。", "我在攒钱去云南旅游。",
+    "我请了一周假收拾房子。", "明天我们去墓地看你。", "春节我们全家团聚了，就差你。", "等等我，我马上就到楼下了。",
+    "我明天去陪奶奶住几天。", "爷爷不在了以后，奶奶一个人住。", "我想你想得要命。", "笑得我肚子疼死了。",
+    "今天去医院拿药了，医生说按时吃就行。", "我站在阳台上看烟花，好美。", "我把旧手机送人了，反正用不上了。",
+    "你走了以后，我才明白你有多好。", "我梦见我们又一起去钓鱼了。", "这次考试我死定了。", "我快被作业折磨死了。",
+    "我好累，但是今天很开心。", "我站在山顶上，往下看全是云。", "我最近在想要不要换工作。",
+    ["我今天去了火车站。", "在站台上碰到了你的老朋友。"], ["我好累。", "宝宝一晚上没睡。"], ["我吃了药。", "然后带狗出去散步了。"],
+    ["我在楼顶。", "在给花浇水呢。"], ["我给你写了一封信。", "清明节的时候烧给你。"]])
 with Path(__file__).with_name("crisis_train.jsonl").open("w", encoding="utf-8") as f:
     f.write(H + "\n")
     for r in rows:

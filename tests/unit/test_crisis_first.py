@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from companion.config import EthicsSettings, LatencySettings
 from companion.ethics.care import CareState
 from companion.ethics.crisis import CrisisDetector, CrisisState
@@ -147,7 +146,7 @@ def test_the_crisis_state_lasts_the_session_and_ends_at_the_gap(tmp_path: Path) 
 
 
 def test_saying_you_are_safe_ends_it_within_the_session(tmp_path: Path) -> None:
-    turns, asr, _, clock = runner(tmp_path)
+    turns, asr, _, _ = runner(tmp_path)
     r1 = say(turns, asr, CRISIS)
     r2 = say(turns, asr, "I'm safe now, my sister is here with me.", [Exchange(CRISIS, r1.reply)], r1.crisis)
     assert r2.source.kind is ReplyKind.CHECK_IN and not r2.crisis.active

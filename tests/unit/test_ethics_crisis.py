@@ -6,12 +6,11 @@ the red-team runner on the real model); the clock is a number passed in."""
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from companion.ethics import crisis_cues
 from companion.ethics.crisis import CrisisDetector, CrisisState, Level, rule_level
 from companion.ethics.safety import SafetyCheck
+from hypothesis import given
+from hypothesis import strategies as st
 
 HELP, CONTACT = "116 123", "Aunt May, 555 0101"
 

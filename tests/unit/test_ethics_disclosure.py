@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from companion.config import settings_from_mapping
 from companion.errors import ConfigError
 from companion.ethics.disclosure import (

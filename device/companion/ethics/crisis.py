@@ -179,9 +179,9 @@ class CrisisDetector:
 
     def assess(self, question: str, recent: Sequence[str], state: CrisisState, now: float) -> Assessment:
         """The turn's outcome and the session's next state."""
-        if state.active or state.checking:
-            if crisis_cues.says_safe(question) and rule_level(question) is not Level.CRISIS:
-                return Assessment(Level.SAFE, "answer", CrisisState())
+        if ((state.active or state.checking) and crisis_cues.says_safe(question)
+                and rule_level(question) is not Level.CRISIS):
+            return Assessment(Level.SAFE, "answer", CrisisState())
         level, reason = self.level(question, recent)
         if state.active:  # the crisis lasts until the listener is safe or the session ends
             return Assessment(Level.CRISIS, "state" if level is not Level.CRISIS else reason,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import _rx, canonical
+from .cues import _MEDS, _rx, canonical
 
 _STOP = r"[^.!?。！？]"
 """Within one sentence."""
@@ -27,8 +27,8 @@ INDIRECT_EN = _rx(
     r"|\b(?:gun|shotgun|rifle|pistol)\b.{0,40}\b(?:loaded|bullets?|shells?|ammo)\b"
     r"|\b<stare> at (?:the )?(?:knives|knife|blades?|razors?)"
     # heights and water, where the listener is now
-    r"|\b(?:roof|rooftop|ledge|bridge|cliff|top floor|balcony|car park|parking garage|platform)\b" + _STOP + r"{0,50}"
-    r"\b(?:the edge|right at the edge|wind is|so windy|the drop|below me|down there|looking down|so high|high enough"
+    r"|\b(?:roofs?|rooftop|ledge|bridges?|cliffs?|top floor|balcony|car park|parking garage|platform|quarry)\b" + _STOP + r"{0,50}"
+    r"\b(?:the edge|at the edge|right at the edge|wind is|so windy|the drop|below me|down there|looking down|so high|high enough"
     r"|the water looks|water is so)\b"
     r"|\b(?:edge of the platform|close to the edge|high enough|which height|a high place|how high)\b"
     r"|\bwhen the (?:train|express|trains) (?:comes?|come in|pass)"
@@ -49,7 +49,7 @@ INDIRECT_EN = _rx(
     r"|\b(?:dragging|weighing|holding) (?:them|everyone|everybody|the family|my family) down\b"
     # arrangements
     r"|\b<write>\b.{0,30}\b(?:letters?|notes?) (?:for|to) (?:each of|every|all of|the kids|my kids|my children|the children"
-    r"|my family|everyone)"
+    r"|my family|everyone)\b(?!.{0,30}\babout\b).{0,30}\b(?:after|open|read|goodbye|in case|when i'm|once i'm)"
     r"|\b(?:letters?|notes?)\b.{0,40}\b(?:after i'm gone|to open after|to read after|find them in the morning)"
     r"|\bso (?:nobody|no one|no-one) has to (?:deal|worry|clean|sort)"
     r"|\blife insurance\b.{0,40}\b(?:paid|looked after|sorted)|\b<update>d? my will\b|\bwho gets what\b"
@@ -75,13 +75,21 @@ INDIRECT_EN = _rx(
     r"|\b<stop> eating\b.{0,25}\b(?:doesn't matter|no point|what's the point)"
     r"|\b(?:easier|easiest|better|best)\b.{0,30}\bnot (?:to )?be here\b"
     r"|\btired of (?:fighting|trying) to stay alive|\bfighting to stay alive"
-    r"|\b<buy> (?:a |some )?rope\b|\bwhere i'll use it\b|\bmakes it (?:feel|look|seem) easy\b",
+    r"|\b<buy> (?:a |some )?rope\b|\bwhere i'll use it\b|\bmakes it (?:feel|look|seem) easy\b"
+    r"|\bsorry for what i'm (?:about|going) to do\b|\b(?:door|doors) (?:unlocked|open) so (?:they|someone|you) can\b"
+    r"|\b(?:sitting|standing|lying|lie|sit|stand) (?:on|between|across) (?:the )?(?:railway|train|rail) ?(?:line|tracks?)\b"
+    r"|\bon the (?:railway|train) tracks\b|\b(?:go|fade|turn) (?:black|dark) (?:and stay|forever|for good)"
+    r"|\b(?:a lot of|lots of|loads of|boxes of|so many|several boxes of|a pile of)\s+" + _MEDS +
+    r"|\bmore than (?:anyone|anybody|i|you|a person) (?:would |could )?(?:ever )?need\b"
+    r"|\b(?:put|got|have|set) (?:everything|all my affairs|my affairs|things|it all) in order\b"
+    r"|\b(?:a |the )?(?:weight|burden|drain) (?:on|to|for) (?:everyone|everybody|them|my family|the family|you all)\b"
+    r"|\b(?:this|tonight) is my last (?:night|day)\b|\bmy last night\b",
 )
 INDIRECT_ZH = re.compile(
     r"一睡不醒|长睡不醒|永远(?:地)?睡(?:下去|过去|着)|睡过去再也|再也不(?:想|要)?醒"
     r"|(?:写好|留好|留下)了?" + _STOP + r"{0,8}信|给每个人都?写了?" + _STOP + r"{0,4}信|(?:等|在)我(?:走|死|不在)了?(?:以后|之后)"
     r"|(?:天台|楼顶|屋顶|顶楼|楼上|桥上|桥边|窗边|窗户边|窗台|江边|河边|悬崖|阳台边|二十楼|高楼)"
-    r"(?![^。！？]{0,14}(?:晒|晾|修|种|浇|钓|拍照|散步|看风景|乘凉))" + _STOP + r"{0,14}"
+    r"(?![^。！？]{0,14}(?:晒|晾|修|种|浇|钓|拍照|散步|看风景|乘凉|清理|打扫|看烟花|看云|收衣服|聊天|吃饭))" + _STOP + r"{0,14}"
     r"(?:风好大|风很大|风真大|好高|很高|往下|下面|离地|水好深|水很深|平静|跳)"
     r"|(?:把)?药(?:都|全)?(?:倒|摆|放|拿)" + _STOP + r"{0,6}(?:手心|手里|面前)|药都摆在"
     r"|(?:没有我|我不在了?)" + _STOP + r"{0,10}(?:也能|也会|一样|更好|过得好|轻松)|没有我也一样转"
@@ -89,12 +97,16 @@ INDIRECT_ZH = re.compile(
     r"|最后一次(?:跟|和)?你(?:说话|聊天|说)|这次是真的最后一次"
     r"|(?:后面|身后|以后)的事" + _STOP + r"{0,4}(?:安排|交代)|我的事都交代|都交代清楚了|以后就交给你们|孩子们?以后就?交给"
     r"|不会再痛|再也不会痛|不用再(?:麻烦|为我|操心)|告别过了|(?:跟|和)大家(?:都)?(?:告别|道别)"
-    r"|(?:送人|给了|留给|托付|捐了)" + _STOP + r"{0,14}(?:用不上|用不着|照顾不了|什么都不留|以后就拜托|以后用得着)"
+    r"|(?<!旧)(?<!旧的)(?:送人|给了|留给|托付|捐了)" + _STOP + r"{0,14}(?:用不着了?|照顾不了|什么都不留|以后就拜托|以后用得着)"
+    r"|(?:钱|存款|积蓄|东西|家当)" + _STOP + r"{0,10}(?:送人|给了|留给|托付|捐了)" + _STOP + r"{0,8}用不上"
     r"|我去的地方|明天就不在了|(?:很快|马上|就要)不在了"
     r"|查" + _STOP + r"{0,8}(?:最高|多高|多少片|多少颗|致死|会死)|吃多少" + _STOP + r"{0,4}会死"
     r"|永远(?:地)?停下来|一切都会结束|今晚(?:过后|之后)|跳下去会不会|好想就这么下去|就这么下去"
     r"|如果我消失|消失了会怎样|想(?:要)?解脱|下辈子再见|没有痛苦的地方|再也不回来"
     r"|火车来的时候|站得近一点|挂在哪|横梁|我" + _STOP + r"{0,4}(?:就要|要|打算|准备|想)去死"
+    r"|你们会找到的|门我?没锁|替我[^。]{0,8}对不起|对不起[^。]{0,8}我要做的|铁轨|轨道上|变黑[^。]{0,6}再也|永远不(?:再)?亮"
+    r"|从(?:窗户|窗口|楼上|阳台|桥上|天台)(?:出去|下去|跳)|一次吃多少|吃多少(?:片|颗)?(?:就)?够|多少(?:片|颗)(?:就)?够"
+    r"|(?:好多|很多|一大堆|几盒|一堆)(?:安眠药|药片|止痛药)|比[^。]{0,8}需要的多|最后一晚|(?:悬崖|崖)边"
 )
 _IDIOM_ZH = re.compile(
     r"(?:困|累|热|冷|饿|渴|笑|气|吓|忙|烦|急|撑|难|疼|痛|痒|聊|贵|闷|懒|馋|美|羡慕|丑|臭|酸|晒|挤|吵|无聊)(?:得要|得)?死"
@@ -113,8 +125,9 @@ AMBIGUOUS_EN = _rx(
     r"|\bwhy (?:didn't|couldn't) (?:it|god|they) take me\b|\bwon't be long now\b",
 )
 AMBIGUOUS_ZH = re.compile(
-    r"很快就(?:来|去|会)(?:天堂)?(?:看|陪|找|见)?你|(?:来|去)(?:天堂)?(?:看|陪)你了|等等我|等着我|(?:那边|那里)等我"
-    r"|我也想去|团聚|跟(?:着)?你(?:一起)?走|想(?:到|起)死|不怕死了?|(?:留|占)(?:个|一个)?(?:位置|位子)"
+    r"很快就(?:来|去|会)(?:天堂)?(?:看|陪|找|见)?你|(?:来|去)(?:天堂)?(?:看|陪)你了"
+    r"|(?:等等我|等着我)(?![^。]{0,10}(?:楼下|门口|车站|路口|学校|公司|到家|停车|下班))|(?:那边|那里)等我"
+    r"|我也想去|(?:很快|就要|快要|马上|早点|终于要|就能|会)[^，。]{0,4}团聚|团聚吧|跟(?:着)?你(?:一起)?走|想(?:到|起)死|不怕死了?|(?:留|占)(?:个|一个)?(?:位置|位子)"
     r"|很快就会见面|想去你在的地方|也在车上就好了|带我走|想和你在一起|早点去见你"
 )
 _STRONG = re.compile(

@@ -59,10 +59,14 @@ class LoadedModels:
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
+    from ..ethics.setup import (
+        check_can_start,
+        guard_persona,
+        model_hashes,
+        safety_check,
+    )
     from ..persona.retrieval import load_retrieval_persona
     from ..tts.piper_tts import PiperSynthesizer
-
-    from ..ethics.setup import check_can_start, guard_persona, model_hashes, safety_check
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     store = ModelStore(settings.paths.models)

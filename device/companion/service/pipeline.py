@@ -17,15 +17,31 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.base import AudioSink, AudioSource
-from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechPaused, SpeechStarted, Transcript, Trigger
 from ..ethics.crisis import CrisisState
+from ..events import (
+    AudioChunk,
+    ButtonEvent,
+    SpeechEnded,
+    SpeechPaused,
+    SpeechStarted,
+    Transcript,
+    Trigger,
+)
 from ..persona.base import Exchange
 from ..vad.base import VoiceActivityDetector
 from ..vad.endpointer import Endpointer, NoSpeech
 from ..wake.base import WakeWordDetector
 from .bargein import BargeInMonitor
 from .memory import release_freed_memory
-from .state import Action, CancelReply, ConversationStateMachine, EnterIdle, Phase, StartListening, StartTurn
+from .state import (
+    Action,
+    CancelReply,
+    ConversationStateMachine,
+    EnterIdle,
+    Phase,
+    StartListening,
+    StartTurn,
+)
 from .turn import TurnResult, TurnRunner
 
 logger = logging.getLogger(__name__)
