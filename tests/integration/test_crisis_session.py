@@ -42,6 +42,7 @@ def test_the_crisis_state_persists_over_the_session_and_ends_at_the_gap(test_set
     now = [1_800_000_000.0]
     pipeline.turns.ethics.clock = lambda: now[0]
     assert pipeline.turns.ethics.safety is not None and pipeline.turns.ethics.safety.detector.model is not None
+    assert pipeline.turns.ethics.safety.detector is loaded_models.crisis  # loaded once, shared
 
     async def turn(text: str):  # type: ignore[no-untyped-def]
         async def heard() -> Transcript:
@@ -72,3 +73,18 @@ def test_the_crisis_state_persists_over_the_session_and_ends_at_the_gap(test_set
     assert not pipeline.crisis.active or next_session.new_session
     assert next_session.new_session and next_session.disclosed and next_session.source.kind is ReplyKind.MEMORY
     assert not pipeline.crisis.active and len(pipeline.history) == 1
+
+
+def test_the_multilingual_model_hears_what_no_rule_words(models_dir: Path) -> None:
+    """The model beside the rules (USE multilingual v3, exemplar classes), in English and Chinese."""
+    from companion.ethics.crisis import CrisisDetector, Level, rule_level
+    from companion.ethics.setup import crisis_model
+
+    model = crisis_model(models_dir)
+    assert model is not None
+    detector = CrisisDetector(model)
+    for text in ("I've made my peace and tidied everything up, so it's all ready.", "我把东西都整理好了，以后也用不上了。"):
+        assert rule_level(text) is Level.NONE, "pick a sentence the rules miss: this test is about the model"
+        assert detector.level(text) == (Level.CRISIS, "model"), (text, model.scores(text))
+    for text in ("I'm dying to try your apple pie again.", "笑死我了，你还记得那次吗？", "We scattered your ashes at the lake."):
+        assert detector.level(text)[0] is Level.NONE, (text, model.scores(text))

@@ -114,3 +114,10 @@ def test_any_text_gets_a_verdict(recent: list[str], question: str) -> None:
     assert level in (Level.NONE, Level.CHECK_IN, Level.CRISIS)
     crisis_cues.says_safe(question)
     crisis_cues.is_idiom_only(question)
+
+
+def test_the_english_classes_are_a_second_opinion_on_english_only() -> None:
+    detector = CrisisDetector(english=lambda text: "crisis")
+    assert detector.level("Everything feels finished for me.") == (Level.CRISIS, "model-en")
+    assert detector.level("我今天去了公园。")[0] is Level.NONE  # English classes never read Chinese
+    assert detector.level("I took my blood pressure tablets with breakfast.")[0] is Level.NONE

@@ -9,26 +9,21 @@ from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
 from .latency import LatencySettings
 from .loader import Settings, default_config_path, load_settings, settings_from_mapping
-from .persona import (
-    DEMO_PERSONA_DIR,
-    PACKAGE_DIR,
-    ConversationSettings,
-    PersonaSettings,
-)
+from .persona import DEMO_PERSONA_DIR, PACKAGE_DIR, ConversationSettings, PersonaSettings
 from .speech import AsrSettings, TtsSettings
 from .system import PathSettings, ServiceSettings
 from .voice import VoiceSettings
 
 __all__ = [
-    "DEMO_PERSONA_DIR",
-    "PACKAGE_DIR",
     "AsrSettings",
     "AudioSettings",
     "BargeInSettings",
     "ButtonSettings",
     "ConversationSettings",
+    "DEMO_PERSONA_DIR",
     "EthicsSettings",
     "LatencySettings",
+    "PACKAGE_DIR",
     "PathSettings",
     "PersonaSettings",
     "PrivacySettings",

@@ -5,7 +5,9 @@ them to read after I'm gone.") or indirect ("I've been looking at Dad's old shot
 detector reads the current turn and the last few turns of the same session together, by two
 means side by side: the auditable rules (cues.py for direct words, crisis_cues.py for indirect
 and ambiguous speech) and a multilingual sentence model (exemplar classes of
-crisis_exemplars.py over the Universal Sentence Encoder multilingual, English and Chinese).
+crisis_exemplars.py over the Universal Sentence Encoder multilingual, English and Chinese),
+with the English MiniLM exemplar classes of semantic.py as a second opinion on English turns
+(counted only when the multilingual model leans the same way).
 
 Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
 a gentle "are you safe?", never an in-character reply), SAFE (the listener says they are safe:
@@ -18,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
@@ -142,9 +144,13 @@ def rule_level(text: str) -> Level:
 class CrisisDetector:
     """Reads a turn with its session's recent turns; the model is optional (rules alone without it)."""
 
-    def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS) -> None:
+    def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
+                 english: Callable[[str], str | None] | None = None) -> None:
         self.model = model
         self.window = window
+        self.english = english
+        """The English-only MiniLM exemplar classes (semantic.SemanticCues) the guard used before this
+        detector: a second opinion on English turns (it returns "crisis" for a crisis); None: not used."""
 
     def _model_level(self, text: str) -> Level:
         if self.model is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
@@ -155,6 +161,24 @@ class CrisisDetector:
             logger.warning("crisis model failed (%s); the rules still apply", exc)
             return Level.NONE
         return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+
+    def _english_says_crisis(self, text: str) -> bool:
+        if (self.english is None or cues.is_chinese(text) or crisis_cues.is_prescribed_use(text)
+                or crisis_cues.is_idiom_only(text)):
+            return False
+        try:
+            if self.english(text) != "crisis":
+                return False
+            # A second opinion, not a veto-free one: the multilingual model must lean the same way.
+            return self.model is None or self._leans_crisis(text)
+        except Exception as exc:  # a broken model must not silence the rules
+            logger.warning("English crisis model failed (%s); the rules still apply", exc)
+            return False
+
+    def _leans_crisis(self, text: str) -> bool:
+        assert self.model is not None
+        scores = self.model.scores(text)
+        return scores["crisis"] > scores["benign"]
 
     def level(self, question: str, recent: Sequence[str] = ()) -> tuple[Level, str]:
         """Crisis, check-in or none for ``question`` read after ``recent`` (oldest first)."""
@@ -169,6 +193,8 @@ class CrisisDetector:
         by_model = self._model_level(question)
         if by_model is Level.CRISIS:
             return Level.CRISIS, "model"
+        if self._english_says_crisis(question):
+            return Level.CRISIS, "model-en"
         if earlier:
             joined_model = self._model_level(_join([*earlier, question]))
             if joined_model is Level.CRISIS and self._model_level(_join(earlier)) is not Level.CRISIS:

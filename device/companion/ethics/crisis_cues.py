@@ -141,9 +141,12 @@ _PRESCRIBED = _rx(
     r"|\bfor my (?:blood pressure|heart|back|knee|cholesterol|diabetes|thyroid|headache|sugar)\b"
     r"|\bwith (?:breakfast|dinner|lunch|food)\b|\b(?:one|two|half a?) (?:every|each) (?:morning|night|day|evening)\b"
     r"|\bmy vitamins\b|\bi'm on antidepressants\b"
+    r"|\b(?:the doctor|my doctor|my gp)\b.{0,20}\b(?:doubled|increased|upped|reduced|lowered|adjusted|halved)\b"
+    r"|\bmy (?:blood pressure|heart|thyroid|cholesterol|diabetes|arthritis) (?:pills|tablets|meds|medication)\b"
+    r"|\b(?:took|take|taking|had) my (?:usual |morning |evening |daily |night )?(?:tablets|pills|meds|medication|medicine)\b"
 )
 _PRESCRIBED_ZH = re.compile(r"医生(?:开|给|说|换)|按(?:医生|说明书|时)|降压药|维生素|每(?:天|晚)(?:早上)?吃(?:半|一|两)片|饭后吃")
-_HEAVY_DOSE = re.compile(r"\b(?:all|whole|bottle|enough|the lot|every|handful|at once|saving|saved|stockpil|hoard)\b"
+_HEAVY_DOSE = re.compile(r"\b(?:all|whole|bottle|enough|the lot|every single|handful|at once|saving|saved|stockpil|hoard)\b"
                          r"|全部|一整瓶|都吃|全吃|攒|囤|多少片|一次吃")
 SAFE_EN = _rx(
     r"^(?:(?:yes|yeah|ok|okay|no|don't worry|honestly|really),? )*(?:i'm|i feel|i'm feeling|i'm really|i'm actually)"

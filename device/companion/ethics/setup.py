@@ -93,10 +93,31 @@ def crisis_model(models_dir: Path) -> CrisisClasses | None:
         return None
 
 
-def safety_check(settings: Settings, persona: PersonaEngine) -> SafetyCheck:
-    """The crisis check each turn starts with (C9): rules plus the multilingual model, help line, contact."""
+ENGLISH_CRISIS_MODEL = "embed-minilm"
+"""The English embedder whose exemplar classes (semantic.py) give the detector a second opinion."""
+
+
+def crisis_detector(settings: Settings, embedder: Embedder | None = None) -> CrisisDetector:
+    """Rules, the multilingual model, and the English MiniLM classes as a second opinion (loaded once,
+    shared by every pipeline built on the models). ``embedder``: the persona's, if it is MiniLM."""
+    from ..errors import CompanionError
+    from ..persona.embedder import SentenceEmbedder
+
+    english: SemanticCues | None = None
+    try:
+        if embedder is None or settings.persona.embedding_model != ENGLISH_CRISIS_MODEL:
+            folder = settings.paths.models / ENGLISH_CRISIS_MODEL
+            embedder = SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1)
+        english = SemanticCues(embedder)
+    except CompanionError as exc:
+        logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
+    return CrisisDetector(crisis_model(settings.paths.models), english=english)
+
+
+def safety_check(settings: Settings, persona: PersonaEngine, detector: CrisisDetector | None = None) -> SafetyCheck:
+    """The crisis check each turn starts with (C9): the detector, with these settings' help line and contact."""
     ethics = settings.ethics
-    return SafetyCheck(CrisisDetector(crisis_model(settings.paths.models)), name=persona.name or persona.display_name,
+    return SafetyCheck(detector or crisis_detector(settings), name=persona.name or persona.display_name,
                        help_number=ethics.help_number, emergency_contact=ethics.emergency_contact,
                        crisis_template=ethics.crisis_message, neutral_languages=neutral_voice_languages(settings))
 
@@ -123,9 +144,9 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 
 
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
-                persona: PersonaEngine, hashes: dict[str, str], safety: SafetyCheck | None = None,
+                persona: PersonaEngine, hashes: dict[str, str], detector: CrisisDetector | None = None,
                 neutral_by_language: dict[str, SpeechSynthesizer] | None = None, language: str = "en") -> EthicsHooks:
-    """``safety``: the crisis check (built here when not given); ``neutral_by_language``: extra neutral
+    """``detector``: the loaded crisis detector (loaded here when not given); ``neutral_by_language``: extra neutral
     voices by language (e.g. "zh": a Mandarin voice) for disclosure and crisis texts in that language;
     ``language``: the listener's (persona's) language, the disclosure's when a neutral voice speaks it."""
     ethics = settings.ethics
@@ -141,7 +162,7 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
         log=GenerationLog(ethics.log_path, keep_transcripts=ethics.keep_transcripts,
                           retention_days=ethics.transcript_retention_days),
         care=CareState(ethics.log_path),
-        safety=safety or safety_check(settings, persona),
+        safety=safety_check(settings, persona, detector),
         neutral_by_language=neutral_by_language,
         disclosure_language=disclosure_language(language, voices),
     )

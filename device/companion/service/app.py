@@ -30,7 +30,7 @@ from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
 
 if TYPE_CHECKING:
-    from ..ethics.safety import SafetyCheck
+    from ..ethics.crisis import CrisisDetector
     from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
@@ -52,19 +52,14 @@ class LoadedModels:
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
     lm: LmPersona | None = None
     """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
-    safety: SafetyCheck | None = None
-    """The crisis check each turn starts with (rules + multilingual model), loaded once."""
+    crisis: CrisisDetector | None = None
+    """The crisis detector each turn starts with (rules + multilingual model), loaded once."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
-    from ..ethics.setup import (
-        check_can_start,
-        guard_persona,
-        model_hashes,
-        safety_check,
-    )
+    from ..ethics.setup import check_can_start, crisis_detector, guard_persona, model_hashes
     from ..persona.retrieval import load_retrieval_persona
     from ..tts.piper_tts import PiperSynthesizer
 
@@ -126,8 +121,8 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     guarded = guard_persona(settings, engine, embedder=embedder)
     times["persona_load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    safety = safety_check(settings, guarded)
-    times["safety_load_s"] = time.perf_counter() - t
+    crisis = crisis_detector(settings, embedder)
+    times["crisis_load_s"] = time.perf_counter() - t
 
     wake = None
     if with_wake:
@@ -143,7 +138,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     if clone is not None:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
     return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        safety=safety,
+                        crisis=crisis,
                         model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
                         fillers=fillers, lm=lm)
 
@@ -186,7 +181,7 @@ def build_pipeline(
             latency=latency,
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
-                               hashes=models.model_hashes, safety=models.safety),
+                               hashes=models.model_hashes, detector=models.crisis),
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,

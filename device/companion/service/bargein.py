@@ -206,12 +206,7 @@ def build_barge_in(
     """The speaker (tapped for the canceller when one is used) and the monitor, or None (mic gated)."""
     if not settings.active:
         return sink, None
-    from ..audio.echo import (
-        NlmsEchoCanceller,
-        PassThroughCanceller,
-        ReferenceBuffer,
-        ReferenceTap,
-    )
+    from ..audio.echo import NlmsEchoCanceller, PassThroughCanceller, ReferenceBuffer, ReferenceTap
     from ..vad.webrtc import WebRtcVad
 
     canceller: EchoCanceller

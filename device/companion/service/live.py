@@ -22,13 +22,7 @@ from ..errors import AudioError
 from .app import LoadedModels, build_pipeline, create_button, load_models
 from .notify import Heartbeat, Notifier, keep_alive
 from .state import Phase
-from .supervisor import (
-    BEAT_SLICE_S,
-    STALL_TIMEOUT_S,
-    Backoff,
-    SupervisedSink,
-    SupervisedSource,
-)
+from .supervisor import BEAT_SLICE_S, STALL_TIMEOUT_S, Backoff, SupervisedSink, SupervisedSource
 from .turn import TurnResult
 
 logger = logging.getLogger(__name__)

@@ -18,30 +18,14 @@ import numpy as np
 
 from ..audio.base import AudioSink, AudioSource
 from ..ethics.crisis import CrisisState
-from ..events import (
-    AudioChunk,
-    ButtonEvent,
-    SpeechEnded,
-    SpeechPaused,
-    SpeechStarted,
-    Transcript,
-    Trigger,
-)
+from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechPaused, SpeechStarted, Transcript, Trigger
 from ..persona.base import Exchange
 from ..vad.base import VoiceActivityDetector
 from ..vad.endpointer import Endpointer, NoSpeech
 from ..wake.base import WakeWordDetector
 from .bargein import BargeInMonitor
 from .memory import release_freed_memory
-from .state import (
-    Action,
-    CancelReply,
-    ConversationStateMachine,
-    EnterIdle,
-    Phase,
-    StartListening,
-    StartTurn,
-)
+from .state import Action, CancelReply, ConversationStateMachine, EnterIdle, Phase, StartListening, StartTurn
 from .turn import TurnResult, TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -297,7 +281,6 @@ class VoicePipeline:
         if self._turn_task is this_task:  # not superseded by a newer turn after a barge-in
             self._turn_task = None
             self._execute(self.state.on_turn_done(interrupted=result.interrupted or not result.reply))
-
 
     def remember(self, result: TurnResult) -> None:
         """Keep what the next turn of the session needs: the recent exchanges and the crisis state
