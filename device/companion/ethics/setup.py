@@ -15,9 +15,12 @@ from ..config import Settings
 from ..persona.base import PersonaEngine
 from ..tts.base import SpeechSynthesizer
 from .care import CareState
+from .crisis import CrisisClasses, CrisisDetector
+from .disclosure import disclosure_language
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
+from .safety import SafetyCheck
 from .semantic import Embedder, SemanticCues
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,51 @@ def semantic_cues(settings: Settings, embedder: Embedder | None = None) -> Seman
         return None
 
 
+CRISIS_MODEL = "embed-use-multilingual"
+"""The multilingual sentence model the crisis classes use (the same one Chinese search uses)."""
+
+
+def crisis_model(models_dir: Path) -> CrisisClasses | None:
+    """The crisis exemplar classes over the installed multilingual embedder; None (rules only) without it."""
+    from ..errors import CompanionError
+    from ..persona.multilingual import MultilingualEmbedder
+
+    try:
+        return CrisisClasses(MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
+    except CompanionError as exc:
+        logger.warning("no crisis model (%s): crisis cues are matched by the rules only", exc)
+        return None
+
+
+ENGLISH_CRISIS_MODEL = "embed-minilm"
+"""The English embedder whose exemplar classes (semantic.py) give the detector a second opinion."""
+
+
+def crisis_detector(settings: Settings, embedder: Embedder | None = None) -> CrisisDetector:
+    """Rules, the multilingual model, and the English MiniLM classes as a second opinion (loaded once,
+    shared by every pipeline built on the models). ``embedder``: the persona's, if it is MiniLM."""
+    from ..errors import CompanionError
+    from ..persona.embedder import SentenceEmbedder
+
+    english: SemanticCues | None = None
+    try:
+        if embedder is None or settings.persona.embedding_model != ENGLISH_CRISIS_MODEL:
+            folder = settings.paths.models / ENGLISH_CRISIS_MODEL
+            embedder = SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1)
+        english = SemanticCues(embedder)
+    except CompanionError as exc:
+        logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
+    return CrisisDetector(crisis_model(settings.paths.models), english=english)
+
+
+def safety_check(settings: Settings, persona: PersonaEngine, detector: CrisisDetector | None = None) -> SafetyCheck:
+    """The crisis check each turn starts with (C9): the detector, with these settings' help line and contact."""
+    ethics = settings.ethics
+    return SafetyCheck(detector or crisis_detector(settings), name=persona.name or persona.display_name,
+                       help_number=ethics.help_number, emergency_contact=ethics.emergency_contact,
+                       crisis_template=ethics.crisis_message, neutral_languages=neutral_voice_languages(settings))
+
+
 def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
     """sha256 of every model file, from the install records (not re-hashed: that takes seconds)."""
     from ..models.store import read_record
@@ -98,8 +146,13 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 
 
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
-                persona: PersonaEngine, hashes: dict[str, str]) -> EthicsHooks:
+                persona: PersonaEngine, hashes: dict[str, str], detector: CrisisDetector | None = None,
+                neutral_by_language: dict[str, SpeechSynthesizer] | None = None, language: str = "en") -> EthicsHooks:
+    """``detector``: the loaded crisis detector (loaded here when not given); ``neutral_by_language``: extra neutral
+    voices by language (e.g. "zh": a Mandarin voice) for disclosure and crisis texts in that language;
+    ``language``: the listener's (persona's) language, the disclosure's when a neutral voice speaks it."""
     ethics = settings.ethics
+    voices = neutral_voice_languages(settings) | frozenset(neutral_by_language or {})
     name = persona.name or persona.display_name
     return EthicsHooks(
         ethics,
@@ -111,6 +164,9 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
         log=GenerationLog(ethics.log_path, keep_transcripts=ethics.keep_transcripts,
                           retention_days=ethics.transcript_retention_days),
         care=CareState(ethics.log_path),
+        safety=safety_check(settings, persona, detector),
+        neutral_by_language=neutral_by_language,
+        disclosure_language=disclosure_language(language, voices),
     )
 
 

@@ -30,6 +30,7 @@ from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
 
 if TYPE_CHECKING:
+    from ..ethics.crisis import CrisisDetector
     from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
@@ -51,14 +52,15 @@ class LoadedModels:
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
     lm: LmPersona | None = None
     """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
+    crisis: CrisisDetector | None = None
+    """The crisis detector each turn starts with (rules + multilingual model), loaded once."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
+    from ..ethics.setup import check_can_start, crisis_detector, model_hashes
     from ..tts.piper_tts import PiperSynthesizer
-
-    from ..ethics.setup import check_can_start, model_hashes
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     store = ModelStore(settings.paths.models)
@@ -103,6 +105,9 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     t = time.perf_counter()
     guarded, lm = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    crisis = crisis_detector(settings)  # its own MiniLM: the persona's embedder stays inside load_guarded_persona
+    times["crisis_load_s"] = time.perf_counter() - t
 
     wake = None
     if with_wake:
@@ -124,7 +129,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     if settings.tts.uri:
         voice = f"{settings.tts.remote_voice or 'the default voice'} on {settings.tts.uri} (fall-back: {voice})"
     return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        model_hashes=hashes, voice=voice, fillers=fillers, lm=lm)
+                        crisis=crisis, model_hashes=hashes, voice=voice, fillers=fillers, lm=lm)
 
 
 def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
@@ -239,7 +244,7 @@ def build_pipeline(
             latency=latency,
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
-                               hashes=models.model_hashes),
+                               hashes=models.model_hashes, detector=models.crisis),
             on_text=on_text,
         ),
         state=ConversationStateMachine(

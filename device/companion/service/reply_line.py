@@ -148,7 +148,7 @@ class ReplyLine:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
                 role, sentence = item  # type: ignore[misc]
-                pcm = self.ethics.synthesize(sentence.text, sentence.voice)
+                pcm = self.ethics.synthesize(sentence.text, sentence.voice, sentence.source.language)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
                 is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
                 head, pcm = (None, pcm) if first_done or not self.options.pipelined else split_at_quiet(pcm, self.rate)
@@ -211,7 +211,13 @@ def turn_pieces(plan: TurnPlan, ethics: EthicsHooks, persona: PersonaEngine, que
     """What a turn says after its prelude, as (role, whole piece): the daily-limit line instead of
     an answer, else the persona's pieces ("reply"), then the break reminder when due ("care").
 
-    The one place this is decided: the voice line and `companion chat` both say exactly this."""
+    The one place this is decided: the voice line and `companion chat` both say exactly this. The
+    crisis check comes first, before the daily limit and the engine (ETHICS C9)."""
+    safety = ethics.safety_turn(plan, question, history)
+    if safety:
+        for reply in safety:
+            yield "reply", reply
+        return
     if plan.over_daily_limit:
         yield "care", ethics.daily_limit_piece()
         return
