@@ -38,7 +38,7 @@ class EchoHistory:
 
 
 def session(now: list[float]) -> ChatSession:
-    hooks = EthicsHooks(EthicsSettings(session_gap_min=30), tts=TextOnlyVoice(), persona_name="Walter",
+    hooks = EthicsHooks(EthicsSettings(session_gap_min=30, help_number="116 123"), tts=TextOnlyVoice(), persona_name="Walter",
                         clock=lambda: now[0])
     return ChatSession(guard(EchoHistory(), crisis_template="Call {help_number}.", help_number="116 123"), hooks)
 

@@ -24,7 +24,7 @@ from ..persona.reply import ReplyKind, ReplyPiece, ReplySource, Voice, piece
 from ..tts.base import SpeechSynthesizer
 from . import care as care_texts
 from .care import CareState
-from .crisis import CrisisState
+from .crisis import CrisisDetector, CrisisState
 from .disclosure import DisclosurePolicy, disclosure_text, earcon
 from .genlog import GenerationLog, new_utterance_id, utterance_hex
 from .safety import SafetyCheck
@@ -91,7 +91,10 @@ class EthicsHooks:
         self.log = log
         self.care = care
         self.clock = clock
-        self.safety = safety
+        # No hooks without a crisis check (C9): without a model, the auditable rules still run.
+        self.safety = safety or SafetyCheck(CrisisDetector(), name=persona_name, help_number=settings.help_number,
+                                            emergency_contact=settings.emergency_contact,
+                                            crisis_template=settings.crisis_message)
         """The crisis check every turn starts with; None only in tests of other things."""
         self.neutral_by_language = dict(neutral_by_language or {})
         """Neutral voices by language ("zh": a Mandarin voice); the default neutral voice speaks the rest."""
@@ -163,7 +166,7 @@ class EthicsHooks:
         updates ``plan.crisis``. Runs once per turn."""
         if plan.safety is not None:
             return plan.safety
-        if self.safety is None or not question.strip():
+        if not question.strip():
             plan.safety = []
             return plan.safety
         recent = [] if plan.new_session else [h.question for h in history]

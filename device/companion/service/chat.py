@@ -24,6 +24,8 @@ from typing import IO, Any
 import numpy as np
 
 from ..config import Settings
+from ..ethics.crisis import CrisisState
+from ..ethics.runtime import EthicsHooks
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, main_source, piece, reply_text
 from .reply_line import turn_pieces
@@ -74,16 +76,18 @@ class ChatTurn:
 class ChatSession:
     """The device's turn logic for text: the hooks plan each turn, the guarded engine answers."""
 
-    def __init__(self, persona: PersonaEngine, hooks: Any, *, history_turns: int = 12) -> None:
+    def __init__(self, persona: PersonaEngine, hooks: EthicsHooks, *, history_turns: int = 12) -> None:
         self.persona = persona
         self.hooks = hooks
+        self.crisis = CrisisState()
         self.history: list[Exchange] = []
         self.history_turns = history_turns
 
     def say(self, line: str) -> ChatTurn:
-        plan = self.hooks.start_turn()
-        if plan.silent:
-            return ChatTurn(line, (), 0.0, silent=True)
+        plan = self.hooks.start_turn(self.crisis)
+        if plan.silent and not self.hooks.safety_turn(plan, line, tuple(self.history)):
+            self.crisis = plan.crisis
+            return ChatTurn(line, (), 0.0, silent=True)  # paused: silent, unless a crisis is heard (C9)
         if plan.new_session:
             self.history.clear()
         pieces: list[ReplyPiece] = []
@@ -94,6 +98,7 @@ class ChatSession:
         latency = time.perf_counter() - started
         pieces += [p for _, p in said]
         answer = [p for role, p in said if role == "reply"]
+        self.crisis = plan.crisis  # the session's crisis state carries to the next line (C9)
         self.hooks.finish_turn(plan, source=main_source(pieces), audio_s=0.0, question=line, reply=reply_text(answer))
         if answer:
             self.history.append(Exchange(line, reply_text(answer), main_source(answer)))
