@@ -42,8 +42,8 @@ def questions(lang: str, split: str) -> list[Question]:
     return out
 
 
-def write_persona(lang: str, folder: Path, name: str = "nainai") -> Path:
-    """The memories as a persona folder (persona.toml + messages.jsonl)."""
+def write_persona(lang: str, folder: Path, name: str = "nainai", *, consent: bool = False) -> Path:
+    """The memories as a persona folder (persona.toml + messages.jsonl, and a signed consent.json)."""
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -58,7 +58,25 @@ def write_persona(lang: str, folder: Path, name: str = "nainai") -> Path:
             if context:
                 record["context"] = context
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if consent:
+        _sign_consent(folder, display)
     return folder
+
+
+def _sign_consent(folder: Path, person: str) -> None:
+    """A signed consent record over the messages (a grandchild authorising the late grandmother)."""
+    import datetime as dt
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from companion.ethics.consent import new_record, sign
+
+    valid_until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+    record = new_record(persona_name=person, authorised_by="小明", relationship="grandchild", status="deceased",
+                        audience=["household"], valid_until=valid_until, owner_is_adult=True, bundle_id="plain")
+    record = record.with_sources([hashlib.sha256((folder / "messages.jsonl").read_bytes()).hexdigest()])
+    (folder / "consent.json").write_text(sign(record, Ed25519PrivateKey.generate()).to_json(), encoding="utf-8")
 
 
 def measure(persona, qs: list[Question]) -> dict[str, float]:

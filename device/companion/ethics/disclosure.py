@@ -39,8 +39,20 @@ def earcon(rate: int, *, dot_s: float = DOT_S, tone_hz: float = TONE_HZ, level: 
     return (np.concatenate(parts) * level * 32767).astype(np.int16)
 
 
+DISCLOSURE_ZH = "这是根据{name}的消息制作的人工智能再现。它不是{name}本人，也可能会出错。"
+"""The disclosure for a Chinese persona, spoken by a Chinese neutral voice (never English read aloud)."""
+
+
 def disclosure_text(template: str, name: str) -> str:
     return template.replace("{name}", name)
+
+
+def disclosure_for_language(template: str, language: str) -> str:
+    """The disclosure template for a persona in ``language``: the configured one, except that a
+    Chinese persona gets the Chinese text unless the configured one is already Chinese."""
+    if language == "zh" and not any("\u4e00" <= ch <= "\u9fff" for ch in template):
+        return DISCLOSURE_ZH
+    return template
 
 
 @dataclass

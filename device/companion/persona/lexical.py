@@ -25,6 +25,8 @@ import numpy as np
 
 K1 = 1.2
 B = 0.75
+CHARACTERS = True
+"""Also index single characters (prefixed #) besides jieba's words."""
 
 _PUNCT = re.compile(r"^[\W_]+$")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -60,7 +62,7 @@ def tokenize(text: str) -> list[str]:
         if not jieba.dt.initialized:
             jieba.setLogLevel(60)
             jieba.initialize()
-        pieces = jieba.lcut_for_search(text.lower())
+        pieces = jieba.lcut_for_search(_simplified(text.lower()))
     words: list[str] = []
     for piece in pieces:
         piece = piece.strip()
@@ -69,8 +71,28 @@ def tokenize(text: str) -> list[str]:
         if piece.isascii():
             words.extend(w for w in _LATIN_WORD.findall(piece) if w not in STOPWORDS_EN)
         elif piece not in STOPWORDS_ZH:
-            words.append(piece)
+            if len(piece) > 1 or not CHARACTERS:
+                words.append(piece)
+            if CHARACTERS:
+                # Its characters too (a single character only as one): a recogniser that mishears
+                # one character of 红烧肉, or splits it (紅 少 肉), still matches on the others.
+                words.extend(f"#{ch}" for ch in piece if ch not in STOPWORDS_ZH)
     return words
+
+
+_converter = None
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified (OpenCC t2s), applied to memories and questions alike:
+    Whisper often writes Mandarin in traditional characters (會, 貓) where a WeChat history has
+    simplified ones (会, 猫), and a word match must not depend on the script."""
+    global _converter
+    if _converter is None:
+        from opencc import OpenCC
+
+        _converter = OpenCC("t2s")
+    return _converter.convert(text)
 
 
 class LexicalIndex:

@@ -38,10 +38,10 @@ REPEAT_WINDOW = 3
 """Replies heard in the last this many exchanges are avoided when a close second exists."""
 REPEAT_MARGIN = 0.08
 """How much lower than the best a second message may score and still replace a repeat."""
-LEXICAL_WEIGHT = 0.45
+LEXICAL_WEIGHT = 0.30
 """How much a full word match adds to the embedder's cosine for a Chinese persona (calibrated with
 MULTILINGUAL_MIN_SCORE on tests/data/retrieval's dev split only; see calibrate.py there)."""
-MULTILINGUAL_MIN_SCORE = 0.47
+MULTILINGUAL_MIN_SCORE = 0.52
 """The decline threshold for personas searched with the multilingual embedder (plus the lexical
 signal for Chinese): the setting's default (DEFAULT_MIN_SCORE) is calibrated for MiniLM."""
 _CACHE_VERSION = "retrieval-v1"
@@ -285,9 +285,10 @@ def embedding_for_language(language: str, model_name: str = EMBED_MODEL_NAME,
     ``min_score`` was set away from the English default)."""
     from .multilingual import MODEL_NAME
 
-    if model_name != EMBED_MODEL_NAME or language.lower().split("-")[0] == "en":
+    if language.lower().split("-")[0] == "en":
         return model_name, min_score
-    return MODEL_NAME, MULTILINGUAL_MIN_SCORE if min_score == DEFAULT_MIN_SCORE else min_score
+    name = MODEL_NAME if model_name == EMBED_MODEL_NAME else model_name
+    return name, MULTILINGUAL_MIN_SCORE if name == MODEL_NAME and min_score == DEFAULT_MIN_SCORE else min_score
 
 
 def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:

@@ -46,22 +46,29 @@ class LoadedModels:
     """Short fillers in the persona's voice, synthesized once at load time."""
     voice: str = ""
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
+    language: str = "en"
+    """The persona's language family (the disclosure is spoken in it)."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
     from ..persona.retrieval import load_retrieval_persona
-    from ..tts.piper_tts import PiperSynthesizer
-
     from ..ethics.setup import check_can_start, guard_persona, model_hashes
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
+    from .languages import load_synthesizer, model_dirs, persona_language, plan_speech
+
+    # Hear, speak and search in the persona's language (refuses, naming the model to install).
+    plan = plan_speech(settings, persona_language(settings))
+    settings = plan.apply(settings)
+    for warning in plan.warnings:
+        logger.warning("%s", warning)
     store = ModelStore(settings.paths.models)
     names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model, settings.tts.neutral_voice]
     if with_wake:
         names.append(settings.wake.model)
-    dirs = {name: store.path(name) for name in names}  # cheap check; hashes are checked on install
+    dirs = model_dirs(store, names)  # cheap check; hashes are checked on install
     times: dict[str, float] = {}
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
 
@@ -83,10 +90,11 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     clone = load_persona_voice(settings.persona.path, enabled=settings.voice.speak_with_clone,
                                key_file=settings.persona.key_file, length_scale=settings.tts.length_scale,
                                threads=threads.tts)
-    tts = clone or PiperSynthesizer(dirs[settings.tts.voice], length_scale=settings.tts.length_scale, threads=threads.tts)
+    tts = clone or load_synthesizer(store.models_dir, settings.tts.voice, length_scale=settings.tts.length_scale,
+                                    threads=threads.tts)
     neutral_tts = None
     if clone is not None or settings.tts.neutral_voice != settings.tts.voice:
-        neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice], threads=threads.tts)
+        neutral_tts = load_synthesizer(store.models_dir, settings.tts.neutral_voice, threads=threads.tts)
     fillers = FillerBank(tts)
     if settings.latency.filler:
         fillers.prepare()
@@ -126,7 +134,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
     return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
                         model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
-                        fillers=fillers)
+                        fillers=fillers, language=plan.language)
 
 
 def build_pipeline(
@@ -167,7 +175,7 @@ def build_pipeline(
             latency=latency,
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
-                               hashes=models.model_hashes),
+                               hashes=models.model_hashes, language=models.language),
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,

@@ -29,6 +29,7 @@ from ..ethics.runtime import EthicsHooks
 from ..events import SpeechEnded, Transcript, Trigger
 from ..persona.base import Exchange, PersonaEngine, ReplySource
 from ..tts.base import SpeechSynthesizer
+from ..tts.splitter import join_sentences
 from .reply_line import LineOptions, ReplyLine
 
 logger = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ class TurnRunner:
     def _finish(self, result: TurnResult, line: ReplyLine, cancel: threading.Event, t_persona: float) -> None:
         stamps, timings = line.outcome.stamps, result.timings
         result.stamps.update({k: v for k, v in stamps.items() if k not in ("persona_done", "first_tts")})
-        result.reply = " ".join(line.outcome.heard)
+        result.reply = join_sentences(line.outcome.heard)
         result.source = None if line.plan.over_daily_limit else self.persona.last_source
         result.interrupted = cancel.is_set()
         t_end = result.stamps["endpoint"]
