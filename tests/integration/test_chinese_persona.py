@@ -110,3 +110,26 @@ def test_a_chinese_persona_without_the_multilingual_models_is_refused_with_one_l
     with pytest.raises(ModelError) as caught:
         plan_speech(settings, "zh")
     assert "asr-base" in caught.value.hint and "Chinese" in caught.value.what
+
+
+def test_doctor_says_what_hears_and_speaks_chinese_and_what_to_install(zh_settings, tmp_path: Path) -> None:
+    from companion.service.doctor import check_language
+
+    checks = list(check_language(zh_settings))
+    assert checks[0].status == "ok" and "asr-base (zh)" in checks[0].detail and "espeak-ng" in checks[0].detail
+    assert any(c.status == "warn" and "companion models add" in c.line() for c in checks)
+    empty = replace(zh_settings, paths=replace(zh_settings.paths, models_dir=str(tmp_path)))
+    (bad,) = check_language(empty)
+    assert bad.status == "fail" and "companion models install asr-base" in bad.line()
+
+
+def test_the_cli_refuses_a_chinese_persona_without_its_models_in_one_line(zh_settings, cli_env, tmp_path: Path) -> None:
+    from support.cli import run_companion
+
+    env = dict(cli_env, COMPANION_MODELS_DIR=str(tmp_path))
+    question = _mandarin("你好", tmp_path / "q.wav")
+    done = run_companion(["converse", "--persona", zh_settings.persona.dir, "--input", str(question),
+                          "--output", str(tmp_path / "r.wav")], env)
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "Chinese" in done.stderr and "companion models install asr-base" in done.stderr
