@@ -54,7 +54,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
         payload = result.to_dict()
         payload["listening"] = stats
         payload["load_times"] = {k: round(v, 3) for k, v in models.load_times.items()}
-        payload["voice"] = {"persona": models.voice, "neutral": settings.tts.neutral_voice}  # who spoke what
+        payload["voice"] = {"persona": models.voice, "neutral": models.neutral_voice or settings.tts.neutral_voice}  # who spoke what
         payload["output"] = {"path": str(args.output), "sample_rate": stats["reply_rate"]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:

@@ -48,6 +48,8 @@ class LoadedModels:
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
     language: str = "en"
     """The persona's language family (the disclosure is spoken in it)."""
+    neutral_voice: str = ""
+    """What speaks disclosures and crisis answers (a Piper model name, or espeak-ng:<voice>)."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -134,7 +136,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         hashes["persona-voice"] = clone.sha256  # the generation log names the clone that spoke (C11)
     return LoadedModels(asr=asr, tts=tts, persona=persona, wake=wake, load_times=times, neutral_tts=neutral_tts,
                         model_hashes=hashes, voice=clone.source if clone is not None else settings.tts.voice,
-                        fillers=fillers, language=plan.language)
+                        fillers=fillers, language=plan.language, neutral_voice=settings.tts.neutral_voice)
 
 
 def build_pipeline(
