@@ -14,11 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from support.retrieval_sets import memories, measure, questions, write_persona
-
 from companion.audio.wavfile import read_wav, write_wav
 from companion.errors import ModelError
+from support.retrieval_sets import measure, memories, questions, write_persona
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +58,7 @@ def test_a_spoken_chinese_question_gets_her_words_in_a_chinese_voice(zh_settings
     result, _ = asyncio.run(converse_file(zh_settings, zh_models, question, tmp_path / "reply.wav"))
 
     assert _HAN.search(result.transcript), result.transcript
-    expected = dict((ident, text) for ident, _, text in memories("zh"))["m13"]
+    expected = {ident: text for ident, _, text in memories("zh")}["m13"]
     assert result.source is not None and result.source.kind == "message"
     assert result.reply == expected
     assert result.disclosed  # the first turn of a session starts with the disclosure

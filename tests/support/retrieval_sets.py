@@ -68,9 +68,8 @@ def _sign_consent(folder: Path, person: str) -> None:
     import datetime as dt
     import hashlib
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from companion.ethics.consent import new_record, sign
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     valid_until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
     record = new_record(persona_name=person, authorised_by="小明", relationship="grandchild", status="deceased",

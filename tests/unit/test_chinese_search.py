@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from companion.persona.lexical import LexicalIndex, tokenize, uses_lexical
 from companion.persona.retrieval import (
     DEFAULT_MIN_SCORE,
@@ -13,6 +10,8 @@ from companion.persona.retrieval import (
     MULTILINGUAL_MIN_SCORE,
     embedding_for_language,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_tokens_drop_function_words_and_punctuation() -> None:

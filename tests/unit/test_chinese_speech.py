@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from companion.config import Settings
 from companion.errors import ModelError
 from companion.ethics.disclosure import DISCLOSURE_ZH, disclosure_for_language
@@ -113,7 +112,7 @@ def test_a_chinese_persona_hears_zh_speaks_espeak_mandarin_or_an_added_voice(tmp
 
 
 def test_without_espeak_or_a_chinese_voice_the_plan_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
-    import companion.tts.espeak as espeak
+    from companion.tts import espeak
 
     models = tmp_path / "models"
     models.mkdir()

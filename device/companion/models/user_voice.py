@@ -62,7 +62,7 @@ def add_voice(models_dir: Path, onnx: Path, *, licence: str, name: str | None = 
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
         if not isinstance(config, dict):
-            raise ValueError("not a JSON object")
+            raise TypeError("not a JSON object")
         rate = int((config.get("audio") or {})["sample_rate"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"the voice config is not a Piper .onnx.json ({exc})", where=str(config_path), hint=_HINT) from None

@@ -33,13 +33,13 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Function words that carry no topic: pronouns, particles, copulas, question words, and the
 # modal verbs every question starts with. Kept short on purpose: idf handles the rest.
 STOPWORDS_ZH = frozenset(
-    "你 您 我 他 她 它 你们 我们 他们 咱们 的 地 得 了 吗 呢 吧 啊 呀 哦 嘛 么 是 有 在 会 能 要 想 过 着 都 也 还 就 "
+    "你 您 我 他 她 它 你们 我们 他们 咱们 的 地 得 了 吗 呢 吧 啊 呀 哦 嘛 么 是 有 在 会 能 要 想 过 着 都 也 还 就 "  # noqa: SIM905
     "又 和 跟 与 把 被 给 对 很 太 最 更 这 那 这个 那个 哪 哪个 哪些 哪里 什么 怎么 怎样 怎么样 为什么 多少 几 个 一 "
     "一下 没有 有没有 是不是 不 没 嗯 喜欢 知道 告诉 觉得 时候 一般 平时 以前 现在 "
     "做 说 上 到 见 办 去 来 看 听 用 弄 搞 干 让 叫".split()
 )
 STOPWORDS_EN = frozenset(
-    "a an the and or but of to in on at for with about as by from is are was were be been am do does did you your "
+    "a an the and or but of to in on at for with about as by from is are was were be been am do does did you your "  # noqa: SIM905
     "i me my we our he she it they them his her its what which who whom how when where why that this these those "
     "have has had can could would should will shall any some ever".split()
 )

@@ -82,11 +82,12 @@ def persona_language(settings: Settings) -> str:
 
 
 def _installed(models_dir: Path, name: str) -> bool:
+    from ..errors import CompanionError
     from ..models.store import ModelStore
 
     try:
         ModelStore(models_dir).path(name)
-    except Exception:  # not in the manifest, or not installed: either way not usable
+    except (CompanionError, KeyError):  # not in the manifest, or not installed: either way not usable
         return (models_dir / name / "INSTALLED.json").is_file() and not name.startswith(ESPEAK_PREFIX)
     return True
 
@@ -175,7 +176,7 @@ def model_dirs(store: object, names: list[str]) -> dict[str, Path]:
     return dirs
 
 
-def load_synthesizer(models_dir: Path, name: str, *, length_scale: float = 1.0, threads: int = 0):  # noqa: ANN201
+def load_synthesizer(models_dir: Path, name: str, *, length_scale: float = 1.0, threads: int = 0):
     """A SpeechSynthesizer for a plan's voice name (a Piper model folder, or espeak-ng)."""
     if name.startswith(ESPEAK_PREFIX):
         from ..tts.espeak import EspeakSynthesizer

@@ -14,9 +14,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from companion.persona.folder import load_persona_folder
-from companion.persona.retrieval import RetrievalPersona, _load_embedder, embedding_for_language
+from companion.persona.retrieval import (
+    RetrievalPersona,
+    _load_embedder,
+    embedding_for_language,
+)
 from support.retrieval_sets import questions, write_persona
 
 
