@@ -37,6 +37,13 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
     """Language families the neutral voice speaks, read from its Piper config ("en" when unknown).
 
     Guardrail answers are written in a language this voice can say (C3, C9)."""
+    from ..service.languages import ESPEAK_PREFIX
+
+    if settings.tts.neutral_voice.startswith(ESPEAK_PREFIX):  # espeak-ng (e.g. cmn, Mandarin): see tts/espeak.py
+        from ..tts.espeak import VOICES
+
+        voice = settings.tts.neutral_voice[len(ESPEAK_PREFIX):]
+        return frozenset({next((lang for lang, v in VOICES.items() if v == voice), voice)})
     folder = settings.paths.models / settings.tts.neutral_voice
     for config in sorted(folder.glob("*.onnx.json")):
         try:
@@ -44,8 +51,9 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
         except (OSError, ValueError) as exc:
             logger.warning("cannot read the neutral voice config %s (%s): assuming English", config, exc)
             break
-        family = str((data.get("language") or {}).get("family") or (data.get("espeak") or {}).get("voice", "en"))
-        return frozenset({family.split("-")[0].split("_")[0].lower()})
+        from ..models.user_voice import voice_language
+
+        return frozenset({voice_language(data) or "en"})
     return frozenset({"en"})
 
 

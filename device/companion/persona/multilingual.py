@@ -53,7 +53,7 @@ class MultilingualEmbedder:
         try:
             self._backend = NumpyBackend(str(weights), UseTokenizer(str(tokenizer_path)), threads=max(1, threads))
             probe = self._backend.encode(["hello"])
-        except Exception as exc:  # a truncated npz or a foreign file: say which file
+        except Exception as exc:  # noqa: BLE001  (a truncated npz or a foreign file: say which file)
             text = " ".join(str(exc).split())[:160] or type(exc).__name__
             raise ModelError(f"multilingual embedding model is corrupt or unreadable ({text})",
                              where=str(self.model_dir), hint=_INSTALL_HINT) from None

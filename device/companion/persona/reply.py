@@ -109,8 +109,10 @@ def piece(text: str, kind: ReplyKind, *, score: float = 0.0, message_id: str | N
 
 
 def reply_text(pieces: Iterable[ReplyPiece]) -> str:
-    """The pieces as one text, as it would be spoken."""
-    return " ".join(p.text.strip() for p in pieces if p.text.strip())
+    """The pieces as one text, as it would be spoken (no space added between Chinese sentences)."""
+    from ..tts.splitter import join_sentences
+
+    return join_sentences([p.text.strip() for p in pieces if p.text.strip()])
 
 
 def main_source(pieces: Iterable[ReplyPiece]) -> ReplySource | None:

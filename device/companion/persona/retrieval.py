@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .reply import ReplyKind, ReplyPiece, piece
 from .understand import SOCIAL, Intent, Understanding, understand
+from .lexical import LexicalSignal, uses_lexical
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,12 @@ REPEAT_WINDOW = 3
 """Replies heard in the last this many exchanges are avoided when a close second exists."""
 REPEAT_MARGIN = 0.08
 """How much lower than the best a second message may score and still replace a repeat."""
+LEXICAL_WEIGHT = 0.30
+"""How much a full word match adds to the embedder's cosine for a Chinese persona (calibrated with
+MULTILINGUAL_MIN_SCORE on tests/data/retrieval's dev split only; see calibrate.py there)."""
+MULTILINGUAL_MIN_SCORE = 0.52
+"""The decline threshold for personas searched with the multilingual embedder (plus the lexical
+signal for Chinese): the setting's default (DEFAULT_MIN_SCORE) is calibrated for MiniLM."""
 _CACHE_VERSION = "retrieval-v1"
 TOP_K = 32
 
@@ -105,6 +113,12 @@ class RetrievalPersona:
             min_score=min_score,
         )
         """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
+        self.lexical_weight = LEXICAL_WEIGHT
+        # Chinese personas add word overlap (jieba + BM25) to the embedder's score: see lexical.py.
+        self._lexical = (
+            LexicalSignal([m.context for m in folder.messages], [m.text for m in folder.messages])
+            if uses_lexical(folder.language) else None
+        )
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -152,8 +166,12 @@ class RetrievalPersona:
             # when the cores are busy (ASR, TTS): measured 16 ms vs 0.2 ms for 1,700 texts.
             similarity = np.einsum("ij,j->i", self._matrix, query)
         by_context = np.where(self._has_context, similarity[self._context_rows], -1.0)
-        by_text = similarity[self._text_rows] * self.text_weight
-        return np.maximum(by_context, by_text)
+        by_text = similarity[self._text_rows]
+        if self._lexical is not None:
+            lexical_context, lexical_text = self._lexical.scores(question)
+            by_context = np.where(self._has_context, by_context + self.lexical_weight * lexical_context, -1.0)
+            by_text = by_text + self.lexical_weight * lexical_text
+        return np.maximum(by_context, by_text * self.text_weight)
 
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
@@ -349,15 +367,37 @@ def load_retrieval_persona(
     if is_bundle(Path(persona_dir)):
         from .bundle.engine import load_bundle_persona
 
-        embedder = _load_embedder(models_dir, model_name, threads)
-        return load_bundle_persona(Path(persona_dir), embedder, min_score=min_score, key_file=key_file)
+        def for_language(language: str) -> tuple[Any, float]:  # the card (and its language) is in the bundle
+            name, score = embedding_for_language(language, model_name, min_score)
+            return _load_embedder(models_dir, name, threads), score
+
+        return load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file)
     folder = load_persona_folder(Path(persona_dir))
-    embedder = _load_embedder(models_dir, model_name, threads)
+    name, min_score = embedding_for_language(folder.language, model_name, min_score)
+    embedder = _load_embedder(models_dir, name, threads)
     return RetrievalPersona(folder, embedder, min_score=min_score, cache_dir=cache_dir)
 
 
-def _load_embedder(models_dir: Path, model_name: str, threads: int) -> SentenceEmbedder:
+def embedding_for_language(language: str, model_name: str = EMBED_MODEL_NAME,
+                           min_score: float = DEFAULT_MIN_SCORE) -> tuple[str, float]:
+    """The embedding model and decline threshold for a persona in ``language``: English (and any
+    persona whose settings name another model) keeps ``model_name``; a non-English persona with
+    the default English model gets the multilingual one and its calibrated threshold (unless
+    ``min_score`` was set away from the English default)."""
+    from .multilingual import MODEL_NAME
+
+    if language.lower().split("-")[0] == "en":
+        return model_name, min_score
+    name = MODEL_NAME if model_name == EMBED_MODEL_NAME else model_name
+    return name, MULTILINGUAL_MIN_SCORE if name == MODEL_NAME and min_score == DEFAULT_MIN_SCORE else min_score
+
+
+def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:
+    from .multilingual import MODEL_NAME, MultilingualEmbedder
+
     model_dir = Path(models_dir) / model_name
+    if model_name == MODEL_NAME:
+        return MultilingualEmbedder(model_dir, threads=threads)
     return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
 
 
