@@ -178,11 +178,25 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
     )
 
 
+def carry_over_folder_name_state(care: CareState, pid: str, folder_name: str) -> None:
+    """Care state was once keyed by the folder's name: a persona paused or retired that way stays
+    so under its consent id (moved once, so `care resume` then works on the new id)."""
+    if folder_name == pid:
+        return
+    if care.is_retired(folder_name) and not care.is_retired(pid):
+        care.retire(pid)
+    elif care.is_paused(folder_name):
+        if not care.is_paused(pid):
+            care.pause(pid)
+        care.resume(folder_name)
+
+
 def check_can_start(settings: Settings) -> None:
     """Refuse to start (one clear error) for a paused or retired persona, or without consent."""
     care = CareState(settings.ethics.log_path)
-    care.check_may_speak(persona_id(settings))
-    care.check_may_speak(settings.persona.path.resolve().name)  # paused before ids followed the record
+    pid = persona_id(settings)
+    carry_over_folder_name_state(care, pid, settings.persona.path.resolve().name)
+    care.check_may_speak(pid)
     from .gate import check_persona_consent
 
     check_persona_consent(settings.persona.path)
