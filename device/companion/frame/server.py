@@ -231,7 +231,7 @@ class Frame:
                 if self.view.version != sent:
                     sent = self.view.version
                     data = json.dumps(self.view_dict(), ensure_ascii=False)
-                    await response.write(f"data: {data}\n\n".encode("utf-8"))
+                    await response.write(f"data: {data}\n\n".encode())
                 try:
                     await asyncio.wait_for(changed.wait(), timeout=PING_S)
                 except asyncio.TimeoutError:

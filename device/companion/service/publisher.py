@@ -22,7 +22,6 @@ import stat
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from .. import feed
 from ..config import FrameSettings
