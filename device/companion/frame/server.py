@@ -227,7 +227,7 @@ class Frame:
         self._listeners.add(changed)
         sent = -1
         try:
-            while not self.client._stopped.is_set():
+            while not self.client.stopped:
                 if self.view.version != sent:
                     sent = self.view.version
                     data = json.dumps(self.view_dict(), ensure_ascii=False)
