@@ -72,7 +72,7 @@ as_root() {
 # systemd-container to boot the unit under a real systemd in a container (the service test),
 # strace to see that a turn opens no network socket, and shellcheck (this script's test);
 # venv support for Debian's python3.
-APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins systemd systemd-container strace shellcheck)
+APT_PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils alsa-utils libasound2-plugins systemd systemd-container strace shellcheck espeak-ng)
 
 install_system_packages() {
     local missing=()
@@ -187,7 +187,7 @@ STATE_DIR=/var/lib/companion     # persona data (systemd StateDirectory=)
 CACHE_DIR=/var/cache/companion   # derived data (systemd CacheDirectory=)
 UNIT_DIR=/etc/systemd/system
 SERVICE_USER=companion
-DEVICE_APT_PACKAGES=(libportaudio2 alsa-utils)
+DEVICE_APT_PACKAGES=(libportaudio2 alsa-utils espeak-ng)  # espeak-ng: the Mandarin neutral voice when no Chinese Piper voice is installed
 PLATFORM=""
 
 detect_platform() {

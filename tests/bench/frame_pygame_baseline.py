@@ -119,10 +119,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp())
     for i, rgb in enumerate([(200, 160, 120), (120, 160, 200), (150, 190, 140)]):
         (work / f"p{i}.png").write_bytes(make_png(960, 640, rgb))
-    display = f":{300 + os.getpid() % 300}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
+    from companion.frame.bench import start_xvfb
+
+    started: list[subprocess.Popen[bytes]] = []
+    display = start_xvfb(size, started)  # type: ignore[arg-type]
+    xvfb = started[0]
     env = dict(os.environ, DISPLAY=display, SDL_VIDEODRIVER="x11", PYGAME_HIDE_SUPPORT_PROMPT="1")
     child = subprocess.Popen([sys.executable, __file__, "--seconds", str(args.seconds), "--size", args.size,
                               "--render", str(work)], env=env, stdout=subprocess.PIPE, text=True)

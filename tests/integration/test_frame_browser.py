@@ -23,7 +23,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from companion import feed
 from companion.config import Settings
 from companion.frame.bench import free_port, make_bundle, make_png, wait_http

@@ -82,7 +82,7 @@ def test_frame_install_into_a_prefix_twice_then_uninstall(tmp_path: Path) -> Non
     assert os.access(prefix / "opt/companion/frame-kiosk.sh", os.X_OK)
     lines = autostart.read_text().splitlines()
     assert lines.count(BEGIN) == 1 and "/opt/companion/frame-kiosk.sh &" in lines and lines[0].startswith("swaybg")
-    assert re.search(r"^companion-frame:x:\d+:companion$", (prefix / "etc/group").read_text(), re.M)
+    assert re.search(r"^companion-frame:x:\d+:companion$", (prefix / "etc/group").read_text(), re.MULTILINE)
 
     subprocess.run([str(INSTALL), "--prefix", str(prefix), "--uninstall"], capture_output=True, text=True, env=env,
                    timeout=600)

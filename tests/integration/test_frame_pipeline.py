@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from companion import feed
 from companion.audio.wavfile import WavFileSink, WavFileSource
 from companion.service.app import build_pipeline

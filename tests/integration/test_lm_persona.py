@@ -63,7 +63,8 @@ def test_a_fact_absent_from_the_memories_is_not_remembered(walt, retrieval):
 def test_generated_replies_are_short_grounded_and_keep_the_prefix_cached(walt):
     prefix = walt.session.prefix_tokens
     history = []
-    for question in ("Who was your first boss?", "What did you do on Sunday mornings?"):
+    # Questions a memory answers without being a near copy of what was asked: the model phrases them.
+    for question in ("Who taught you carpentry?", "Who taught you carpentry, and when?"):
         pieces = list(walt.respond(question, history))
         reply = " ".join(p.text for p in pieces).strip()
         assert reply and len(pieces) <= walt.options.max_sentences
@@ -163,3 +164,13 @@ def test_build_lm_refuses_a_bad_source_in_one_line(tmp_path, capsys):
     assert main(["models", "build-lm", "--from", str(tmp_path / "x.txt"), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a GGUF" in err[0]
+
+
+def test_the_model_is_not_run_when_generation_cannot_help(walt, retrieval):
+    """Decided before generating: a decline, a message of the line's kind, the listener's words."""
+    for line, kind in (("Have you ever been to Japan?", "fallback"), ("I got engaged last night!", "memory"),
+                       ("Goodnight grandpa", "memory")):
+        pieces = list(walt.respond(line, []))
+        assert len(pieces) == 1 and pieces[0].kind == kind, line
+        assert walt.last_stats.generated_tokens == 0, line
+    assert retrieval.settled("Tell me about your truck.") is None  # a memory answers: the model may phrase it

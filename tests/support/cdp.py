@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-
 from companion.frame.browser import chromium_command
 
 

@@ -124,3 +124,20 @@ def test_the_pipeline_start_check_uses_the_gate(tmp_path: Path) -> None:
                        ethics=replace(base.ethics, log_dir=str(tmp_path / "state")))
     with pytest.raises(ConsentError):
         check_can_start(settings)
+
+
+def test_a_pause_keyed_by_the_old_folder_name_carries_over_once(tmp_path: Path) -> None:
+    from companion.ethics.care import CareState, PersonaPaused
+
+    folder = persona_folder(tmp_path)
+    write_record(folder)  # consent id "plain", folder name "nan"
+    base = Settings()
+    settings = replace(base, persona=replace(base.persona, dir=str(folder)),
+                       ethics=replace(base.ethics, log_dir=str(tmp_path / "state")))
+    care = CareState(tmp_path / "state")
+    care.pause("nan")  # as an older version keyed it
+    with pytest.raises(PersonaPaused):
+        check_can_start(settings)
+    assert care.is_paused("plain") and not care.is_paused("nan")
+    care.resume("plain")  # `companion care resume` acts on the consent id: it really resumes
+    check_can_start(settings)

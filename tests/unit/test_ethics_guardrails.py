@@ -20,12 +20,12 @@ def ask(engine, question: str) -> Answer:  # type: ignore[no-untyped-def]
     return ask_engine(engine, question)
 
 
-def test_crisis_breaks_character_in_the_neutral_voice_with_help() -> None:
+def test_crisis_is_not_the_engine_guards_job_but_the_turns_first_check() -> None:
+    """The guard answers as the engine would; crisis is checked before it, over the session
+    (ethics/safety.py, test_ethics_crisis.py), so no engine path can skip it."""
     engine = guarded()
     for question in ("I want to end my life", "我不想活了"):
-        answer = ask(engine, question)
-        assert "116 123" in answer.text and "Aunt May, 555 0101" in answer.text and "not Walter" in answer.text
-        assert answer.source.voice == "neutral" and answer.kind == "crisis"
+        assert ask(engine, question).kind == "memory"
 
 
 def test_ordinary_grief_is_answered_by_the_persona() -> None:
@@ -99,12 +99,12 @@ def test_the_neutral_voice_language_is_read_from_its_piper_config(tmp_path) -> N
 
 def test_the_semantic_class_fills_the_rules_gaps_but_never_overrides_them() -> None:
     """semantic.SemanticCues is a callable text -> class; a scripted one checks the guard's order."""
-    verdicts = {"I've already said my goodbyes": "crisis", "Hold on, is this software?": "alive",
+    verdicts = {"Hold on, is this software?": "alive",
                 "Let's keep this from Mum": "fraud", "What's your bank PIN?": "alive",
                 "You're alive in our hearts, are you?": "alive"}
     engine = guard(ScriptedEngine("The lake was calm that day."), crisis_template="Call {help_number}.",
                    help_number="116 123", semantic=verdicts.get)
-    expected = {"I've already said my goodbyes": ("crisis", "neutral"), "Hold on, is this software?": ("honesty", "neutral"),
+    expected = {"Hold on, is this software?": ("honesty", "neutral"),
                 "Let's keep this from Mum": ("refusal", "persona"),
                 "What's your bank PIN?": ("refusal", "persona"),  # the fraud rule fired: the model is not asked to overrule it
                 "You're alive in our hearts, are you?": ("memory", "persona")}  # figurative: never an "I am not alive"

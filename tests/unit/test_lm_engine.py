@@ -43,6 +43,9 @@ class ScriptedSource:
     def search(self, question: str, k: int) -> list[Memory]:
         return self.memories[:k]
 
+    def settled(self, question: str, history) -> None:  # type: ignore[no-untyped-def]
+        return None  # these sources test generation: they never settle a turn themselves
+
     def examples(self, n: int) -> list[Memory]:
         return [Memory("ex-1", "Best spot is the north shore at first light.", "Where do you fish?", 1.0)][:n]
 

@@ -47,6 +47,9 @@ class KeywordSource:
         rest = [Memory(m.id, m.text, m.context, 0.1) for key, m in self.memories.items() if key not in question.casefold()]
         return (hits + rest)[:k]
 
+    def settled(self, question: str, history) -> None:  # type: ignore[no-untyped-def]
+        return None  # these sources test generation: they never settle a turn themselves
+
     def examples(self, n: int) -> list[Memory]:
         return []
 

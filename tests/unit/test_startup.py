@@ -149,10 +149,11 @@ def _settings(tmp_path: Path, persona: Path) -> Settings:
 
 def test_run_waits_for_a_paused_persona_instead_of_exiting(tmp_path: Path, systemd) -> None:  # type: ignore[no-untyped-def]
     from companion.ethics.care import CareState
+    from companion.ethics.setup import persona_id
 
     notifier, messages = systemd
     settings = _settings(tmp_path, DEMO_PERSONA_DIR)
-    CareState(settings.ethics.log_path).pause(DEMO_PERSONA_DIR.name)
+    CareState(settings.ethics.log_path).pause(persona_id(settings))
     assert prepare(settings, notifier, stopped=lambda s: True) is None  # stopped while paused: no models
     assert messages()[0].startswith("READY=1\nSTATUS=paused")
 

@@ -24,8 +24,13 @@ class EthicsSettings:
     There is deliberately no switch to turn the disclosure off: validation refuses an empty one.
     """
 
-    disclosure: str = "This is an AI re-creation based on {name}'s messages. It is not {name}, and it can be wrong."
-    """Spoken in the neutral voice after an earcon at the start of every session; {name} is the persona."""
+    disclosure: str = ""
+    """Retired: the disclosure sentence is fixed per language (ethics/disclosure.py) and cannot be
+    replaced. A configured value other than the fixed English sentence is refused with a pointer
+    to ``disclosure_addition``."""
+    disclosure_addition: str = ""
+    """A sentence spoken after the fixed disclosure (e.g. "Walter's family set this up in 2026.");
+    it may add to the disclosure, never contradict it; {name} is the persona."""
     disclosure_interval_min: float = 120.0
     """Repeat the disclosure after this much continuous use; at most 120 minutes."""
     session_gap_min: float = 30.0
@@ -51,8 +56,15 @@ class EthicsSettings:
     """Generation log and care state; "" means $XDG_STATE_HOME/companion."""
 
     def validate(self, where: str) -> None:
-        check(bool(self.disclosure.strip()), f"{where}.disclosure", "cannot be empty: the disclosure cannot be turned off")
-        check("{name}" in self.disclosure, f"{where}.disclosure", "must mention the persona ({name}) so listeners know who is re-created")
+        from ..ethics.disclosure import FIXED, inverts_disclosure
+
+        check(self.disclosure.strip() in ("", FIXED["en"]), f"{where}.disclosure",
+              "can no longer replace the spoken AI disclosure: its sentence is fixed per language (ETHICS C3). "
+              "Delete this key; to say more, put one sentence in ethics.disclosure_addition (spoken after it)")
+        check(len(self.disclosure_addition) <= 300, f"{where}.disclosure_addition", "must be at most 300 characters")
+        check(not inverts_disclosure(self.disclosure_addition), f"{where}.disclosure_addition",
+              "must not contradict the disclosure (no \"it is really me\", \"I never left\", \"not an AI\"): "
+              "it is spoken right after \"It is not {name}\"")
         check(0.0 < self.disclosure_interval_min <= 120.0, f"{where}.disclosure_interval_min", "must be in (0, 120] minutes")
         check(1.0 <= self.session_gap_min <= 1440.0, f"{where}.session_gap_min", "must be 1-1440 minutes")
         check(bool(self.help_number.strip()), f"{where}.help_number", "cannot be empty")

@@ -61,8 +61,9 @@ class ConversationSettings:
 
     follow_up_s: float = 5.0
     """After a reply, listen this long for a follow-up question without the wake word; 0 = off."""
-    history_turns: int = 4
-    """Past exchanges the persona engine sees."""
+    history_turns: int = 12
+    """Past exchanges of this session the persona engine sees; its memory of the conversation (the
+    listener's name, their news, the topic) reaches back this far. Cleared at the session gap."""
 
     def validate(self, where: str) -> None:
         check(0.0 <= self.follow_up_s <= 30.0, f"{where}.follow_up_s", "must be 0-30 s")

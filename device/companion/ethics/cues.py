@@ -170,7 +170,7 @@ FRAUD_EN = _rx(
     r"|credit card|debit card|card number|gift ?cards?|bitcoin|crypto|western union|venmo|paypal|zelle|<loan>|<lend>"
     r"|invest(?:ment)?|pension|savings|funds|bail|quid|bucks|dollars|euros"
     r"|password|passcode|pin\b|pin code|security (?:code|questions?)|verification code|one[- ]time (?:code|pass\w*)|otp|2fa|login"
-    r"|codes?|combination|social security|ssn|passport number|id number|national insurance|maiden name"
+    r"|codes?|combination|social security|ssn|passport number|id number|national insurance"
     r"|lottery|inheritance|will and testament|sign (?:this|the) (?:form|paper)"
     r"|keep (?:this|it|that) (?:a )?secret|our (?:little )?secret|don't tell|never tell|just between us|between (?:you and me|us)"
     r"|without telling|secret from)\b"
@@ -242,8 +242,11 @@ def is_crisis(text: str) -> bool:
     return bool(CRISIS_EN.search(t) or CRISIS_ZH.search(t))
 
 
+_PAST_PRICE = re.compile(r"\bhow much did (?:you|he|she|they|we|grandpa|grandma|dad|mum|mom) (?:pay|spend) (?:for|on)\b")
+
+
 def is_fraud_request(text: str) -> bool:
-    t = canonical(text)
+    t = _PAST_PRICE.sub("what did it cost", canonical(text))  # "How much did you pay for it?" is family history
     return bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t))
 
 
@@ -255,6 +258,30 @@ def is_alive_question(text: str) -> bool:
             return True
     match_zh = ALIVE_ZH.search(t)
     return bool(match_zh) and not _FIGURATIVE_ZH.search(t)
+
+
+_ADDRESSED_EN = _rx(
+    r"\bare you\b|\bis (?:this|it|that)\b|\bam i\b|\byou're\b|\bwho (?:am i|are you)\b"
+    r"|\b(?:did|have|could|can) you (?:\w+ )?(?:<die>|<come> back|came back|<survive>|<return>|<rise>)\b"
+)
+_MONEY_WORDS_EN = re.compile(
+    r"\b(?:money|cash|pay|paid|bank\w*|cards?|codes?|password|passcode|pin|account|secrets?|transfer|wire|send|lend"
+    r"|loan|invest\w*|gift|crypto|bitcoin|log ?in|login|social security|numbers?|tell (?:anyone|anybody|no ?one)|between us"
+    r"|don't tell|savings|pension|funds|inherit\w*|will|sign|buy|dollars|pounds|euros|bucks|quid|hide|hidden|quiet"
+    r"|keep (?:this|it|that|them)(?: \w+)? (?:from|to (?:ourselves|yourself|us))|behind (?:\w+ )?backs?|just (?:us|you and me))\b|[$£€]")
+
+
+def may_ask_alive(text: str) -> bool:
+    """The line is addressed to the speaker itself ("are you", "is this", "am I talking"): only then can
+    the semantic class "alive" stand for the rules. "Is your brother still alive?" or "Did you ever
+    play chess?" are about someone else, or about the person's life."""
+    return bool(_ADDRESSED_EN.search(canonical(text))) or is_chinese(text)
+
+
+def may_ask_fraud(text: str) -> bool:
+    """The line names money, payment, codes, accounts or secrecy at all: only then can the semantic
+    class "fraud" stand for the rules ("What name was on your birth certificate?" is family history)."""
+    return bool(_MONEY_WORDS_EN.search(canonical(text))) or is_chinese(text)
 
 
 def is_figurative(text: str) -> bool:

@@ -1,5 +1,11 @@
 """Spoken disclosure (ETHICS.md C3): an earcon (Morse "AI") then a sentence, in the neutral voice.
 
+The sentence is fixed per language, with the persona's name filled in: settings may add a
+sentence after it (``ethics.disclosure_addition``), never replace it, and an addition that claims
+to be the person, alive or not an AI is refused. It is spoken in the listener's language by a
+voice that speaks that language; without such a voice, in English (a Chinese sentence read by an
+English voice comes out as "Chinese letter ..." for half a minute).
+
 The policy is pure logic on a clock so it is testable: a session starts with the first turn or
 after a long gap; within a session the disclosure comes back after the interval (<= 2 h).
 """
@@ -7,6 +13,8 @@ after a long gap; within a session the disclosure comes back after the interval 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +47,58 @@ def earcon(rate: int, *, dot_s: float = DOT_S, tone_hz: float = TONE_HZ, level: 
     return (np.concatenate(parts) * level * 32767).astype(np.int16)
 
 
-def disclosure_text(template: str, name: str) -> str:
-    return template.replace("{name}", name)
+FIXED: dict[str, str] = {
+    "en": "This is an AI re-creation based on {name}'s messages. It is not {name}, and it can be wrong.",
+    "zh": "这是根据{name}的消息制作的人工智能再现。它不是{name}本人，也可能会出错。",
+}
+"""The core sentence per language family; nothing in the settings replaces it."""
+
+_INVERTS = re.compile(
+    r"\b(?:it(?:'s| is)|this is) (?:really|truly|actually|still|just) (?:me|him|her|{name})\b|\breally (?:me|{name})\b"
+    r"|\bi(?:'m| am) (?:really |truly |actually |still )?(?:{name}|alive|real|human|not an? (?:ai|machine|computer|program))\b"
+    r"|\bnot (?:an? )?(?:ai|a\.i\.|artificial|machine|computer|program|re-?creation)\b|\bnever left\b"
+    r"|\b(?:just )?kidding\b|\bignore (?:that|the above|what)|\bdisregard\b|\bis (?:really )?{name}\b"
+    r"|就是(?:我|{name})|真的是我|是我本人|我是{name}|不是人工智能|我还活着|我没有离开|别相信|开玩笑",
+    re.IGNORECASE,
+)
+"""An addition that would take back the fixed sentence: "it is really me", "I never left", "not an AI"."""
+
+
+def language_family(language: str) -> str:
+    """"zh-CN", "cmn", "zh_TW" -> "zh"; "en-US" -> "en"."""
+    base = language.replace("_", "-").split("-")[0].lower()
+    return "zh" if base in ("zh", "cmn", "yue") else base
+
+
+def disclosure_language(wanted: str, voice_languages: Iterable[str]) -> str:
+    """The language the disclosure is spoken in: the listener's when a neutral voice speaks it and a
+    fixed sentence exists for it, else English (never text in a language the voice cannot say)."""
+    family = language_family(wanted)
+    spoken = {language_family(v) for v in voice_languages}
+    if family in FIXED and family in spoken:
+        return family
+    if family != "en":
+        logger.warning("no neutral voice speaks %s: the AI disclosure is spoken in English", family)
+    return "en"
+
+
+def inverts_disclosure(addition: str, name: str = "") -> bool:
+    """True when an added sentence contradicts the disclosure (claims to be the person, alive, not an AI)."""
+    pattern = _INVERTS.pattern.replace("{name}", re.escape(name.strip()) if name.strip() else r"\{name\}")
+    return bool(re.search(pattern, addition.replace("\u2019", "'"), re.IGNORECASE))
+
+
+def disclosure_text(name: str, language: str = "en", addition: str = "") -> str:
+    """The fixed sentence for ``language`` with ``name`` filled in, then the addition (if any)."""
+    core = FIXED.get(language_family(language), FIXED["en"]).replace("{name}", name)
+    extra = addition.strip().replace("{name}", name)
+    if extra and inverts_disclosure(extra, name):
+        from ..errors import ConfigError
+
+        raise ConfigError("the disclosure addition contradicts the disclosure (it claims to be the person, alive "
+                          "or not an AI)", where="ethics.disclosure_addition",
+                          hint="remove it or say something that adds to the disclosure; the fixed sentence stays")
+    return f"{core} {extra}" if extra else core
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Guardrails around any persona engine (ETHICS.md C8, C9): same interface, safer answers.
 
-Order of checks on the question: crisis cues first (the rules of cues.py, then the nearest
-exemplar class of semantic.py for what no rule words; break character, neutral voice, help
-number), then "are you alive / human" (an honest answer, neutral voice), then requests for money,
+Crisis is not checked here: the turn checks it first, over the session, before limits, pause or
+any engine (ethics/safety.py, called by the reply line), so it holds whatever engine runs. Order
+of checks on the question here: "are you alive / human" (an honest answer, neutral voice), then requests for money,
 passwords, codes or secrecy (a refusal in character); for these two the rules decide when they
 fire, and the semantic class only when neither does. The engine's own reply is checked piece
 by piece (each piece is whole sentences: a message, or a generated sentence) before it is
@@ -84,18 +84,12 @@ class GuardedPersona:
 
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         name = self.inner.name or self.inner.display_name
-        rule_crisis = cues.is_crisis(question)
-        nearest = None if rule_crisis or self.semantic is None else self.semantic(question)
-        if rule_crisis or nearest == "crisis":
-            logger.warning("crisis cue heard (%s): answering with the help number in the neutral voice",
-                           "rule" if rule_crisis else "semantic")
-            yield piece(self.texts.crisis.replace("{name}", name), ReplyKind.CRISIS, score=1.0, voice=Voice.NEUTRAL)
-            return
+        nearest = None if self.semantic is None else self.semantic(question)
         zh = cues.is_chinese(question)
         rule_alive, rule_fraud = cues.is_alive_question(question), cues.is_fraud_request(question)
         if not (rule_alive or rule_fraud):  # the rules' word wins; the model only fills their gaps
-            rule_alive = nearest == "alive" and not cues.is_figurative(question)
-            rule_fraud = nearest == "fraud"
+            rule_alive = nearest == "alive" and not cues.is_figurative(question) and cues.may_ask_alive(question)
+            rule_fraud = nearest == "fraud" and cues.may_ask_fraud(question)
         if rule_alive:
             text = (self.texts.alive_zh if zh and self._neutral_speaks_chinese() else self.texts.alive_en)
             yield piece(text.replace("{name}", name), ReplyKind.HONESTY, score=1.0, voice=Voice.NEUTRAL)

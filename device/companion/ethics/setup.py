@@ -15,9 +15,12 @@ from ..config import Settings
 from ..persona.base import PersonaEngine
 from ..tts.base import SpeechSynthesizer
 from .care import CareState
+from .crisis import CrisisClasses, CrisisDetector
+from .disclosure import disclosure_language
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
+from .safety import SafetyCheck
 from .semantic import Embedder, SemanticCues
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,13 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
     """Language families the neutral voice speaks, read from its Piper config ("en" when unknown).
 
     Guardrail answers are written in a language this voice can say (C3, C9)."""
+    from ..service.languages import ESPEAK_PREFIX
+
+    if settings.tts.neutral_voice.startswith(ESPEAK_PREFIX):  # espeak-ng (e.g. cmn, Mandarin): see tts/espeak.py
+        from ..tts.espeak import VOICES
+
+        voice = settings.tts.neutral_voice[len(ESPEAK_PREFIX):]
+        return frozenset({next((lang for lang, v in VOICES.items() if v == voice), voice)})
     folder = settings.paths.models / settings.tts.neutral_voice
     for config in sorted(folder.glob("*.onnx.json")):
         try:
@@ -41,8 +51,9 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
         except (OSError, ValueError) as exc:
             logger.warning("cannot read the neutral voice config %s (%s): assuming English", config, exc)
             break
-        family = str((data.get("language") or {}).get("family") or (data.get("espeak") or {}).get("voice", "en"))
-        return frozenset({family.split("-")[0].split("_")[0].lower()})
+        from ..models.user_voice import voice_language
+
+        return frozenset({voice_language(data) or "en"})
     return frozenset({"en"})
 
 
@@ -76,6 +87,51 @@ def semantic_cues(settings: Settings, embedder: Embedder | None = None) -> Seman
         return None
 
 
+CRISIS_MODEL = "embed-use-multilingual"
+"""The multilingual sentence model the crisis classes use (the same one Chinese search uses)."""
+
+
+def crisis_model(models_dir: Path) -> CrisisClasses | None:
+    """The crisis exemplar classes over the installed multilingual embedder; None (rules only) without it."""
+    from ..errors import CompanionError
+    from ..persona.multilingual import MultilingualEmbedder
+
+    try:
+        return CrisisClasses(MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
+    except CompanionError as exc:
+        logger.warning("no crisis model (%s): crisis cues are matched by the rules only", exc)
+        return None
+
+
+ENGLISH_CRISIS_MODEL = "embed-minilm"
+"""The English embedder whose exemplar classes (semantic.py) give the detector a second opinion."""
+
+
+def crisis_detector(settings: Settings, embedder: Embedder | None = None) -> CrisisDetector:
+    """Rules, the multilingual model, and the English MiniLM classes as a second opinion (loaded once,
+    shared by every pipeline built on the models). ``embedder``: the persona's, if it is MiniLM."""
+    from ..errors import CompanionError
+    from ..persona.embedder import SentenceEmbedder
+
+    english: SemanticCues | None = None
+    try:
+        if embedder is None or settings.persona.embedding_model != ENGLISH_CRISIS_MODEL:
+            folder = settings.paths.models / ENGLISH_CRISIS_MODEL
+            embedder = SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1)
+        english = SemanticCues(embedder)
+    except CompanionError as exc:
+        logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
+    return CrisisDetector(crisis_model(settings.paths.models), english=english)
+
+
+def safety_check(settings: Settings, persona: PersonaEngine, detector: CrisisDetector | None = None) -> SafetyCheck:
+    """The crisis check each turn starts with (C9): the detector, with these settings' help line and contact."""
+    ethics = settings.ethics
+    return SafetyCheck(detector or crisis_detector(settings), name=persona.name or persona.display_name,
+                       help_number=ethics.help_number, emergency_contact=ethics.emergency_contact,
+                       crisis_template=ethics.crisis_message, neutral_languages=neutral_voice_languages(settings))
+
+
 def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
     """sha256 of every model file, from the install records (not re-hashed: that takes seconds)."""
     from ..models.store import read_record
@@ -98,8 +154,13 @@ def model_hashes(models_dir: Path, names: Iterable[str]) -> dict[str, str]:
 
 
 def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: SpeechSynthesizer | None,
-                persona: PersonaEngine, hashes: dict[str, str]) -> EthicsHooks:
+                persona: PersonaEngine, hashes: dict[str, str], detector: CrisisDetector | None = None,
+                neutral_by_language: dict[str, SpeechSynthesizer] | None = None, language: str = "en") -> EthicsHooks:
+    """``detector``: the loaded crisis detector (loaded here when not given); ``neutral_by_language``: extra neutral
+    voices by language (e.g. "zh": a Mandarin voice) for disclosure and crisis texts in that language;
+    ``language``: the listener's (persona's) language, the disclosure's when a neutral voice speaks it."""
     ethics = settings.ethics
+    voices = neutral_voice_languages(settings) | frozenset(neutral_by_language or {})
     name = persona.name or persona.display_name
     return EthicsHooks(
         ethics,
@@ -111,14 +172,31 @@ def build_hooks(settings: Settings, *, tts: SpeechSynthesizer, neutral_tts: Spee
         log=GenerationLog(ethics.log_path, keep_transcripts=ethics.keep_transcripts,
                           retention_days=ethics.transcript_retention_days),
         care=CareState(ethics.log_path),
+        safety=safety_check(settings, persona, detector),
+        neutral_by_language=neutral_by_language,
+        disclosure_language=disclosure_language(language, voices),
     )
+
+
+def carry_over_folder_name_state(care: CareState, pid: str, folder_name: str) -> None:
+    """Care state was once keyed by the folder's name: a persona paused or retired that way stays
+    so under its consent id (moved once, so `care resume` then works on the new id)."""
+    if folder_name == pid:
+        return
+    if care.is_retired(folder_name) and not care.is_retired(pid):
+        care.retire(pid)
+    elif care.is_paused(folder_name):
+        if not care.is_paused(pid):
+            care.pause(pid)
+        care.resume(folder_name)
 
 
 def check_can_start(settings: Settings) -> None:
     """Refuse to start (one clear error) for a paused or retired persona, or without consent."""
     care = CareState(settings.ethics.log_path)
-    care.check_may_speak(persona_id(settings))
-    care.check_may_speak(settings.persona.path.resolve().name)  # paused before ids followed the record
+    pid = persona_id(settings)
+    carry_over_folder_name_state(care, pid, settings.persona.path.resolve().name)
+    care.check_may_speak(pid)
     from .gate import check_persona_consent
 
     check_persona_consent(settings.persona.path)

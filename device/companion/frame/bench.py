@@ -148,12 +148,7 @@ async def _bench(seconds: float, size: tuple[int, int], renderer: str) -> dict[s
         if renderer == "chromium-xvfb":
             if shutil.which("Xvfb") is None:
                 raise CompanionError("Xvfb is not installed", hint="apt-get install xvfb (install.sh --dev does)")
-            display = f":{90 + os.getpid() % 500}"
-            xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            processes.append(xvfb)
-            env = dict(env, DISPLAY=display)
-            await asyncio.sleep(1.0)
+            env = dict(env, DISPLAY=start_xvfb(size, processes))
             mode = "xvfb"
         else:
             mode = "headless"
@@ -199,6 +194,18 @@ async def _speak(publisher: Any, seconds: float) -> None:
         publisher.say("reply", f"Sentence {n}: the lake was cold that June, and we fished until dark.")
         await asyncio.sleep(2.0)
     publisher.state("idle")
+
+
+def start_xvfb(size: tuple[int, int], processes: list[subprocess.Popen[bytes]]) -> str:
+    """A virtual screen on a display number Xvfb picks itself (free, whoever else runs one); ":N"."""
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    processes.append(xvfb)
+    assert xvfb.stdout is not None
+    number = xvfb.stdout.readline().decode().strip()
+    if not number.isdigit():
+        raise CompanionError("Xvfb did not start", hint="check `Xvfb -displayfd 1` by hand")
+    return f":{number}"
 
 
 def free_port() -> int:

@@ -40,6 +40,10 @@ class FeedClient:
         self._stopped = asyncio.Event()
 
     @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    @property
     def connected(self) -> bool:
         return self._writer is not None
 

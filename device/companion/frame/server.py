@@ -227,11 +227,11 @@ class Frame:
         self._listeners.add(changed)
         sent = -1
         try:
-            while not self.client._stopped.is_set():
+            while not self.client.stopped:
                 if self.view.version != sent:
                     sent = self.view.version
                     data = json.dumps(self.view_dict(), ensure_ascii=False)
-                    await response.write(f"data: {data}\n\n".encode("utf-8"))
+                    await response.write(f"data: {data}\n\n".encode())
                 try:
                     await asyncio.wait_for(changed.wait(), timeout=PING_S)
                 except asyncio.TimeoutError:

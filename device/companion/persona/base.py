@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .reply import ReplyPiece
+from .reply import ReplyPiece, ReplySource
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Exchange:
 
     question: str
     reply: str
+    source: ReplySource | None = None
+    """What the reply was (its record: kind, message id), when known."""
 
 
 class PersonaEngine(Protocol):

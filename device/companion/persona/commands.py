@@ -113,13 +113,16 @@ def _open(args: argparse.Namespace) -> Any:
     return Bundle.open(Path(args.dir), secret)
 
 
-def _embedder(args: argparse.Namespace) -> Any:
+def _embedder(args: argparse.Namespace, language: str = "en") -> Any:
+    """The embedder the persona will be searched with (the multilingual one for a non-English card)."""
     from ..models.store import ModelStore
-    from .embedder import SentenceEmbedder
+    from .retrieval import _load_embedder, embedding_for_language
 
     settings = _settings(args)
-    model_dir = ModelStore(settings.paths.models).path(settings.persona.embedding_model)
-    return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json")
+    name, _ = embedding_for_language(language, settings.persona.embedding_model)
+    store = ModelStore(settings.paths.models)
+    store.path(name)  # not installed: one line saying to install it
+    return _load_embedder(store.models_dir, name, threads=2)
 
 
 def _ask(question: str, interactive: bool, flag: str) -> str:
@@ -205,7 +208,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not args.no_index and bundle.count("reply_pairs"):
             from .bundle.index import build_index
 
-            index = build_index(bundle, _embedder(args), progress=True)
+            index = build_index(bundle, _embedder(args, bundle.card.language), progress=True)
     if args.json:
         print(json.dumps({"files": [s.to_dict() for s in summaries], "totals": dict(totals),
                           "index": None if index is None else index.__dict__}, ensure_ascii=False, indent=2))
@@ -230,7 +233,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from .bundle.index import build_index
 
     with _open(args) as bundle:
-        stats = build_index(bundle, _embedder(args), progress=True)
+        stats = build_index(bundle, _embedder(args, bundle.card.language), progress=True)
     print(f"memory index: {stats.texts} texts, {stats.embedded_now} embedded now ({stats.seconds:.1f} s)")
     return 0
 

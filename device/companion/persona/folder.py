@@ -30,7 +30,9 @@ CARD_FILE = "persona.toml"
 MESSAGES_FILE = "messages.jsonl"
 
 _CARD_REQUIRED = ("name", "display_name", "description", "language", "fallback_replies")
-_CARD_OPTIONAL = ("greeting",)
+_CARD_OPTIONAL = ("greeting", "address", "kind_replies")
+KIND_REPLY_KEYS = ("news", "feeling", "greeting", "farewell", "thanks", "listener", "advice")
+"""Kinds of line a card may give in-character replies for, used when the messages hold none of that kind."""
 _MESSAGE_KEYS = ("id", "text", "context", "time", "source")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _MAX_FALLBACKS = 8
@@ -69,6 +71,10 @@ class PersonaFolder:
     fallback_replies: tuple[str, ...]
     messages: tuple[PersonaMessage, ...]
     greeting: str | None = None
+    address: str | None = None
+    """How the person addressed the family ("kiddo"); None: found from their messages."""
+    kind_replies: Mapping[str, tuple[str, ...]] | None = None
+    """In-character lines per kind of line (news, feeling, ...) for when no message of that kind exists."""
 
 
 def load_persona_folder(path: Path) -> PersonaFolder:
@@ -92,6 +98,8 @@ def load_persona_folder(path: Path) -> PersonaFolder:
         fallback_replies=tuple(card["fallback_replies"]),
         messages=messages,
         greeting=card.get("greeting"),
+        address=card.get("address"),
+        kind_replies={k: tuple(v) for k, v in card.get("kind_replies", {}).items()} or None,
     )
 
 
@@ -205,7 +213,7 @@ def _load_card(path: Path) -> dict[str, Any]:
     missing = [key for key in _CARD_REQUIRED if key not in card]
     if missing:
         raise PersonaError(f"missing required key(s) {', '.join(missing)}", where=where, hint=_FORMAT_HINT)
-    for key in ("name", "display_name", "description", "language", "greeting"):
+    for key in ("name", "display_name", "description", "language", "greeting", "address"):
         if key in card:
             _check_card_string(card[key], key, where)
     if not _LANGUAGE_RE.match(card["language"]):
@@ -219,6 +227,17 @@ def _load_card(path: Path) -> dict[str, Any]:
         )
     for index, reply in enumerate(fallbacks):
         _check_card_string(reply, f"fallback_replies[{index}]", where)
+    kind_replies = card.get("kind_replies", {})
+    if not isinstance(kind_replies, dict):
+        raise PersonaError("kind_replies must be a table like [kind_replies] news = [\"...\"]", where=where,
+                           hint=_FORMAT_HINT)
+    for kind, lines in kind_replies.items():
+        if kind not in KIND_REPLY_KEYS:
+            raise PersonaError(f"unknown kind_replies key {kind!r}; allowed: {', '.join(KIND_REPLY_KEYS)}", where=where)
+        if not isinstance(lines, list) or not 1 <= len(lines) <= _MAX_FALLBACKS:
+            raise PersonaError(f"kind_replies.{kind} must be a list of 1-{_MAX_FALLBACKS} strings", where=where)
+        for index, line in enumerate(lines):
+            _check_card_string(line, f"kind_replies.{kind}[{index}]", where)
     return card
 
 

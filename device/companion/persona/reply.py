@@ -27,8 +27,13 @@ class ReplyKind(str, Enum):
     """In character: the person does not remember (no source, no words)."""
     RECORDING = "recording"
     """The person's own recorded voice (reserved for recordings imported with the chat)."""
+    REFLECTION = "reflection"
+    """In character: the listener's own words said back ("You're Lucy, of course."); nothing about the person."""
     CRISIS = "crisis"
     """Out of character: the help line (ETHICS C9)."""
+    CHECK_IN = "check_in"
+    """Out of character: a gentle "are you safe?" after ambiguous talk of death or reunion, or
+    while a crisis lasts (ETHICS C9); neutral voice, with the help line."""
     HONESTY = "honesty"
     """Out of character: a sincere "are you alive / real?" answered truthfully (C8)."""
     REFUSAL = "refusal"
@@ -54,7 +59,7 @@ class Voice(str, Enum):
         return self.value
 
 
-OUT_OF_CHARACTER = frozenset({ReplyKind.CRISIS, ReplyKind.HONESTY, ReplyKind.CARE, ReplyKind.DISCLOSURE})
+OUT_OF_CHARACTER = frozenset({ReplyKind.CRISIS, ReplyKind.CHECK_IN, ReplyKind.HONESTY, ReplyKind.CARE, ReplyKind.DISCLOSURE})
 """Kinds spoken by the device about itself, not as the person."""
 
 
@@ -68,6 +73,9 @@ class ReplySource:
     message_id: str | None = None
     """The person's message the piece is (or is phrased from); None for fallbacks and guard texts."""
     voice: Voice = Voice.PERSONA
+    language: str | None = None
+    """The language the text is written in ("en", "zh") when the guard chose it; the neutral voice
+    for that language speaks it. None: the persona's own language."""
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind.value, "score": round(float(self.score), 4), "message_id": self.message_id,
@@ -95,14 +103,16 @@ class ReplyPiece:
 
 
 def piece(text: str, kind: ReplyKind, *, score: float = 0.0, message_id: str | None = None,
-          voice: Voice = Voice.PERSONA) -> ReplyPiece:
+          voice: Voice = Voice.PERSONA, language: str | None = None) -> ReplyPiece:
     """Shorthand for building a piece."""
-    return ReplyPiece(text, ReplySource(kind=kind, score=score, message_id=message_id, voice=voice))
+    return ReplyPiece(text, ReplySource(kind=kind, score=score, message_id=message_id, voice=voice, language=language))
 
 
 def reply_text(pieces: Iterable[ReplyPiece]) -> str:
-    """The pieces as one text, as it would be spoken."""
-    return " ".join(p.text.strip() for p in pieces if p.text.strip())
+    """The pieces as one text, as it would be spoken (no space added between Chinese sentences)."""
+    from ..tts.splitter import join_sentences
+
+    return join_sentences([p.text.strip() for p in pieces if p.text.strip()])
 
 
 def main_source(pieces: Iterable[ReplyPiece]) -> ReplySource | None:

@@ -1,9 +1,12 @@
-"""The retrieval persona: answers with the person's own closest message, never with new words.
+"""The retrieval persona: answers with the person's own fitting message, never with new words.
 
 Each message is found two ways: by what was said to the person (its ``context``, usually a
-question much like the one being asked now) and by the person's words themselves. A question
-that matches neither well enough gets an in-character "I don't remember" instead of a guess,
-because putting invented words in a loved one's mouth is the one thing this engine must not do.
+question much like the one being asked now) and by the person's words themselves. What was said
+is understood first (understand.py) and the reply chosen by kind (choose.py): congratulations
+for news, comfort for sadness, a memory that *answers* a question (answerable.py), the
+listener's own words for questions about them (conversation.py). A question no memory answers
+gets an in-character "I don't remember" instead of a guess, because putting invented words in a
+loved one's mouth is the one thing this engine must not do.
 """
 
 from __future__ import annotations
@@ -18,13 +21,25 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .base import Exchange
+from .choose import (
+    Catalogue,
+    Choice,
+    answering,
+    build_catalogue,
+    by_kind,
+    wants_any_advice,
+)
+from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .reply import ReplyKind, ReplyPiece, piece
+from .understand import SOCIAL, Intent, Understanding, understand
+from .lexical import LexicalSignal, uses_lexical
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +49,18 @@ DEFAULT_MIN_SCORE = 0.45
 median 0.31 (4 of 25 above 0.45, each with a passable in-character answer); see the integration test."""
 TEXT_WEIGHT = 0.90
 """A question resembles what was asked (the context) more than the answer; the answer counts a bit less."""
+NEAR_TOPIC = 0.5
+"""Two messages this similar (by words or by what was asked) are about the same thing, for follow-ups."""
 REPEAT_WINDOW = 3
 """Replies heard in the last this many exchanges are avoided when a close second exists."""
 REPEAT_MARGIN = 0.08
 """How much lower than the best a second message may score and still replace a repeat."""
+LEXICAL_WEIGHT = 0.30
+"""How much a full word match adds to the embedder's cosine for a Chinese persona (calibrated with
+MULTILINGUAL_MIN_SCORE on tests/data/retrieval's dev split only; see calibrate.py there)."""
+MULTILINGUAL_MIN_SCORE = 0.52
+"""The decline threshold for personas searched with the multilingual embedder (plus the lexical
+signal for Chinese): the setting's default (DEFAULT_MIN_SCORE) is calibrated for MiniLM."""
 _CACHE_VERSION = "retrieval-v1"
 TOP_K = 32
 
@@ -82,6 +105,20 @@ class RetrievalPersona:
         self._has_context = self._context_rows >= 0
         if len(self._text_rows) != len(folder.messages):
             raise ValueError("the index does not match the messages")
+        self._texts = tuple(m.text for m in folder.messages)
+        self._position = {m.id: i for i, m in enumerate(folder.messages)}
+        self.catalogue: Catalogue = build_catalogue(
+            [m.context for m in folder.messages], self._texts, self._matrix, self._context_rows, self._text_rows,
+            text_weight, address=folder.address, kind_replies=folder.kind_replies, greeting=folder.greeting,
+            min_score=min_score,
+        )
+        """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
+        self.lexical_weight = LEXICAL_WEIGHT
+        # Chinese personas add word overlap (jieba + BM25) to the embedder's score: see lexical.py.
+        self._lexical = (
+            LexicalSignal([m.context for m in folder.messages], [m.text for m in folder.messages])
+            if uses_lexical(folder.language) else None
+        )
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -129,30 +166,78 @@ class RetrievalPersona:
             # when the cores are busy (ASR, TTS): measured 16 ms vs 0.2 ms for 1,700 texts.
             similarity = np.einsum("ij,j->i", self._matrix, query)
         by_context = np.where(self._has_context, similarity[self._context_rows], -1.0)
-        by_text = similarity[self._text_rows] * self.text_weight
-        return np.maximum(by_context, by_text)
+        by_text = similarity[self._text_rows]
+        if self._lexical is not None:
+            lexical_context, lexical_text = self._lexical.scores(question)
+            by_context = np.where(self._has_context, by_context + self.lexical_weight * lexical_context, -1.0)
+            by_text = by_text + self.lexical_weight * lexical_text
+        return np.maximum(by_context, by_text * self.text_weight)
 
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
-        scores = self.scores(question)
-        # Only the best few matter (repeat avoidance looks at close seconds): no full sort of 100k.
-        top = np.argpartition(-scores, TOP_K - 1)[:TOP_K] if len(scores) > TOP_K else np.arange(len(scores))
-        order = top[np.argsort(-scores[top], kind="stable")]
-        best_score = float(scores[order[0]])
-        if best_score < self.min_score:
-            return self._fallback(history, best_score)
+        memory = recall(history)
+        heard = understand(question, memory.topic)
+        return self.reply_for(heard, history)
+
+    def settled(self, question: str, history: Sequence[Exchange] = ()) -> ReplyPiece | None:
+        """This engine's reply when a language model could not improve on it (a decline, a message
+        of the line's kind, the listener's words said back); None when a memory answers a question."""
+        with self._lock:
+            heard = understand(question, recall(history).topic)
+            reply = self.reply_for(heard, history)
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
+            return None
+        return reply
+
+    def reply_for(self, heard: Understanding, history: Sequence[Exchange]) -> ReplyPiece:
+        """The reply to an understood line, given the conversation so far (one pure-ish decision)."""
+        catalogue = self.catalogue
+        if heard.intent is Intent.LISTENER_QUESTION:
+            said = reflect(heard.text, recall(history), catalogue.address)
+            if said is not None:
+                return piece(said, ReplyKind.REFLECTION, score=1.0)
+            return self._line(catalogue.kind_line("listener", self._next_turn()), 0.0)
+        scores = self.scores(heard.resolved)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
-        chosen = int(order[0])
-        for index in order:
-            score = float(scores[index])
-            if score < max(self.min_score, best_score - REPEAT_MARGIN):
-                break  # no close second: repeating beats a poor answer
-            if _normalise(self.folder.messages[index].text) not in recent:
-                chosen = int(index)
-                break
-        message = self.folder.messages[chosen]
-        return piece(message.text, ReplyKind.MEMORY, score=float(scores[chosen]), message_id=message.id)
+        if heard.intent in SOCIAL:
+            choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+        else:
+            choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
+                               if heard.follow_up else None)
+            if choice.index is None and wants_any_advice(heard):
+                choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+        logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
+                     choice.strategy)
+        return self._reply(choice, history)
+
+    def _near(self, message_id: str | None) -> np.ndarray | None:
+        """Per message, whether it is about the same thing as message ``message_id`` (context or words)."""
+        index = self._position.get(message_id) if message_id else None
+        if index is None:
+            return None
+        texts = self._matrix[self._text_rows]
+        near = texts @ texts[index] >= NEAR_TOPIC
+        if self._has_context[index]:
+            context = self._matrix[self._context_rows[index]]
+            near |= np.where(self._has_context, self._matrix[np.maximum(self._context_rows, 0)] @ context, -1) >= NEAR_TOPIC
+        return near
+
+    def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
+        if choice.index is not None:
+            message = self.folder.messages[choice.index]
+            return piece(message.text, ReplyKind.MEMORY, score=choice.score, message_id=message.id)
+        if choice.line is not None:
+            return self._line(choice.line, choice.score)
+        return self._fallback(history, choice.score)
+
+    @staticmethod
+    def _line(text: str, score: float) -> ReplyPiece:
+        return piece(text, ReplyKind.FALLBACK, score=score)
+
+    def _next_turn(self) -> int:
+        self._fallback_turn += 1
+        return self._fallback_turn - 1
 
     def _fallback(self, history: Sequence[Exchange], score: float) -> ReplyPiece:
         """Say "I don't remember" in the person's words, rotating so it does not sound canned."""
@@ -282,15 +367,37 @@ def load_retrieval_persona(
     if is_bundle(Path(persona_dir)):
         from .bundle.engine import load_bundle_persona
 
-        embedder = _load_embedder(models_dir, model_name, threads)
-        return load_bundle_persona(Path(persona_dir), embedder, min_score=min_score, key_file=key_file)
+        def for_language(language: str) -> tuple[Any, float]:  # the card (and its language) is in the bundle
+            name, score = embedding_for_language(language, model_name, min_score)
+            return _load_embedder(models_dir, name, threads), score
+
+        return load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file)
     folder = load_persona_folder(Path(persona_dir))
-    embedder = _load_embedder(models_dir, model_name, threads)
+    name, min_score = embedding_for_language(folder.language, model_name, min_score)
+    embedder = _load_embedder(models_dir, name, threads)
     return RetrievalPersona(folder, embedder, min_score=min_score, cache_dir=cache_dir)
 
 
-def _load_embedder(models_dir: Path, model_name: str, threads: int) -> SentenceEmbedder:
+def embedding_for_language(language: str, model_name: str = EMBED_MODEL_NAME,
+                           min_score: float = DEFAULT_MIN_SCORE) -> tuple[str, float]:
+    """The embedding model and decline threshold for a persona in ``language``: English (and any
+    persona whose settings name another model) keeps ``model_name``; a non-English persona with
+    the default English model gets the multilingual one and its calibrated threshold (unless
+    ``min_score`` was set away from the English default)."""
+    from .multilingual import MODEL_NAME
+
+    if language.lower().split("-")[0] == "en":
+        return model_name, min_score
+    name = MODEL_NAME if model_name == EMBED_MODEL_NAME else model_name
+    return name, MULTILINGUAL_MIN_SCORE if name == MODEL_NAME and min_score == DEFAULT_MIN_SCORE else min_score
+
+
+def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:
+    from .multilingual import MODEL_NAME, MultilingualEmbedder
+
     model_dir = Path(models_dir) / model_name
+    if model_name == MODEL_NAME:
+        return MultilingualEmbedder(model_dir, threads=threads)
     return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
 
 

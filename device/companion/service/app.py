@@ -30,6 +30,7 @@ from .threads import plan_threads
 from .turn import FillerBank, TurnResult, TurnRunner
 
 if TYPE_CHECKING:
+    from ..ethics.crisis import CrisisDetector
     from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
@@ -51,21 +52,32 @@ class LoadedModels:
     """What speaks the persona's replies: the installed clone's location, or the bundled voice's name."""
     lm: LmPersona | None = None
     """The language-model engine inside ``persona`` (for its per-turn stats), None for retrieval."""
+    crisis: CrisisDetector | None = None
+    """The crisis detector each turn starts with (rules + multilingual model), loaded once."""
+    language: str = "en"
+    """The persona's language family (the disclosure is spoken in it)."""
+    neutral_voice: str = ""
+    """What speaks disclosures and crisis answers (a Piper model name, or espeak-ng:<voice>)."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
-    from ..tts.piper_tts import PiperSynthesizer
-
-    from ..ethics.setup import check_can_start, model_hashes
+    from ..ethics.setup import check_can_start, crisis_detector, model_hashes
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
+    from .languages import load_synthesizer, model_dirs, persona_language, plan_speech
+
+    # Hear, speak and search in the persona's language (refuses, naming the model to install).
+    plan = plan_speech(settings, persona_language(settings))
+    settings = plan.apply(settings)
+    for warning in plan.warnings:
+        logger.warning("%s", warning)
     store = ModelStore(settings.paths.models)
     names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model, settings.tts.neutral_voice]
     if with_wake:
         names.append(settings.wake.model)
-    dirs = {name: store.path(name) for name in names}  # cheap check; hashes are checked on install
+    dirs = model_dirs(store, names)  # cheap check; hashes are checked on install
     times: dict[str, float] = {}
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
 
@@ -88,10 +100,11 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     clone = load_persona_voice(settings.persona.path, enabled=settings.voice.speak_with_clone,
                                key_file=settings.persona.key_file, length_scale=settings.tts.length_scale,
                                threads=threads.tts)
-    tts = clone or PiperSynthesizer(dirs[settings.tts.voice], length_scale=settings.tts.length_scale, threads=threads.tts)
+    tts = clone or load_synthesizer(store.models_dir, settings.tts.voice, length_scale=settings.tts.length_scale,
+                                    threads=threads.tts)
     neutral_tts = None
     if clone is not None or settings.tts.neutral_voice != settings.tts.voice:
-        neutral_tts = PiperSynthesizer(dirs[settings.tts.neutral_voice], threads=threads.tts)
+        neutral_tts = load_synthesizer(store.models_dir, settings.tts.neutral_voice, threads=threads.tts)
     if settings.tts.uri:  # the home server speaks the replies; disclosures stay with the local neutral voice
         neutral_tts = neutral_tts or tts
         tts = remote_tts(settings, tts)
@@ -103,6 +116,9 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     t = time.perf_counter()
     guarded, lm = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    crisis = crisis_detector(settings)  # its own MiniLM: the persona's embedder stays inside load_guarded_persona
+    times["crisis_load_s"] = time.perf_counter() - t
 
     wake = None
     if with_wake:
@@ -124,7 +140,8 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     if settings.tts.uri:
         voice = f"{settings.tts.remote_voice or 'the default voice'} on {settings.tts.uri} (fall-back: {voice})"
     return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
-                        model_hashes=hashes, voice=voice, fillers=fillers, lm=lm)
+                        crisis=crisis, model_hashes=hashes, voice=voice, fillers=fillers, lm=lm,
+                        language=plan.language, neutral_voice=settings.tts.neutral_voice)
 
 
 def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
@@ -239,7 +256,7 @@ def build_pipeline(
             latency=latency,
             fillers=models.fillers,
             ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
-                               hashes=models.model_hashes),
+                               hashes=models.model_hashes, detector=models.crisis, language=models.language),
             on_text=on_text,
         ),
         state=ConversationStateMachine(

@@ -184,6 +184,23 @@ def check_voice(settings: Settings) -> Iterator[Check]:
     yield Check("ok", "voice", f"{detail}; disclosures and crisis answers: {settings.tts.neutral_voice}")
 
 
+def check_language(settings: Settings) -> Iterator[Check]:
+    """The persona can be heard and spoken in its language (the same plan start-up refuses with)."""
+    from .languages import persona_language, plan_speech
+
+    try:
+        language = persona_language(settings)
+        plan = plan_speech(settings, language)
+    except CompanionError as exc:
+        yield Check("fail", "language", exc.what, exc.hint or "")
+        return
+    yield Check("ok", "language", f"persona speaks {plan.language}: heard by {plan.asr_model} ({plan.asr_language}), "
+                f"replies by {plan.voice}, disclosures by {plan.neutral_voice}, memories searched with "
+                f"{plan.embedding_model}")
+    for warning in plan.warnings:
+        yield Check("warn", "language", warning.split(":")[0], warning.split(": ", 1)[-1])
+
+
 def check_disk(settings: Settings) -> Iterator[Check]:
     """Free space where models, cache and persona data live."""
     seen: set[int] = set()
@@ -279,6 +296,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_persona(settings),
         lambda: check_persona_location(settings),
         lambda: check_voice(settings),
+        lambda: check_language(settings),
         lambda: check_disk(settings),
         check_unit,
         lambda: check_privacy(settings),

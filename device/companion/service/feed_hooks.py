@@ -34,11 +34,12 @@ class FeedHooks:
         settings: Settings,
         *,
         persona_name: str,
+        language: str = "en",
         care_state: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.publisher = publisher
         self.settings = settings
-        self._disclosure = disclosure_text(settings.ethics.disclosure, persona_name)
+        self._disclosure = disclosure_text(persona_name, language, settings.ethics.disclosure_addition)
         self._care_state = care_state
         self._phase = Phase.IDLE
         self._mic_missing = False
@@ -114,4 +115,5 @@ def build_feed(settings: Settings, persona: PersonaEngine, *, on_press: Callable
 
     publisher = FramePublisher(settings.frame, persona=feed.Persona(name, language), on_press=on_press,
                                session_gap_s=settings.ethics.session_gap_min * 60.0)
-    return FeedHooks(publisher, settings, persona_name=persona.name or name, care_state=care_state)
+    return FeedHooks(publisher, settings, persona_name=persona.name or name, language=language,
+                     care_state=care_state)

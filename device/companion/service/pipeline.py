@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.base import AudioSink, AudioSource
+from ..ethics.crisis import CrisisState
 from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechPaused, SpeechStarted, Transcript, Trigger
 from ..persona.base import Exchange
 from ..vad.base import VoiceActivityDetector
@@ -66,7 +67,7 @@ class VoicePipeline:
         turns: TurnRunner,
         state: ConversationStateMachine,
         wake: WakeWordDetector | None = None,
-        history_turns: int = 4,
+        history_turns: int = 12,
         on_turn: Callable[[TurnResult], None] | None = None,
         on_phase: Callable[[Phase], None] | None = None,
         barge_in: BargeInMonitor | None = None,
@@ -83,6 +84,9 @@ class VoicePipeline:
         """The latest turns (a long-running service keeps only the last ``KEEP_RESULTS``)."""
         self.turns_done = 0
         self.history: list[Exchange] = []
+        self.crisis = CrisisState()
+        """The session's crisis state (ETHICS C9), passed to each turn and replaced by its result;
+        a turn that opens a new session starts it afresh, with the history."""
         self._history_turns = history_turns
         self._on_turn = on_turn
         self._on_phase = on_phase
@@ -257,7 +261,8 @@ class VoicePipeline:
         try:
             transcript = self._take_speculation(action.utterance)
             result = await self.turns.run(
-                action.utterance, action.trigger, self.history, self.sink, cancel, audio_started, transcript=transcript
+                action.utterance, action.trigger, self.history, self.sink, cancel, audio_started, transcript=transcript,
+                crisis=self.crisis,
             )
         except Exception as exc:
             logger.error("the turn failed: %s", exc)
@@ -270,14 +275,23 @@ class VoicePipeline:
         self.turns_done += 1
         del self.results[: max(0, len(self.results) - KEEP_RESULTS)]
         await asyncio.to_thread(release_freed_memory)
-        if result.reply:
-            self.history.append(Exchange(result.transcript, result.reply))
-            del self.history[: max(0, len(self.history) - self._history_turns)]
+        self.remember(result)
         if self._on_turn is not None:
             self._on_turn(result)
         if self._turn_task is this_task:  # not superseded by a newer turn after a barge-in
             self._turn_task = None
             self._execute(self.state.on_turn_done(interrupted=result.interrupted or not result.reply))
+
+    def remember(self, result: TurnResult) -> None:
+        """Keep what the next turn of the session needs: the recent exchanges and the crisis state
+        (both start afresh when a turn opened a new session)."""
+        if result.new_session:
+            self.history.clear()
+        if result.crisis is not None:
+            self.crisis = result.crisis
+        if result.reply:
+            self.history.append(Exchange(result.transcript, result.reply, result.source))
+            del self.history[: max(0, len(self.history) - self._history_turns)]
 
 
 def _consume_failure(task: asyncio.Task[Transcript]) -> None:

@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,17 +112,15 @@ class ReplyLine:
             (self.sentences.put if pipelined else held.append)((role, sentence))
 
         try:
-            if plan.over_daily_limit:
-                put("care", ethics.daily_limit_piece())
-                return
-            for reply in self.persona.respond(question, history):
+            for role, reply in turn_pieces(plan, ethics, self.persona, question, history):
+                if role == "care":
+                    put(role, reply)
+                    continue
                 stamps.setdefault("first_text", time.perf_counter())
                 for sentence in splitter.feed(reply.text) + splitter.flush():
                     put("reply", reply.with_text(sentence))
                 if self.cancel.is_set():
                     return
-            if plan.remind:
-                put("care", ethics.reminder_piece())
         finally:
             stamps["persona_done"] = time.perf_counter()
             for item in held:
@@ -150,7 +148,7 @@ class ReplyLine:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
                 role, sentence = item  # type: ignore[misc]
-                pcm = self.ethics.synthesize(sentence.text, sentence.voice)
+                pcm = self.ethics.synthesize(sentence.text, sentence.voice, sentence.source.language)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
                 is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
                 head, pcm = (None, pcm) if first_done or not self.options.pipelined else split_at_quiet(pcm, self.rate)
@@ -206,6 +204,27 @@ class ReplyLine:
                 return self.audio.get()
             logger.debug("the answer is late: a filler first")
             return ("filler", None, *self.finish_audio(make_filler(), self.clause_pause))
+
+
+def turn_pieces(plan: TurnPlan, ethics: EthicsHooks, persona: PersonaEngine, question: str,
+                history: Sequence[Exchange]) -> Iterator[tuple[str, ReplyPiece]]:
+    """What a turn says after its prelude, as (role, whole piece): the daily-limit line instead of
+    an answer, else the persona's pieces ("reply"), then the break reminder when due ("care").
+
+    The one place this is decided: the voice line and `companion chat` both say exactly this. The
+    crisis check comes first, before the daily limit and the engine (ETHICS C9)."""
+    safety = ethics.safety_turn(plan, question, history)
+    if safety:
+        for reply in safety:
+            yield "reply", reply
+        return
+    if plan.over_daily_limit:
+        yield "care", ethics.daily_limit_piece()
+        return
+    for reply in persona.respond(question, history):
+        yield "reply", reply
+    if plan.remind:
+        yield "care", ethics.reminder_piece()
 
 
 def split_at_quiet(pcm: np.ndarray, rate: int, *, around_s: float = 0.5, longer_than_s: float = 0.9,

@@ -25,7 +25,8 @@ import numpy as np
 from ..asr.base import SpeechRecognizer
 from ..audio.base import AudioSink
 from ..config import EthicsSettings, LatencySettings
-from ..ethics.runtime import EthicsHooks
+from ..ethics.crisis import CrisisState
+from ..ethics.runtime import EthicsHooks, TurnPlan
 from ..events import SpeechEnded, Transcript, Trigger
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyPiece, ReplySource, main_source, reply_text
@@ -61,6 +62,10 @@ class TurnResult:
     first_answer_audio (the persona's words), filler (if one played)."""
     speculative: bool = False
     """The transcript came from the speculative transcription started at the pause."""
+    crisis: CrisisState | None = None
+    """The session's crisis state after this turn (for the next turn); None if the turn had no plan."""
+    new_session: bool = False
+    """This turn opened a session (earlier turns belong to another conversation)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -138,16 +143,20 @@ class TurnRunner:
         cancel: threading.Event,
         on_audio_started: Callable[[], None] = lambda: None,
         transcript: Awaitable[Transcript] | None = None,
+        crisis: CrisisState | None = None,
     ) -> TurnResult:
-        """Answer one utterance; ``transcript`` is a transcription already under way, if any."""
+        """Answer one utterance; ``transcript`` is a transcription already under way, if any;
+        ``crisis`` is the session's crisis state (the result carries the next one)."""
         t_end = time.perf_counter()
         latency = self.latency
         timings: dict[str, float] = {"audio_s": len(utterance.pcm) / utterance.rate, "hangover_s": utterance.hangover}
         result = TurnResult(trigger=trigger, transcript="", timings=timings, stamps={"endpoint": t_end})
         line: ReplyLine | None = None
+        plan: TurnPlan | None = None
         stages: list[asyncio.Task[None]] = []
         if latency.prelude_during_asr:  # the earcon can start while the question is transcribed
-            line = self._start_line(result, sink, cancel, on_audio_started, utterance)
+            plan = self._plan(result, crisis)
+            line = self._start_line(plan, result, sink, cancel, on_audio_started, utterance)
             if line is not None:
                 stages = _start(line.synthesize, line.play)
         try:
@@ -167,7 +176,11 @@ class TurnRunner:
             self.on_text("heard", heard.text)
         nothing_to_say = not heard.text.strip() or cancel.is_set()
         if line is None and not nothing_to_say:
-            line = self._start_line(result, sink, cancel, on_audio_started, utterance)
+            plan = plan or self._plan(result, crisis)
+            if plan.silent and self.ethics.safety_turn(plan, heard.text, history):
+                plan.silent = False  # paused, but a crisis is answered all the same (C9)
+            result.crisis = plan.crisis
+            line = self._start_line(plan, result, sink, cancel, on_audio_started, utterance)
             if line is not None:
                 stages = _start(line.synthesize, line.play)
         if line is None:
@@ -175,6 +188,8 @@ class TurnRunner:
         if nothing_to_say:
             line.no_text()
         else:
+            if line.plan.new_session:  # after the session gap the conversation starts afresh
+                history = ()
             stages += _start(functools.partial(line.produce_text, heard.text, history))
         t_persona = time.perf_counter()
         outcomes = await asyncio.gather(*stages, return_exceptions=True)
@@ -183,6 +198,7 @@ class TurnRunner:
                 cancel.set()
                 raise outcome
         self._finish(result, line, cancel, t_persona)
+        result.crisis = line.plan.crisis
         await asyncio.to_thread(
             self.ethics.finish_turn, line.plan, source=result.source,
             audio_s=line.outcome.played_samples / self.tts.sample_rate + timings["audio_s"],
@@ -199,15 +215,20 @@ class TurnRunner:
                 logger.warning("the speculative transcription failed (%s); transcribing again", exc)
         return await asyncio.to_thread(self.asr.transcribe, utterance.pcm, utterance.rate)
 
+    def _plan(self, result: TurnResult, crisis: CrisisState | None) -> TurnPlan:
+        plan = self.ethics.start_turn(crisis)
+        result.new_session, result.crisis = plan.new_session, plan.crisis
+        return plan
+
     def _start_line(
-        self, result: TurnResult, sink: AudioSink, cancel: threading.Event, on_audio_started: Callable[[], None],
-        utterance: SpeechEnded,
+        self, plan: TurnPlan, result: TurnResult, sink: AudioSink, cancel: threading.Event,
+        on_audio_started: Callable[[], None], utterance: SpeechEnded,
     ) -> ReplyLine | None:
-        """Plan the turn with the ethics layer and build its line; None if the turn stays silent."""
-        plan = self.ethics.start_turn()
+        """Build the turn's line for its plan; None if the turn stays silent."""
         if plan.silent:
             return None
         result.utterance_id, result.disclosed = plan.utterance_hex, plan.disclosed
+        result.new_session = plan.new_session
         latency = self.latency
         options = LineOptions(
             pipelined=latency.pipelined,

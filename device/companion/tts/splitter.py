@@ -138,3 +138,18 @@ def split_sentences(text: str) -> list[str]:
     """All sentences of a complete text."""
     splitter = SentenceSplitter()
     return splitter.feed(text) + splitter.flush()
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def join_sentences(pieces: list[str]) -> str:
+    """The pieces of a reply as one text: a space between English sentences, none in Chinese
+    (a space after 。 or ， would not be in the person's words)."""
+    text = ""
+    for piece in pieces:
+        if text and piece and not (_is_cjk(text[-1]) or _is_cjk(piece[0])):
+            text += " "
+        text += piece
+    return text

@@ -30,12 +30,17 @@ def load_bundle_persona(
     secret: bytes | None = None,
     now: _dt.datetime | None = None,
 ) -> RetrievalPersona:
-    """Unlock, check consent, load the memory index, and build the engine."""
+    """Unlock, check consent, load the memory index, and build the engine.
+
+    ``embedder`` may be a function of the card's language returning (embedder, min_score), for
+    callers that pick the model by the persona's language (retrieval.load_retrieval_persona)."""
     if secret is None:
         secret = read_secret(settings_key_file=key_file or None, prompt_name=f"persona bundle {path}")
     with database_errors_as_bundle_errors(Path(path)), Bundle.open(path, secret) as bundle:
         consent = bundle.check_consent(now=now)
         card = bundle.card
+        if not hasattr(embedder, "embed"):
+            embedder, min_score = embedder(card.language)
         index = load_index(bundle, embedder, progress=False)
     if not index.answers:
         raise BundleError("the persona bundle has no messages yet", where=str(path),

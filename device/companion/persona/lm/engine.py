@@ -116,6 +116,9 @@ class LmPersona:
         """Decide now (retrieval is fast); generate lazily as the caller iterates."""
         with self._lock:
             self.session.begin_turn()
+            settled = self.source.settled(question, history) if question.strip() else None
+            if settled is not None:  # nothing for the model to phrase: no seconds spent on dropped text
+                return iter((settled,))
             memories, follow_up = self._search(question, history)
             best = memories[0] if memories else None
             if best is None or best.score < self.options.relevant_score:

@@ -15,6 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
+from ..base import Exchange
+from ..reply import ReplyPiece
+
 
 @dataclass(frozen=True)
 class Memory:
@@ -45,6 +48,13 @@ class GroundingSource(Protocol):
         """Up to ``n`` real question/reply pairs that show how the person talks."""
         ...
 
+    def settled(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
+        """The reply when generation cannot help (no memory answers: a decline; news, feelings,
+        greetings: the person's own message of that kind; a question about the listener: their
+        words said back), decided before any token is generated; None when a memory answers and
+        the model may phrase it."""
+        ...
+
 
 class RetrievalGrounding:
     """A GroundingSource over a RetrievalPersona (persona folder + MiniLM vectors)."""
@@ -63,6 +73,9 @@ class RetrievalGrounding:
     @property
     def retrieval(self):
         return self._retrieval
+
+    def settled(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
+        return self._retrieval.settled(question, history)
 
     def search(self, question: str, k: int) -> list[Memory]:
         if not question.strip():

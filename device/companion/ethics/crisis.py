@@ -1,0 +1,223 @@
+"""Crisis detection over the conversation, with a state that lasts the session (ETHICS C9).
+
+A statement of crisis is often split over turns ("I wrote something for the kids." / "It's for
+them to read after I'm gone.") or indirect ("I've been looking at Dad's old shotgun"). The
+detector reads the current turn and the last few turns of the same session together, by two
+means side by side: the auditable rules (cues.py for direct words, crisis_cues.py for indirect
+and ambiguous speech) and a multilingual sentence model (exemplar classes of
+crisis_exemplars.py over the Universal Sentence Encoder multilingual, English and Chinese),
+with the English MiniLM exemplar classes of semantic.py as a second opinion on English turns
+(counted only when the multilingual model leans the same way).
+
+Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
+a gentle "are you safe?", never an in-character reply), SAFE (the listener says they are safe:
+the crisis state ends), NONE. The ``CrisisState`` is an immutable value: the pipeline keeps it
+per session and passes it in; a new session starts from ``CrisisState()``. Nothing is global.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Protocol
+
+import numpy as np
+
+from . import crisis_cues, crisis_exemplars, cues
+
+logger = logging.getLogger(__name__)
+
+WINDOW_TURNS = 2
+"""Earlier listener turns of the session read together with the current one."""
+CRISIS_MARGIN = 0.10
+"""How much nearer a crisis exemplar than any benign or ambiguous one (cosine), from the training set."""
+AMBIGUOUS_MARGIN = 0.10
+"""How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in."""
+MIN_SIMILARITY = 0.45
+"""Below this a text is near no exemplar at all: a margin between two weak similarities is noise."""
+
+
+class Level(str, Enum):
+    NONE = "none"
+    CHECK_IN = "check_in"
+    CRISIS = "crisis"
+    SAFE = "safe"
+    """The listener said they are safe: the crisis state ended this turn."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class CrisisState:
+    """Where the session stands; immutable, replaced each turn."""
+
+    active: bool = False
+    """A crisis was heard this session: every turn is out of character until the listener is safe."""
+    checking: bool = False
+    """The last turn was a check-in: a "no" or "not really" now is a crisis."""
+    since: float | None = None
+    """When the crisis began (clock seconds), for logs."""
+    turns: int = 0
+    """Turns answered in the crisis state."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: Level
+    reason: str
+    """Which means decided: rule, rule-window, model, model-window, state, answer, none."""
+    state: CrisisState
+
+
+class Embedder(Protocol):
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class CrisisClasses:
+    """Nearest exemplar class of a text ("crisis", "ambiguous", "benign") over a multilingual embedder."""
+
+    def __init__(self, embedder: Embedder, crisis_margin: float = CRISIS_MARGIN,
+                 ambiguous_margin: float = AMBIGUOUS_MARGIN, cache_size: int = 64) -> None:
+        self._embedder = embedder
+        self.crisis_margin = crisis_margin
+        self.ambiguous_margin = ambiguous_margin
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._cache_size = cache_size
+        groups = (crisis_exemplars.CRISIS, crisis_exemplars.AMBIGUOUS, crisis_exemplars.BENIGN)
+        with self._lock:
+            self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Best cosine similarity to each class (cached: the window re-reads recent turns)."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+            vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)[0]
+            result = {name: float((m @ vector).max()) for name, m in zip(("crisis", "ambiguous", "benign"),
+                                                                          self._matrices)}
+            self._cache[text] = result
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return result
+
+    def classify(self, text: str) -> str:
+        if not text.strip():
+            return "benign"
+        s = self.scores(text)
+        if max(s["crisis"], s["ambiguous"]) < MIN_SIMILARITY:
+            return "benign"
+        if s["crisis"] - max(s["benign"], s["ambiguous"]) > self.crisis_margin:
+            return "crisis"
+        if max(s["ambiguous"], s["crisis"]) - s["benign"] > self.ambiguous_margin:
+            return "ambiguous"
+        return "benign"
+
+    def __call__(self, text: str) -> str:
+        return self.classify(text)
+
+
+def _join(turns: Sequence[str]) -> str:
+    """Turns as one sentence (a comma where a turn ended), so a pattern can span the turns."""
+    parts = [t.strip().rstrip(".!?。！？…").strip() for t in turns]
+    return "，".join(parts) if any(cues.is_chinese(p) for p in parts) else ", ".join(parts)
+
+
+def rule_level(text: str) -> Level:
+    """The rules' verdict on one text."""
+    if crisis_cues.is_prescribed_use(text):
+        return Level.NONE
+    if cues.is_crisis(text) or crisis_cues.is_indirect_crisis(text):
+        return Level.CRISIS
+    if crisis_cues.is_ambiguous(text):
+        return Level.CHECK_IN
+    return Level.NONE
+
+
+class CrisisDetector:
+    """Reads a turn with its session's recent turns; the model is optional (rules alone without it)."""
+
+    def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
+                 english: Callable[[str], str | None] | None = None) -> None:
+        self.model = model
+        self.window = window
+        self.english = english
+        """The English-only MiniLM exemplar classes (semantic.SemanticCues) the guard used before this
+        detector: a second opinion on English turns (it returns "crisis" for a crisis); None: not used."""
+
+    def _model_level(self, text: str) -> Level:
+        if self.model is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
+            return Level.NONE
+        try:
+            verdict = self.model(text)
+        except Exception as exc:  # a broken model must not silence the rules
+            logger.warning("crisis model failed (%s); the rules still apply", exc)
+            return Level.NONE
+        return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+
+    def _english_says_crisis(self, text: str) -> bool:
+        if (self.english is None or cues.is_chinese(text) or crisis_cues.is_prescribed_use(text)
+                or crisis_cues.is_idiom_only(text)):
+            return False
+        try:
+            if self.english(text) != "crisis":
+                return False
+            # A second opinion, not a veto-free one: the multilingual model must lean the same way.
+            return self.model is None or self._leans_crisis(text)
+        except Exception as exc:  # a broken model must not silence the rules
+            logger.warning("English crisis model failed (%s); the rules still apply", exc)
+            return False
+
+    def _leans_crisis(self, text: str) -> bool:
+        assert self.model is not None
+        scores = self.model.scores(text)
+        return scores["crisis"] > scores["benign"]
+
+    def level(self, question: str, recent: Sequence[str] = ()) -> tuple[Level, str]:
+        """Crisis, check-in or none for ``question`` read after ``recent`` (oldest first)."""
+        by_rule = rule_level(question)
+        if by_rule is Level.CRISIS:
+            return Level.CRISIS, "rule"
+        earlier = [t for t in recent[-self.window:] if t.strip()] if self.window else []
+        if earlier:  # a statement split over turns: the parts together, unless an earlier part alone said it
+            joined, before = _join([*earlier, question]), _join(earlier)
+            if rule_level(joined) is Level.CRISIS and rule_level(before) is not Level.CRISIS:
+                return Level.CRISIS, "rule-window"
+        by_model = self._model_level(question)
+        if by_model is Level.CRISIS:
+            return Level.CRISIS, "model"
+        if self._english_says_crisis(question):
+            return Level.CRISIS, "model-en"
+        if earlier:
+            joined_model = self._model_level(_join([*earlier, question]))
+            if joined_model is Level.CRISIS and self._model_level(_join(earlier)) is not Level.CRISIS:
+                return Level.CRISIS, "model-window"
+        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN:
+            return Level.CHECK_IN, "rule" if by_rule is Level.CHECK_IN else "model"
+        return Level.NONE, "none"
+
+    def assess(self, question: str, recent: Sequence[str], state: CrisisState, now: float) -> Assessment:
+        """The turn's outcome and the session's next state."""
+        if ((state.active or state.checking) and crisis_cues.says_safe(question)
+                and rule_level(question) is not Level.CRISIS):
+            return Assessment(Level.SAFE, "answer", CrisisState())
+        level, reason = self.level(question, recent)
+        if state.active:  # the crisis lasts until the listener is safe or the session ends
+            return Assessment(Level.CRISIS, "state" if level is not Level.CRISIS else reason,
+                              replace(state, checking=False, turns=state.turns + 1))
+        if level is Level.NONE and state.checking and crisis_cues.is_negative_answer(question):
+            level, reason = Level.CRISIS, "answer"
+        if level is Level.CRISIS:
+            return Assessment(level, reason, CrisisState(active=True, since=now, turns=1))
+        if level is Level.CHECK_IN:
+            if state.checking:  # a second ambiguous turn in a row is not left at a check-in
+                return Assessment(Level.CRISIS, "repeated", CrisisState(active=True, since=now, turns=1))
+            return Assessment(level, reason, CrisisState(checking=True))
+        return Assessment(Level.NONE, reason, CrisisState())

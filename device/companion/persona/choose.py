@@ -1,0 +1,216 @@
+"""Choosing a reply: understand what was said -> pick a strategy -> find -> check -> reply or decline.
+
+- News, feelings, greetings, goodbyes, thanks: the person's own messages *of that kind* (their
+  congratulations, their comfort, their goodnights), ranked by closeness among those only, so
+  "I'm pregnant" gets a congratulation and not a story that shares a word with it.
+- Questions about their life (and remarks): the memories that *answer* (answerable.py), else an
+  honest in-character "I don't remember".
+- Follow-ups: the question with its reference resolved ("How old is it?" -> "How old is your
+  truck?"); the answer must speak to that topic.
+- Questions about the listener or the conversation: what the listener said, said back
+  (conversation.py), never a memory of the person's.
+- Nothing of the kind in the data: an in-character line for that kind (card ``kind_replies``,
+  else the defaults below, which say nothing about the person's life).
+
+``Catalogue`` is built once per persona (at load, from the index): each message's kind, its word
+stems, the persona's word weights, its calibrated bars and its way of addressing the family.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answerable import (
+    Bars,
+    WordWeights,
+    answers,
+    calibrate,
+    holds_wanted,
+    proper_nouns,
+    stems_of,
+)
+from .conversation import address_of
+from .understand import ADVICE_WORDS, Intent, Understanding, focus_words, stem
+
+logger = logging.getLogger(__name__)
+
+CANDIDATES = 12
+"""How many of the closest memories are checked for answerability."""
+KIND_TOP = 6
+TYPICAL_BONUS = 0.1
+"""A message that says its kind outright ("Congratulations!") is preferred over one tied to its occasion."""
+REPEAT_WINDOW = 3
+REPEAT_MARGIN = 0.08
+
+DEFAULT_KIND_REPLIES: Mapping[str, tuple[str, ...]] = {
+    "news": ("Oh, that's wonderful news{tail}! Tell me all about it.",),
+    "feeling": ("Oh{tail}, I'm sorry. I'm right here. Tell me about it.",),
+    "greeting": ("Hello{tail}! It's good to hear from you.",),
+    "farewell": ("Goodbye for now{tail}. Take care of yourself.",),
+    "thanks": ("You're very welcome{tail}.",),
+    "listener": ("You'll have to remind me{tail}.",),
+    "advice": ("I'd have to think about that one{tail}. What does your heart tell you?",),
+}
+"""Said when the data holds nothing of the kind: pleasantries only, no facts about the person."""
+KIND_OF_INTENT = {Intent.NEWS: "news", Intent.FEELING: "feeling", Intent.GREETING: "greeting",
+                  Intent.INTRODUCTION: "greeting", Intent.FAREWELL: "farewell", Intent.THANKS: "thanks",
+                  Intent.LISTENER_QUESTION: "listener", Intent.ADVICE: "advice"}
+KINDS = tuple(DEFAULT_KIND_REPLIES)
+
+
+KIND_SAMPLE = 8000
+"""Messages classified by kind at load (all of a folder; an even spread of a big bundle: ~0.5 ms each)."""
+WEIGHT_SAMPLE = 5000
+"""Messages the word weights are counted over (rarity is well estimated from a sample)."""
+
+
+def _spread(n: int, most: int) -> range:
+    """Indices 0..n-1, or an even spread of ``most`` of them."""
+    return range(n) if n <= most else range(0, n, -(-n // most))
+
+
+class StemCache:
+    """Each message's word stems, worked out when a question first reaches it (not all at load)."""
+
+    def __init__(self, contexts: Sequence[str | None], texts: Sequence[str]) -> None:
+        self._contexts, self._texts = contexts, texts
+        self._stems: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        found = self._stems.get(index)
+        if found is None:
+            found = self._stems[index] = frozenset(stems_of(f"{self._contexts[index] or ''} {self._texts[index]}"))
+        return found
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What is known about a persona's messages before anything is asked."""
+
+    kinds: np.ndarray
+    """Per message: the index into KINDS of the kind of line it answered, -1 for an ordinary answer."""
+    typical: np.ndarray
+    """Per message: it says its kind outright in its first sentence (understand.is_typical)."""
+    stems: StemCache
+    weights: WordWeights
+    bars: Bars
+    address: str
+    kind_replies: Mapping[str, tuple[str, ...]]
+    names: frozenset[str] = frozenset()
+    """Names the persona uses (capitalised mid-sentence), for "what was its name?" questions."""
+
+    def kind_line(self, kind: str, turn: int) -> str:
+        lines = self.kind_replies.get(kind) or DEFAULT_KIND_REPLIES[kind]
+        tail = f", {self.address}" if self.address else ""
+        return lines[turn % len(lines)].replace("{tail}", tail)
+
+
+def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix: np.ndarray,
+                    context_rows: np.ndarray, text_rows: np.ndarray, text_weight: float, *,
+                    address: str | None = None, kind_replies: Mapping[str, tuple[str, ...]] | None = None,
+                    greeting: str | None = None, min_score: float = 0.0) -> Catalogue:
+    from .understand import is_typical, reply_kind
+
+    kinds = np.full(len(texts), -1, dtype=np.int8)
+    typical = np.zeros(len(texts), dtype=bool)
+    for i in _spread(len(texts), KIND_SAMPLE):  # a big bundle: its kinds from an even spread of messages
+        kind = reply_kind(contexts[i], texts[i])
+        if kind is not None:
+            kinds[i] = KINDS.index(KIND_OF_INTENT[kind])
+            typical[i] = is_typical(kind, texts[i])
+    weights = WordWeights(f"{contexts[i] or ''} {texts[i]}" for i in _spread(len(texts), WEIGHT_SAMPLE))
+    stems = StemCache(contexts, texts)
+    bars = calibrate(matrix, context_rows, text_rows, text_weight)
+    if min_score > bars.low:  # the configured floor still holds
+        bars = Bars(high=max(bars.high, min_score), low=min_score, samples=bars.samples)
+    replies = dict(kind_replies or {})
+    if greeting and "greeting" not in replies:
+        replies["greeting"] = (greeting,)
+    found = address if address is not None else address_of(texts)
+    logger.info("persona catalogue: %s; bars %s; address %r",
+                {k: int((kinds == i).sum()) for i, k in enumerate(KINDS)}, bars.to_dict(), found)
+    return Catalogue(kinds=kinds, typical=typical, stems=stems, weights=weights, bars=bars, address=found, kind_replies=replies,
+                     names=proper_nouns(texts))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen message index (None: say ``line`` instead), its score, and why."""
+
+    index: int | None
+    score: float
+    strategy: str
+    line: str | None = None
+
+
+def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
+            texts: Sequence[str], turn: int) -> Choice:
+    """The person's own message of the same kind, closest first; else the kind's line."""
+    kind = KIND_OF_INTENT[heard.intent]
+    mask = catalogue.kinds == KINDS.index(kind)
+    if not mask.any():
+        return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
+    rows = np.flatnonzero(mask)
+    ranked = scores[rows] + TYPICAL_BONUS * catalogue.typical[rows]
+    order = rows[np.argsort(-ranked, kind="stable")][:KIND_TOP]
+    rank = dict(zip(rows.tolist(), ranked.tolist()))
+    best = rank[int(order[0])]
+    for index in order:
+        if rank[int(index)] < best - REPEAT_MARGIN:
+            break
+        if _norm(texts[index]) not in recent:
+            return Choice(int(index), float(scores[index]), f"{kind}-message")
+    return Choice(int(order[0]), float(scores[order[0]]), f"{kind}-message")
+
+
+WANTED_WORDS = frozenset("name names named called old many much long far big tall year years date age time when".split())
+
+
+def wants_any_advice(heard: Understanding) -> bool:
+    """An advice request with no topic of its own ("Any words of wisdom?"): any of their advice fits."""
+    return heard.intent is Intent.ADVICE and not (set(heard.focus.split()) - ADVICE_WORDS)
+
+
+def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
+              texts: Sequence[str], near_last: np.ndarray | None = None) -> Choice:
+    """The closest memory that answers the question, or a decline (index None).
+
+    ``near_last``: per message, whether it is about the same thing as the memory spoken last
+    (a follow-up's answer may name its topic differently: "your dog" and "Biscuit")."""
+    top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
+    order = top[np.argsort(-scores[top], kind="stable")]
+    # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
+    own = focus_words(heard.text) if heard.follow_up else heard.focus
+    asked_for = WANTED_WORDS if heard.wants else frozenset()  # "name", "old": checked by holds_wanted instead
+    question = [s for s in dict.fromkeys(stem(w) for w in own.split() if w not in asked_for) if s.isascii()]
+    topic = [stem(w) for w in (heard.topic or "").split()] if heard.follow_up else []
+    topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
+    fits: list[tuple[int, float]] = []
+    for index in order:
+        score = float(scores[index])
+        if score < catalogue.bars.low:
+            break
+        stems = catalogue.stems[index]
+        if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
+            continue  # a follow-up's answer is about what was being talked about
+        coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
+        if answers(score, coverage, holds_wanted(heard.wants, texts[index], catalogue.names), catalogue.bars):
+            fits.append((int(index), score))
+    if not fits:
+        best = float(scores[order[0]]) if len(order) else 0.0
+        return Choice(None, best, "decline")
+    best_index, best_score = fits[0]
+    for index, score in fits:
+        if score < best_score - REPEAT_MARGIN:
+            break
+        if _norm(texts[index]) not in recent:
+            return Choice(index, score, "answer")
+    return Choice(best_index, best_score, "answer")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()

