@@ -17,6 +17,9 @@ def test_an_in_data_question_is_right_only_with_the_expected_memory() -> None:
     # A generated reply built on the right memory must also say the fact.
     vague = [piece("Oh, that canoe was something.", ReplyKind.GENERATED, message_id="m1")]
     assert outcome("in_data", vague, expected=frozenset({"m1"}), fact="bluebell") == "wrong_memory"
+    # Another message of theirs stating the same fact answers the question as well.
+    retold = [piece("Bluebell, we called her. Painted her myself.", ReplyKind.MEMORY, message_id="m7")]
+    assert outcome("in_data", retold, expected=frozenset({"m1"}), fact="bluebell") == "right"
 
 
 def test_absent_and_harmless_questions() -> None:

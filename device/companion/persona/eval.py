@@ -28,7 +28,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -145,7 +145,7 @@ def outcome(kind: str, pieces: Sequence[ReplyPiece], *, expected: frozenset[str]
         return "wrongly_declined"
     said = {w.casefold().removesuffix("'s") for w in _TOKEN.findall(reply_text(pieces))}
     on_it = source.message_id in expected
-    if on_it and (source.kind is not ReplyKind.GENERATED or fact in said):
+    if (on_it and source.kind is not ReplyKind.GENERATED) or fact in said:  # that memory, or its fact
         return "right"
     return "wrong_memory"
 
@@ -248,6 +248,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
     """Evaluate every available engine on the persona (folder or bundle); returns the report."""
     from tqdm import tqdm
 
+    from ..ethics.setup import guard_persona, safety_check
     from .bundle.store import is_bundle
     from .lm.engine import load_lm_persona
     from .lm.grounding import RetrievalGrounding
@@ -271,6 +272,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
         return grounded(pieces, messages, numbers,
                         lambda text: float(np.max(texts @ embedder.embed([text])[0])))
 
+    safety = safety_check(settings, loaded)  # the crisis check every turn starts with (C9)
     candidates: dict[str, object] = {"retrieval": lambda: retrieval}
     stack = ExitStack()
     models: dict[str, Path | None] = {"lm": None, "lm-tuned": None}
@@ -306,7 +308,8 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
                 bar.update(per_engine)
                 continue
             bar.set_postfix_str(name)
-            report["engines"][name] = evaluate_engine(name, engine, inputs, judge_ground, bar)
+            spoken = _AsSpoken(guard_persona(settings, engine, embedder=embedder), safety)
+            report["engines"][name] = evaluate_engine(name, spoken, inputs, judge_ground, bar)
     bar.close()
     scored = {k: v["score"] - (0.0 if k == "retrieval" else LM_MARGIN)
               for k, v in report["engines"].items() if "score" in v}
@@ -314,6 +317,20 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
     report["winner"] = winner
     report["recorded_in"] = str(record_choice(settings.paths.cache / "persona", persona_dir, winner, report))
     return report
+
+
+class _AsSpoken:
+    """An engine as the device speaks through it: the crisis check first, then the guarded engine
+    (each question asked on its own, as the first turn of a session)."""
+
+    def __init__(self, guarded: PersonaEngine, safety) -> None:  # safety: ethics.safety.SafetyCheck
+        self.guarded, self.safety = guarded, safety
+
+    def respond(self, question: str, history: Sequence = ()) -> Iterator[ReplyPiece]:
+        from ..ethics.crisis import CrisisState
+
+        said, _ = self.safety.turn(question, [], CrisisState(), time.time())
+        return iter(said) if said else self.guarded.respond(question, history)
 
 
 def _paraphrase_similarity(embedder, facts: Sequence[FactQuestion], retrieval: RetrievalPersona) -> float | None:
