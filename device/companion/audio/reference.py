@@ -130,14 +130,13 @@ class ReferenceTap:
         queued = getattr(self.sink, "queued_s", None)
         for start in range(0, len(pcm), piece):
             part = pcm[start : start + piece]
-            lead_s = self._resampler.held_back_s  # the output starts with the previous piece's last samples
             ref = self._resampler.process(part)
             # Still audio in the stream's buffer: this piece plays right after the previous one.
             # Run dry (an underrun, or the first write): it plays from now. The buffer's depth is
             # only used as yes/no: its value jumps by whole device periods.
             ahead = queued() if queued is not None else None
             if len(ref):
-                self.reference.add(ref, self._clock() - lead_s, follows=ahead is not None and ahead > 0.005)
+                self.reference.add(ref, self._clock(), follows=ahead is not None and ahead > 0.005)
             self.sink.write(part)
 
     def finish(self) -> None:

@@ -26,7 +26,6 @@ class StreamResampler:
         self.to_rate = to_rate
         self._quality = quality
         self._stream: soxr.ResampleStream | None = None
-        self._in = self._out = 0
         self.reset()
 
     @property
@@ -35,7 +34,6 @@ class StreamResampler:
 
     def reset(self) -> None:
         """Forget the carried state (after an abort: what is held back will never be played)."""
-        self._in = self._out = 0
         self._stream = None if self.passthrough else soxr.ResampleStream(
             self.from_rate, self.to_rate, 1, dtype="float32", quality=self._quality)
 
@@ -43,14 +41,7 @@ class StreamResampler:
         if self._stream is None:
             return np.asarray(pcm, dtype=np.int16)
         out = self._stream.resample_chunk(np.asarray(pcm, dtype=np.float32), last=last)
-        self._in += len(pcm)
-        self._out += len(out)
         return np.clip(np.round(out), -32768, 32767).astype(np.int16)
-
-    @property
-    def held_back_s(self) -> float:
-        """How much of the input so far is still inside the filter (the next output starts with it)."""
-        return max(0.0, self._in / self.from_rate - self._out / self.to_rate)
 
     def flush(self) -> np.ndarray:
         """The samples still inside the filter; the stream is finished afterwards (reset to reuse)."""
