@@ -305,8 +305,19 @@ install_venv() {
     fi
 }
 
+# Where the device is decides the crisis line it gives (ETHICS C9): asked once, in a terminal.
+ask_country() {
+    COUNTRY="${COMPANION_COUNTRY:-}"
+    if [ -z "$COUNTRY" ] && [ -t 0 ] && [ "$DRY_RUN" = 0 ]; then
+        read -r -p "Which country is the device in (ISO code such as US, GB, DE, CN; empty to set it later)? " COUNTRY
+    fi
+    COUNTRY="$(printf '%s' "$COUNTRY" | tr -cd 'A-Za-z' | tr '[:lower:]' '[:upper:]' | cut -c1-2)"
+    [ -n "$COUNTRY" ] || say "no country given: the US crisis line (988) is spoken until [ethics] country is set (companion doctor warns)"
+}
+
 install_settings() {
     local conf="$PREFIX$CONF_DIR/companion.toml"
+    ask_country
     run mkdir -p "$PREFIX$CONF_DIR"
     if [ -e "$conf" ]; then
         say "keeping the existing settings $conf"
@@ -322,6 +333,9 @@ cache_dir = "$CACHE_DIR"
 
 [privacy]
 log_transcripts = false   # true writes what was heard and said to the journal
+
+[ethics]
+country = "$COUNTRY"   # ISO code (e.g. "GB"): the national crisis line is spoken in a crisis (or set help_number)
 TOML
     fi
     local key="$PREFIX$CONF_DIR/persona.key"

@@ -84,8 +84,8 @@ def test_crisis_answers_come_from_the_neutral_voice(settings, loaded_models, spe
     persona_voice, neutral_voice = SpyVoice(loaded_models.tts), SpyVoice(loaded_models.tts)
     models = replace(loaded_models, tts=persona_voice, neutral_tts=neutral_voice)
     result = converse(settings, models, speak("I want to kill myself."), tmp_path / "reply.wav")
-    assert result.source.kind == "crisis" and settings.ethics.help_number in result.reply
-    assert any(settings.ethics.help_number in s for s in neutral_voice.spoken)
+    assert result.source.kind == "crisis" and settings.ethics.help_line in result.reply
+    assert any(settings.ethics.help_line in s for s in neutral_voice.spoken)
     assert any("AI re-creation" in s for s in neutral_voice.spoken)  # the disclosure too
     assert not persona_voice.spoken, persona_voice.spoken  # the cloned voice said nothing
 

@@ -65,7 +65,7 @@ def test_earcon_spells_AI_in_morse() -> None:
     ({"disclosure_addition": "我就是{name}，我还活着。"}, "disclosure_addition"),
     ({"disclosure_interval_min": 0.0}, "disclosure_interval_min"),
     ({"disclosure_interval_min": 121.0}, "disclosure_interval_min"),
-    ({"help_number": ""}, "help_number"),
+    ({"country": "XX"}, "country"),  # no known line and no number: refused, never silent
     ({"crisis_message": "Call someone."}, "crisis_message"),
 ])
 def test_settings_refuse_switching_the_disclosure_off(mapping: dict, key: str) -> None:

@@ -35,8 +35,11 @@ class EthicsSettings:
     """Repeat the disclosure after this much continuous use; at most 120 minutes."""
     session_gap_min: float = 30.0
     """A turn after this long without one starts a new session (and a new disclosure)."""
-    help_number: str = "988"
-    """The local crisis help line spoken when crisis cues are heard; set it for your country."""
+    country: str = ""
+    """Where the device is (ISO 3166 code, e.g. "GB"): picks the national crisis line (ethics/helplines.py)."""
+    help_number: str = ""
+    """The crisis help line spoken when crisis cues are heard; "" = the national line of ``country``
+    (988, the US line, when neither is set: `companion doctor` warns)."""
     emergency_contact: str = ""
     """A trusted person to call, e.g. "your sister Anna, 555 0100"; "" to leave it out."""
     crisis_message: str = (
@@ -67,11 +70,25 @@ class EthicsSettings:
               "it is spoken right after \"It is not {name}\"")
         check(0.0 < self.disclosure_interval_min <= 120.0, f"{where}.disclosure_interval_min", "must be in (0, 120] minutes")
         check(1.0 <= self.session_gap_min <= 1440.0, f"{where}.session_gap_min", "must be 1-1440 minutes")
-        check(bool(self.help_number.strip()), f"{where}.help_number", "cannot be empty")
+        from ..ethics.helplines import HELPLINES, line_for
+
+        check(not self.country.strip() or line_for(self.country) is not None or bool(self.help_number.strip()),
+              f"{where}.country", f"no crisis line is known for {self.country!r}: set ethics.help_number to your "
+              f"country's line (known: {', '.join(sorted(HELPLINES))})")
         check("{help_number}" in self.crisis_message, f"{where}.crisis_message", "must include {help_number}")
         check(0.0 <= self.daily_limit_min <= 1440.0, f"{where}.daily_limit_min", "must be 0-1440 minutes")
         check(0.0 <= self.reminder_after_min <= 1440.0, f"{where}.reminder_after_min", "must be 0-1440 minutes")
         check(1 <= self.transcript_retention_days <= 3650, f"{where}.transcript_retention_days", "must be 1-3650 days")
+
+    @property
+    def help_line(self) -> str:
+        """The number spoken in a crisis: ``help_number``, else the national line, else 988 (US)."""
+        from ..ethics.helplines import DEFAULT, line_for
+
+        if self.help_number.strip():
+            return self.help_number.strip()
+        line = line_for(self.country) if self.country.strip() else None
+        return (line or DEFAULT).number
 
     @property
     def log_path(self) -> Path:

@@ -92,7 +92,7 @@ class EthicsHooks:
         self.care = care
         self.clock = clock
         # No hooks without a crisis check (C9): without a model, the auditable rules still run.
-        self.safety = safety or SafetyCheck(CrisisDetector(), name=persona_name, help_number=settings.help_number,
+        self.safety = safety or SafetyCheck(CrisisDetector(), name=persona_name, help_number=settings.help_line,
                                             emergency_contact=settings.emergency_contact,
                                             crisis_template=settings.crisis_message)
         """The crisis check every turn starts with; None only in tests of other things."""

@@ -67,7 +67,7 @@ def guard_persona(settings: Settings, persona: PersonaEngine, *, embedder: Embed
         logger.info("neutral voice %s speaks %s only: no registry package ships a Chinese Piper voice, so "
                     "answers to Chinese speech in the neutral voice are in English", settings.tts.neutral_voice,
                     ", ".join(sorted(languages)))
-    return guard(persona, crisis_template=ethics.crisis_message, help_number=ethics.help_number,
+    return guard(persona, crisis_template=ethics.crisis_message, help_number=ethics.help_line,
                  emergency_contact=ethics.emergency_contact, neutral_languages=languages,
                  semantic=semantic_cues(settings, embedder))
 
@@ -128,7 +128,7 @@ def safety_check(settings: Settings, persona: PersonaEngine, detector: CrisisDet
     """The crisis check each turn starts with (C9): the detector, with these settings' help line and contact."""
     ethics = settings.ethics
     return SafetyCheck(detector or crisis_detector(settings), name=persona.name or persona.display_name,
-                       help_number=ethics.help_number, emergency_contact=ethics.emergency_contact,
+                       help_number=ethics.help_line, emergency_contact=ethics.emergency_contact,
                        crisis_template=ethics.crisis_message, neutral_languages=neutral_voice_languages(settings))
 
 

@@ -189,6 +189,10 @@ def cmd_create(args: argparse.Namespace) -> int:
                        fallback_replies=tuple(args.fallback or DEFAULT_FALLBACKS))
     with Bundle.create(target, secret, card, record) as bundle:
         print(f"created persona bundle {bundle.bundle_id} for {args.name} in {target}")
+    ethics = _settings(args).ethics
+    if not (ethics.help_number.strip() or ethics.country.strip()):  # ETHICS C9: the local crisis line
+        print(f"In a crisis the device gives the help line {ethics.help_line} (the US line). Set [ethics] country "
+              "(e.g. \"GB\") or help_number in companion.toml for where the device is.", file=sys.stderr)
     return 0
 
 

@@ -275,6 +275,21 @@ def check_privacy(settings: Settings) -> Iterator[Check]:
         yield Check("ok", "privacy", "no transcripts in the logs")
 
 
+def check_help_line(settings: Settings) -> Iterator[Check]:
+    """The crisis line spoken is the one where the device is (ETHICS C9)."""
+    from ..ethics.helplines import line_for
+
+    ethics = settings.ethics
+    line = line_for(ethics.country) if ethics.country.strip() else None
+    if ethics.help_number.strip():
+        yield Check("ok", "help line", f"{ethics.help_line} (set in [ethics] help_number)")
+    elif line is not None:
+        yield Check("ok", "help line", f"{line.number}, {line.service} ({ethics.country.upper()}; check it at {line.source})")
+    else:
+        yield Check("warn", "help line", f"{ethics.help_line} (the US line) is spoken in a crisis: no country is set",
+                    'set [ethics] country = "GB" (your country\'s code) or help_number for where the device is')
+
+
 def check_home_servers(settings: Settings) -> Iterator[Check]:
     """Remote stages answer, consent allows them, the network drop-in matches (homeserver/)."""
     from ..homeserver.doctor_checks import check_home_servers as checks
@@ -300,6 +315,7 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
         lambda: check_disk(settings),
         check_unit,
         lambda: check_privacy(settings),
+        lambda: check_help_line(settings),
         lambda: check_home_servers(settings),
         lambda: _check_display(settings),
     ):

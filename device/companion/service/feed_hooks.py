@@ -70,7 +70,7 @@ class FeedHooks:
         def report() -> None:
             if _is_crisis(result.source):
                 ethics = self.settings.ethics
-                self.publisher.crisis(ethics.help_number, ethics.emergency_contact)
+                self.publisher.crisis(ethics.help_line, ethics.emergency_contact)
             self.publisher.turn_done()
 
         self._guard(report)
