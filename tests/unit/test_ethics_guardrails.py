@@ -111,3 +111,13 @@ def test_the_semantic_class_fills_the_rules_gaps_but_never_overrides_them() -> N
     for question, (kind, voice) in expected.items():
         answer = ask(engine, question)
         assert (answer.kind, answer.source.voice) == (kind, voice), question
+
+
+def test_a_private_detail_is_never_spoken_however_the_message_was_found() -> None:
+    """A message that states a code word or a PIN is withheld whatever the question (issue 19, item 1)."""
+    for secret in ("Remember, the code word for the bank is bluebird, kiddo.", "Grandma's PIN is 4821, don't lose it.",
+                   "密码是123456，别告诉别人。"):
+        answer = ask(guarded(secret), "What did Aunt May say about the farm?")  # a harmless, indirect question
+        assert answer.kind == "withheld" and "bluebird" not in answer.text and "4821" not in answer.text
+        assert "123456" not in answer.text
+    assert ask(guarded("We had four kids and a dog in 1962."), "Tell me about the farm").kind == "memory"

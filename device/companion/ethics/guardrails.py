@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..persona.base import Exchange, PersonaEngine
+from ..persona.private import private_reason
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece
 from . import cues
 
@@ -112,9 +113,10 @@ class GuardedPersona:
         """Pass the engine's pieces through; the first unsafe one is withheld and ends the reply."""
         spoke = False
         for reply in self.inner.respond(question, history):
-            if cues.is_unsafe_to_speak(reply.text):
-                logger.warning("reply withheld: message %s carries instructions, payment details, codes or links",
-                               reply.source.message_id)
+            private = private_reason(reply.text)  # however it was retrieved (ETHICS C8; issue 19)
+            if private is not None or cues.is_unsafe_to_speak(reply.text):
+                logger.warning("reply withheld: message %s carries %s", reply.source.message_id,
+                               private or "instructions, payment details, codes or links")
                 if not spoke:  # say "don't remember" rather than nothing
                     yield piece(self._fallback_text(), ReplyKind.WITHHELD, score=reply.source.score,
                                 message_id=reply.source.message_id)
