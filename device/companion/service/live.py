@@ -187,8 +187,19 @@ class LiveSession:
                 pass
 
 
-def check_devices(settings: Settings) -> list[str]:
-    """Log a configured device that is not there; it is waited for (service/startup.py)."""
+def check_devices(settings: Settings, *, as_service: bool = True) -> list[str]:
+    """Log a configured device that is not there; the service waits for it (service/startup.py).
+
+    Run by hand in a terminal (not under systemd), a device name that matches none of the devices
+    that are there is a typo until shown otherwise: one clear error at once, not a silent wait."""
+    if not as_service:
+        for kind in ("input", "output"):
+            spec = getattr(settings.audio, f"{kind}_device")
+            try:
+                resolve_device(spec, kind)
+            except AudioError:
+                if spec and list_devices(kind):
+                    raise
     return report_absent_devices(settings.audio.input_device, settings.audio.output_device, resolve_device, list_devices)
 
 
@@ -225,7 +236,7 @@ def prepare(settings: Settings, notifier: Notifier, *, stopped: Callable[[float]
     waits = {} if stopped is None else {"stopped": stopped}
     try:
         check_persona_visible(settings.persona.path)
-        check_devices(settings)
+        check_devices(settings, as_service=notifier.enabled)
         care, pid = CareState(settings.ethics.log_path), persona_id(settings)
         while True:
             if not wait_while_paused(lambda: care.is_paused(pid), notifier, persona=pid, **waits):
