@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 
 from ..errors import ModelError
@@ -32,8 +33,15 @@ class MicroWakeWordDetector:
         self._features = MicroWakeWordFeatures()
         self._refractory = Refractory(refractory_s)
         self.max_probability = 0.0
+        # One TFLite interpreter, shared by every pipeline built on the loaded models: reset()
+        # rebuilds it, and two threads doing that at once crashed the process (SIGSEGV).
+        self._lock = threading.Lock()
 
     def process(self, chunk: AudioChunk) -> WakeDetected | None:
+        with self._lock:
+            return self._process(chunk)
+
+    def _process(self, chunk: AudioChunk) -> WakeDetected | None:
         detected = None
         for features in self._features.process_streaming(chunk.data):
             probability = self._model.process_streaming_prob(features)
@@ -47,6 +55,7 @@ class MicroWakeWordDetector:
         return detected
 
     def reset(self) -> None:
-        self._model.reset()
-        self._features = self._features_cls()
-        self._refractory.reset()
+        with self._lock:
+            self._model.reset()
+            self._features = self._features_cls()
+            self._refractory.reset()
