@@ -195,7 +195,7 @@ def test_a_wrong_speaker_imports_nothing_and_does_not_block_a_retry(bundle: Bund
 def test_the_shortlist_finds_the_exact_best_text() -> None:
     import numpy as np
 
-    from companion.persona.retrieval import Shortlist
+    from companion.persona.shortlist import Shortlist
 
     rng = np.random.default_rng(3)
     # Embedding-like: 400 topics, texts scattered around them, unit length.

@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -37,9 +35,12 @@ from .choose import (
 from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
-from .reply import ReplyKind, ReplyPiece, piece
-from .understand import SOCIAL, Intent, Understanding, understand
 from .lexical import LexicalSignal, uses_lexical
+from .reply import ReplyKind, ReplyPiece, piece
+from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
+from .understand import SOCIAL, Intent, Understanding, understand
+from .vector_cache import read_cache as _read_cache
+from .vector_cache import write_cache as _write_cache
 
 logger = logging.getLogger(__name__)
 
@@ -314,42 +315,6 @@ class RetrievalPersona:
         return vectors
 
 
-SHORTLIST_MIN_ROWS = 20_000
-"""From this many distinct texts on, a first pass in a reduced space picks whom to score exactly."""
-SHORTLIST_DIMS = 96
-SHORTLIST_SIZE = 4096
-
-
-class Shortlist:
-    """A fast first pass for big memory indexes: the top principal directions of the vectors.
-
-    Scanning 100k x 384 floats costs ~10-40 ms (memory bound); 96 dimensions cost a quarter of that.
-    The texts that score best there (SHORTLIST_SIZE of them) are then scored exactly, so the
-    answer is exact unless the best text falls outside the shortlist (the import benchmark
-    measures how often: ``shortlist_recall``). The mean vector is left out of the projection:
-    it adds the same amount to every text's score, so it cannot change the ranking.
-    """
-
-    def __init__(self, matrix: np.ndarray, dims: int = SHORTLIST_DIMS, size: int = SHORTLIST_SIZE) -> None:
-        rng = np.random.default_rng(0)
-        sample = matrix[rng.choice(len(matrix), size=min(len(matrix), 4096), replace=False)].astype(np.float64)
-        self.mean = sample.mean(axis=0).astype(np.float32)
-        centred = sample - self.mean
-        # Eigenvectors of the 384 x 384 covariance: far cheaper than an SVD of the sample.
-        _, vectors = np.linalg.eigh(centred.T @ centred)
-        self.components = np.ascontiguousarray(vectors[:, ::-1][:, :dims], dtype=np.float32)
-        self.projected = np.ascontiguousarray((matrix - self.mean) @ self.components, dtype=np.float32)
-        self.size = min(size, len(matrix))
-
-    def similarity(self, matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """Exact cosine for the shortlisted rows, -1 for every other row."""
-        approx = np.einsum("ij,j->i", self.projected, query @ self.components)
-        rows = np.argpartition(-approx, self.size - 1)[: self.size]
-        similarity = np.full(len(matrix), -1.0, dtype=np.float32)
-        similarity[rows] = np.einsum("ij,j->i", matrix[rows], query)
-        return similarity
-
-
 def load_retrieval_persona(
     persona_dir: Path,
     models_dir: Path,
@@ -407,45 +372,3 @@ def _normalise(text: str) -> str:
 
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:40] or "persona"
-
-
-def _read_cache(path: Path, expected: tuple[int, int, int]) -> np.ndarray | None:
-    try:
-        vectors = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        logger.warning("ignoring unreadable persona cache %s: %s", path, exc)
-        return None
-    if vectors.shape != expected or vectors.dtype != np.float32 or not np.isfinite(vectors).all():
-        logger.warning("ignoring persona cache %s: shape %s does not match %s", path, vectors.shape, expected)
-        return None
-    return vectors
-
-
-def _write_cache(path: Path, vectors: np.ndarray) -> None:
-    """Write atomically (temp file, then rename), so a crash never leaves half a cache behind."""
-    tmp_name = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", suffix=".npy", delete=False) as handle:
-            tmp_name = handle.name
-            np.save(handle, vectors, allow_pickle=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        logger.warning("could not write persona cache %s: %s", path, exc)
-        return
-    finally:
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
-    # Vectors of an older version of the same persona are dead weight now.
-    prefix = path.name.split(".", 1)[0]
-    for stale in path.parent.glob(f"{prefix}.*.npy"):
-        if stale != path:
-            try:
-                stale.unlink()
-            except OSError:
-                pass
