@@ -305,6 +305,23 @@ install_venv() {
     fi
 }
 
+# A root-only random secret (32 bytes, base64), kept when it exists: make_secret PATH "what it is".
+make_secret() {
+    local key="$1" what="$2"
+    if [ -e "$key" ]; then
+        say "keeping the existing $what $key"
+    else
+        say "creating the $what $key (root only)"
+        if [ "$DRY_RUN" = 1 ]; then
+            echo "would write: $key (mode 0600, 32 random bytes, base64)"
+        else
+            (umask 077 && head -c 32 /dev/urandom | base64 >"$key")
+        fi
+    fi
+    run chmod 0600 "$key"
+    run chown 0:0 "$key"
+}
+
 # Where the device is decides the crisis line it gives (ETHICS C9): asked once, in a terminal.
 ask_country() {
     COUNTRY="${COMPANION_COUNTRY:-}"
@@ -338,19 +355,7 @@ log_transcripts = false   # true writes what was heard and said to the journal
 country = "$COUNTRY"   # ISO code (e.g. "GB"): the national crisis line is spoken in a crisis (or set help_number)
 TOML
     fi
-    local key="$PREFIX$CONF_DIR/persona.key"
-    if [ -e "$key" ]; then
-        say "keeping the existing persona key $key"
-    else
-        say "creating the persona key $key (root only)"
-        if [ "$DRY_RUN" = 1 ]; then
-            echo "would write: $key (mode 0600, 32 random bytes, base64)"
-        else
-            (umask 077 && head -c 32 /dev/urandom | base64 >"$key")
-        fi
-    fi
-    run chmod 0600 "$key"
-    run chown 0:0 "$key"
+    make_secret "$PREFIX$CONF_DIR/persona.key" "persona key"
     # The device's consent key (ETHICS C1): only records it (or a key enrolled with `companion
     # consent trust`) signed are accepted. Private half root only; the service reads the public one.
     if [ -e "$PREFIX$CONF_DIR/consent/device.key" ]; then
@@ -366,19 +371,7 @@ TOML
 # service as the systemd credential watermark-key. Kept on upgrade and uninstall (marks made with
 # it stay checkable); --purge erases it with the rest of /etc/companion.
 install_watermark_key() {
-    local key="$PREFIX$CONF_DIR/watermark.key"
-    if [ -e "$key" ]; then
-        say "keeping the existing watermark key $key"
-    else
-        say "creating the watermark key $key (root only)"
-        if [ "$DRY_RUN" = 1 ]; then
-            echo "would write: $key (mode 0600, 32 random bytes, base64)"
-        else
-            (umask 077 && head -c 32 /dev/urandom | base64 >"$key")
-        fi
-    fi
-    run chmod 0600 "$key"
-    run chown 0:0 "$key"
+    make_secret "$PREFIX$CONF_DIR/watermark.key" "watermark key"
 }
 # --- end watermark key -------------------------------------------------------------------------
 
