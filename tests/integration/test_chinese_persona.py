@@ -59,7 +59,7 @@ def test_a_spoken_chinese_question_gets_her_words_in_a_chinese_voice(zh_settings
 
     assert _HAN.search(result.transcript), result.transcript
     expected = {ident: text for ident, _, text in memories("zh")}["m13"]
-    assert result.source is not None and result.source.kind == "message"
+    assert result.source is not None and result.source.kind == "memory"
     assert result.reply == expected
     assert result.disclosed  # the first turn of a session starts with the disclosure
 

@@ -64,7 +64,7 @@ def test_a_reply_is_disclosed_watermarked_labelled_and_logged(settings, loaded_m
     assert labels["aigc"]["ProduceID"] == result.utterance_id and labels["c2pa"]["utterance_id"] == result.utterance_id
 
     [entry] = [json.loads(line) for line in (tmp_path / "state" / "generation.jsonl").read_text().splitlines()]
-    assert entry["utterance_id"] == result.utterance_id and entry["persona_id"] == "walter"
+    assert entry["utterance_id"] == result.utterance_id and entry["persona_id"] == "demo-walter"
     assert entry["disclosure"] is True and len(entry["models"]["tts-joe-medium"]) == 64
     assert not words(result.reply) & {w for w in words(json.dumps(entry)) if len(w) > 5}
 
@@ -126,7 +126,7 @@ def test_watermark_detect_command_reports_presence_and_the_logged_utterance(
         assert done.returncode == 0, done.stderr
         report = json.loads(done.stdout)
         assert report["watermark"] is True and report["payload"] == result.utterance_id
-        assert report["log_entry"]["persona_id"] == "walter"
+        assert report["log_entry"]["persona_id"] == "demo-walter"
     done = run_companion(["watermark", "detect", str(reply), "--json", "--log", str(log)], env)  # the device's own key
     assert json.loads(done.stdout)["watermark"] is True
     question = speak("How did you meet grandma?")  # Piper output the device never marked

@@ -65,6 +65,8 @@ async def frame_process(tmp_path: Path, persona: Path, socket_path: Path, key: P
                XDG_CONFIG_HOME=str(home / "config"), COMPANION_CONFIG=str(config))
     if key is not None:
         env["COMPANION_PERSONA_KEY_FILE"] = str(key)
+    if os.environ.get("COMPANION_CONSENT_DIR"):  # the device's consent key, which signed the test bundles
+        env["COMPANION_CONSENT_DIR"] = os.environ["COMPANION_CONSENT_DIR"]
     port = free_port()
     log = tmp_path / "frame.log"
     with log.open("wb") as handle:

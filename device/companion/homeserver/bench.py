@@ -218,9 +218,11 @@ def _ask(uri: str, question: str) -> str:
 
 
 def bench_persona(settings: Settings, persona: Any, uri: str | None, runs: int) -> dict[str, Any]:
+    from ..ethics.disclosure import disclosure_text
     from .serve import PersonaService, handler_factory
 
-    service = PersonaService(persona, disclosure=settings.ethics.disclosure, history_turns=0)
+    service = PersonaService(persona, disclosure=disclosure_text(persona.name or persona.display_name, "en",
+                                                                 settings.ethics.disclosure_addition), history_turns=0)
     local = lambda: service.answer(QUESTION, {"companion_discloses": True})  # noqa: E731
     if uri:
         return _stage(lambda: _ask(uri, QUESTION), local, uri, runs)

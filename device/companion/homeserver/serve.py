@@ -23,7 +23,9 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from ..config import Settings
+from ..config import EthicsSettings, Settings
+from ..ethics.crisis import CrisisDetector, CrisisState
+from ..ethics.safety import SafetyCheck
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece, reply_text
 
@@ -41,9 +43,12 @@ class PersonaService:
     """What every connection shares: the engine (one at a time), history, disclosure state."""
 
     def __init__(self, persona: PersonaEngine, *, disclosure: str, history_turns: int = 4,
-                 disclosure_interval_s: float = 7200.0) -> None:
+                 disclosure_interval_s: float = 7200.0, safety: SafetyCheck | None = None) -> None:
         self.persona = persona
         self.disclosure = disclosure
+        self.safety = safety
+        """The crisis check each question starts with (ETHICS C9), before the engine; None: rules only."""
+        self._crisis: OrderedDict[str, CrisisState] = OrderedDict()
         self.history_turns = history_turns
         self.disclosure_interval_s = disclosure_interval_s
         self.lock = threading.Lock()  # the engine and its guardrails are not re-entrant
@@ -79,10 +84,23 @@ class PersonaService:
             text = self.disclosure.replace("{name}", self.persona.name or self.persona.display_name)
             pieces.append(piece(text, ReplyKind.DISCLOSURE, score=1.0, voice=Voice.NEUTRAL))
         with self.lock:
-            pieces.extend(p for p in self.persona.respond(question, history) if p.text.strip())
+            state = self._crisis.get(conversation, CrisisState()) if conversation else CrisisState()
+            said, assessment = self._safety().turn(question, [h.question for h in history], state, time.time())
+            if conversation is not None:
+                _remember(self._crisis, conversation, assessment.state)
+            if said:  # the crisis check first, on the server too (the device checks again itself)
+                pieces.extend(said)
+            else:
+                pieces.extend(p for p in self.persona.respond(question, history) if p.text.strip())
         if conversation is not None and not isinstance(sent, list):
             _remember(self._conversations, conversation, history + [Exchange(question, reply_text(pieces))])
         return pieces
+
+    def _safety(self) -> SafetyCheck:
+        if self.safety is None:  # never unguarded: the auditable rules at least
+            self.safety = SafetyCheck(CrisisDetector(), name=self.persona.name or self.persona.display_name,
+                                      help_number=EthicsSettings().help_line)
+        return self.safety
 
     def _needs_disclosure(self, conversation: str | None) -> bool:
         """Once per conversation, and again after the disclosure interval (ETHICS C3)."""
@@ -143,7 +161,8 @@ def handler_factory(service: PersonaService) -> Any:
 
 def build_service(settings: Settings) -> PersonaService:
     """Consent (including home-server permission) first, then the guarded engine."""
-    from ..ethics.setup import check_can_start
+    from ..ethics.disclosure import disclosure_text
+    from ..ethics.setup import check_can_start, safety_check
     from ..models.store import ModelStore
     from ..service.app import load_guarded_persona
     from ..service.threads import plan_threads
@@ -154,9 +173,11 @@ def build_service(settings: Settings) -> PersonaService:
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
     persona, _ = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=threads.lm,
                                       remote=False)  # a server answers itself, never forwards
-    return PersonaService(persona, disclosure=settings.ethics.disclosure,
+    name = persona.name or persona.display_name
+    return PersonaService(persona, disclosure=disclosure_text(name, "en", settings.ethics.disclosure_addition),
                           history_turns=settings.conversation.history_turns,
-                          disclosure_interval_s=settings.ethics.disclosure_interval_min * 60)
+                          disclosure_interval_s=settings.ethics.disclosure_interval_min * 60,
+                          safety=safety_check(settings, persona))
 
 
 async def serve(service: PersonaService, uri: str, *, ready: asyncio.Event | None = None) -> None:

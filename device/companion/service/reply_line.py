@@ -134,10 +134,10 @@ class ReplyLine:
     # -- stage 2: speech -------------------------------------------------------------------
     def put_prelude(self) -> None:
         """The earcon and disclosure go to the speaker at once (both are ready-made but for the mark)."""
-        for _label, content in self.plan.prelude:
+        for label, content in self.plan.prelude:
             pcm = content if isinstance(content, np.ndarray) else self.ethics.neutral(content)
             with self._mark_lock:
-                self.audio.put(("prelude", None, *self.finish_audio(pcm, self.sentence_pause)))
+                self.audio.put(("prelude", label, *self.finish_audio(pcm, self.sentence_pause)))  # "earcon", "disclosure"
 
     def synthesize(self) -> None:
         """The prelude first (if the turn has one), then each sentence as it comes."""
@@ -176,8 +176,8 @@ class ReplyLine:
                     self.on_audio_started()
                     started = True
                 self.playing_prelude = role == "prelude"
-                if self.on_playing is not None and sentence:
-                    self.on_playing(role, str(sentence))
+                if self.on_playing is not None and sentence:  # a reply sentence, or the prelude's label
+                    self.on_playing(role, sentence.text if isinstance(sentence, ReplyPiece) else str(sentence))
                 if role in ("reply", "filler"):
                     stamps.setdefault("first_answer_audio" if role == "reply" else "filler", time.perf_counter())
                 self.sink.write(pcm)
