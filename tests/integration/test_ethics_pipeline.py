@@ -142,6 +142,8 @@ def test_the_pipeline_refuses_a_persona_without_consent(cli_env: dict[str, str],
 
     folder = tmp_path / "someone"
     shutil.copytree(DEMO_PERSONA_DIR, folder)
+    with (folder / "messages.jsonl").open("a", encoding="utf-8") as f:  # real words now: not the fictional demo
+        f.write('{"id": "real-1", "text": "See you Sunday, love."}\n')
     done = run_companion(["converse", "--persona", str(folder), "--input", str(speak("Hello there.")),
                           "--output", str(tmp_path / "r.wav")], cli_env)
     assert done.returncode == 1

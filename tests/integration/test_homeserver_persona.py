@@ -53,8 +53,12 @@ def test_the_server_answers_and_the_device_guardrails_still_decide(loaded_models
         assert pieces and all(p.kind is ReplyKind.MEMORY and p.voice is Voice.PERSONA for p in pieces)
         assert "dance" in " ".join(p.text for p in pieces).lower()
         assert not any("AI re-creation" in p.text for p in pieces)  # the device discloses itself, in its own voice
-        # A crisis is answered on the device, before (and without) asking the server.
-        crisis = list(guarded.respond("I don't want to live anymore"))
+        # A crisis is answered on the device by the check every turn starts with (turn_pieces), before
+        # (and without) asking the server.
+        from companion.ethics.crisis import CrisisState
+        from companion.ethics.setup import safety_check
+
+        crisis, _ = safety_check(test_settings, guarded).turn("I don't want to live anymore", [], CrisisState(), 0.0)
         assert [p.kind for p in crisis] == [ReplyKind.CRISIS] and crisis[0].voice is Voice.NEUTRAL
         assert remote.remote.stats.remote == 1 and remote.remote.stats.local == 0
 

@@ -255,7 +255,11 @@ def build_pipeline(
             sentence_pause_s=settings.tts.sentence_pause_s,
             latency=latency,
             fillers=models.fillers,
-            ethics=build_hooks(settings, tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
+            # The neutral voice the models were loaded with (a Chinese persona's is Mandarin): the
+            # disclosure and crisis texts are written in a language it speaks.
+            ethics=build_hooks(replace(settings, tts=replace(settings.tts, neutral_voice=models.neutral_voice))
+                               if models.neutral_voice else settings,
+                               tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
                                hashes=models.model_hashes, detector=models.crisis, language=models.language),
             on_text=on_text,
         ),
