@@ -69,9 +69,11 @@ class SatelliteDevice:
     """The device's side of a satellite session: microphone, endpointer, speaker, marks, log."""
 
     def __init__(self, *, name: str, source: AudioSource, sink: AudioSink, vad: WebRtcVad, endpointer: Endpointer,
-                 wake: WakeWordDetector | None, log: GenerationLog | None, persona_id: str,
+                 wake: WakeWordDetector | None, log: GenerationLog | None, persona_id: str, watermark_key: bytes,
                  models: dict[str, str] | None = None, max_turns: int | None = None) -> None:
         self.name = name
+        self.watermark_key = watermark_key
+        """This device's watermark secret (ethics/wmkey.py): what it plays is marked with it (C4)."""
         self.source = source
         self.sink = sink
         self.vad = vad
@@ -118,7 +120,7 @@ class SatelliteDevice:
         turn.utterance_id = uid
         if not len(pcm):
             return
-        marked = UtteranceMarker(uid, PLAY_RATE).mark(pcm)
+        marked = UtteranceMarker(uid, PLAY_RATE, key=self.watermark_key).mark(pcm)
         self.sink.begin(PLAY_RATE)
         self.sink.write(marked)
         self.sink.finish()

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..config import EthicsSettings, Settings
 from ..ethics.crisis import CrisisDetector, CrisisState
+from ..ethics.disclosure import disclosure_text
 from ..ethics.safety import SafetyCheck
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece, reply_text
@@ -42,10 +43,11 @@ SOURCE_KEY = "companion_source"
 class PersonaService:
     """What every connection shares: the engine (one at a time), history, disclosure state."""
 
-    def __init__(self, persona: PersonaEngine, *, disclosure: str, history_turns: int = 4,
+    def __init__(self, persona: PersonaEngine, *, disclosure: str = "", history_turns: int = 4,
                  disclosure_interval_s: float = 7200.0, safety: SafetyCheck | None = None) -> None:
         self.persona = persona
-        self.disclosure = disclosure
+        # Never an empty disclosure (C3): without one given, the fixed English sentence.
+        self.disclosure = disclosure.strip() or disclosure_text(persona.name or persona.display_name)
         self.safety = safety
         """The crisis check each question starts with (ETHICS C9), before the engine; None: rules only."""
         self._crisis: OrderedDict[str, CrisisState] = OrderedDict()
@@ -161,7 +163,6 @@ def handler_factory(service: PersonaService) -> Any:
 
 def build_service(settings: Settings) -> PersonaService:
     """Consent (including home-server permission) first, then the guarded engine."""
-    from ..ethics.disclosure import disclosure_text
     from ..ethics.setup import check_can_start, safety_check
     from ..models.store import ModelStore
     from ..service.app import load_guarded_persona

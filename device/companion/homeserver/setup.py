@@ -18,6 +18,7 @@ def build_device(settings: Settings, *, source, sink, with_wake: bool, max_turns
                  ) -> SatelliteDevice:
     from ..ethics.genlog import GenerationLog
     from ..ethics.setup import persona_id
+    from ..ethics.wmkey import device_key
     from ..models.store import ModelStore
     from ..vad.endpointer import Endpointer
     from ..vad.webrtc import WebRtcVad
@@ -33,7 +34,8 @@ def build_device(settings: Settings, *, source, sink, with_wake: bool, max_turns
     ethics = settings.ethics
     log = GenerationLog(ethics.log_path, keep_transcripts=False, retention_days=ethics.transcript_retention_days)
     return SatelliteDevice(name=settings.satellite.name, source=source, sink=sink, vad=vad, endpointer=endpointer,
-                           wake=wake, log=log, persona_id=persona_id(settings), max_turns=max_turns)
+                           wake=wake, log=log, persona_id=persona_id(settings), max_turns=max_turns,
+                           watermark_key=device_key(settings.ethics.log_path).secret)
 
 
 def satellite_from_settings(args: argparse.Namespace) -> int:
