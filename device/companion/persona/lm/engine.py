@@ -117,7 +117,10 @@ class LmPersona:
         with self._lock:
             self.session.begin_turn()
             settled = self.source.settled(question, history) if question.strip() else None
-            if settled is not None:  # nothing for the model to phrase: no seconds spent on dropped text
+            # Nothing for the model to phrase: no seconds spent on dropped text. A short follow-up
+            # the retrieval engine declines may still be answered from the previous exchange below.
+            declined = settled is not None and settled.kind is ReplyKind.FALLBACK
+            if settled is not None and not (declined and history and _is_follow_up(question)):
                 return iter((settled,))
             memories, follow_up = self._search(question, history)
             best = memories[0] if memories else None
