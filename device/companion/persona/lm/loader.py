@@ -146,7 +146,7 @@ def language_model_note(settings, language: str) -> str | None:
     """
     from tokenizers import Tokenizer
 
-    from .engine import CHINESE_SAMPLE, chinese_note
+    from .language import CHINESE_SAMPLE, chinese_note
 
     if not language.lower().startswith("zh"):
         return None
