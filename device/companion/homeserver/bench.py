@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ..config import Settings
 
@@ -66,7 +66,7 @@ def _stage(remote: Callable[[], object], local: Callable[[], object], uri: str, 
             wire.append(time.perf_counter() - t0 - compute[-1])
 
     remote_s, local_s, overhead_s = _paired(timed_remote, local, runs)
-    out = {"uri": uri, "runs": runs, "remote_s": round(remote_s, 4), "local_s": round(local_s, 4),
+    out: dict[str, Any] = {"uri": uri, "runs": runs, "remote_s": round(remote_s, 4), "local_s": round(local_s, 4),
            "overhead_s": round(overhead_s, 4)}
     if wire:  # exact: the same process timed the model inside the server
         out["wire_s"] = round(statistics.median(wire), 4)
@@ -239,7 +239,7 @@ def bench_persona(settings: Settings, persona: Any, uri: str | None, runs: int) 
             finally:
                 compute.append(time.perf_counter() - t0)
 
-    with LoopbackServer(handler_factory(Timed())) as server:  # the configured persona, served on loopback
+    with LoopbackServer(handler_factory(cast("PersonaService", Timed()))) as server:  # the configured persona, served on loopback
         return _stage(lambda: _ask(server.uri, QUESTION), local, server.uri, runs, compute)
 
 

@@ -27,14 +27,15 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from ..errors import CompanionError, PersonaError
-from .base import PersonaEngine
+from .base import Exchange, PersonaEngine
 from .evalsets import FactQuestion, absent_questions, harmless_questions
 from .folder import PersonaFolder, PersonaMessage
 from .lm.engine import _COMMON
@@ -197,7 +198,13 @@ def build_inputs(retrieval: RetrievalPersona) -> EvalInputs:
                       frozenset(hidden))
 
 
-def _run(engine: PersonaEngine, question: str) -> tuple[list[ReplyPiece], float, float]:
+class _Responder(Protocol):
+    """What the evaluation asks of an engine: replies to a question (the device's whole answer path)."""
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]: ...
+
+
+def _run(engine: _Responder, question: str) -> tuple[list[ReplyPiece], float, float]:
     started = time.perf_counter()
     first = None
     pieces = []
@@ -208,7 +215,7 @@ def _run(engine: PersonaEngine, question: str) -> tuple[list[ReplyPiece], float,
     return pieces, first or total, total
 
 
-def evaluate_engine(name: str, engine: PersonaEngine, inputs: EvalInputs, judge_ground, progress) -> dict:
+def evaluate_engine(name: str, engine: _Responder, inputs: EvalInputs, judge_ground, progress) -> dict:
     table = {kind: dict.fromkeys(OUTCOMES, 0) for kind in ("in_data", "absent", "harmless")}
     firsts, totals, grounded_count, replies = [], [], 0, 0
     rows = ([("in_data", q.question, inputs.expected[q.message_id], q.fact) for q in inputs.facts]
@@ -273,7 +280,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
                         lambda text: float(np.max(texts @ embedder.embed([text])[0])))
 
     safety = safety_check(settings, loaded)  # the crisis check every turn starts with (C9)
-    candidates: dict[str, object] = {"retrieval": lambda: retrieval}
+    candidates: dict[str, Callable[[], PersonaEngine]] = {"retrieval": lambda: retrieval}
     stack = ExitStack()
     models: dict[str, Path | None] = {"lm": None, "lm-tuned": None}
     try:
@@ -290,8 +297,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
         models["lm-tuned"] = tuned_model_dir(persona_dir)
     for name, model_dir in models.items():
         if model_dir is not None:
-            candidates[name] = (lambda d=model_dir: load_lm_persona(d, grounding,
-                                                                     threads=settings.persona.lm_threads))
+            candidates[name] = partial(load_lm_persona, model_dir, grounding, threads=settings.persona.lm_threads)
     report: dict = {"persona": folder.display_name, "language": folder.language,
                     "fact_questions": len(inputs.facts), "absent_questions": len(inputs.absent),
                     "harmless_questions": len(inputs.harmless), "hidden_stored_questions": len(inputs.hidden),

@@ -60,7 +60,9 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
     persona = LmPersona(LmSession(model_dir, threads=args.threads), source, options)
     load_s = time.perf_counter() - started
     session = persona.session
-    cached, uncached, rates = [], [], []
+    cached: list[float] = []
+    uncached: list[float] = []
+    rates: list[float] = []
     for round_ in range(args.rounds):
         for question in BENCH_QUESTIONS:
             memories = source.search(question, options.top_k)
@@ -78,7 +80,8 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
             session.append(turn)
             text = "".join(session.stream(args.tokens))
             stats = session.last
-            cached.append(stats.first_token_s)
+            if stats.first_token_s is not None:  # a round that generated nothing has no first token
+                cached.append(stats.first_token_s)
             if stats.tokens_per_s > 0:
                 rates.append(stats.tokens_per_s)
             logger.info("round %d %r -> %r", round_, question, text[:80])
