@@ -269,9 +269,9 @@ def run_bench(settings: Settings, *, asr_uri: str | None, tts_uri: str | None, p
 
 
 def cmd_bench_remote(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     report = run_bench(settings, asr_uri=args.asr_uri or settings.asr.uri or None,
                        tts_uri=args.tts_uri or settings.tts.uri or None,
                        persona_uri=args.persona_uri or settings.persona.uri or None, runs=max(1, args.runs))

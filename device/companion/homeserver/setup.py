@@ -40,11 +40,11 @@ def build_device(settings: Settings, *, source, sink, with_wake: bool, max_turns
 
 
 def satellite_from_settings(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
     from .advertise import advertiser_for
     from .link import check_home, parse_uri
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     uri = parse_uri(args.uri or settings.satellite.uri, "--uri" if args.uri else "satellite.uri", listen=True)
     check_home(uri, "satellite.uri", allow_public=settings.network.allow_public)
     if args.input:

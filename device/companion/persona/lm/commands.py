@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ...config import settings_from_args
+
 logger = logging.getLogger(__name__)
 
 BENCH_QUESTIONS = (
@@ -20,18 +22,6 @@ BENCH_QUESTIONS = (
     "Tell me about the canoe you built.",
     "What did you and grandma do on your anniversary?",
 )
-
-
-def _settings(args: argparse.Namespace):
-    """The settings, with --key-file (a bundle's passphrase file) in place of [persona] key_file."""
-    from dataclasses import replace
-
-    from ...config import load_settings
-
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
-    if getattr(args, "key_file", None):
-        settings = replace(settings, persona=replace(settings.persona, key_file=str(args.key_file)))
-    return settings
 
 
 def _retrieval(settings, persona_dir: Path):
@@ -51,7 +41,7 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
     from .prompt import build_user_turn, render_turn
     from .session import LmSession
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     persona_dir = Path(args.dir) if args.dir else settings.persona.path
     model_dir = Path(args.model) if args.model else lm_model_dir("lm", settings.paths.models, settings.persona.lm_model, persona_dir)
     source = RetrievalGrounding(_retrieval(settings, persona_dir))
@@ -109,7 +99,7 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from ..eval import run_eval
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     report = run_eval(Path(args.dir), settings, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -138,7 +128,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from ..train import run_training
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     result = run_training(Path(args.dir), settings, epochs=args.epochs, work_dir=Path(args.work) if args.work else None,
                           progress=sys.stderr.isatty(), max_pairs=args.max_pairs,
                           checkpointing=not args.no_checkpointing)
