@@ -30,7 +30,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -251,11 +251,18 @@ def kept_retrieval(retrieval: RetrievalPersona, kept: PersonaFolder) -> Retrieva
     return retrieval.subset(keep={m.id for m in kept.messages})
 
 
-def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
-    """Evaluate every available engine on the persona (folder or bundle); returns the report."""
+SpokenPath = Callable[[PersonaEngine], _Responder]
+"""An engine as the device speaks through it (the crisis check, then the guardrails)."""
+
+
+def run_eval(persona_dir: Path, settings, *, spoken: Callable[[Any, RetrievalPersona], SpokenPath],
+             progress: bool = True) -> dict:
+    """Evaluate every available engine on the persona (folder or bundle); returns the report.
+
+    ``spoken(settings, persona)`` wraps each engine the way the device answers through it
+    (ethics.spoken.as_spoken): what is scored is what a listener would hear."""
     from tqdm import tqdm
 
-    from ..ethics.setup import guard_persona, safety_check
     from .bundle.store import is_bundle
     from .lm.engine import load_lm_persona
     from .lm.grounding import RetrievalGrounding
@@ -279,7 +286,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
         return grounded(pieces, messages, numbers,
                         lambda text: float(np.max(texts @ embedder.embed([text])[0])))
 
-    safety = safety_check(settings, loaded)  # the crisis check every turn starts with (C9)
+    speak = spoken(settings, loaded)  # the crisis check every turn starts with (C9), then the guardrails
     candidates: dict[str, Callable[[], PersonaEngine]] = {"retrieval": lambda: retrieval}
     stack = ExitStack()
     models: dict[str, Path | None] = {"lm": None, "lm-tuned": None}
@@ -314,8 +321,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
                 bar.update(per_engine)
                 continue
             bar.set_postfix_str(name)
-            spoken = _AsSpoken(guard_persona(settings, engine, embedder=embedder), safety)
-            report["engines"][name] = evaluate_engine(name, spoken, inputs, judge_ground, bar)
+            report["engines"][name] = evaluate_engine(name, speak(engine), inputs, judge_ground, bar)
     bar.close()
     scored = {k: v["score"] - (0.0 if k == "retrieval" else LM_MARGIN)
               for k, v in report["engines"].items() if "score" in v}
@@ -323,20 +329,6 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
     report["winner"] = winner
     report["recorded_in"] = str(record_choice(settings.paths.cache / "persona", persona_dir, winner, report))
     return report
-
-
-class _AsSpoken:
-    """An engine as the device speaks through it: the crisis check first, then the guarded engine
-    (each question asked on its own, as the first turn of a session)."""
-
-    def __init__(self, guarded: PersonaEngine, safety) -> None:  # safety: ethics.safety.SafetyCheck
-        self.guarded, self.safety = guarded, safety
-
-    def respond(self, question: str, history: Sequence = ()) -> Iterator[ReplyPiece]:
-        from ..ethics.crisis import CrisisState
-
-        said, _ = self.safety.turn(question, [], CrisisState(), time.time())
-        return iter(said) if said else self.guarded.respond(question, history)
 
 
 def _paraphrase_similarity(embedder, facts: Sequence[FactQuestion], retrieval: RetrievalPersona) -> float | None:

@@ -97,10 +97,11 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from ...ethics.spoken import as_spoken
     from ..eval import run_eval
 
     settings = settings_from_args(args)
-    report = run_eval(Path(args.dir), settings, progress=sys.stderr.isatty())
+    report = run_eval(Path(args.dir), settings, spoken=as_spoken, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
