@@ -20,6 +20,16 @@ REQUIRED_MODELS = ("asr-tiny-en", "tts-joe-medium", "wake-okay-nabu", "embed-min
 hypothesis_settings.register_profile("companion", deadline=None)
 hypothesis_settings.load_profile("companion")
 
+_INTEGRATION_DIR = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/integration is an integration test, marked or not: the fast lane
+    (`pytest -m "not integration"`) must never pick up a test that starts servers or runs models."""
+    for item in items:
+        if _INTEGRATION_DIR in item.path.parents:
+            item.add_marker(pytest.mark.integration)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def consent_authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

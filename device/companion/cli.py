@@ -14,10 +14,9 @@ import logging
 import os
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
-from .config import Settings, load_settings
+from .config import settings_from_args
 from .errors import CompanionError
 
 logger = logging.getLogger("companion")
@@ -29,23 +28,12 @@ DEMO_QUESTIONS = (
 )
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(Path(args.config) if args.config else None)
-    persona = getattr(args, "persona", None)
-    if persona:
-        settings = replace(settings, persona=replace(settings.persona, dir=str(persona)))
-    models_dir = getattr(args, "models_dir", None)
-    if models_dir:
-        settings = replace(settings, paths=replace(settings.paths, models_dir=str(models_dir)))
-    return settings
-
-
 def cmd_converse(args: argparse.Namespace) -> int:
     from .audio.wavfile import read_wav
     from .errors import AudioError
     from .service.app import converse_file, load_models
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     read_wav(Path(args.input))  # fail on a bad question before spending seconds on models
     if not Path(args.output).resolve().parent.is_dir():
         raise AudioError("output folder does not exist", where=str(Path(args.output).resolve().parent))
@@ -70,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .ethics.wmfile import write_marked_wav
     from .service.app import converse_file, load_models
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     print("loading models (Whisper, Piper, persona)...", file=sys.stderr)
     models = load_models(settings, with_wake=False)
     out_dir = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="companion-demo-"))
@@ -95,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .service.startup import needs_fixing
 
     try:
-        settings = _settings(args)
+        settings = settings_from_args(args)
     except CompanionError as exc:  # a broken settings file does not heal: exit 78, no restart loop
         raise needs_fixing(exc) from None
     # Waits for what heals (a paused persona, an absent device) before loading models; sd_notify under systemd.
@@ -121,7 +109,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     manifest = Path(args.manifest) if args.manifest else default_manifest_path()
     if args.models_command == "packages":
         return commands.packages_command(manifest, include_optional=args.optional)
-    models_dir = Path(args.dir) if args.dir else _settings(args).paths.models if args.config else default_models_dir()
+    models_dir = Path(args.dir) if args.dir else settings_from_args(args).paths.models if args.config else default_models_dir()
     if args.models_command == "install":
         return commands.install_command(manifest, models_dir, args.names or None, include_optional=args.optional)
     if args.models_command == "add":

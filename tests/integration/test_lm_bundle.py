@@ -121,6 +121,7 @@ def test_a_fine_tuned_model_in_the_bundle_is_decrypted_privately_and_removed(set
 
 
 def test_eval_on_a_bundle_asks_paraphrased_questions(settings, bundle_dir, tmp_path):
+    from companion.ethics.spoken import as_spoken
     from companion.persona.eval import run_eval
 
     models = tmp_path / "models"
@@ -129,7 +130,7 @@ def test_eval_on_a_bundle_asks_paraphrased_questions(settings, bundle_dir, tmp_p
     make_tiny_model(models / "lm-tiny")
     quick = replace(settings, paths=replace(settings.paths, models_dir=str(models)),
                     persona=replace(settings.persona, lm_model="lm-tiny"))
-    report = run_eval(bundle_dir, quick, progress=False)
+    report = run_eval(bundle_dir, quick, spoken=as_spoken, progress=False)
     assert set(report["engines"]) == {"retrieval", "lm"}
     assert report["fact_questions"] > 0 and report["paraphrase_similarity"] < 0.99
     for result in report["engines"].values():

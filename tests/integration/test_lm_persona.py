@@ -15,6 +15,7 @@ import pytest
 
 from companion.config import Settings
 from companion.errors import PersonaError
+from companion.ethics.spoken import as_spoken
 from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
 from companion.persona.eval import fact_questions, run_eval, split_held_out
@@ -102,7 +103,7 @@ def test_eval_compares_engines_and_records_the_winner(tmp_path):
     settings = Settings()
     settings = replace(settings, paths=replace(settings.paths, models_dir=str(models), cache_dir=str(tmp_path / "cache")),
                        persona=replace(settings.persona, lm_model="lm-tiny"))
-    report = run_eval(DEMO_DIR, settings, progress=False)
+    report = run_eval(DEMO_DIR, settings, spoken=as_spoken, progress=False)
     assert set(report["engines"]) == {"retrieval", "lm"}
     assert report["fact_questions"] >= 10 and report["absent_questions"] >= 10 and report["harmless_questions"] >= 30
     for result in report["engines"].values():

@@ -18,7 +18,7 @@ import pytest
 
 from support.pulse_rig import PulseRig, PulseRigError, pulse_available, read_wav, write_tone_wav
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.integration, pytest.mark.live]
 
 MIC_RATE = PulseRig.MIC_RATE
 TONE_SECONDS = 0.5

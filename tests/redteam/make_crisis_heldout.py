@@ -121,5 +121,4 @@ with open(__import__("pathlib").Path(__file__).with_name("crisis_heldout.jsonl")
     f.write(H + "\n")
     for r in rows:
         f.write(json.dumps(r, ensure_ascii=False) + "\n")
-import collections
-print(len(rows), collections.Counter((r["lang"], r["category"]) for r in rows))
+print(len(rows), __import__("collections").Counter((r["lang"], r["category"]) for r in rows))

@@ -171,12 +171,17 @@ rows = []
 def add(cat, lang, items):
     for i, p in enumerate(items):
         rows.append({"id": f"ho-{cat}-{lang}-{i:02d}", "category": cat, "lang": lang, "prompt": p})
-add("crisis", "en", crisis_en); add("crisis", "zh", crisis_zh)
-add("fraud", "en", fraud_en); add("fraud", "zh", fraud_zh)
-add("alive", "en", alive_en); add("alive", "zh", alive_zh)
+add("crisis", "en", crisis_en)
+add("crisis", "zh", crisis_zh)
+add("fraud", "en", fraud_en)
+add("fraud", "zh", fraud_zh)
+add("alive", "en", alive_en)
+add("alive", "zh", alive_zh)
 for i, (lang, p, planted) in enumerate(injection):
     rows.append({"id": f"ho-injection-{lang}-{i:02d}", "category": "injection", "lang": lang, "prompt": p, "planted": planted})
-add("grief_benign", "en", benign_en); add("grief_benign", "zh", benign_zh)
+add("grief_benign", "en", benign_en)
+add("grief_benign", "zh", benign_zh)
 with open(Path(__file__).with_name("heldout.jsonl"), "w", encoding="utf-8") as f:
-    for r in rows: f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    for r in rows:
+        f.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(len(rows))

@@ -71,10 +71,14 @@ rows = []
 def add(cat, lang, prompts):
     for i, p in enumerate(prompts):
         rows.append({"id": f"{cat}-{lang}-{i:02d}", "category": cat, "lang": lang, "prompt": p})
-add("crisis", "en", crisis_en); add("crisis", "zh", crisis_zh)
-add("grief_benign", "en", benign_en); add("grief_benign", "zh", benign_zh)
-add("alive", "en", alive_en); add("alive", "zh", alive_zh)
-add("fraud", "en", fraud_en); add("fraud", "zh", fraud_zh)
+add("crisis", "en", crisis_en)
+add("crisis", "zh", crisis_zh)
+add("grief_benign", "en", benign_en)
+add("grief_benign", "zh", benign_zh)
+add("alive", "en", alive_en)
+add("alive", "zh", alive_zh)
+add("fraud", "en", fraud_en)
+add("fraud", "zh", fraud_zh)
 for i, (planted, question) in enumerate(injection_planted):
     lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in planted) else "en"
     rows.append({"id": f"injection-{lang}-{i:02d}", "category": "injection", "lang": lang, "prompt": question,

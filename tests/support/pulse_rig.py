@@ -180,9 +180,9 @@ class PlayHandle:
     def wait(self, timeout: float | None = 30.0) -> int:
         try:
             rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as err:
             self.stop()
-            raise PulseRigError(f"paplay {self.path} did not finish within {timeout}s")
+            raise PulseRigError(f"paplay {self.path} did not finish within {timeout}s") from err
         if rc != 0:
             err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
             raise PulseRigError(f"paplay {self.path} failed (rc={rc}): {err.strip()}")

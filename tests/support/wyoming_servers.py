@@ -94,10 +94,10 @@ class WyomingServer:
             try:
                 probe(uri, timeout_s=1.0)
                 return self
-            except RemoteError:
+            except RemoteError as err:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"{self.args[2]} not ready after {self.ready_timeout_s} s:\n{self.log.read_text()[-3000:]}")
+                    raise RuntimeError(f"{self.args[2]} not ready after {self.ready_timeout_s} s:\n{self.log.read_text()[-3000:]}") from err
                 time.sleep(0.2)
 
     def kill(self) -> None:

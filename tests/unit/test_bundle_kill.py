@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from companion.consent import new_record
 from companion.persona.bundle.maintenance import journal_summaries, verify_bundle
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
@@ -56,6 +58,7 @@ def check_consistent(folder: Path) -> int:
         return len(summaries)
 
 
+@pytest.mark.integration  # kills real processes again and again: too slow for the fast lane
 def test_kill_minus_nine_at_random_points_never_corrupts(tmp_path: Path) -> None:
     folder = tmp_path / "rose"
     consent = new_record(persona_name="Rose", authorised_by="Ann", relationship="child", status="deceased",
@@ -81,6 +84,7 @@ def test_kill_minus_nine_at_random_points_never_corrupts(tmp_path: Path) -> None
         assert statuses.count('"imported"') == FILES
 
 
+@pytest.mark.integration  # kills real processes again and again: too slow for the fast lane
 def test_kill_minus_nine_during_the_cli_import_of_a_whatsapp_export(tmp_path: Path) -> None:
     """The same through `companion persona import` with the real WhatsApp parser and redaction."""
     import os

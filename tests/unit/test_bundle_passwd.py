@@ -184,6 +184,7 @@ def test_after_an_interrupted_passwd_erase_still_shreds_every_wrapped_key(tmp_pa
 PASSWD_TIMEOUT_S = 120
 
 
+@pytest.mark.integration  # kills real processes again and again: too slow for the fast lane
 def test_kill_minus_nine_during_cli_passwd(tmp_path: Path) -> None:
     """Real kills of `companion persona passwd` at random moments (real argon2id parameters)."""
     folder = tmp_path / "rose"

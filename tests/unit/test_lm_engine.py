@@ -18,6 +18,7 @@ from companion.persona.lm.engine import LmOptions, LmPersona, _fact_words
 from companion.persona.lm.grounding import Memory, exclude
 from companion.persona.lm.session import LmSession, auto_threads
 from companion.persona.lm.tiny import make_tiny_model
+from companion.persona.reply import ReplyKind, ReplyPiece, ReplySource
 from support.replies import last_source, reply_of
 
 ANSWER = "Yes indeed. I remember! Heron Point?"
@@ -161,6 +162,22 @@ def test_excluding_view_hides_held_out_messages():
     source = ScriptedSource([memory("a", 0.9, "x"), memory("b", 0.8, "y")])
     view = exclude(source, ["x"])
     assert [m.id for m in view.search("q", 2)] == ["y"]
+
+
+@dataclass
+class SettlingSource(ScriptedSource):
+    """Settles every question with the person's message ``settles_with``."""
+
+    settles_with: str = "x"
+
+    def settled(self, question: str, history) -> ReplyPiece:  # type: ignore[no-untyped-def]
+        return ReplyPiece("Nothing beats the north shore.", ReplySource(ReplyKind.MEMORY, 0.9, self.settles_with))
+
+
+def test_excluding_view_never_settles_with_a_held_out_message():
+    assert exclude(SettlingSource(settles_with="x"), ["x"]).settled("Where do you fish?", ()) is None
+    kept = exclude(SettlingSource(settles_with="y"), ["x"]).settled("Where do you fish?", ())
+    assert kept is not None and kept.source.message_id == "y"
 
 
 def test_fact_words_are_names_and_numbers_not_sentence_starts():

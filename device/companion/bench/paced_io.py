@@ -40,8 +40,11 @@ class BenchError(CompanionError):
 
 
 class Question(Protocol):
-    pcm: np.ndarray
-    speech_end: int
+    @property
+    def pcm(self) -> np.ndarray: ...
+
+    @property
+    def speech_end(self) -> int: ...
 
 
 @dataclass

@@ -74,7 +74,7 @@ def load_key(config: BenchConfig, engine: str) -> str:
 
 
 def machine_info() -> dict[str, Any]:
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             packages[name] = metadata.version(name)
@@ -243,8 +243,8 @@ def run_bench(settings: Settings, *, quick: bool = False, engine: str = "retriev
         questions: list[SpokenQuestion] | None = None
         idle: dict[str, Any] | None = None
         try:
-            for key, group in itertools.groupby(configs, key=lambda c: load_key(c, engine)):
-                group = list(group)
+            for key, grouped in itertools.groupby(configs, key=lambda c: load_key(c, engine)):
+                group = list(grouped)
                 bar.set_postfix_str(f"loading models ({key})")
                 models = load_models(group[0].apply(settings), with_wake=True)
                 if models.fillers is not None and any(c.latency.filler for c in group):

@@ -5,6 +5,7 @@ sections; this package re-exports them so callers import from ``companion.config
 """
 
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
+from .args import settings_from_args
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
 from .frame import FrameSettings
@@ -40,5 +41,6 @@ __all__ = [
     "WakeSettings",
     "default_config_path",
     "load_settings",
+    "settings_from_args",
     "settings_from_mapping",
 ]

@@ -131,7 +131,7 @@ def _build(cls: type, data: Any, prefix: str, where: str) -> Any:
     for name, value in data.items():
         key = f"{prefix}.{name}" if prefix else name
         expected = hints[name]
-        if dataclasses.is_dataclass(expected):
+        if isinstance(expected, type) and dataclasses.is_dataclass(expected):
             values[name] = _build(expected, value, key, where)
         else:
             values[name] = _coerce(value, expected, key, where)

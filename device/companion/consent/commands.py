@@ -19,11 +19,11 @@ def cmd_consent(args: argparse.Namespace) -> int:
         public = authority.init()
         print(f"device consent key in {authority.directory} (public key {public})")
     elif args.consent_command == "key":
-        public = authority.public_key()
-        if public is None:
+        key = authority.public_key()
+        if key is None:
             print(f"no device consent key in {authority.directory}; run `companion consent init`", file=sys.stderr)
             return 1
-        print(public)
+        print(key)
     else:
         path = authority.trust(args.public_key, args.name)
         print(f"trusted: consent records signed by {args.public_key.strip()[:16]}... ({path})")

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..config import settings_from_args
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("watermark", help="find the inaudible watermark in an audio file; benchmark it")
@@ -59,24 +61,13 @@ def register(subparsers: Any) -> None:
     c.set_defaults(func=cmd_care)
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    from dataclasses import replace
-
-    from ..config import load_settings
-
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
-    if getattr(args, "persona", None):
-        settings = replace(settings, persona=replace(settings.persona, dir=str(args.persona)))
-    return settings
-
-
 def _key(args: argparse.Namespace, *, create: bool = False) -> Any:
     """The key given with --key, else this device's own (never a new one made just to look)."""
     from .wmkey import device_key, read_key_file
 
     if getattr(args, "key", None):
         return read_key_file(Path(args.key))
-    return device_key(_settings(args).ethics.log_path, create=create)
+    return device_key(settings_from_args(args).ethics.log_path, create=create)
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -88,7 +79,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     found = wm.detect(pcm, rate, key=key.secret)
     result: dict[str, Any] = {"file": args.file, **found.to_dict(), "key": key.fingerprint, "log_entry": None}
     if found.present:
-        log_path = Path(args.log) if args.log else _settings(args).ethics.log_path / "generation.jsonl"
+        log_path = Path(args.log) if args.log else settings_from_args(args).ethics.log_path / "generation.jsonl"
         entries = _log_entries(log_path)
         ids = {str(e.get("utterance_id")): e for e in entries if isinstance(e.get("utterance_id"), str)}
         if found.payload_hex in ids:
@@ -154,7 +145,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import load_bench_tts, run_bench
     from .wmattacks import ATTACKS
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     attacks = [a.strip() for a in args.attacks.split(",")] if args.attacks else None
     unknown = sorted(set(attacks or []) - set(ATTACKS))
     if unknown:
@@ -192,7 +183,7 @@ def cmd_care(args: argparse.Namespace) -> int:
     from .care import GOODBYE_TEXT, CareError, CareState
     from .setup import persona_id
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     pid = persona_id(settings)
     state = CareState(settings.ethics.log_path)
     if args.care_command == "pause":

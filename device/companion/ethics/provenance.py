@@ -223,7 +223,7 @@ def read_provenance(path: Path) -> dict[str, Any]:
     except c2pa.C2paError:
         return result
     active = store.get("manifests", {}).get(store.get("active_manifest", ""), {})
-    utterance = next((a["data"] for a in active.get("assertions", []) if a.get("label") == UTTERANCE_ASSERTION), {})
+    utterance: dict[str, Any] = next((a["data"] for a in active.get("assertions", []) if a.get("label") == UTTERANCE_ASSERTION), {})
     statuses = [s.get("code") for s in store.get("validation_status", [])]
     result["c2pa"] = {
         "signer": active.get("signature_info", {}).get("common_name"),

@@ -37,11 +37,9 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
     """Language families the neutral voice speaks, read from its Piper config ("en" when unknown).
 
     Guardrail answers are written in a language this voice can say (C3, C9)."""
-    from ..service.languages import ESPEAK_PREFIX
+    from ..tts.espeak import ESPEAK_PREFIX, VOICES
 
     if settings.tts.neutral_voice.startswith(ESPEAK_PREFIX):  # espeak-ng (e.g. cmn, Mandarin): see tts/espeak.py
-        from ..tts.espeak import VOICES
-
         voice = settings.tts.neutral_voice[len(ESPEAK_PREFIX):]
         return frozenset({next((lang for lang, v in VOICES.items() if v == voice), voice)})
     folder = settings.paths.models / settings.tts.neutral_voice

@@ -27,7 +27,7 @@ def ffmpeg_filter(pcm: np.ndarray, rate: int, filters: Sequence[tuple[str, str]]
     from av.filter import Graph
 
     graph = Graph()
-    src = graph.add_abuffer(sample_rate=rate, format="s16", layout="mono", time_base=f"1/{rate}")
+    src = graph.add_abuffer(sample_rate=rate, format="s16", layout="mono", time_base=Fraction(1, rate))
     node = src
     for name, args in filters:
         nxt = graph.add(name, args)
@@ -57,7 +57,7 @@ def ffmpeg_filter(pcm: np.ndarray, rate: int, filters: Sequence[tuple[str, str]]
 def _drain(graph: object) -> list[np.ndarray]:
     import av
 
-    parts = []
+    parts: list[np.ndarray] = []
     while True:
         try:
             frame = graph.pull()  # type: ignore[attr-defined]

@@ -191,8 +191,8 @@ class Searcher:
             sums.append(self._cumulative(power, fi))
             z, _ = self._score(sums[fi], coarse_s, coarse_p, tiles, loud)
             for flat in np.argsort(z, axis=None)[-REFINE:]:
-                si, pi, _ = np.unravel_index(int(flat), z.shape)
-                candidates.append((float(z.flat[flat]), fi, int(coarse_s[si]), float(coarse_p[pi])))
+                s_at, p_at, _ = np.unravel_index(int(flat), z.shape)
+                candidates.append((float(z.flat[flat]), fi, int(coarse_s[s_at]), float(coarse_p[p_at])))
         candidates.sort(reverse=True)
         best: tuple[float, int, int, float, int, np.ndarray] | None = None
         for _, fi, si, phase in candidates[:REFINE]:
@@ -204,12 +204,12 @@ class Searcher:
                 best = (float(z[s_i, p_i, offset]), fi, int(scales[s_i]), float(phases[p_i]), int(offset),
                         folded[s_i, p_i])
         assert best is not None
-        z, fi, si, phase, offset, best_fold = best
-        scale = float(self.time_scales[si])
+        best_z, best_fi, best_si, best_phase, best_offset, best_fold = best
+        scale = float(self.time_scales[best_si])
         # frame j covers samples [j*HOP, j*HOP+FRAME): tile 0 starts at the first frame's centre
-        start_s = (phase + (-offset % PERIOD_TILES)) * TILE_S * scale + FRAME / 2 / ANALYSIS_RATE
-        bits = soft_bits(best_fold.astype(np.float64), self.pattern, offset)
-        return Hypothesis(z, float(self.freq_scales[fi]), scale, start_s, bits)
+        start_s = (best_phase + (-best_offset % PERIOD_TILES)) * TILE_S * scale + FRAME / 2 / ANALYSIS_RATE
+        bits = soft_bits(best_fold.astype(np.float64), self.pattern, best_offset)
+        return Hypothesis(best_z, float(self.freq_scales[best_fi]), scale, start_s, bits)
 
     def null_scores(self, audio16: np.ndarray) -> np.ndarray:
         """z at every phase and cyclic offset for unchanged tempo and pitch (for calibration)."""

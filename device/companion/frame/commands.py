@@ -30,11 +30,10 @@ def register(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from ..config import load_settings
+    """The command's settings with the frame's own options (--socket, --port) in place."""
+    from ..config import settings_from_args
 
-    settings = load_settings(Path(args.config) if args.config else None)
-    if args.persona:
-        settings = replace(settings, persona=replace(settings.persona, dir=str(args.persona)))
+    settings = settings_from_args(args)
     frame = settings.frame
     if args.socket:
         frame = replace(frame, socket=str(args.socket))

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ..config import Settings
 
@@ -66,7 +66,7 @@ def _stage(remote: Callable[[], object], local: Callable[[], object], uri: str, 
             wire.append(time.perf_counter() - t0 - compute[-1])
 
     remote_s, local_s, overhead_s = _paired(timed_remote, local, runs)
-    out = {"uri": uri, "runs": runs, "remote_s": round(remote_s, 4), "local_s": round(local_s, 4),
+    out: dict[str, Any] = {"uri": uri, "runs": runs, "remote_s": round(remote_s, 4), "local_s": round(local_s, 4),
            "overhead_s": round(overhead_s, 4)}
     if wire:  # exact: the same process timed the model inside the server
         out["wire_s"] = round(statistics.median(wire), 4)
@@ -239,7 +239,7 @@ def bench_persona(settings: Settings, persona: Any, uri: str | None, runs: int) 
             finally:
                 compute.append(time.perf_counter() - t0)
 
-    with LoopbackServer(handler_factory(Timed())) as server:  # the configured persona, served on loopback
+    with LoopbackServer(handler_factory(cast("PersonaService", Timed()))) as server:  # the configured persona, served on loopback
         return _stage(lambda: _ask(server.uri, QUESTION), local, server.uri, runs, compute)
 
 
@@ -269,9 +269,9 @@ def run_bench(settings: Settings, *, asr_uri: str | None, tts_uri: str | None, p
 
 
 def cmd_bench_remote(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     report = run_bench(settings, asr_uri=args.asr_uri or settings.asr.uri or None,
                        tts_uri=args.tts_uri or settings.tts.uri or None,
                        persona_uri=args.persona_uri or settings.persona.uri or None, runs=max(1, args.runs))

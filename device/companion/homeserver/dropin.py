@@ -80,12 +80,12 @@ def service_program() -> Path:
 
 
 def cmd_network_dropin(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
 
     from ..config import default_config_path
 
     config = Path(args.config).resolve() if args.config else default_config_path()
-    text = dropin_text(_settings(args), program=service_program(), config=config)
+    text = dropin_text(settings_from_args(args), program=service_program(), config=config)
     if args.write:
         target = Path(args.write) / DROPIN_NAME
         if text is None:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import urlparse
 
 from ..errors import ConfigError
@@ -117,7 +117,7 @@ class Connection:
         except OSError as exc:
             raise RemoteError(f"cannot connect to {uri}: {exc.strerror or exc}") from None
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._file = self._sock.makefile("rwb")
+        self._file = cast("BinaryIO", self._sock.makefile("rwb"))  # a buffered pair is a binary stream
         self.uri = uri
 
     def _left(self) -> float:
@@ -208,7 +208,7 @@ class RemoteHealth:
             logger.warning("%s: home server %s is back", self.stage, self.uri)
 
 
-def probe(uri: WyomingUri, *, timeout_s: float) -> dict[str, object]:
+def probe(uri: WyomingUri, *, timeout_s: float) -> dict[str, Any]:
     """Ask the server to describe itself (``describe`` -> ``info``); RemoteError if it cannot."""
     from wyoming.info import Describe, Info
 

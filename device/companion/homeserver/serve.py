@@ -197,10 +197,10 @@ async def serve(service: PersonaService, uri: str, *, ready: asyncio.Event | Non
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
     from .link import check_home, parse_uri
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     uri = parse_uri(args.uri, "--uri", listen=True)
     check_home(uri, "--uri", allow_public=args.allow_public or settings.network.allow_public)
     service = build_service(settings)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from ..audio.base import AudioSink, AudioSource
 from ..config import Settings
 from .satellite import SatelliteDevice, run_satellite
 
@@ -39,27 +40,28 @@ def build_device(settings: Settings, *, source, sink, with_wake: bool, max_turns
 
 
 def satellite_from_settings(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
     from .advertise import advertiser_for
     from .link import check_home, parse_uri
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     uri = parse_uri(args.uri or settings.satellite.uri, "--uri" if args.uri else "satellite.uri", listen=True)
     check_home(uri, "satellite.uri", allow_public=settings.network.allow_public)
     if args.input:
         from ..audio.wavfile import WavFileSource
 
-        source = WavFileSource(Path(args.input), block_ms=settings.audio.block_ms,
+        source: AudioSource = WavFileSource(Path(args.input), block_ms=settings.audio.block_ms,
                                trailing_silence_s=settings.vad.hangover_s + 1.0, realtime=True)
     else:
         from ..audio.sounddevice_io import SoundDeviceSource
 
-        source = SoundDeviceSource(settings.audio.input_device, block_ms=settings.audio.block_ms)
-        source.start()
+        microphone = SoundDeviceSource(settings.audio.input_device, block_ms=settings.audio.block_ms)
+        microphone.start()
+        source = microphone
     if args.output:
         from ..audio.wavfile import WavFileSink
 
-        sink = WavFileSink(Path(args.output))
+        sink: AudioSink = WavFileSink(Path(args.output))
     else:
         from ..audio.sounddevice_io import SoundDeviceSink
 

@@ -115,7 +115,7 @@ def add_voice(models_dir: Path, onnx: Path, *, licence: str, name: str | None = 
 
 def installed_voices(models_dir: Path) -> list[InstalledVoice]:
     """Every installed Piper voice (bundled or user-supplied) with its language, by name."""
-    voices = []
+    voices: list[InstalledVoice] = []
     models_dir = Path(models_dir)
     if not models_dir.is_dir():
         return voices

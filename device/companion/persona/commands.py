@@ -15,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..config import settings_from_args
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_FALLBACKS = ("I don't remember that one.", "Hmm, that has slipped my mind.")
@@ -97,17 +99,11 @@ def _clean_errors(func: Any) -> Any:
     return run
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    from ..config import load_settings
-
-    return load_settings(Path(args.config) if getattr(args, "config", None) else None)
-
-
 def _open(args: argparse.Namespace) -> Any:
     from .bundle.keys import read_secret
     from .bundle.store import Bundle
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     secret = read_secret(args.key_file, settings_key_file=settings.persona.key_file or None,
                          prompt_name=f"persona bundle {args.dir}")
     return Bundle.open(Path(args.dir), secret)
@@ -118,7 +114,7 @@ def _embedder(args: argparse.Namespace, language: str = "en") -> Any:
     from ..models.store import ModelStore
     from .retrieval import _load_embedder, embedding_for_language
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     name, _ = embedding_for_language(language, settings.persona.embedding_model)
     store = ModelStore(settings.paths.models)
     store.path(name)  # not installed: one line saying to install it
@@ -189,7 +185,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                        fallback_replies=tuple(args.fallback or DEFAULT_FALLBACKS))
     with Bundle.create(target, secret, card, record) as bundle:
         print(f"created persona bundle {bundle.bundle_id} for {args.name} in {target}")
-    ethics = _settings(args).ethics
+    ethics = settings_from_args(args).ethics
     if not (ethics.help_number.strip() or ethics.country.strip()):  # ETHICS C9: the local crisis line
         print(f"In a crisis the device gives the help line {ethics.help_line} (the US line). Set [ethics] country "
               "(e.g. \"GB\") or help_number in companion.toml for where the device is.", file=sys.stderr)
@@ -272,7 +268,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         }
         from .lm.loader import language_model_note  # can the persona LM speak this language? (lm engineer)
 
-        payload["language_model_note"] = language_model_note(_settings(args), str(getattr(bundle.card, "language", "en")))
+        payload["language_model_note"] = language_model_note(settings_from_args(args), str(getattr(bundle.card, "language", "en")))
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=list))
         return 0
@@ -318,7 +314,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     from .bundle.keys import BundleError, change_secret, prompt_secret, read_key_document, read_secret, secret_file
 
     read_key_document(Path(args.dir))  # not a bundle (or erased): say so before asking for passphrases
-    settings = _settings(args)
+    settings = settings_from_args(args)
     settings_key_file = settings.persona.key_file or None
     old = read_secret(args.key_file, settings_key_file=settings_key_file,
                       prompt_name=f"current persona bundle {args.dir}")

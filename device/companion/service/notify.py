@@ -141,7 +141,7 @@ def under_journal(stream: object = None) -> bool:
         return False
     stream = sys.stderr if stream is None else stream
     try:
-        st = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+        st = os.fstat(stream.fileno())  # type: ignore[union-attr]
     except (AttributeError, OSError, ValueError):
         return False
     device, _, inode = value.partition(":")

@@ -118,7 +118,7 @@ class FramePublisher:
                 pass
 
     # -- publishing (any thread) -------------------------------------------------------------
-    def publish(self, event: feed.Event) -> None:
+    def publish(self, event: feed.Event | _TurnDone) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -147,7 +148,7 @@ class ReplyLine:
         try:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
-                role, sentence = item  # type: ignore[misc]
+                role, sentence = cast("tuple[str, ReplyPiece]", item)
                 pcm = self.ethics.synthesize(sentence.text, sentence.voice, sentence.source.language)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
                 is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
@@ -169,7 +170,7 @@ class ReplyLine:
         stamps = self.outcome.stamps
         try:
             while (item := self._next_audio(started)) is not _END and not self.cancel.is_set():
-                role, sentence, pcm, pause = item  # type: ignore[misc]
+                role, sentence, pcm, pause = cast("tuple[str, ReplyPiece | str | None, np.ndarray, np.ndarray]", item)
                 if not started:
                     self.sink.begin(self.rate)
                     stamps["first_audio"] = time.perf_counter()
@@ -183,7 +184,7 @@ class ReplyLine:
                 self.sink.write(pcm)
                 self.sink.write(pause)
                 self.outcome.played_samples += len(pcm) + len(pause)
-                if not self.cancel.is_set() and role == "reply" and sentence is not None:
+                if not self.cancel.is_set() and role == "reply" and isinstance(sentence, ReplyPiece):
                     self.outcome.heard.append(sentence)
         finally:
             self.playing_prelude = False

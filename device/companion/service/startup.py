@@ -103,21 +103,28 @@ def report_absent_devices(input_spec: str, output_spec: str,
     return missing
 
 
+def _sleep_on(seconds: float) -> bool:
+    time.sleep(seconds)
+    return False
+
+
 def wait_while_paused(
     is_paused: Callable[[], bool],
     notifier: Notifier,
     *,
     persona: str,
     poll_s: float = PAUSE_POLL_S,
-    stopped: Callable[[float], bool] = lambda s: (time.sleep(s), False)[1],
+    stopped: Callable[[float], bool] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> bool:
     """Block while the persona is paused; True once it may speak, False if ``stopped`` says stop.
 
     Sends READY=1 (a paused device is up, not starting: systemd's start timeout must not fire)
     with a STATUS saying how to resume, and keeps the watchdog fed. ``stopped(seconds)`` waits
-    and returns True to give up (an Event's wait in tests and on SIGTERM).
+    and returns True to give up (an Event's wait in tests and on SIGTERM); None: sleep, never give up.
     """
+    if stopped is None:
+        stopped = _sleep_on
     if not is_paused():
         return True
     logger.warning("persona %s is paused: staying silent until `companion care resume` (checked every %.0f s)",

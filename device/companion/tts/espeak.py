@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 ESPEAK = "espeak-ng"
 INSTALL_HINT = "install the Debian package espeak-ng (apt-get install espeak-ng; ./install.sh does it)"
+ESPEAK_PREFIX = "espeak-ng:"
+"""A voice name meaning "espeak-ng with this voice" instead of a Piper model folder."""
 VOICES = {"zh": "cmn-latn-pinyin"}
 """Persona language family -> espeak-ng voice. Not plain ``cmn``: in espeak-ng 1.51 (Debian 12) it
 turns each character into pinyin with a tone digit and then reads that "as English" (奶奶 ->

@@ -66,7 +66,7 @@ class Endpointer:
         self._pause_frames = None if pause_after_s is None else max(1, math.ceil(pause_after_s / frame_s - 1e-9))
         self._pause_id = 0
         self._max_frames = max(1, int(settings.max_utterance_s / frame_s))
-        self._pre_roll = deque(maxlen=max(0, int(settings.pre_roll_s / frame_s)) + self._window)
+        self._pre_roll: deque[np.ndarray] = deque(maxlen=max(0, int(settings.pre_roll_s / frame_s)) + self._window)
         self._no_speech_timeout_s = settings.no_speech_timeout_s
         self.reset()
 

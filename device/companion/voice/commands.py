@@ -8,13 +8,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ..config import settings_from_args
+
 logger = logging.getLogger(__name__)
-
-
-def _settings(args: argparse.Namespace) -> Any:
-    from ..config import load_settings
-
-    return load_settings(Path(args.config) if getattr(args, "config", None) else None)
 
 
 def _persona(args: argparse.Namespace) -> Path:
@@ -41,7 +37,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from .prepare import WorkDirs, prepare
     from .report import render_text
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     report = prepare(_persona(args), Path(args.enroll), [Path(p) for p in args.inputs], settings.voice,
                      settings.paths.models, key_file=_key_file(args, settings))
     print(render_text(report), end="")
@@ -70,7 +66,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from ..errors import CompanionError
     from .verify import verify
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     threshold = settings.voice.verify_threshold if args.threshold is None else args.threshold
     report = verify(_persona(args), settings.paths.models, voice=Path(args.voice) if args.voice else None,
                     impostor=[Path(p) for p in args.impostor] or None, threshold=threshold,

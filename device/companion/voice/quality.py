@@ -94,7 +94,7 @@ def normalise_rms(audio: np.ndarray, target_dbfs: float, peak: float = 0.95) -> 
 
 
 def speech_segments(
-    speech: Sequence[bool], *, min_gap: int, pad: int, max_len: int
+    speech: Sequence[bool] | np.ndarray, *, min_gap: int, pad: int, max_len: int
 ) -> list[tuple[int, int]]:
     """Frame ranges [start, end) of speech, one per utterance.
 

@@ -148,7 +148,7 @@ def head_text(path: Path, size: int = SNIFF_BYTES) -> str:
     return head.decode(encoding, errors="replace").lstrip("\ufeff")
 
 
-def open_text(path: Path, raw: BinaryIO | None = None) -> io.TextIOWrapper:
+def open_text(path: Path, raw: BinaryIO | io.RawIOBase | None = None) -> io.TextIOWrapper:
     """Open a text export (or an already-open binary member), bad bytes replaced by U+FFFD.
 
     Only "\\n" ends a line (a "\\r" inside a message stays in it; callers strip "\\r\\n").
@@ -164,7 +164,7 @@ def open_text(path: Path, raw: BinaryIO | None = None) -> io.TextIOWrapper:
             seekable = True
         else:
             seekable = False
-        buffered = io.BufferedReader(raw, SNIFF_BYTES)  # type: ignore[arg-type]
+        buffered = io.BufferedReader(raw, SNIFF_BYTES)  # type: ignore[arg-type, type-var]
         head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
     except OSError as exc:
         raise format_error(f"cannot read the export: {exc.strerror or exc}", path) from exc

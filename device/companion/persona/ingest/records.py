@@ -95,8 +95,11 @@ class ExportParser(Protocol):
     """One chat-export format."""
 
     name: str
-    skipped: Counter[str]
-    """Messages read but not turned into records, by reason ("system message", ...)."""
+
+    @property
+    def skipped(self) -> Counter[str]:
+        """Messages read but not turned into records, by reason ("system message", ...)."""
+        ...
 
     def sniff(self, path: Path) -> bool:
         """Cheap check whether ``path`` looks like this format (for --format auto)."""

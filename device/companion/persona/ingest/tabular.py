@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from ._common import (
     SkipCounter,
@@ -88,7 +89,7 @@ class ColumnMapping:
     def guess(cls, columns: Iterable[str]) -> ColumnMapping | None:
         """A mapping from common column names, or None when no text column is recognisable."""
         by_lower = {column.strip().lower(): column for column in columns}
-        chosen: dict[str, str] = {}
+        chosen: dict[str, Any] = {}
         for key, names in _GUESSES.items():
             for name in names:
                 if name in by_lower:

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ...config import settings_from_args
+
 logger = logging.getLogger(__name__)
 
 BENCH_QUESTIONS = (
@@ -20,18 +22,6 @@ BENCH_QUESTIONS = (
     "Tell me about the canoe you built.",
     "What did you and grandma do on your anniversary?",
 )
-
-
-def _settings(args: argparse.Namespace):
-    """The settings, with --key-file (a bundle's passphrase file) in place of [persona] key_file."""
-    from dataclasses import replace
-
-    from ...config import load_settings
-
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
-    if getattr(args, "key_file", None):
-        settings = replace(settings, persona=replace(settings.persona, key_file=str(args.key_file)))
-    return settings
 
 
 def _retrieval(settings, persona_dir: Path):
@@ -51,7 +41,7 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
     from .prompt import build_user_turn, render_turn
     from .session import LmSession
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     persona_dir = Path(args.dir) if args.dir else settings.persona.path
     model_dir = Path(args.model) if args.model else lm_model_dir("lm", settings.paths.models, settings.persona.lm_model, persona_dir)
     source = RetrievalGrounding(_retrieval(settings, persona_dir))
@@ -60,7 +50,9 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
     persona = LmPersona(LmSession(model_dir, threads=args.threads), source, options)
     load_s = time.perf_counter() - started
     session = persona.session
-    cached, uncached, rates = [], [], []
+    cached: list[float] = []
+    uncached: list[float] = []
+    rates: list[float] = []
     for round_ in range(args.rounds):
         for question in BENCH_QUESTIONS:
             memories = source.search(question, options.top_k)
@@ -78,7 +70,8 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
             session.append(turn)
             text = "".join(session.stream(args.tokens))
             stats = session.last
-            cached.append(stats.first_token_s)
+            if stats.first_token_s is not None:  # a round that generated nothing has no first token
+                cached.append(stats.first_token_s)
             if stats.tokens_per_s > 0:
                 rates.append(stats.tokens_per_s)
             logger.info("round %d %r -> %r", round_, question, text[:80])
@@ -104,10 +97,11 @@ def cmd_bench_lm(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from ...ethics.spoken import as_spoken
     from ..eval import run_eval
 
-    settings = _settings(args)
-    report = run_eval(Path(args.dir), settings, progress=sys.stderr.isatty())
+    settings = settings_from_args(args)
+    report = run_eval(Path(args.dir), settings, spoken=as_spoken, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
@@ -135,7 +129,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from ..train import run_training
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     result = run_training(Path(args.dir), settings, epochs=args.epochs, work_dir=Path(args.work) if args.work else None,
                           progress=sys.stderr.isatty(), max_pairs=args.max_pairs,
                           checkpointing=not args.no_checkpointing)

@@ -125,3 +125,10 @@ class _Excluding:
 
     def examples(self, n: int) -> list[Memory]:
         return [m for m in self._inner.examples(n + len(self._ids)) if m.id not in self._ids][:n]
+
+    def settled(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
+        """The inner source's decision, unless it would say a held-out message (then the model may try)."""
+        piece = self._inner.settled(question, history)
+        if piece is not None and piece.source.message_id in self._ids:
+            return None
+        return piece

@@ -13,9 +13,10 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ...errors import ModelError
 
@@ -91,7 +92,7 @@ class LmSession:
         self.max_length = int(max_length or genai["search"].get("max_length", 2048))
         self.eos_ids = frozenset(int(t) for t in self.tokenizer.eos_token_ids)
         self._repetition_penalty = repetition_penalty
-        self._generator = None
+        self._generator: Any = None  # an onnxruntime_genai.Generator once the prefix is set
         self._prefix_len = 0
         self._pending: list[int] = []
         self.load_s = time.perf_counter() - started
@@ -186,7 +187,7 @@ class LmSession:
             self.last.prefill_s += time.perf_counter() - started
         return len(tokens)
 
-    def stream(self, max_new_tokens: int) -> Iterator[str]:
+    def stream(self, max_new_tokens: int) -> Generator[str, None, None]:
         """Generate after what was appended, yielding text as tokens decode; stops at EOS or the cap.
 
         Stopping early (the caller breaks out) leaves the generated tokens in the cache, which is

@@ -80,8 +80,8 @@ def _graph(vocab_size: int, successor: np.ndarray):
         helper.make_node("Concat", ["past_key_values.0.key", "kv_new"], ["present.0.key"], axis=2),
         helper.make_node("Concat", ["past_key_values.0.value", "kv_new"], ["present.0.value"], axis=2),
     ]
-    kv_past = ["batch_size", KV_HEADS, "past_sequence_length", HEAD_SIZE]
-    kv_total = ["batch_size", KV_HEADS, "total_sequence_length", HEAD_SIZE]
+    kv_past: list[str | int] = ["batch_size", KV_HEADS, "past_sequence_length", HEAD_SIZE]
+    kv_total: list[str | int] = ["batch_size", KV_HEADS, "total_sequence_length", HEAD_SIZE]
     inputs = [
         helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch_size", "total_sequence_length"]),
