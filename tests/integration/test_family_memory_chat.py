@@ -31,7 +31,7 @@ CHAT = """\
 
 def companion(args: list[str], env: dict[str, str], data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "companion", *args], env=env, input=data or b"",
-                          capture_output=True, timeout=600)
+                          capture_output=True, timeout=600, check=False)
 
 
 def make_bundle(folder: Path, export: Path, env: dict[str, str], *, remember: bool) -> None:

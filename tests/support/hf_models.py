@@ -43,7 +43,13 @@ def make_hf_model(out_dir: Path, family: str = "qwen2", *, vocab_size: int = 400
     tokenizer learns its merges from (a persona's messages keep its prompt short in tokens)."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers import (
+        LlamaConfig,
+        LlamaForCausalLM,
+        PreTrainedTokenizerFast,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+    )
 
     specials, eos, bos, template = FAMILIES[family]
     out_dir = Path(out_dir)
@@ -59,10 +65,10 @@ def make_hf_model(out_dir: Path, family: str = "qwen2", *, vocab_size: int = 400
     fast.chat_template = template
     fast.save_pretrained(out_dir)
     size = tokenizer.get_vocab_size()
-    common = dict(vocab_size=size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                  num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                  bos_token_id=tokenizer.token_to_id(bos), eos_token_id=tokenizer.token_to_id(eos),
-                  pad_token_id=tokenizer.token_to_id(eos), tie_word_embeddings=True)
+    common = {"vocab_size": size, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+                  "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 2048,
+                  "bos_token_id": tokenizer.token_to_id(bos), "eos_token_id": tokenizer.token_to_id(eos),
+                  "pad_token_id": tokenizer.token_to_id(eos), "tie_word_embeddings": True}
     torch.manual_seed(seed)
     if family == "qwen2":
         model = Qwen2ForCausalLM(Qwen2Config(**common))

@@ -9,8 +9,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from companion.consent import ConsentRecord, new_record, sign, verify
 from companion.persona.base import Exchange
 from companion.persona.bundle.family import (
@@ -24,15 +22,22 @@ from companion.persona.bundle.family import (
     open_family_file,
 )
 from companion.persona.bundle.keys import BundleError
-from companion.persona.remember import FamilyMemory, RememberingPersona, with_family_memory
+from companion.persona.remember import (
+    FamilyMemory,
+    RememberingPersona,
+    with_family_memory,
+)
 from companion.persona.reply import ReplyKind, ReplyPiece, piece
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 DATA_KEY = bytes(range(32))
 
 
 def record(**overrides: object) -> ConsentRecord:
-    fields = dict(persona_name="Walter", authorised_by="Ann", relationship="child", status="deceased",
-                  audience=["household"], valid_until=None, owner_is_adult=True, bundle_id="b-1")
+    fields = {"persona_name": "Walter", "authorised_by": "Ann", "relationship": "child", "status": "deceased",
+                  "audience": ["household"], "valid_until": None, "owner_is_adult": True, "bundle_id": "b-1"}
     fields.update(overrides)
     return new_record(**fields)  # type: ignore[arg-type]
 
@@ -115,7 +120,7 @@ def talk(engine: RememberingPersona, lines: list[str]) -> list[ReplyPiece]:
     history: list[Exchange] = []
     said = []
     for line in lines:
-        reply = list(engine.respond(line, tuple(history)))[0]
+        reply = next(iter(engine.respond(line, tuple(history))))
         history.append(Exchange(line, reply.text, reply.source))
         said.append(reply)
     return said
@@ -190,3 +195,29 @@ def test_without_consent_nothing_is_kept(tmp_path: Path) -> None:
     assert with_family_memory(inner, tmp_path) is inner  # family_memory is off: not even unlocked
     plain = Inner(consent=None)
     assert with_family_memory(plain, tmp_path) is plain
+
+
+@settings(max_examples=60, deadline=None)
+@given(blob=st.binary(max_size=400))
+def test_any_bytes_in_the_file_load_or_fail_with_one_bundle_error(blob: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / FAMILY_FILE).write_bytes(blob)
+        try:
+            assert open_family_file(Path(folder), "b-1", DATA_KEY).load() == []
+        except BundleError as exc:
+            assert "family memory" in str(exc)
+
+
+@settings(max_examples=30, deadline=None)
+@given(said=st.text(max_size=500), listener=st.one_of(st.none(), st.text(max_size=40)))
+def test_whatever_is_said_round_trips_bounded(said: str, listener: str | None) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        family = open_family_file(Path(folder), "b-1", DATA_KEY)
+        family.save([Told(NEWS, said or "x", listener, "2026-01-01T00:00:00+00:00")])
+        loaded = family.load()
+        if (said or "x").strip():
+            assert loaded == [Told(NEWS, (said or "x")[:MAX_SAID], listener or None, "2026-01-01T00:00:00+00:00")]
