@@ -31,20 +31,21 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def test_interactive_create_walks_through_consent(tmp_path: Path, terminal: list[str],
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    terminal += ["y", "deceased", "Ann Smith", "child", "Ann, Tom", "2031-12-31", "yes"]
+    terminal += ["y", "deceased", "Ann Smith", "child", "Ann, Tom", "2031-12-31", "y", "yes"]
     assert main(["persona", "create", "Rose Smith", "--dir", str(tmp_path / "rose")]) == 0
     assert terminal == []
     with Bundle.open(tmp_path / "rose", b"family passphrase") as bundle:
         record = bundle.check_consent(listener="Tom")
     assert (record.authorised_by, record.relationship, record.status) == ("Ann Smith", "child", "deceased")
     assert record.audience == ("Ann", "Tom") and record.valid_until == "2031-12-31" and record.owner_is_adult
+    assert record.family_memory  # asked, and allowed
     assert "Persona set-up is for adults only" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("answers, error", [
     (["n"], "adults only"),
-    (["y", "deceased", "Ann", "neighbour", "household", "", "y"], "may not authorise"),
-    (["y", "living", "household", "", "no"], "consent not confirmed"),
+    (["y", "deceased", "Ann", "neighbour", "household", "", "n", "y"], "may not authorise"),
+    (["y", "living", "household", "", "n", "no"], "consent not confirmed"),
 ])
 def test_no_bundle_without_consent(tmp_path: Path, terminal: list[str], capsys: pytest.CaptureFixture[str],
                                    answers: list[str], error: str) -> None:

@@ -18,7 +18,7 @@ from companion.persona.lm.engine import LmOptions, LmPersona, _fact_words
 from companion.persona.lm.grounding import Memory, exclude
 from companion.persona.lm.session import LmSession, auto_threads
 from companion.persona.lm.tiny import make_tiny_model
-from companion.persona.reply import ReplyKind, ReplyPiece, ReplySource
+from companion.persona.reply import ReplyKind, ReplyPiece, ReplySource, piece
 from support.replies import last_source, reply_of
 
 ANSWER = "Yes indeed. I remember! Heron Point?"
@@ -208,3 +208,25 @@ def test_persona_show_note_for_a_chinese_persona_with_an_english_only_model(tiny
                        persona=replace(settings.persona, lm_model=tiny_dir.name))
     assert "English-only" in language_model_note(settings, "zh")
     assert language_model_note(settings, "en") is None
+
+
+@dataclass
+class AnsweringSource(ScriptedSource):
+    """A source whose retrieval engine chose an answer (answerability-checked, follow-up resolved)."""
+
+    chosen: str = ""
+
+    def answer(self, question: str, history) -> ReplyPiece:  # type: ignore[no-untyped-def]
+        return piece(self.chosen, ReplyKind.MEMORY, score=0.5, message_id="truck-age")
+
+
+def test_when_nothing_generated_survives_the_retrieval_engines_answer_is_said(tiny_dir):
+    """"How old is it?" after the truck: the raw words find the person's own age first; the retrieval
+    engine resolved "it" and chose the truck's age. When the fact guard drops the generated words
+    (no "Heron Point" in either memory), its answer is said, not the raw search's top hit."""
+    own_age = memory("Seventy-seven this August, kiddo.", 0.66, id="age")
+    truck = "Old Blue is a nineteen seventy-eight pickup."
+    source = AnsweringSource([own_age], chosen=truck)
+    persona = engine(tiny_dir, source)
+    assert reply_of(persona, "How old is it?") == truck
+    assert last_source(persona).message_id == "truck-age"

@@ -116,3 +116,22 @@ def test_persona_lm_settings_are_validated(key, value):
     PersonaSettings(engine="auto").validate("persona")
     with pytest.raises(ConfigError, match=f"persona.{key}"):
         replace(PersonaSettings(), **{key: value}).validate("persona")
+
+
+def test_auto_keeps_an_lm_verdict_only_for_the_model_that_earned_it(tmp_path):
+    from companion.persona.lm.loader import model_identity
+
+    persona = tmp_path / "p"
+    persona.mkdir()
+    small, big = tmp_path / "small", tmp_path / "big"
+    for folder, size in ((small, 10), (big, 20)):
+        folder.mkdir()
+        (folder / "genai_config.json").write_text('{"model": {}}')
+        (folder / "model.onnx").write_bytes(b"x" * size)
+    assert model_identity(small) != model_identity(big) and model_identity(tmp_path / "none") is None
+    record_choice(tmp_path, persona, "lm", {}, model=model_identity(small))
+    assert resolve_engine("auto", tmp_path, persona, model=model_identity(small)) == "lm"
+    # A stronger model swapped in later has not beaten retrieval yet: retrieval until it is evaluated.
+    assert resolve_engine("auto", tmp_path, persona, model=model_identity(big)) == "retrieval"
+    record_choice(tmp_path, persona, "retrieval", {}, model=model_identity(big))
+    assert resolve_engine("auto", tmp_path, persona, model=model_identity(big)) == "retrieval"

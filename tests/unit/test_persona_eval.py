@@ -52,3 +52,33 @@ def test_grounding_is_judged_without_the_engines_filter() -> None:
     assert not grounded(invented_year, messages, numbers, lambda t: 0.9)
     far = [piece("I loved the opera in Vienna.", ReplyKind.GENERATED)]
     assert not grounded(far, messages, numbers, lambda t: 0.1)
+
+
+def test_an_ungrounded_reply_is_never_counted_right() -> None:
+    """The table (and so the engine choice) uses the independent judge, not the engine's own filter:
+    an engine that invents fluent words is scored as wrong, whatever kind of input it answered."""
+    from collections.abc import Sequence
+
+    from companion.persona.eval import EvalInputs, evaluate_engine
+    from companion.persona.evalsets import FactQuestion
+
+    class Inventing:
+        def respond(self, question: str, history: Sequence = ()):  # type: ignore[no-untyped-def]
+            if "canoe" in question:  # states the fact, but with a year the data does not hold
+                return iter([piece("Bluebell! We bought her in 1971.", ReplyKind.GENERATED, message_id="m1")])
+            return iter([piece("My father was called Harold, a sailor.", ReplyKind.GENERATED)])
+
+    class Bar:
+        def update(self, n: int = 1) -> None:
+            pass
+
+    messages = frozenset({"we called her bluebell."})
+    numbers = frozenset({"1962"})
+    inputs = EvalInputs([FactQuestion("What did you call the canoe?", "m1", "bluebell")], {"m1": frozenset({"m1"})},
+                        ["Have you ever been to Japan?"], ["What was your father's first name?"], frozenset())
+    judge = lambda pieces: grounded(pieces, messages, numbers, lambda t: 0.2)  # noqa: E731
+    result = evaluate_engine("lm", Inventing(), inputs, judge, Bar())
+    assert result["table"]["in_data"]["wrong_memory"] == 1 and result["table"]["in_data"]["right"] == 0
+    assert result["table"]["harmless"]["wrong_memory"] == 1 and result["table"]["harmless"]["right"] == 0
+    assert result["table"]["absent"]["wrong_memory"] == 1
+    assert result["score"] == 0.0 and result["grounded_rate"] == 0.0

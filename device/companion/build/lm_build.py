@@ -49,8 +49,11 @@ class LmSource:
 
 
 def resolve_source(src: Path) -> LmSource:
-    """Accept a .gguf file, a folder holding exactly one .gguf, or a Hugging Face folder."""
-    src = Path(src).expanduser()
+    """Accept a .gguf file, a folder holding exactly one .gguf, or a Hugging Face folder.
+
+    The path is made absolute: the builder runs in another folder, and a relative folder name it
+    cannot find there it would take for a model id on the Hugging Face hub."""
+    src = Path(src).expanduser().resolve()
     if not src.exists():
         raise ModelError("model source not found", where=str(src), hint="pass a .gguf file or a Hugging Face model folder")
     if src.is_file():
@@ -138,11 +141,41 @@ def tune_genai_config(out_dir: Path, max_length: int = DEFAULT_MAX_LENGTH) -> No
     path.write_text(json.dumps(config, indent=4) + "\n")
 
 
+def chat_template_of(folder: Path) -> str | None:
+    """A model folder's own chat template: chat_template.jinja, else tokenizer_config.json's."""
+    jinja = Path(folder) / "chat_template.jinja"
+    if jinja.is_file():
+        return jinja.read_text(encoding="utf-8")
+    try:
+        template = json.loads((Path(folder) / "tokenizer_config.json").read_text(encoding="utf-8")).get("chat_template")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(template, list):  # several named templates: the default one
+        template = next((t.get("template") for t in template if isinstance(t, dict) and t.get("name") == "default"), None)
+    return template if isinstance(template, str) else None
+
+
+def keep_chat_template(source_dir: Path, out_dir: Path) -> dict[str, str]:
+    """The built model speaks with the source model's own chat template, and the engine must know
+    its markup (ChatML: SmolLM2, Qwen2.5; Llama 3 headers): checked here, at build time, not at
+    the first turn. Returns what BUILD.json records about it."""
+    from ..persona.lm.prompt import detect_chat_format
+
+    template = chat_template_of(source_dir)
+    if template is None:
+        raise ModelError("the model has no chat template (it is a base model, not an instruct/chat model)",
+                         where=str(source_dir), hint="use an -Instruct model folder, e.g. Qwen2.5-0.5B-Instruct")
+    if chat_template_of(out_dir) != template:
+        (Path(out_dir) / "chat_template.jinja").write_text(template, encoding="utf-8")
+    chat = detect_chat_format(out_dir)  # ModelError naming the formats it knows
+    return {"format": chat.name, "sha256": hashlib.sha256(template.encode("utf-8")).hexdigest()}
+
+
 def build_lm(src: Path, out: Path, quant: str = "int8", *, progress: bool = True) -> dict:
     """Convert ``src`` into an ONNX Runtime GenAI folder at ``out``; returns the build record."""
     if quant not in QUANTS:
         raise ModelError(f"unknown quantization {quant!r}", hint=f"use one of {', '.join(QUANTS)}")
-    out = Path(out).expanduser()
+    out = Path(out).expanduser().resolve()
     source = resolve_source(src)
     if out.exists() and any(out.iterdir()) and not (out / BUILD_RECORD).is_file():
         raise ModelError("output folder exists and is not a built model", where=str(out), hint="choose an empty folder")
@@ -160,6 +193,7 @@ def build_lm(src: Path, out: Path, quant: str = "int8", *, progress: bool = True
         onnx_dir = work_dir / "onnx"
         run_genai_builder(hf_dir, onnx_dir, quant, work_dir / "cache")
         tune_genai_config(onnx_dir)
+        chat = keep_chat_template(hf_dir, onnx_dir)
         steps.update()
         steps.set_postfix_str("hash")
         files = {p.name: sha256_file(p) for p in sorted(onnx_dir.iterdir()) if p.is_file()}
@@ -167,6 +201,7 @@ def build_lm(src: Path, out: Path, quant: str = "int8", *, progress: bool = True
             "source": str(source.folder / source.gguf_file) if source.gguf_file else str(source.folder),
             "source_sha256": source.sha256,
             "quant": quant,
+            "chat_template": chat,
             "builder": _versions(),
             "files": files,
             "build_seconds": round(time.monotonic() - started, 1),

@@ -75,6 +75,10 @@ class ConsentRecord:
     home_server: bool = False
     """The authoriser allows the persona to be processed on a home server in the same household
     (`companion serve`, [persona] uri); without it the device answers only on itself."""
+    family_memory: bool = False
+    """The authoriser allows a small memory of what the family told the persona (their names, their
+    news) to be kept across sessions, encrypted in the bundle (persona/family.py); without it
+    (and in every record signed before this field existed) nothing said outlives the session."""
 
     def validate(self) -> None:
         """Check the fields make sense together; ConsentError('invalid', ...) when they do not."""
@@ -97,6 +101,8 @@ class ConsentRecord:
             )
         if not isinstance(self.home_server, bool):
             raise ConsentError("invalid", "consent record: home_server must be true or false")
+        if not isinstance(self.family_memory, bool):
+            raise ConsentError("invalid", "consent record: family_memory must be true or false")
         if not self.owner_is_adult:
             raise ConsentError("invalid", "persona set-up is for adults only (ETHICS C10)")
         if not self.audience or any(not a.strip() for a in self.audience):
@@ -112,8 +118,9 @@ class ConsentRecord:
         """The bytes that are signed: every field but the signature, as sorted compact JSON."""
         payload = asdict(self)
         payload.pop("signature")
-        if not self.home_server:  # records signed before this field existed still verify
-            payload.pop("home_server")
+        for optional in ("home_server", "family_memory"):  # records signed before these fields existed still verify
+            if not getattr(self, optional):
+                payload.pop(optional)
         payload["audience"] = list(self.audience)
         payload["source_hashes"] = sorted(self.source_hashes)
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -149,6 +156,7 @@ def new_record(
     bundle_id: str,
     now: _dt.datetime | None = None,
     home_server: bool = False,
+    family_memory: bool = False,
 ) -> ConsentRecord:
     """Build (and validate) an unsigned record with the standard attestation wording."""
     if status == LIVING:
@@ -171,6 +179,7 @@ def new_record(
         owner_is_adult=owner_is_adult,
         bundle_id=bundle_id,
         home_server=home_server,
+        family_memory=family_memory,
     )
     record.validate()
     return record

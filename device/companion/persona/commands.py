@@ -51,6 +51,9 @@ def register(subparsers: Any) -> None:
     c.add_argument("--valid-until", help="last day it may be used (YYYY-MM-DD; default: no end)")
     c.add_argument("--allow-home-server", action="store_true",
                    help="the authoriser allows processing on a home server in the household (default: no)")
+    c.add_argument("--family-memory", action="store_true",
+                   help="the authoriser allows it to remember, across sessions, what the family tells it (names "
+                        "and news; encrypted in the bundle; default: no)")
     c.add_argument("--adult", action="store_true", help="confirm you are an adult (set-up is adults-only)")
     c.add_argument("--confirm", action="store_true", help="confirm the consent statement without a prompt")
     c.add_argument("--key-file", help="file holding the passphrase to protect the bundle with (default: prompt)")
@@ -75,6 +78,12 @@ def register(subparsers: Any) -> None:
     bundle_command("verify", "check integrity, record hashes and the consent signature", cmd_verify)
     c = bundle_command("passwd", "change the bundle's passphrase (re-wraps the data key)", cmd_passwd)
     c.add_argument("--new-key-file", help="file holding the new passphrase (default: prompt twice)")
+    from .family_commands import cmd_memory
+
+    c = bundle_command("memory", "list what the family told it (kept across sessions with consent); "
+                       "--clear forgets it", cmd_memory, key=True)
+    c.add_argument("--clear", action="store_true", help="shred the family memory now (needs no passphrase)")
+    c.add_argument("--json", action="store_true", help="print as JSON")
     c = bundle_command("erase", "crypto-shred the bundle (irreversible)", cmd_erase, key=False)
     c.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     c = bundle_command("add-photo", "add captioned photos", cmd_add_photo)
@@ -168,16 +177,21 @@ def cmd_create(args: argparse.Namespace) -> int:
     valid_until = args.valid_until
     if valid_until is None and interactive:
         valid_until = input("Last day it may be used (YYYY-MM-DD, empty for no end): ").strip() or None
+    family_memory = bool(getattr(args, "family_memory", False)) or _yes(
+        "May it remember, from one conversation to the next, what the family tells it (names, news)?",
+        interactive and not getattr(args, "confirm", False))
     record = new_record(
         persona_name=args.name, authorised_by=authorised_by, relationship=relationship, status=status,
         audience=audience, valid_until=valid_until, owner_is_adult=True, bundle_id=new_bundle_id(),
-        home_server=bool(getattr(args, "allow_home_server", False)),
+        home_server=bool(getattr(args, "allow_home_server", False)), family_memory=family_memory,
     )
     print(f"Consent statement: {record.attestation}", file=sys.stderr)
     if record.home_server:
         print("It may also be processed on a home server in the household (`companion serve`).", file=sys.stderr)
     print(f"Who may talk to it: {', '.join(record.audience)}; until: {record.valid_until or 'no end date'}",
           file=sys.stderr)
+    print("It remembers what the family tells it across sessions (encrypted; `persona memory --clear` forgets it)."
+          if record.family_memory else "It forgets what the family tells it when each session ends.", file=sys.stderr)
     if not (args.confirm or _yes("Do you confirm this statement is true?", interactive)):
         raise BundleError("consent not confirmed: no persona was created", hint="no bundle exists without consent")
     secret = read_secret(args.key_file, confirm=True, prompt_name="new persona bundle")
@@ -266,6 +280,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             "persona_messages_by_source": by_source, "records_by_speaker": by_speaker,
             "date_range": [first, last], "style": style.__dict__, "imports": journal_summaries(bundle),
         }
+        from .family_commands import family_payload
+
+        payload["family_memory"] = family_payload(bundle)
         from .lm.loader import language_model_note  # can the persona LM speak this language? (lm engineer)
 
         payload["language_model_note"] = language_model_note(settings_from_args(args), str(getattr(bundle.card, "language", "en")))
@@ -289,6 +306,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     print("records by speaker: " + (", ".join(f"{k or '(documents)'} {v}" for k, v in by_speaker.items()) or "-"))
     print(f"date range: {first or '-'} .. {last or '-'}")
     for line in style.lines():
+        print(line)
+    from .family_commands import family_lines
+
+    for line in family_lines(payload["family_memory"]):
         print(line)
     if payload["language_model_note"]:
         print(f"language model: {payload['language_model_note']}")

@@ -12,7 +12,8 @@ Three kinds of input (evalsets.py), judged by nothing the engines compute themse
 Each reply is classed: answered with the right memory, declined correctly, wrong memory, wrongly
 declined, broke character. Grounding is judged apart from the engines' own filters: a spoken
 memory must be one of the person's messages word for word; a generated sentence's numbers must
-occur in the data and its meaning must be close (MiniLM cosine >= GROUNDED_SIM) to one message.
+occur in the data and its meaning must be close (MiniLM cosine >= GROUNDED_SIM) to one message;
+a reply that fails it counts as a wrong memory in the table (and so in the score), whatever it says.
 The engine with the best share of right answers wins (an LM must beat retrieval by LM_MARGIN)
 and is recorded where the runtime reads it for ``[persona] engine = "auto"``. The exchanges asked
 here are the ones `persona train` leaves out, so a fine-tuned model has not seen them.
@@ -223,8 +224,12 @@ def evaluate_engine(name: str, engine: _Responder, inputs: EvalInputs, judge_gro
             + [("harmless", q, frozenset(), "") for q in inputs.harmless])
     for kind, question, expected, fact in rows:
         pieces, first, total = _run(engine, question)
-        table[kind][outcome(kind, pieces, expected=expected, fact=fact)] += 1
-        grounded_count += judge_ground(pieces)
+        judged = outcome(kind, pieces, expected=expected, fact=fact)
+        is_grounded = judge_ground(pieces)
+        if not is_grounded and judged != "broke_character":
+            judged = "wrong_memory"  # words the data does not hold are never right, whatever they say
+        table[kind][judged] += 1
+        grounded_count += is_grounded
         replies += 1
         firsts.append(first)
         totals.append(total)
@@ -266,7 +271,7 @@ def run_eval(persona_dir: Path, settings, *, spoken: Callable[[Any, RetrievalPer
     from .bundle.store import is_bundle
     from .lm.engine import load_lm_persona
     from .lm.grounding import RetrievalGrounding
-    from .lm.loader import lm_model_dir, open_bundle, record_choice, tuned_model_dir
+    from .lm.loader import lm_model_dir, model_identity, open_bundle, record_choice, tuned_model_dir
     from .retrieval import load_retrieval_persona
 
     persona_dir = Path(persona_dir)
@@ -322,12 +327,15 @@ def run_eval(persona_dir: Path, settings, *, spoken: Callable[[Any, RetrievalPer
                 continue
             bar.set_postfix_str(name)
             report["engines"][name] = evaluate_engine(name, speak(engine), inputs, judge_ground, bar)
+            if name == "lm":
+                report["engines"][name]["model"] = str(models["lm"])
     bar.close()
     scored = {k: v["score"] - (0.0 if k == "retrieval" else LM_MARGIN)
               for k, v in report["engines"].items() if "score" in v}
     winner = max(scored, key=lambda k: (scored[k], k == "retrieval"))
     report["winner"] = winner
-    report["recorded_in"] = str(record_choice(settings.paths.cache / "persona", persona_dir, winner, report))
+    report["recorded_in"] = str(record_choice(settings.paths.cache / "persona", persona_dir, winner, report,
+                                              model=model_identity(models["lm"])))
     return report
 
 

@@ -175,6 +175,11 @@ def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: i
         lm = None if engine is persona else cast("LmPersona", engine)  # "auto" may choose retrieval
     if remote and settings.persona.uri:
         engine = remote_persona(settings, engine)
+    from ..persona.remember import with_family_memory
+
+    # what the family told it, across sessions (only when the consent allows it)
+    engine = with_family_memory(engine, settings.persona.path, key_file=settings.persona.key_file,
+                                address=persona.catalogue.address)
     return guard_persona(settings, engine, embedder=embedder), lm
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
@@ -106,10 +106,13 @@ class ChatSession:
         return ChatTurn(line, tuple(pieces), latency, new_session=plan.new_session)
 
 
-def open_chat(settings: Settings) -> ChatSession:
-    """Check consent, load the configured engine (text only) with its guardrails and the hooks."""
+def open_chat(settings: Settings, *, clock: Callable[[], float] | None = None) -> ChatSession:
+    """Check consent, load the configured engine (text only) with its guardrails and the hooks.
+
+    ``clock`` (tests): the hooks' and the family memory's time, to drive the session gap."""
     from ..ethics.setup import build_hooks, check_can_start, guard_persona, model_hashes
     from ..models.store import ModelStore
+    from ..persona.remember import with_family_memory
     from ..persona.retrieval import load_retrieval_persona
     from .threads import plan_threads
 
@@ -127,10 +130,14 @@ def open_chat(settings: Settings) -> ChatSession:
             threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
             settings = replace(settings, persona=replace(settings.persona, lm_threads=threads.lm))
         engine = build_engine(settings, persona, cache_prefix=settings.latency.lm_prefix_cache)
+    engine = with_family_memory(engine, settings.persona.path, key_file=settings.persona.key_file,
+                                address=persona.catalogue.address, clock=clock or time.time)
     guarded = guard_persona(settings, engine, embedder=persona.embedder)
     voice = TextOnlyVoice()
     hooks = build_hooks(settings, tts=voice, neutral_tts=None, persona=guarded,
                         hashes=model_hashes(store.models_dir, [settings.persona.embedding_model]))
+    if clock is not None:
+        hooks.clock = clock
     return ChatSession(guarded, hooks, history_turns=settings.conversation.history_turns)
 
 

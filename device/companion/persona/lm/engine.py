@@ -124,6 +124,9 @@ class LmPersona:
             if settled is not None and not (declined and history and _is_follow_up(question)):
                 return iter((settled,))
             memories, follow_up = self._search(question, history)
+            chosen = _answer(self.source, question, history, self.options.verbatim_fallback_score)
+            if chosen is not None:  # retrieval's checked answer leads, and is said if no generated sentence survives
+                memories = [chosen] + [m for m in memories if m.id != chosen.id]
             best = memories[0] if memories else None
             if best is None or best.score < self.options.relevant_score:
                 return iter((self._fallback_piece(history, best.score if best else 0.0),))
@@ -286,6 +289,15 @@ class LmPersona:
             reply = replies[self._fallback_turn % len(replies)]
             self._fallback_turn += 1
         return reply
+
+
+def _answer(source: GroundingSource, question: str, history: Sequence[Exchange], floor: float) -> Memory | None:
+    """The memory the retrieval engine answers with (answerability-checked, follow-up resolved)."""
+    answer = getattr(source, "answer", None)  # RetrievalGrounding's; an evaluation view may not have it
+    reply = answer(question, history) if answer is not None else None
+    if reply is None or reply.kind is not ReplyKind.MEMORY or not reply.source.message_id:
+        return None
+    return Memory(reply.source.message_id, reply.text, None, max(float(reply.source.score), floor))
 
 
 _MARKUP = ("<|", "Question:", "问题：", "Your memories", "你关于这件事的回忆")

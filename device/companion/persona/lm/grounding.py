@@ -77,6 +77,14 @@ class RetrievalGrounding:
     def settled(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
         return self._retrieval.settled(question, history)
 
+    def answer(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
+        """The retrieval engine's own reply (a memory that answers, follow-ups resolved): what the LM
+        phrases, and what is said when nothing it generates survives the fact check."""
+        from ..conversation import recall
+        from ..understand import understand
+
+        return self._retrieval.reply_for(understand(question, recall(history).topic), history)
+
     def search(self, question: str, k: int) -> list[Memory]:
         if not question.strip():
             return []

@@ -33,23 +33,52 @@ def choice_path(cache_dir: Path, persona_dir: Path) -> Path:
     return Path(cache_dir) / f"engine-{key}.json"
 
 
-def record_choice(cache_dir: Path, persona_dir: Path, engine: str, report: dict) -> Path:
-    """Write the evaluated choice atomically."""
+def model_identity(model_dir: Path | None) -> str | None:
+    """What a built model is, cheaply: its build record's file hashes, else its config and file sizes.
+
+    The evaluated choice names the model it was won with, so swapping in another model (a
+    stronger user-supplied one) does not inherit a verdict it never earned."""
+    if model_dir is None:
+        return None
+    folder = Path(model_dir)
+    digest = hashlib.sha256()
+    try:
+        record = json.loads((folder / "BUILD.json").read_text())
+        digest.update(json.dumps(record.get("files", {}), sort_keys=True).encode())
+    except (OSError, ValueError, AttributeError):
+        try:
+            digest.update((folder / "genai_config.json").read_bytes())
+            for path in sorted(p for p in folder.iterdir() if p.is_file()):
+                digest.update(f"{path.name}:{path.stat().st_size}".encode())
+        except OSError:
+            return None
+    return digest.hexdigest()[:16]
+
+
+def record_choice(cache_dir: Path, persona_dir: Path, engine: str, report: dict, *, model: str | None = None) -> Path:
+    """Write the evaluated choice atomically (with the identity of the model an LM won with)."""
     if engine not in ENGINES:
         raise ValueError(engine)
     path = choice_path(cache_dir, persona_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"persona": str(Path(persona_dir).resolve()), "engine": engine, "report": report},
-                              indent=2, ensure_ascii=False) + "\n")
+    tmp.write_text(json.dumps({"persona": str(Path(persona_dir).resolve()), "engine": engine, "model": model,
+                               "report": report}, indent=2, ensure_ascii=False) + "\n")
     os.replace(tmp, path)
     return path
 
 
-def read_choice(cache_dir: Path, persona_dir: Path) -> str | None:
+def read_choice(cache_dir: Path, persona_dir: Path, *, model: str | None = None) -> str | None:
+    """The evaluated winner; None when never evaluated, or (given ``model``) when the base LM won
+    but the configured model is not the one evaluated: run `persona eval` again."""
     try:
-        engine = json.loads(choice_path(cache_dir, persona_dir).read_text()).get("engine")
-    except (OSError, ValueError):
+        data = json.loads(choice_path(cache_dir, persona_dir).read_text())
+        engine = data.get("engine")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if engine == "lm" and model is not None and data.get("model") != model:
+        logger.warning("the language model changed since `persona eval` chose it: retrieval answers until "
+                       "`companion persona eval` is run again")
         return None
     return engine if engine in ENGINES else None
 
@@ -59,13 +88,14 @@ def tuned_model_dir(persona_dir: Path) -> Path | None:
     return path if (path / "genai_config.json").is_file() else None
 
 
-def resolve_engine(setting: str, cache_dir: Path, persona_dir: Path) -> str:
-    """The engine to run: the setting, or for "auto" the evaluated winner (retrieval if none)."""
+def resolve_engine(setting: str, cache_dir: Path, persona_dir: Path, *, model: str | None = None) -> str:
+    """The engine to run: the setting, or for "auto" the evaluated winner (retrieval if none, or if
+    the base LM won with another model than ``model``, the configured one's identity)."""
     if setting == "retrieval":
         return "retrieval"
     if setting == "lm":
         return "lm-tuned" if tuned_model_dir(persona_dir) else "lm"
-    return read_choice(cache_dir, persona_dir) or "retrieval"
+    return read_choice(cache_dir, persona_dir, model=model) or "retrieval"
 
 
 def lm_model_dir(engine: str, models_dir: Path, model_name: str, persona_dir: Path) -> Path:
@@ -88,7 +118,8 @@ def build_engine(settings, retrieval, *, cache_prefix: bool = True) -> PersonaEn
     if is_bundle(persona.path):
         return _build_bundle_engine(settings, retrieval, cache_prefix=cache_prefix)
     cache = settings.paths.cache / "persona"
-    engine = resolve_engine(persona.engine, cache, persona.path)
+    engine = resolve_engine(persona.engine, cache, persona.path,
+                            model=model_identity(settings.paths.models / persona.lm_model))
     if engine == "retrieval":
         return retrieval
     from .engine import load_lm_persona
@@ -106,7 +137,8 @@ def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaE
     if persona.engine == "retrieval":
         return retrieval
     # "lm": the persona's own model when the bundle has one; "auto": what eval recorded.
-    wanted = "lm-tuned" if persona.engine == "lm" else read_choice(settings.paths.cache / "persona", persona.path)
+    wanted = "lm-tuned" if persona.engine == "lm" else read_choice(
+        settings.paths.cache / "persona", persona.path, model=model_identity(settings.paths.models / persona.lm_model))
     if wanted in (None, "retrieval"):
         return retrieval
     from .engine import load_lm_persona
