@@ -159,7 +159,7 @@ def keep_chat_template(source_dir: Path, out_dir: Path) -> dict[str, str]:
     """The built model speaks with the source model's own chat template, and the engine must know
     its markup (ChatML: SmolLM2, Qwen2.5; Llama 3 headers): checked here, at build time, not at
     the first turn. Returns what BUILD.json records about it."""
-    from ..persona.lm.prompt import detect_chat_format
+    from .chat_format import detect_chat_format
 
     template = chat_template_of(source_dir)
     if template is None:
