@@ -40,11 +40,6 @@ class CareError(CompanionError):
     pass
 
 
-def confirm_adult(answer: str) -> bool:
-    """True only for a clear yes; the set-up stops otherwise (for the `persona create` prompt)."""
-    return answer.strip().lower() in {"y", "yes", "是", "是的", "i am 18 or older"}
-
-
 class CareState:
     """Paused/retired flags per persona and seconds of conversation per day."""
 
