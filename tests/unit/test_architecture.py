@@ -174,6 +174,7 @@ def test_the_rules_the_architecture_names() -> None:
     assert {b for (a, b) in edges if a == "consent"} <= {"errors", "atomicfile"}, "consent is a small module everything may use"
     assert ("persona", "ethics") not in edges, "ethics depends on persona's interface, not the reverse"
     assert ("service", "frame") not in edges, "nothing in service/ imports the frame (it listens to the feed)"
+    assert ("service", "voice") not in edges, "the device runtime never imports the voice-cloning tools"
     assert {b for (a, b) in edges if a == "frame"} - {"feed", "config", "errors", "consent", "ethics", "persona", "service"} == set()
     assert "events" not in importers or {b for (a, b) in edges if a == "events"} <= {"companion", "errors"}
 
