@@ -7,6 +7,7 @@ to another machine without changing what flows between them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -76,17 +77,40 @@ class SpeechStarted:
     timestamp: float
 
 
+def _audio_digest(pcm: np.ndarray) -> str:
+    """What an event's audio is, for ``==`` and ``hash()`` (an array has neither)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{pcm.dtype.str}{pcm.shape}".encode())
+    digest.update(np.ascontiguousarray(pcm).tobytes())
+    return digest.hexdigest()
+
+
+def _frozen_audio(event: object, pcm: np.ndarray) -> None:
+    """Store a read-only view of ``pcm`` and its digest on a frozen event: the audio it compares
+    by cannot change under it."""
+    view = pcm.view()
+    view.flags.writeable = False
+    object.__setattr__(event, "pcm", view)
+    object.__setattr__(event, "audio_digest", _audio_digest(view))
+
+
 @dataclass(frozen=True)
 class SpeechEnded:
-    """The endpointer closed an utterance; ``pcm`` is mono int16 at ``rate``."""
+    """The endpointer closed an utterance; ``pcm`` is mono int16 at ``rate``.
 
-    pcm: np.ndarray = field(repr=False)
+    Events compare and hash by their audio's digest, not the array."""
+
+    pcm: np.ndarray = field(repr=False, compare=False)
     rate: int
     timestamp: float
     hangover: float  # seconds of silence waited before deciding the speech had ended
     truncated: bool = False  # cut at the maximum utterance length
     pause_id: int | None = None
     """The pause (SpeechPaused.pause_id) this utterance ended in; None if cut at the maximum."""
+    audio_digest: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _frozen_audio(self, self.pcm)
 
 
 @dataclass(frozen=True)
@@ -97,10 +121,14 @@ class SpeechPaused:
     confirms that nothing was said after ``pcm``, so that transcript can be used as is.
     """
 
-    pcm: np.ndarray = field(repr=False)
+    pcm: np.ndarray = field(repr=False, compare=False)
     rate: int
     timestamp: float
     pause_id: int
+    audio_digest: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _frozen_audio(self, self.pcm)
 
 
 @dataclass(frozen=True)
@@ -108,12 +136,3 @@ class Transcript:
     text: str
     language: str | None = None
 
-
-@dataclass(frozen=True)
-class ReplyText:
-    text: str
-
-
-@dataclass(frozen=True)
-class PlaybackDone:
-    interrupted: bool = False

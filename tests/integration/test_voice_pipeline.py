@@ -308,8 +308,8 @@ def test_fine_tuning_starts_from_the_base_checkpoint(tiny_persona: Path, tiny_cl
     warm = tuned["warm_start"]
     assert warm["base"] == str(base) and warm["tensors_from_base"] == warm["tensors"] > 100
     # ... and one epoch of fine-tuning moved them only a little: the voice grew from the base.
-    base_state = torch.load(base, map_location="cpu", weights_only=False)["state_dict"]
-    after = torch.load(tuned["best_checkpoint"], map_location="cpu", weights_only=False)
+    base_state = torch.load(base, map_location="cpu", weights_only=True)["state_dict"]
+    after = torch.load(tuned["best_checkpoint"], map_location="cpu", weights_only=True)
     assert after["hyper_parameters"]["hidden_channels"] == 32  # the base's (tiny) architecture, read from it
     weights = [k for k, v in base_state.items() if k.startswith("model_g.") and v.is_floating_point() and v.numel() >= 1024]
     change = [float((after["state_dict"][k] - base_state[k]).norm() / base_state[k].norm()) for k in weights]

@@ -18,7 +18,7 @@ import companion
 PACKAGE = Path(companion.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("companion", "errors", "events", "feed"),  # the package root (its version), errors, event vocabularies
+    ("companion", "errors", "events", "feed", "atomicfile"),  # the root (its version), errors, events, file writing
     ("consent",),  # consent records, signing, trust anchor: used by the bundle store and the ethics gate
     ("models",),  # the model store and manifest
     ("config",),  # the frozen settings tree
@@ -171,9 +171,10 @@ def test_the_package_graph_has_no_cycles_but_the_known_upward_imports() -> None:
 def test_the_rules_the_architecture_names() -> None:
     edges = _cross_imports()
     importers = {a for a, _ in edges}
-    assert {b for (a, b) in edges if a == "consent"} <= {"errors"}, "consent is a small module everything may use"
+    assert {b for (a, b) in edges if a == "consent"} <= {"errors", "atomicfile"}, "consent is a small module everything may use"
     assert ("persona", "ethics") not in edges, "ethics depends on persona's interface, not the reverse"
     assert ("service", "frame") not in edges, "nothing in service/ imports the frame (it listens to the feed)"
+    assert ("service", "voice") not in edges, "the device runtime never imports the voice-cloning tools"
     assert {b for (a, b) in edges if a == "frame"} - {"feed", "config", "errors", "consent", "ethics", "persona", "service"} == set()
     assert "events" not in importers or {b for (a, b) in edges if a == "events"} <= {"companion", "errors"}
 

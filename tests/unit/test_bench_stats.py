@@ -12,9 +12,13 @@ from companion.bench.stats import percentile, ratio, summarize
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
-@given(st.lists(finite, min_size=1, max_size=50), st.floats(min_value=0, max_value=100))
-def test_percentile_matches_numpy_linear_interpolation(values: list[float], q: float) -> None:
-    assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)), rel=1e-9, abs=1e-6)
+@given(st.lists(finite, min_size=2, max_size=50), st.data())
+def test_at_a_rank_the_percentile_is_that_value_and_between_ranks_it_interpolates(values: list[float], data) -> None:
+    ordered = sorted(values)
+    i = data.draw(st.integers(0, len(values) - 2))
+    step = 100.0 / (len(values) - 1)
+    assert percentile(values, i * step) == pytest.approx(ordered[i], rel=1e-9, abs=1e-6)
+    assert percentile(values, (i + 0.5) * step) == pytest.approx((ordered[i] + ordered[i + 1]) / 2, rel=1e-9, abs=1e-6)
 
 
 @given(st.lists(finite, min_size=1, max_size=50))

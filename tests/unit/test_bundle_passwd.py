@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from companion.atomicfile import leftovers
 from companion.cli import main
 from companion.consent import new_record
 from companion.persona.bundle import keys as keys_module
@@ -76,7 +77,7 @@ def test_new_passphrase_opens_old_does_not_and_data_is_untouched(tmp_path: Path,
     assert (folder / KEYS_FILE).read_text() != before
     assert opens(folder, NEW)
     assert not opens(folder, OLD)
-    assert not (folder / f".{KEYS_FILE}.tmp").exists()
+    assert not leftovers(folder / KEYS_FILE)
 
 
 def test_wrong_old_passphrase_changes_nothing(tmp_path: Path, fast_kdf: None) -> None:
@@ -176,9 +177,10 @@ def test_a_crash_at_every_step_leaves_exactly_one_passphrase_working(
 def test_after_an_interrupted_passwd_erase_still_shreds_every_wrapped_key(tmp_path: Path, fast_kdf: None) -> None:
     folder = tmp_path / "rose"
     make_bundle(folder)
-    (folder / f".{KEYS_FILE}.tmp").write_bytes((folder / KEYS_FILE).read_bytes())  # as a kill before rename
+    for name in (f".{KEYS_FILE}.4242-0a1b2c3d.tmp", f".{KEYS_FILE}.tmp"):  # as a kill before rename (now; older versions)
+        (folder / name).write_bytes((folder / KEYS_FILE).read_bytes())
     erase_bundle(folder)
-    assert not (folder / KEYS_FILE).exists() and not (folder / f".{KEYS_FILE}.tmp").exists()
+    assert not (folder / KEYS_FILE).exists() and not leftovers(folder / KEYS_FILE)
 
 
 PASSWD_TIMEOUT_S = 120

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.ethics.care import CareError, CareState, PersonaPaused, confirm_adult
+from companion.ethics.care import CareError, CareState, PersonaPaused
 from companion.ethics.runtime import EthicsHooks
 from companion.config import EthicsSettings
 
@@ -34,11 +34,6 @@ def test_usage_adds_up_per_day(tmp_path: Path) -> None:
     state.add_usage(30.0, day)
     assert state.add_usage(45.0, day) == 75.0
     assert state.usage_today(day + dt.timedelta(days=1)) == 0.0
-
-
-def test_only_a_clear_yes_confirms_an_adult() -> None:
-    assert confirm_adult("yes") and confirm_adult(" Y ") and confirm_adult("是")
-    assert not confirm_adult("") and not confirm_adult("no") and not confirm_adult("maybe")
 
 
 WATERMARK_KEY = b"unit-test-watermark-key-care"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from companion.ethics import wmsearch
-from companion.ethics.wmcode import BANDS, CODE_BITS, PERIOD_TILES, encode_bits, keyed_pattern
+from companion.ethics.wmcode import BANDS, CODE_BITS, PERIOD_TILES, crc16, encode_bits, keyed_pattern
 
 KEY = b"unit-test-watermark-key-0002"
 
@@ -80,3 +82,17 @@ def test_the_threshold_follows_the_hoeffding_bound() -> None:
     for hypotheses in (1, 1000, 500_000):
         t = wmsearch.threshold(hypotheses, 1e-4)
         assert hypotheses * np.exp(-t * t / 2) <= 1e-4 * (1 + 1e-9)
+
+
+def test_the_crc_is_ccitt_false_and_stays_what_marked_audio_already_carries() -> None:
+    # Values of the bitwise implementation the watermark shipped with (marks made with it must
+    # still decode); "1234" as a payload.
+    assert crc16(0x31323334) == 0x5349
+    assert crc16(0) == 0x84C0 and crc16(0xFFFFFFFF) == 0x1D0F
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 31), st.integers(0, 31))
+def test_the_crc_catches_every_one_and_two_bit_error(payload: int, bit: int, other: int) -> None:
+    assert crc16(payload ^ (1 << bit)) != crc16(payload)
+    if other != bit:
+        assert crc16(payload ^ (1 << bit) ^ (1 << other)) != crc16(payload)

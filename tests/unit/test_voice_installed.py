@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.voice.installed import (
+from companion.persona.cloned_voice import (
     INSTALL_DIR,
     ClonedVoice,
     describe_voice,

@@ -62,3 +62,29 @@ def test_the_training_cache_belongs_to_one_prepared_set(persona: Path) -> None:
     (wavs / "clip_00000.wav").write_bytes(b"RIFF new, longer audio")  # `voice prepare` ran again, same words
     second = _dataset_cache(work, metadata)
     assert second != first and second.is_dir() and not first.exists()
+
+
+class _Planted:
+    """An object whose unpickling runs code: what a hostile "checkpoint" would carry."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.marker,))
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_without_running_it(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    from companion.voice.train import base_architecture
+
+    marker = tmp_path / "code-ran"
+    hostile = tmp_path / "voice.ckpt"
+    torch.save({"hyper_parameters": {"sample_rate": 22050, "payload": _Planted(marker)}, "state_dict": {}}, hostile)
+    with pytest.raises(CompanionError, match="not a Piper training checkpoint"):
+        base_architecture(hostile)
+    assert not marker.exists()
+
+    plain = tmp_path / "plain.ckpt"  # tensors and plain values, as Lightning writes them: read as before
+    torch.save({"hyper_parameters": {"sample_rate": 22050, "hidden_channels": 192}, "state_dict": {"w": torch.zeros(2)}}, plain)
+    assert base_architecture(plain)["hidden_channels"] == 192

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..atomicfile import atomic_path
 from ..audio.base import CAPTURE_RATE
 from ..audio.convert import resample
 from ..audio.wavfile import read_wav, write_wav
@@ -87,9 +87,8 @@ def spoken_questions(
         path = cache_path(cache_dir, text)
         if not path.is_file():
             tts = tts or synthesizer()
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            write_wav(tmp, tts.synthesize(text), tts.sample_rate)
-            os.replace(tmp, path)  # a killed run never leaves half a question in the cache
+            with atomic_path(path) as tmp:  # a killed run never leaves half a question in the cache
+                write_wav(tmp, tts.synthesize(text), tts.sample_rate)
             logger.info("synthesized bench question %s", path.name)
         pcm, rate = read_wav(path)
         pcm = resample(pcm, rate, CAPTURE_RATE)

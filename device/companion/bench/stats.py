@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) with linear interpolation between ranks (numpy's default).
+    """The q-th percentile (0-100) with linear interpolation between ranks (numpy's).
 
     With the handful of turns a bench runs, p95 lies between the two slowest turns, so it
     says how bad the bad turns are without pretending to a precision the sample lacks.
@@ -16,11 +17,7 @@ def percentile(values: Sequence[float], q: float) -> float:
         raise ValueError("percentile of no values")
     if not 0.0 <= q <= 100.0:
         raise ValueError(f"percentile must be 0-100, got {q}")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return float(np.percentile(values, q))
 
 
 def summarize(values: Iterable[float | None]) -> dict[str, float | int] | None:

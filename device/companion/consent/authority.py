@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..atomicfile import write_atomic
 from .record import ConsentError, ConsentRecord, sign
 
 logger = logging.getLogger(__name__)
@@ -175,18 +176,7 @@ def _canonical(statement: dict[str, Any]) -> bytes:
 
 def _write(path: Path, text: str, mode: int) -> None:
     """Write atomically with the given mode (a key file never exists half-written or too open)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("ascii"), mode=mode)
 
 
 __all__ = ["ConsentAuthority", "default_authority", "default_dir"]

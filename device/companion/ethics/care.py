@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import threading
 from pathlib import Path
 
+from ..atomicfile import write_atomic
 from ..errors import CompanionError
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,6 @@ class CareError(CompanionError):
     pass
 
 
-def confirm_adult(answer: str) -> bool:
-    """True only for a clear yes; the set-up stops otherwise (for the `persona create` prompt)."""
-    return answer.strip().lower() in {"y", "yes", "是", "是的", "i am 18 or older"}
-
-
 class CareState:
     """Paused/retired flags per persona and seconds of conversation per day."""
 
@@ -64,9 +59,7 @@ class CareState:
 
     def _write(self, data: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(data, sort_keys=True))
 
     def pause(self, persona_id: str) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..atomicfile import write_atomic
 from ..errors import CompanionError
 
 logger = logging.getLogger(__name__)
@@ -204,9 +205,7 @@ def label_file(path: Path, utterance_id: str, state_dir: Path) -> None:
         builder.sign(signer, mime, source, dest)
     except c2pa.C2paError as exc:
         raise ProvenanceError(f"cannot sign the C2PA manifest: {exc}", where=str(path)) from None
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(dest.getvalue())
-    os.replace(tmp, path)
+    write_atomic(path, dest.getvalue())
 
 
 def read_provenance(path: Path) -> dict[str, Any]:

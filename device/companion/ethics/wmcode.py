@@ -13,6 +13,7 @@ other audio.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,14 +35,9 @@ PATTERN_DOMAIN = b"companion-watermark-pattern-v2"
 
 
 def crc16(value: int) -> int:
-    """CRC-16/CCITT of the 4 payload bytes: a garbled payload is not reported as an id."""
-    crc = 0xFFFF
-    for byte in value.to_bytes(4, "big"):
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
+    """CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF) of the 4 payload bytes: a garbled
+    payload is not reported as an id."""
+    return binascii.crc_hqx(value.to_bytes(4, "big"), 0xFFFF)
 
 
 def encode_bits(payload: int) -> np.ndarray:

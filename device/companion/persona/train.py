@@ -145,7 +145,7 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
         model = get_peft_model(model, config)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LEARNING_RATE)
     if (work / "optimizer.pt").is_file() and state["epochs_done"]:
-        optimizer.load_state_dict(torch.load(work / "optimizer.pt"))
+        optimizer.load_state_dict(torch.load(work / "optimizer.pt", weights_only=True))
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     model.train()
     for epoch in range(state["epochs_done"], epochs):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ..atomicfile import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -27,23 +27,14 @@ def read_cache(path: Path, expected: tuple[int, int, int]) -> np.ndarray | None:
 
 
 def write_cache(path: Path, vectors: np.ndarray) -> None:
-    """Write atomically (temp file, then rename), so a crash never leaves half a cache behind."""
-    tmp_name = None
+    """Write atomically, so a crash never leaves half a cache behind."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", suffix=".npy", delete=False) as handle:
-            tmp_name = handle.name
+        with atomic_path(path) as tmp, open(tmp, "xb") as handle:
             np.save(handle, vectors, allow_pickle=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
     except OSError as exc:
         logger.warning("could not write persona cache %s: %s", path, exc)
         return
-    finally:
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
     # Vectors of an older version of the same persona are dead weight now.
     prefix = path.name.split(".", 1)[0]
     for stale in path.parent.glob(f"{prefix}.*.npy"):

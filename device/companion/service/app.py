@@ -95,7 +95,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     t = time.perf_counter()
     # The persona's verified clone speaks its replies (a bundle's is decrypted into memory only);
     # disclosures and crisis answers always get the bundled neutral voice (ETHICS C3, C9).
-    from ..voice.installed import load_persona_voice
+    from ..persona.cloned_voice import load_persona_voice
 
     clone = load_persona_voice(settings.persona.path, enabled=settings.voice.speak_with_clone,
                                key_file=settings.persona.key_file, length_scale=settings.tts.length_scale,

@@ -172,7 +172,7 @@ def _check_bundle(settings: Settings, path: Path, bundle_cls: Any) -> Iterator[C
 
 def check_voice(settings: Settings) -> Iterator[Check]:
     """Which voice speaks the persona's replies (its installed clone, or the bundled voice)."""
-    from ..voice.installed import describe_voice
+    from ..persona.cloned_voice import describe_voice
 
     key_file = SYSTEM_KEY_FILE if os.access(SYSTEM_KEY_FILE, os.R_OK) else settings.persona.key_file
     try:

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..atomicfile import write_atomic
 from ..errors import CompanionError
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,7 @@ def new_challenge(work_dir: Path, *, now: _dt.datetime | None = None) -> Challen
     )
     work_dir.mkdir(parents=True, exist_ok=True)
     path = work_dir / CHALLENGE_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(challenge), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(asdict(challenge), indent=2) + "\n")
     logger.info("issued a voice challenge phrase, valid until %s", challenge.expires_at)
     return challenge
 

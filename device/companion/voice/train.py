@@ -71,7 +71,7 @@ def base_architecture(base: Path) -> dict[str, Any]:
     if not base.is_file():
         raise CompanionError("base checkpoint not found", where=str(base), hint=NO_BASE_HINT)
     try:
-        ckpt = torch.load(base, map_location="cpu", weights_only=False)
+        ckpt = torch.load(base, map_location="cpu", weights_only=True)
         hparams = dict(ckpt["hyper_parameters"])
         ckpt["state_dict"]  # noqa: B018 - a checkpoint without weights is useless
     except Exception as exc:  # torch raises many types on a foreign file
@@ -188,7 +188,7 @@ def _warm_start_check(base: Path) -> Any:
             self.result: dict[str, int] = {}
 
         def on_train_start(self, trainer: Any, pl_module: Any) -> None:
-            base_state = torch.load(base, map_location="cpu", weights_only=False)["state_dict"]
+            base_state = torch.load(base, map_location="cpu", weights_only=True)["state_dict"]
             state = pl_module.state_dict()
             same = sum(1 for k, v in state.items()
                        if k in base_state and base_state[k].shape == v.shape and torch.equal(base_state[k].to(v.device), v))
@@ -225,7 +225,7 @@ def _epochs_done(checkpoint: Path) -> int:
     import torch
 
     try:
-        return int(torch.load(checkpoint, map_location="cpu", weights_only=False).get("epoch", -1)) + 1
+        return int(torch.load(checkpoint, map_location="cpu", weights_only=True).get("epoch", -1)) + 1
     except Exception as exc:  # a half-written checkpoint from a killed run
         raise CompanionError(f"cannot resume from an unreadable checkpoint ({exc})", where=str(checkpoint),
                              hint="delete it to start over") from None

@@ -4,7 +4,7 @@ The clone reads the held-out sentences; its speaker embeddings are compared with
 real held-out clips and set against two baselines: real-vs-real (how alike the person's own
 clips are: the ceiling) and impostor-vs-real (another voice: the floor). The ASR reads the clone
 back for a word error rate. Only a clone at or above the threshold is installed into the persona
-(a folder's voice-model/, or inside an encrypted bundle: installed.py), unless the family
+(a folder's voice-model/, or inside an encrypted bundle: persona/cloned_voice.py), unless the family
 explicitly accepts a weak one. For a living person the clone must also match the
 challenge-phrase enrolment (ETHICS C2).
 """
@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import CompanionError
-from .installed import install_voice
+from ..persona.cloned_voice import install_voice
 from .media import decode_audio, find_recordings
 from .prepare import ANALYSIS_RATE, PIPER_RATE, WorkDirs, _analysis_audio, load_asr
 from .speaker import SpeakerEncoder, cosine, mean_pairwise
@@ -80,7 +80,7 @@ def verify(
     """Score the clone; install it into the persona when it passes (or is accepted).
 
     A plain folder gets ``<persona>/voice-model/``; an encrypted bundle stores it inside its
-    database (unlocked with ``key_file`` or the usual key sources), see installed.py.
+    database (unlocked with ``key_file`` or the usual key sources), see persona/cloned_voice.py.
     """
     from ..tts.piper_tts import PiperSynthesizer
 

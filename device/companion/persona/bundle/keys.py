@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...atomicfile import write_atomic
 from ...errors import PersonaError
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def create_keys(bundle_dir: Path, secret: bytes, bundle_id: str) -> UnlockedKeys
         "wrapped_data_key": _seal(kek, data_key, f"data-key:{bundle_id}".encode()),
         "wrapped_signing_key": _seal(data_key, raw_signing, f"signing-key:{bundle_id}".encode()),
     }
-    write_atomic(bundle_dir / KEYS_FILE, json.dumps(document, indent=1).encode("utf-8"))
+    write_atomic(bundle_dir / KEYS_FILE, json.dumps(document, indent=1).encode("utf-8"), mode=0o600)
     return UnlockedKeys(bundle_id=bundle_id, data_key=data_key, signing_key=signing)
 
 
@@ -179,7 +180,7 @@ def change_secret(bundle_dir: Path, old_secret: bytes, new_secret: bytes) -> Non
     kdf = _new_kdf()
     updated = dict(document, kdf=kdf, wrapped_data_key=_seal(
         _kek(new_secret, kdf), data_key, f"data-key:{document['bundle_id']}".encode()))
-    write_atomic(bundle_dir / KEYS_FILE, json.dumps(updated, indent=1).encode("utf-8"))
+    write_atomic(bundle_dir / KEYS_FILE, json.dumps(updated, indent=1).encode("utf-8"), mode=0o600)
     logger.info("persona bundle %s: data key re-wrapped under a new passphrase", document["bundle_id"])
 
 
@@ -252,30 +253,6 @@ def prompt_secret(prompt_name: str = "persona", *, confirm: bool = False) -> byt
     return secret_text.encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file, fsync, rename and fsync the folder: all or nothing on power loss."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def shred_file(path: Path) -> bool:

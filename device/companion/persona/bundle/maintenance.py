@@ -17,9 +17,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...atomicfile import fsync_dir, leftovers
 from ...consent import ConsentError
 from .importer import record_hash
-from .keys import KEYS_FILE, BundleError, fsync_dir, read_key_document, shred_file
+from .keys import KEYS_FILE, BundleError, read_key_document, shred_file
 from .store import AUDIT_FILE, DB_FILE, ERASED_FILE, Bundle, audit, utc_now
 
 logger = logging.getLogger(__name__)
@@ -104,9 +105,9 @@ def erase_bundle(path: Path, *, reason: str = "owner request") -> list[str]:
     removed = []
     # 1. the key, and any half-written re-wrap of it left by an interrupted `passwd`:
     # from here on nothing decrypts
-    for name in (KEYS_FILE, f".{KEYS_FILE}.tmp"):
-        if shred_file(path / name):
-            removed.append(name)
+    for key_file in (path / KEYS_FILE, *leftovers(path / KEYS_FILE)):
+        if shred_file(key_file):
+            removed.append(key_file.name)
     fsync_dir(path)
     for name in (f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal", DB_FILE):
         if shred_file(path / name):  # 2. the data

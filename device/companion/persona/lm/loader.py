@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ...atomicfile import write_atomic
 from ...errors import ModelError
 from ..base import PersonaEngine
 
@@ -61,10 +61,9 @@ def record_choice(cache_dir: Path, persona_dir: Path, engine: str, report: dict,
         raise ValueError(engine)
     path = choice_path(cache_dir, persona_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"persona": str(Path(persona_dir).resolve()), "engine": engine, "model": model,
-                               "report": report}, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"persona": str(Path(persona_dir).resolve()), "engine": engine, "model": model,
+                                   "report": report}, indent=2, ensure_ascii=False) + "
+")
     return path
 
 
