@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.base import AudioSink
-from ..audio.echo import EchoCanceller
+from ..audio.echo import EchoCanceller, ReferenceBuffer
 from ..config import BargeInSettings
 from ..events import AudioChunk
 from ..vad.base import VoiceActivityDetector
@@ -206,16 +206,32 @@ def build_barge_in(
     """The speaker (tapped for the canceller when one is used) and the monitor, or None (mic gated)."""
     if not settings.active:
         return sink, None
-    from ..audio.echo import NlmsEchoCanceller, PassThroughCanceller, ReferenceBuffer, ReferenceTap
+    from ..audio.echo import PassThroughCanceller, ReferenceTap
     from ..vad.webrtc import WebRtcVad
 
     canceller: EchoCanceller
-    if settings.canceller == "nlms":
+    if settings.canceller in ("webrtc", "nlms"):
         reference = ReferenceBuffer()
-        canceller = NlmsEchoCanceller(reference, max_delay_s=settings.max_echo_delay_s, filter_s=settings.filter_s)
+        canceller = _canceller(settings, reference)
         sink = ReferenceTap(sink, reference)
     else:  # a headset: nothing to cancel
         canceller = PassThroughCanceller()
     vad = WebRtcVad(aggressiveness, frame_ms=frame_ms)
     monitor = BargeInMonitor(canceller, vad, min_speech_s=settings.min_speech_s, echo_margin_db=settings.echo_margin_db)
     return sink, monitor
+
+
+def _canceller(settings: BargeInSettings, reference: ReferenceBuffer) -> EchoCanceller:
+    """The configured echo canceller; the built-in one, with one log line, if WebRTC's is missing."""
+    from ..audio.echo import NlmsEchoCanceller
+
+    if settings.canceller == "webrtc":
+        try:
+            from ..audio.echo_webrtc import WebRtcEchoCanceller
+
+            return WebRtcEchoCanceller(reference, max_delay_s=settings.max_echo_delay_s)
+        except ImportError as exc:
+            logger.warning("barge_in.canceller = \"webrtc\" but the WebRTC audio processing package is not "
+                           "installed (%s): using the built-in canceller; `pip install pywebrtc-audio` or set "
+                           "canceller = \"nlms\"", exc)
+    return NlmsEchoCanceller(reference, max_delay_s=settings.max_echo_delay_s, filter_s=settings.filter_s)
