@@ -149,10 +149,10 @@ def test_settings_and_wiring() -> None:
     assert build_barge_in(BargeInSettings(canceller="none"), sink, frame_ms=30, aggressiveness=2) == (sink, None)
     assert build_barge_in(BargeInSettings(enabled=False), sink, frame_ms=30, aggressiveness=2) == (sink, None)
     tapped, monitor = build_barge_in(BargeInSettings(), sink, frame_ms=30, aggressiveness=2)
-    assert tapped is not sink and isinstance(monitor.canceller, WebRtcEchoCanceller)  # the default
+    assert tapped is not sink and isinstance(monitor.canceller, NlmsEchoCanceller)  # the default
     assert tapped.reference is monitor.canceller.reference
-    tapped, monitor = build_barge_in(BargeInSettings(canceller="nlms"), sink, frame_ms=30, aggressiveness=2)
-    assert isinstance(monitor.canceller, NlmsEchoCanceller) and tapped.reference is monitor.canceller.reference
+    tapped, monitor = build_barge_in(BargeInSettings(canceller="webrtc"), sink, frame_ms=30, aggressiveness=2)
+    assert isinstance(monitor.canceller, WebRtcEchoCanceller) and tapped.reference is monitor.canceller.reference
     _, headset = build_barge_in(BargeInSettings(canceller="none", headset=True), sink, frame_ms=30, aggressiveness=2)
     assert isinstance(headset.canceller, PassThroughCanceller)
     with pytest.raises(ConfigError, match="barge_in.canceller"):

@@ -16,11 +16,12 @@ class BargeInSettings:
     enabled: bool = True
     """Listen for the user's voice over the reply. Takes effect only with an echo canceller (or
     ``headset``): without one the microphone hears the speaker and the device would interrupt itself."""
-    canceller: str = "webrtc"
-    """"webrtc": WebRTC's AEC3 (the ``pywebrtc-audio`` package; the built-in one when it is not
-    installed), chosen by ``tests/bench/bench_aec.py``; "nlms": the built-in echo canceller (delay
-    search + adaptive filter on what the device plays); "none": no cancellation, so the
-    microphone is gated while the device speaks (button only)."""
+    canceller: str = "nlms"
+    """"nlms": the built-in echo canceller (delay search + adaptive filter on what the device
+    plays); "webrtc": WebRTC's AEC3 (the ``pywebrtc-audio`` package; the built-in one, with a log
+    line, when it is not installed): far more echo removed (``tests/bench/bench_aec.py``) but it
+    interrupted itself on the live PulseAudio rig, so not the default yet (see the README);
+    "none": no cancellation, so the microphone is gated while the device speaks (button only)."""
     headset: bool = False
     """The microphone cannot hear the speaker (headphones): listen over the reply without a canceller."""
     min_speech_s: float = 0.3
