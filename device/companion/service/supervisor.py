@@ -76,8 +76,7 @@ class SupervisedSource:
     report state changes (log, STATUS);
     ``on_interrupted()`` lets the pipeline drop a half-heard question; ``heartbeat()`` is called
     whenever the loop makes progress; ``rescan()`` re-enumerates devices after repeated failures.
-    Chunks are re-stamped so timestamps keep rising across reopenings, by the outage's length
-    (by ``clock``) too: they stay true to time.
+    Chunks are re-stamped so timestamps keep rising across reopenings.
     """
 
     def __init__(
@@ -111,8 +110,6 @@ class SupervisedSource:
         self._clock = clock
         self.outage = outage if outage is not None else OutageLog("microphone", clock=clock)
         self._samples = 0
-        self._last_at: float | None = None  # when the last chunk was handed on (clock)
-        self._resume_from: float | None = None  # set when a device is dropped: the outage's start
         self._proven = False  # the current device delivered real (non-zero) audio
         self.faults = 0
         self.reopens = 0
@@ -154,17 +151,6 @@ class SupervisedSource:
             if self._silent_too_long(pcm):
                 self._fault(f"the microphone delivered only silence (zeros) for {self._silence_s:.0f} s")
                 continue
-            now = self._clock()
-            if self._resume_from is not None:
-                # A new device after an outage: the time it was away is added to the mic clock, so
-                # the timestamps stay true to time. Stamped on as if nothing was lost, the device's
-                # own echo would later be matched against what it played a second earlier (the
-                # barge-in monitor maps mic time to wall time), and a pause in the playback would
-                # make its echo look like someone speaking over it.
-                lost = now - self._resume_from - len(pcm) / CAPTURE_RATE
-                self._samples += max(0, round(lost * CAPTURE_RATE))
-                self._resume_from = None
-            self._last_at = now
             timestamp = self._samples / CAPTURE_RATE
             self._samples += len(pcm)
             return AudioChunk.from_int16(pcm, CAPTURE_RATE, timestamp)
@@ -199,8 +185,6 @@ class SupervisedSource:
         self._drop()
 
     def _drop(self) -> None:
-        if self._source is not None and self._resume_from is None:
-            self._resume_from = self._last_at
         source, self._source = self._source, None
         self._zero_since = None
         self._proven = False
