@@ -12,8 +12,6 @@ import asyncio
 import hashlib
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,13 +23,13 @@ from companion.config import DEMO_PERSONA_DIR
 from companion.consent import ConsentError, default_authority, new_record
 from companion.ethics.setup import guard_persona
 from companion.homeserver.bench import LoopbackServer
-from companion.homeserver.link import RemoteError, parse_uri, probe
+from companion.homeserver.link import parse_uri, probe
 from companion.homeserver.serve import PersonaService, handler_factory
 from companion.persona.reply import ReplyKind, Voice
 from companion.persona.wyoming_client import WyomingPersona, piece_from_server
 from companion.service.app import build_pipeline, remote_persona
 from companion.service.state import Phase
-from support.wyoming_servers import free_port
+from support.wyoming_servers import free_port, start_companion_serve
 
 pytestmark = pytest.mark.integration
 
@@ -76,19 +74,9 @@ def test_what_a_server_may_claim_about_a_piece_is_limited() -> None:
 @pytest.fixture()
 def served(cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     uri = f"tcp://127.0.0.1:{free_port()}"
-    with open(tmp_path / "serve.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--uri", uri], env=cli_env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = start_companion_serve(uri, cli_env, tmp_path / "serve.log")  # returns once it is listening
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                probe(parse_uri(uri, "test"), timeout_s=1.0)
-                break
-            except RemoteError:
-                assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-                time.sleep(0.2)
+        probe(parse_uri(uri, "test"), timeout_s=5.0)
         yield uri, proc
     finally:
         if proc.poll() is None:

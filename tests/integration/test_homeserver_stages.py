@@ -8,7 +8,6 @@ device's adapters and, for `companion serve`, the ``wyoming`` library's own TCP 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -132,29 +131,17 @@ def test_servers_that_freeze_or_die_mid_turn_fall_back_and_the_turn_completes(  
 
 @pytest.fixture()
 def serve_demo(cli_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    from companion.homeserver.link import probe
+    from support.wyoming_servers import start_companion_serve
+
     port = free_port()
-    log = open(tmp_path / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--uri", f"tcp://127.0.0.1:{port}"],
-                            env=cli_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    from companion.homeserver.link import RemoteError, probe
-
+    proc = start_companion_serve(f"tcp://127.0.0.1:{port}", cli_env, tmp_path / "serve.log")  # listening now
     try:
-        deadline = dt.datetime.now() + dt.timedelta(seconds=120)
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                probe(parse_uri(f"tcp://127.0.0.1:{port}", "test"), timeout_s=1.0)
-                break
-            except RemoteError:
-                assert dt.datetime.now() < deadline, (tmp_path / "serve.log").read_text()
-                import time
-
-                time.sleep(0.2)
+        probe(parse_uri(f"tcp://127.0.0.1:{port}", "test"), timeout_s=5.0)
         yield f"tcp://127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-        log.close()
 
 
 async def ask(uri: str, text: str, context: dict[str, object] | None = None) -> tuple[list[str], str, list[str]]:

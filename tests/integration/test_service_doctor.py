@@ -46,7 +46,7 @@ def test_models_are_verified_and_missing_ones_fail_with_a_fix(test_settings, tmp
     assert "companion models install" in bad[0].line()
 
 
-def test_the_unit_state_is_read_from_systemctl(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_unit_state_is_read_from_systemctl(tmp_path: Path) -> None:
     answers = {"is-enabled": "enabled", "is-active": "failed", "show": "reconnecting mic: gone"}
 
     class Done:
@@ -56,11 +56,20 @@ def test_the_unit_state_is_read_from_systemctl(monkeypatch: pytest.MonkeyPatch, 
     def fake_run(cmd: list[str], **kw: object) -> Done:
         return Done(answers[cmd[1]])
 
-    monkeypatch.setattr("companion.service.doctor.shutil.which", lambda name: "/bin/systemctl")
-    real_is_dir = Path.is_dir
-    monkeypatch.setattr(Path, "is_dir", lambda self: str(self) == "/run/systemd/system" or real_is_dir(self))
-    (check,) = check_unit(run=fake_run)
+    def which(name: str) -> str | None:
+        return "/bin/systemctl" if name == "systemctl" else None
+
+    # A machine booted with systemd has /run/systemd/system; this tree has it too.
+    (tmp_path / "run" / "systemd" / "system").mkdir(parents=True)
+    (check,) = check_unit(run=fake_run, root=tmp_path, which=which)
     assert check.status == "fail" and "reconnecting mic" in check.detail and "journalctl" in check.fix
+    answers["is-active"] = "active"
+    (check,) = check_unit(run=fake_run, root=tmp_path, which=which)
+    assert check.status == "ok" and check.detail == "active, enabled, status: reconnecting mic: gone"
+    # Without systemd running (no /run/systemd/system) systemctl is never asked.
+    (check,) = check_unit(run=lambda *a, **k: pytest.fail("systemctl was run"), root=tmp_path / "elsewhere",
+                          which=which)
+    assert check.status == "skip"
 
 
 def test_doctor_command_exits_non_zero_with_one_line_per_problem(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -122,3 +122,40 @@ class WyomingServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def start_companion_serve(uri: str, env: dict[str, str], log_path: Path, timeout_s: float = 120.0) -> subprocess.Popen[bytes]:
+    """`companion serve --uri URI`, returned once it says READY=1 (sd_notify, to a socket of ours).
+
+    Waits on the socket, not by polling the port: ``select`` wakes the moment the datagram
+    arrives, or each second to see whether the server died (its log is then the failure).
+    """
+    import select
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="notify-") as folder:
+        address = os.path.join(folder, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(address)
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--uri", uri],
+                                    env={**env, "NOTIFY_SOCKET": address}, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                readable, _, _ = select.select([sock], [], [], 1.0)
+                if readable:
+                    fields = dict(line.split("=", 1) for line in sock.recv(4096).decode().splitlines())
+                    if fields.get("READY") == "1":
+                        return proc
+                    continue
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"companion serve never became ready:\n{log_path.read_text()}")
+        except BaseException:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait(timeout=20)
+            raise
+        finally:
+            sock.close()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion.audio.echo import NlmsEchoCanceller, PassThroughCanceller, ReferenceBuffer
+from companion.audio.echo_webrtc import WebRtcEchoCanceller
 from companion.config import BargeInSettings
 from companion.errors import ConfigError
 from companion.events import AudioChunk, ButtonAction, ButtonEvent, SpeechEnded, Trigger
@@ -56,17 +60,21 @@ def scene(seconds: float, *, gain: float = 0.9, talker_at: float | None = None, 
     return far, np.clip(mic, -32768, 32767).astype(np.int16)
 
 
-def monitor_for(far: np.ndarray, *, cancel: bool = True) -> BargeInMonitor:
+CANCELLERS = {"nlms": NlmsEchoCanceller, "webrtc": WebRtcEchoCanceller, "none": PassThroughCanceller}
+
+
+def monitor_for(far: np.ndarray, *, cancel: bool = True, kind: str = "nlms") -> BargeInMonitor:
     reference = ReferenceBuffer(seconds=30.0)
     reference.add(far.astype(np.int16), T0)
-    canceller = NlmsEchoCanceller(reference) if cancel else PassThroughCanceller(reference)
+    canceller = CANCELLERS[kind if cancel else "none"](reference)
     return BargeInMonitor(canceller, EnergyVad(), min_speech_s=0.3)
 
 
+@pytest.mark.parametrize("kind", ["nlms", "webrtc"])
 @pytest.mark.parametrize("seed", [2, 5])
-def test_echo_alone_never_interrupts(seed: int) -> None:
+def test_echo_alone_never_interrupts(seed: int, kind: str) -> None:
     far, mic = scene(12.0, seed=seed)
-    monitor = monitor_for(far)
+    monitor = monitor_for(far, kind=kind)
     assert feed(monitor, mic, jitter_seed=seed) == []
     assert monitor.canceller.converged
 
@@ -76,24 +84,29 @@ def test_without_cancellation_the_echo_interrupts() -> None:
     assert feed(monitor_for(far, cancel=False), mic)  # what the canceller is there to prevent
 
 
-def test_a_talker_over_the_echo_interrupts_within_half_a_second_and_is_replayed() -> None:
+# AEC3's suppressor takes the first syllables of this synthetic talker for echo (it sounds only
+# ~55 % of the time, with hard onsets); on real speech it is heard sooner: 0.4-0.7 s in
+# tests/bench/bench_aec.py, against 0.5-1.4 s (and some missed) for the built-in canceller.
+@pytest.mark.parametrize(("kind", "latest"), [("nlms", 8.2), ("webrtc", 8.5)])
+def test_a_talker_over_the_echo_interrupts_within_a_second_or_so_and_is_replayed(kind: str, latest: float) -> None:
     far, mic = scene(10.0, talker_at=7.0)
-    monitor = monitor_for(far)
+    monitor = monitor_for(far, kind=kind)
     hits = feed(monitor, mic)
     assert hits, "the talker was not heard over the echo"
     at, replay = hits[0]
-    assert 7.0 < at <= 8.2  # its syllables sound ~55 % of the time; real speech is denser
+    assert 7.0 < at <= latest  # its syllables sound ~55 % of the time; real speech is denser
     # The replay reaches back to just before the talker started: their first words are kept.
     assert replay.timestamp <= 7.0 < replay.timestamp + replay.duration
     assert monitor.stats.interruptions == len(hits)
 
 
-def test_speech_while_the_device_is_silent_interrupts() -> None:
+@pytest.mark.parametrize("kind", ["nlms", "webrtc"])
+def test_speech_while_the_device_is_silent_interrupts(kind: str) -> None:
     far = np.zeros(3 * RATE, dtype=np.float32)
     voice = speechlike(2.0, 8, level=2000.0)
     mic = np.zeros(3 * RATE)
     mic[RATE:] = voice
-    hits = feed(monitor_for(far), mic.astype(np.int16))
+    hits = feed(monitor_for(far, kind=kind), mic.astype(np.int16))
     assert hits and 1.0 < hits[0][0] <= 1.5
 
 
@@ -136,11 +149,60 @@ def test_settings_and_wiring() -> None:
     assert build_barge_in(BargeInSettings(canceller="none"), sink, frame_ms=30, aggressiveness=2) == (sink, None)
     assert build_barge_in(BargeInSettings(enabled=False), sink, frame_ms=30, aggressiveness=2) == (sink, None)
     tapped, monitor = build_barge_in(BargeInSettings(), sink, frame_ms=30, aggressiveness=2)
-    assert tapped is not sink and isinstance(monitor.canceller, NlmsEchoCanceller)
+    assert tapped is not sink and isinstance(monitor.canceller, NlmsEchoCanceller)  # the default
     assert tapped.reference is monitor.canceller.reference
+    tapped, monitor = build_barge_in(BargeInSettings(canceller="webrtc"), sink, frame_ms=30, aggressiveness=2)
+    assert isinstance(monitor.canceller, WebRtcEchoCanceller) and tapped.reference is monitor.canceller.reference
     _, headset = build_barge_in(BargeInSettings(canceller="none", headset=True), sink, frame_ms=30, aggressiveness=2)
     assert isinstance(headset.canceller, PassThroughCanceller)
     with pytest.raises(ConfigError, match="barge_in.canceller"):
         BargeInSettings(canceller="speex").validate("barge_in")
     with pytest.raises(ConfigError, match="barge_in.min_speech_s"):
         BargeInSettings(min_speech_s=0.0).validate("barge_in")
+
+
+def test_without_the_webrtc_package_the_built_in_canceller_is_used_and_said_once(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    class Sink:
+        def begin(self, rate: int) -> None: ...
+        def write(self, pcm: np.ndarray) -> None: ...
+        def finish(self) -> None: ...
+        def abort(self) -> None: ...
+        def close(self) -> None: ...
+
+    monkeypatch.setitem(sys.modules, "pywebrtc_audio", None)  # import fails as if not installed
+    with caplog.at_level(logging.WARNING, logger="companion.service.bargein"):
+        tapped, monitor = build_barge_in(BargeInSettings(canceller="webrtc"), Sink(), frame_ms=30, aggressiveness=2)
+    assert isinstance(monitor.canceller, NlmsEchoCanceller) and tapped.reference is monitor.canceller.reference
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and "pywebrtc-audio" in lines[0] and "built-in" in lines[0], lines
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_a_mic_outage_during_a_pause_in_the_reply_is_not_an_interruption(seed: int) -> None:
+    """The mic is lost for 0.8 s while the reply pauses, and the reopened device's audio is
+    stamped on as if nothing was lost (service/supervisor.py). Its blocks now arrive 0.8 s
+    later than the mic clock says; until the monitor's clock mapping follows, the echo of the
+    next sentence would be matched with the pause before it ("nothing played, so a voice"):
+    before the monitor stayed unarmed meanwhile, the device interrupted itself ~1 s later
+    (the chance failure of tests/integration/test_barge_in_live.py under load, where a slow
+    turn leaves the rig's virtual mic in exact zeros for 10 s and the supervisor reopens it)."""
+    gap = int(0.8 * RATE)
+    far = np.concatenate([speechlike(6.0, seed), np.zeros(RATE), speechlike(6.0, seed + 1)]).astype(np.float32)
+    d = int(0.2 * RATE)
+    mic = np.zeros(len(far))
+    mic[d:] = (np.convolve(far, room(seed))[: len(far)] * 0.9)[: len(far) - d]
+    mic += np.random.default_rng(seed).standard_normal(len(far)) * 10
+    mic = np.clip(mic, -32768, 32767).astype(np.int16)
+    cut = int(6.5 * RATE) // BLOCK * BLOCK  # the mic is lost in the pause
+    heard = np.concatenate([mic[:cut], mic[cut + gap :]])
+    monitor = monitor_for(far)
+    now = [0.0]
+    monitor._clock = lambda: now[0]
+    hits = []
+    for i in range(0, len(heard) - BLOCK + 1, BLOCK):
+        wall = (i + BLOCK + gap * (i >= cut)) / RATE
+        now[0] = T0 + wall + 0.01
+        if monitor.process(AudioChunk.from_int16(heard[i : i + BLOCK], RATE, timestamp=i / RATE)) is not None:
+            hits.append(wall)
+    assert hits == []
+    assert monitor.canceller.converged

@@ -88,27 +88,38 @@ def test_watchdog_interval_is_half_of_watchdog_usec(env: dict[str, str], expecte
     assert Notifier(env).watchdog_interval == expected
 
 
-def test_keep_alive_follows_the_heartbeat(notify_socket) -> None:  # type: ignore[no-untyped-def]
+class Stop(Exception):
+    """Ends the keep-alive loop in the test."""
+
+
+def test_keep_alive_follows_the_heartbeat(notify_socket, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    """Pings every interval while the heartbeat is at most max_age_s old; none once it is
+    older; again once the loop beats. Time is a fake clock the waits move forward."""
     path, sock = notify_socket
     notifier = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "100000"})
-    heartbeat = Heartbeat(max_age_s=0.15)
+    now = [0.0]
+    heartbeat = Heartbeat(max_age_s=0.09, clock=lambda: now[0])
+    waits = []
 
-    async def scenario() -> None:
-        task = asyncio.create_task(keep_alive(notifier, heartbeat.healthy, 0.02))
-        await asyncio.sleep(0.1)  # fresh heartbeat: pings flow
-        await asyncio.sleep(0.2)  # no beats: the heartbeat is stale, pings stop
-        task.cancel()
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+        if len(waits) == 10:  # t = 0.20: the main loop makes progress again
+            heartbeat.beat()
+        if len(waits) == 14:  # (a datagram socket queues only 10)
+            raise Stop
 
-    asyncio.run(scenario())
-    sock.settimeout(0.05)
-    pings = []
-    try:
-        while True:
-            pings.append(received(sock))
-    except TimeoutError:
-        pass
-    assert pings and all(p == {"WATCHDOG": "1"} for p in pings)
-    assert 2 <= len(pings) <= 10, len(pings)  # ~0.15 s of pings at 20 ms, then none for 0.15 s
+    with caplog.at_level(logging.ERROR), pytest.raises(Stop):
+        asyncio.run(keep_alive(notifier, heartbeat.healthy, 0.02, sleep=sleep))
+    sock.settimeout(0.5)  # the datagrams are already queued: this only bounds a missing one
+    pings = [received(sock) for _ in range(9)]
+    sock.settimeout(0.0)
+    with pytest.raises(BlockingIOError):
+        sock.recv(4096)
+    # Checks at t = 0 .. 0.08 (5, age <= 0.09), none at 0.10 .. 0.18, then 0.20 .. 0.26 (4).
+    assert pings == [{"WATCHDOG": "1"}] * 9
+    assert waits == [0.02] * 14
+    assert caplog.text.count("withholding the watchdog keep-alive") == 1  # said once per stall
 
 
 def test_journal_detection_matches_stderr_device_and_inode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,12 +25,24 @@ def chunk(value: int, n: int = 480) -> AudioChunk:
     return AudioChunk.from_int16(np.full(n, value, dtype=np.int16), 16000)
 
 
-class FakeMic:
-    """Plays a script: AudioChunk, an exception to raise, HANG (never returns) or None (ended)."""
+class SampleClock:
+    """The supervisor's clock in the silence tests: the audio read so far (the mic's own time)."""
 
-    def __init__(self, script: list[object]) -> None:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeMic:
+    """Plays a script: AudioChunk, an exception to raise, HANG (never returns) or None (ended).
+    With a ``clock``, each chunk read moves it on by the chunk's duration."""
+
+    def __init__(self, script: list[object], clock: SampleClock | None = None) -> None:
         self.script = list(script)
         self.closed = False
+        self.clock = clock
 
     def start(self) -> None:
         pass
@@ -44,6 +56,8 @@ class FakeMic:
         if isinstance(item, Exception):
             raise item
         await asyncio.sleep(0)
+        if self.clock is not None and isinstance(item, AudioChunk):
+            self.clock.now += item.duration
         return item  # type: ignore[return-value]
 
     def close(self) -> None:
@@ -76,7 +90,7 @@ def supervised(opener: Opener, **kw: object) -> tuple[SupervisedSource, dict[str
         on_fault=events["fault"].append,
         on_recovered=events["recovered"].append,
         on_interrupted=lambda: events["interrupted"].append(True),
-        heartbeat=lambda: events["beats"].append(True),
+        heartbeat=kw.pop("heartbeat", lambda: events["beats"].append(True)),  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
     )
     return source, events
@@ -124,34 +138,38 @@ def test_an_unplugged_mic_is_retried_with_capped_back_off_then_recovers(monkeypa
     assert events["beats"], "waiting to reconnect keeps the heartbeat going"
 
 
+SHORT = 250  # samples: 1/64 s, exact in binary, so the silence count below is exact too
+
+
 def test_digital_silence_for_too_long_reopens_the_device() -> None:
-    zeros = [chunk(0) for _ in range(40)]
-    first = FakeMic([chunk(3), *zeros])
-    second = FakeMic([chunk(4)])
+    """With silence_s = 0.25 and 1/64 s chunks the 17th zero chunk is 0.25 s after the first:
+    16 are passed on, the 17th is the fault, and the next chunk comes from a new device."""
+    clock = SampleClock()
+    first = FakeMic([chunk(3, SHORT), *(chunk(0, SHORT) for _ in range(40))], clock)
+    second = FakeMic([chunk(4, SHORT)], clock)
     opener = Opener([first, second])
-    source, events = supervised(opener, silence_s=0.02)
+    source, events = supervised(opener, silence_s=0.25, clock=clock)
 
     async def scenario() -> list[AudioChunk]:
         source.start()
         out = []
-        while len(out) < 30:
-            c = await source.read()
+        while not out or int(out[-1].as_int16()[0]) != 4:
+            c = await asyncio.wait_for(source.read(), timeout=5)
             assert c is not None
             out.append(c)
-            if int(c.as_int16()[0]) == 4:
-                break
-            await asyncio.sleep(0.002)
         return out
 
     chunks = asyncio.run(scenario())
-    assert int(chunks[-1].as_int16()[0]) == 4, "the second device was opened"
-    assert any("silence" in str(f) for f in events["fault"])
+    assert [int(c.as_int16()[0]) for c in chunks] == [3] + [0] * 16 + [4]
+    assert first.closed and opener.calls == 2
+    assert len(events["fault"]) == 1 and "only silence" in str(events["fault"][0])
 
 
 def test_a_silent_device_that_reopens_fine_keeps_backing_off() -> None:
-    zeros = [chunk(0) for _ in range(200)]
-    opener = Opener([FakeMic(zeros) for _ in range(6)] + [FakeMic([chunk(1)])])
-    source, events = supervised(opener, silence_s=0.01, backoff=Backoff(0.001, 0.008))
+    clock = SampleClock()
+    opener = Opener([FakeMic([chunk(0, SHORT) for _ in range(200)], clock) for _ in range(6)]
+                    + [FakeMic([chunk(1, SHORT)], clock)])
+    source, events = supervised(opener, silence_s=0.02, backoff=Backoff(0.001, 0.008), clock=clock)
 
     async def scenario() -> None:
         source.start()
@@ -160,11 +178,11 @@ def test_a_silent_device_that_reopens_fine_keeps_backing_off() -> None:
             assert c is not None
             if int(c.as_int16()[0]) == 1:
                 return
-            await asyncio.sleep(0.001)
 
     asyncio.run(scenario())
     assert opener.calls == 7
     assert len(events["recovered"]) == 1, "zeros never count as recovery"
+    assert source.backoff.failures == 0 and len(events["fault"]) == 6
 
 
 def test_a_stalled_stream_is_reopened() -> None:
@@ -177,12 +195,13 @@ def test_a_stalled_stream_is_reopened() -> None:
 
 def test_close_ends_reading_even_while_waiting_to_reconnect() -> None:
     opener = Opener([AudioError("absent")] * 100)
-    source, _ = supervised(opener, backoff=Backoff(5.0, 5.0))
 
     async def scenario() -> AudioChunk | None:
+        waiting = asyncio.Event()  # the reader beats while it waits to reconnect
+        source, _ = supervised(opener, backoff=Backoff(5.0, 5.0), heartbeat=waiting.set)
         source.start()
         reader = asyncio.create_task(source.read())
-        await asyncio.sleep(0.05)
+        await asyncio.wait_for(waiting.wait(), timeout=5)
         source.close()
         return await asyncio.wait_for(reader, timeout=2)
 

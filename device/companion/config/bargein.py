@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .check import check
 
-CANCELLERS = ("nlms", "none")
+CANCELLERS = ("webrtc", "nlms", "none")
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,10 @@ class BargeInSettings:
     """Listen for the user's voice over the reply. Takes effect only with an echo canceller (or
     ``headset``): without one the microphone hears the speaker and the device would interrupt itself."""
     canceller: str = "nlms"
-    """"nlms": the built-in echo canceller (delay search + adaptive filter on what the device plays);
+    """"nlms": the built-in echo canceller (delay search + adaptive filter on what the device
+    plays); "webrtc": WebRTC's AEC3 (the ``pywebrtc-audio`` package; the built-in one, with a log
+    line, when it is not installed): far more echo removed (``tests/bench/bench_aec.py``) but it
+    interrupted itself on the live PulseAudio rig, so not the default yet (see the README);
     "none": no cancellation, so the microphone is gated while the device speaks (button only)."""
     headset: bool = False
     """The microphone cannot hear the speaker (headphones): listen over the reply without a canceller."""
@@ -36,7 +39,7 @@ class BargeInSettings:
         return self.enabled and (self.canceller != "none" or self.headset)
 
     def validate(self, where: str) -> None:
-        check(self.canceller in CANCELLERS, f"{where}.canceller", 'must be "nlms" or "none"')
+        check(self.canceller in CANCELLERS, f"{where}.canceller", 'must be "webrtc", "nlms" or "none"')
         check(0.1 <= self.min_speech_s <= 2.0, f"{where}.min_speech_s", "must be 0.1-2 s")
         check(0.0 <= self.echo_margin_db <= 30.0, f"{where}.echo_margin_db", "must be 0-30 dB")
         check(0.05 <= self.max_echo_delay_s <= 1.0, f"{where}.max_echo_delay_s", "must be 0.05-1 s")

@@ -182,7 +182,11 @@ def build_service(settings: Settings) -> PersonaService:
 
 
 async def serve(service: PersonaService, uri: str, *, ready: asyncio.Event | None = None) -> None:
+    """Answer on ``uri`` until cancelled. Once it accepts connections: ``ready`` is set, and
+    READY=1 goes to systemd (or whoever set $NOTIFY_SOCKET, e.g. a test waiting for it)."""
     from wyoming.server import AsyncServer
+
+    from ..service.notify import Notifier
 
     server = AsyncServer.from_uri(uri)
     await server.start(handler_factory(service))
@@ -190,6 +194,7 @@ async def serve(service: PersonaService, uri: str, *, ready: asyncio.Event | Non
                    service.persona.display_name, uri)
     if ready is not None:
         ready.set()
+    Notifier().ready(f"serving on {uri}")
     try:
         await asyncio.Event().wait()
     finally:

@@ -5,8 +5,9 @@ then these tests, per VAD frame of the echo-cancelled residual:
 
 - the VAD hears speech in the residual;
 - the canceller is converged and its timing checked, or the device is silent (the first
-  second of the very first reply, and ~0.3 s after each pause in the playback, are never an
-  interruption: the button still is);
+  second of the very first reply, ~0.3 s after each pause in the playback, and up to 2 s
+  after the mic lost samples (a reopened device), are never an interruption: the button
+  still is);
 - the microphone holds clearly more (4 dB) than the echo to expect from what is playing (path
   gain x reference power): leftover echo never does, however badly the filter is doing;
 - the residual is louder than the leftover echo can be: above the subtracted echo estimate
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.base import AudioSink
-from ..audio.echo import EchoCanceller
+from ..audio.echo import EchoCanceller, ReferenceBuffer
 from ..config import BargeInSettings
 from ..events import AudioChunk
 from ..vad.base import VoiceActivityDetector
@@ -44,6 +45,9 @@ CLOCK_WINDOW_S = 2.0
 CLOCK_JUMP_S = 0.03
 """If every block of the last CLOCK_WINDOW_S arrived this much later than the mapping says, the
 mic lost samples (an input overflow): the mapping jumps to the new floor."""
+CLOCK_UNSURE_S = 0.1
+"""A block arriving this much later than the mapping says leaves the echo's timing unknown
+(the canceller copes with tens of ms): no interruption by voice until the mapping is sure."""
 ECHO_EXCESS = 2.5
 """The mic must hold this much more power (4 dB) than the echo to expect from what is playing:
 leftover echo never does, however badly the filter is doing at that moment."""
@@ -99,6 +103,7 @@ class BargeInMonitor:
         self._offset: float | None = None  # wall time minus mic time: the floor of the arrival delays
         self._offset_at = 0.0
         self._episode_start = True
+        self._timing_unsure = False
         self._expected: float | None = None
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_echo = np.zeros(0, dtype=np.float32)
@@ -138,6 +143,11 @@ class BargeInMonitor:
             self._offset = min(self._offset, observed)
         self._episode_start = False
         self._offset_at = now
+        # Far above the floor: a stalled loop, or samples the mic lost (a reopened device is
+        # stamped on as if nothing was lost). Until the floor follows (CLOCK_WINDOW_S) the echo
+        # would be matched with the wrong stretch of playback: a pause there makes the echo
+        # look like a voice. So the monitor is unarmed meanwhile, as after a playback restart.
+        self._timing_unsure = observed > self._offset + CLOCK_UNSURE_S
         return chunk.timestamp + self._offset
 
     def _is_user(self, mic: np.ndarray, residual: np.ndarray, echo: np.ndarray, expected: float,
@@ -184,7 +194,7 @@ class BargeInMonitor:
             frame = residual[offset : offset + size]
             span = slice(offset, offset + size)
             user = self._is_user(raw[span], frame, echo[span], float(np.mean(expected[span])),
-                                 result.reference_active, result.aligned)
+                                 result.reference_active, result.aligned) and not self._timing_unsure
             self.stats.speech_frames += user
             self._flags.append(user)
             self._ring.append((frame, user))
@@ -207,16 +217,32 @@ def build_barge_in(
     """The speaker (tapped for the canceller when one is used) and the monitor, or None (mic gated)."""
     if not settings.active:
         return sink, None
-    from ..audio.echo import NlmsEchoCanceller, PassThroughCanceller, ReferenceBuffer, ReferenceTap
+    from ..audio.echo import PassThroughCanceller, ReferenceTap
     from ..vad.webrtc import WebRtcVad
 
     canceller: EchoCanceller
-    if settings.canceller == "nlms":
+    if settings.canceller in ("webrtc", "nlms"):
         reference = ReferenceBuffer()
-        canceller = NlmsEchoCanceller(reference, max_delay_s=settings.max_echo_delay_s, filter_s=settings.filter_s)
+        canceller = _canceller(settings, reference)
         sink = ReferenceTap(sink, reference)
     else:  # a headset: nothing to cancel
         canceller = PassThroughCanceller()
     vad = WebRtcVad(aggressiveness, frame_ms=frame_ms)
     monitor = BargeInMonitor(canceller, vad, min_speech_s=settings.min_speech_s, echo_margin_db=settings.echo_margin_db)
     return sink, monitor
+
+
+def _canceller(settings: BargeInSettings, reference: ReferenceBuffer) -> EchoCanceller:
+    """The configured echo canceller; the built-in one, with one log line, if WebRTC's is missing."""
+    from ..audio.echo import NlmsEchoCanceller
+
+    if settings.canceller == "webrtc":
+        try:
+            from ..audio.echo_webrtc import WebRtcEchoCanceller
+
+            return WebRtcEchoCanceller(reference, max_delay_s=settings.max_echo_delay_s)
+        except ImportError as exc:
+            logger.warning("barge_in.canceller = \"webrtc\" but the WebRTC audio processing package is not "
+                           "installed (%s): using the built-in canceller; `pip install pywebrtc-audio` or set "
+                           "canceller = \"nlms\"", exc)
+    return NlmsEchoCanceller(reference, max_delay_s=settings.max_echo_delay_s, filter_s=settings.filter_s)

@@ -218,9 +218,11 @@ def check_disk(settings: Settings) -> Iterator[Check]:
             yield Check("ok", "disk", detail)
 
 
-def check_unit(run: Callable[..., Any] = subprocess.run) -> Iterator[Check]:
-    """The systemd unit's state, where systemd runs."""
-    if shutil.which("systemctl") is None or not Path("/run/systemd/system").is_dir():
+def check_unit(run: Callable[..., Any] = subprocess.run, *, root: Path = Path("/"),
+               which: Callable[[str], str | None] = shutil.which) -> Iterator[Check]:
+    """The systemd unit's state, where systemd runs (``root``/run/systemd/system exists: what
+    sd_booted() checks; a test passes a temporary tree and a stand-in for systemctl)."""
+    if which("systemctl") is None or not (root / "run" / "systemd" / "system").is_dir():
         yield Check("skip", "service", "systemd is not running here")
         return
 

@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +98,14 @@ def _watchdog_interval(env: dict[str, str] | os._Environ[str]) -> float | None:
     return value / 2e6 if value > 0 else None
 
 
-async def keep_alive(notifier: Notifier, is_healthy: Callable[[], bool], interval: float) -> None:
+async def keep_alive(notifier: Notifier, is_healthy: Callable[[], bool], interval: float,
+                     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
     """Send WATCHDOG=1 every ``interval`` seconds from the event loop while ``is_healthy()``.
 
     Running on the loop itself is the point: if the loop blocks or the main loop stops making
     progress, the pings stop and systemd restarts the service. The microphone plays no part in
     ``is_healthy`` (an unplugged mic is handled by the supervisor, not by a restart).
+    ``sleep`` is the wait between pings (a test passes one that moves its own clock).
     """
     warned = False
     while True:
@@ -113,22 +115,23 @@ async def keep_alive(notifier: Notifier, is_healthy: Callable[[], bool], interva
         elif not warned:
             logger.error("the main loop stopped making progress; withholding the watchdog keep-alive")
             warned = True
-        await asyncio.sleep(interval)
+        await sleep(interval)
 
 
 class Heartbeat:
     """The main loop's last sign of life (monotonic time), checked by the watchdog."""
 
-    def __init__(self, max_age_s: float) -> None:
+    def __init__(self, max_age_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_age_s = max_age_s
-        self._last = time.monotonic()
+        self._clock = clock
+        self._last = clock()
 
     def beat(self) -> None:
-        self._last = time.monotonic()
+        self._last = self._clock()
 
     @property
     def age(self) -> float:
-        return time.monotonic() - self._last
+        return self._clock() - self._last
 
     def healthy(self) -> bool:
         return self.age <= self.max_age_s

@@ -62,8 +62,7 @@ def record_choice(cache_dir: Path, persona_dir: Path, engine: str, report: dict,
     path = choice_path(cache_dir, persona_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps({"persona": str(Path(persona_dir).resolve()), "engine": engine, "model": model,
-                                   "report": report}, indent=2, ensure_ascii=False) + "
-")
+                                   "report": report}, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
