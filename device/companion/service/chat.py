@@ -108,7 +108,7 @@ class ChatSession:
 
 def open_chat(settings: Settings) -> ChatSession:
     """Check consent, load the configured engine (text only) with its guardrails and the hooks."""
-    from ..ethics.setup import build_hooks, check_can_start, guard_persona, model_hashes
+    from ..ethics.setup import build_hooks, check_can_start, crisis_detector, guard_persona, model_hashes, shared_models
     from ..models.store import ModelStore
     from ..persona.retrieval import load_retrieval_persona
     from .threads import plan_threads
@@ -130,7 +130,8 @@ def open_chat(settings: Settings) -> ChatSession:
     guarded = guard_persona(settings, engine, embedder=persona.embedder)
     voice = TextOnlyVoice()
     hooks = build_hooks(settings, tts=voice, neutral_tts=None, persona=guarded,
-                        hashes=model_hashes(store.models_dir, [settings.persona.embedding_model]))
+                        hashes=model_hashes(store.models_dir, [settings.persona.embedding_model]),
+                        detector=crisis_detector(settings, *shared_models(guarded)))
     return ChatSession(guarded, hooks, history_turns=settings.conversation.history_turns)
 
 
