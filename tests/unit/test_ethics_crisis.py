@@ -43,7 +43,8 @@ def test_the_second_set_of_indirect_signs_is_read_in_both_languages() -> None:
                  "That branch would take my weight.", "The revolver is out on the table in front of me.",
                  "If my son didn't have to look after me he'd have a life.", "I'm walking out into the sea.",
                  "今晚闭上眼睛就不想再睁开了。", "我怕是熬不到明年了。", "我不打算再过一个冬天了。", "车库那根横杆吊得住我。",
-                 "等我走了，你们就不用再操心了。", "我一直偷偷攒着药。"):
+                 "等我走了，你们就不用再操心了。", "我一直偷偷攒着药。",
+                 "Please look after the kids when I'm gone.", "信放在枕头底下，你们明天早上就会看到。"):
         assert rule_level(text) is Level.CRISIS, text
 
 
@@ -100,6 +101,21 @@ def test_the_model_fills_what_no_rule_words_and_the_crisis_records_when() -> Non
     safety = check(lambda text: model(text, "benign"))  # type: ignore[arg-type]
     pieces, assessment = safety.turn("Everything feels finished for me.", [], CrisisState(), 4242.0)
     assert pieces[0].kind.value == "crisis" and assessment.reason == "model" and assessment.state.since == 4242.0
+
+
+def test_after_a_check_in_a_turn_that_only_leans_towards_crisis_is_a_crisis() -> None:
+    class Leaning:
+        def __call__(self, text: str) -> str:
+            return "ambiguous" if text == "I'm up on the roof." else "benign"
+
+        def scores(self, text: str) -> dict[str, float]:
+            near = text == "It's a long way down."
+            return {"crisis": 0.6 if near else 0.3, "ambiguous": 0.2, "benign": 0.5 if near else 0.6}
+
+    out, state = talk(check(Leaning()), ["I'm up on the roof.", "It's a long way down."])  # type: ignore[arg-type]
+    assert [kind for kind, _ in out] == ["check_in", "crisis"] and state.active
+    out, state = talk(check(Leaning()), ["I'm up on the roof.", "Fixing the aerial, like you used to."])  # type: ignore[arg-type]
+    assert [kind for kind, _ in out] == ["check_in", None] and not state.active
 
 
 def test_a_class_scores_by_its_k_nearest_exemplars_so_one_lookalike_counts_less() -> None:

@@ -188,6 +188,17 @@ class CrisisDetector:
             logger.warning("English crisis model failed (%s); the rules still apply", exc)
             return False
 
+    def _leans_after_check_in(self, text: str) -> bool:
+        """After a check-in the bar is lower: the turn only has to sit nearer the crisis exemplars than the
+        benign ones (no margin), unless it is medicine as prescribed or an idiom."""
+        if self.model is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
+            return False
+        try:
+            return self._leans_crisis(text)
+        except Exception as exc:  # a broken model must not silence the rules
+            logger.warning("crisis model failed (%s); the rules still apply", exc)
+            return False
+
     def _leans_crisis(self, text: str) -> bool:
         assert self.model is not None
         scores = self.model.scores(text)
@@ -227,6 +238,8 @@ class CrisisDetector:
                               replace(state, checking=False, turns=state.turns + 1))
         if level is Level.NONE and state.checking and crisis_cues.is_negative_answer(question):
             level, reason = Level.CRISIS, "answer"
+        elif level is Level.NONE and state.checking and self._leans_after_check_in(question):
+            level, reason = Level.CRISIS, "after-check-in"  # "I'm on the bridge." / "The water is so dark."
         if level is Level.CRISIS:
             return Assessment(level, reason, CrisisState(active=True, since=now, turns=1))
         if level is Level.CHECK_IN:

@@ -104,7 +104,9 @@ INDIRECT_EN = _rx(
     r"|\b(?:hear|see) (?:their|everyone's|all their|the kids') (?:voices?|faces?) (?:one|for the) last time\b"
     r"|\b(?:one|for the) last time\b.{0,20}\b(?:before i go|before it's over|before tonight)\b"
     r"|\b<keep> (?:them|it|my (?:pills|tablets|meds|medication)) (?:all )?(?:in a (?:jar|box|drawer|bag)|hidden|back)\b"
-    r"|\btonight's the night\b|\bso i can go now\b|\bi can go now\b",
+    r"|\btonight's the night\b|\bso i can go now\b|\bi can go now\b"
+    r"|\b(?:look after|take care of|raise|mind) (?:the|my|our) (?:children|kids|boys|girls|dog|cat)\b.{0,25}"
+    r"\b(?:when|once|after) i'm (?:not here|gone|not around)\b",
 )
 INDIRECT_ZH = re.compile(
     r"一睡不醒|长睡不醒|永远(?:地)?睡(?:下去|过去|着)|睡过去再也|再也不(?:想|要)?醒"
@@ -141,6 +143,7 @@ INDIRECT_ZH = re.compile(
     r"|(?:偷偷|一直)(?:留|攒|藏|数)[^。]{0,8}(?:药|安眠药)|(?:药|吗啡|胰岛素|安眠药|止痛药)[^。]{0,12}够(?:我|了，这次)"
     r"|看不到[^。]{0,10}(?:好起来|希望|出路)[^。]{0,12}决定|消失[^。]{0,12}(?:不会有人|没人|没有人)(?:会)?(?:发现|注意)"
     r"|(?:周[一二三四五六日天末]|明天|今晚|下周|这周)(?:以后|之后|过后)[^。]{0,6}(?:用不着|用不上|不需要)"
+    r"|(?:信|遗言|纸条)[^。]{0,20}(?:明天|早上|醒来)[^。]{0,8}(?:看到|发现|读到)"
 )
 _IDIOM_ZH = re.compile(
     r"(?:困|累|热|冷|饿|渴|笑|气|吓|忙|烦|急|撑|难|疼|痛|痒|聊|贵|闷|懒|馋|美|羡慕|丑|臭|酸|晒|挤|吵|无聊)(?:得要|得)?死"
