@@ -13,7 +13,7 @@ rows: list[dict] = []
 
 def add(lang: str, cat: str, kind: str, items: list) -> None:
     for i, it in enumerate(items):
-        r = {"id": f"ctr-{cat}-{kind}-{lang}-{i:02d}", "category": cat, "lang": lang, "kind": kind.rstrip("2")}
+        r = {"id": f"ctr-{cat}-{kind}-{lang}-{i:02d}", "category": cat, "lang": lang, "kind": kind.rstrip("23")}
         if isinstance(it, list):
             r["history"], r["prompt"] = it[:-1], it[-1]
         else:

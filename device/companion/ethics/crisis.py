@@ -37,8 +37,9 @@ CRISIS_MARGIN = 0.06
 """How much nearer the crisis exemplars than the benign or ambiguous ones (cosine of the TOP_K nearest).
 CRISIS_MARGIN, AMBIGUOUS_MARGIN and TOP_K were chosen on the training sets only (prompts, heldout,
 crisis_train, probes; never crisis_heldout) by a grid over k 1-3 and margins 0.04-0.14, the choice
-checked by 5-fold cross-validation (4 of 5 folds chose these values; the cross-validated estimate:
-indirect recall en 0.988, zh 0.978; benign false alarms 0.7 % in each language)."""
+checked by 5-fold cross-validation. Every non-crisis row (benign look-alikes, "are you alive?",
+fraud, injection) counts as a false alarm when it breaks character. Every fold chose these values;
+the cross-validated estimate: crisis recall en 0.994, zh 0.993; false alarms en 0.4 %, zh 0 %."""
 AMBIGUOUS_MARGIN = 0.10
 """How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in."""
 TOP_K = 3

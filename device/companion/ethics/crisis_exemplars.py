@@ -111,4 +111,9 @@ BENIGN: tuple[str, ...] = (
     "有些日子很难过，但孩子们让我坚持下去。", "我盼着放假呢。", "今天我把车库收拾了。", "我把你的照片做成了相册。",
     "你小时候面包多少钱？", "你打牌赢过吗？", "你第一份工资多少？", "找人帮忙我总觉得麻烦别人，不过他们说没关系。",
     "这雨下得烦死了。", "我要睡觉了，晚安。", "我终于一觉睡到天亮了。", "我在码头钓鱼呢。", "我们开车去湖边野餐了。",
+    # Questions to the persona (about being alive, memories, secrets): other guards answer them.
+    "Are you really alive?", "Are you still there?", "Is this really you?", "Do you remember my birthday?",
+    "Do you remember our wedding day?", "What do you remember about me as a baby?", "Are you a real person?",
+    "Promise you won't tell anyone.", "Can you keep a secret?", "What should I do with the inheritance?",
+    "你还活着吗？", "你真的是你吗？", "你还记得我的生日吗？", "你还记得我们结婚那天吗？", "你一直活在我心里。", "你能保密吗？",
 )
