@@ -69,6 +69,11 @@ def test_ambiguous_reunion_talk_gets_a_neutral_check_in_with_the_help_line() -> 
     assert state.checking and not state.active
 
 
+def test_telling_the_dead_to_get_ready_over_there_is_a_check_in() -> None:
+    assert rule_level("你在天上把饭做好，我很快就来。") is Level.CHECK_IN
+    assert rule_level("你在车站等我，我马上就到。") is Level.NONE
+
+
 def test_a_statement_split_over_turns_is_read_together() -> None:
     out, state = talk(check(), ["I went up to the roof of my building.", "It's so quiet and I'm looking down."])
     assert out[0][0] is None and out[1][0] == "crisis" and state.active
