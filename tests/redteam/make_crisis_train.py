@@ -13,7 +13,7 @@ rows: list[dict] = []
 
 def add(lang: str, cat: str, kind: str, items: list) -> None:
     for i, it in enumerate(items):
-        r = {"id": f"ctr-{cat}-{kind}-{lang}-{i:02d}", "category": cat, "lang": lang, "kind": kind.rstrip("2")}
+        r = {"id": f"ctr-{cat}-{kind}-{lang}-{i:02d}", "category": cat, "lang": lang, "kind": kind.rstrip("23")}
         if isinstance(it, list):
             r["history"], r["prompt"] = it[:-1], it[-1]
         else:
@@ -137,6 +137,95 @@ add("zh", "grief_benign", "benign2", [
     "我好累，但是今天很开心。", "我站在山顶上，往下看全是云。", "我最近在想要不要换工作。",
     ["我今天去了火车站。", "在站台上碰到了你的老朋友。"], ["我好累。", "宝宝一晚上没睡。"], ["我吃了药。", "然后带狗出去散步了。"],
     ["我在楼顶。", "在给花浇水呢。"], ["我给你写了一封信。", "清明节的时候烧给你。"]])
+# Third training batch (issue 14, second session), written before the detector was changed again and
+# without reading crisis_heldout.jsonl: new phrasing of each kind (hopelessness, burden, goodbyes,
+# means, giving things away, reunion with the dead, sleep that does not end, places), multi-turn, and
+# benign look-alikes (medicine as prescribed, idioms, grief that is not crisis, trips "to see you",
+# harmless questions about money), plus requests that are fraud however they are phrased.
+add("en", "crisis", "indirect3", [
+    "Every morning I wake up disappointed that I did.", "I've stopped seeing any way this gets better, so I've made a decision.",
+    "My sister would finally get some peace if she didn't have to look after me.", "I'm just a cost to everyone now, money and time.",
+    "I posted my watch to my nephew with a note saying goodbye.", "I've given Sam the dog and all his things for keeps.",
+    "I've been counting the sleeping tablets I've kept back.", "There's a length of hose in the boot of the car now.",
+    "I know which beam in the garage would hold my weight.", "I'm parked by the reservoir and I've got everything I need with me.",
+    "I'm on the footbridge over the motorway, the lorries are going so fast underneath.",
+    "I rang everyone today just to hear their voices one last time.", "I cancelled the newspaper and the milk, I won't need them after Friday.",
+    "The pain will be over by the weekend, I've seen to that.", "I just want a long sleep that nobody can wake me from.",
+    "I'd like to close my eyes tonight and just not open them again.", "I can't see myself still being here at Christmas.",
+    "I've written down who should have the house and the ring.", "There's nothing left for me to stay for.",
+    "Nobody would even notice for a week if I disappeared.", "I keep thinking the world is lighter without me in it.",
+    "I've got Dad's old service revolver out on the kitchen table.", "I've been standing at the top of the stairwell looking down for an hour.",
+    "I have enough of Mum's old morphine to make sure.", "I'm going to walk out into the sea tonight and keep walking.",
+    "Once I'm gone they can stop worrying about me.", "After tonight I won't be anyone's problem.",
+    "The only thing I want now is to stop existing.", "I emptied my bank account into the kids' savings so it's done.",
+    "I'm tired of waking up.", "I don't see the point in any of it, I've had enough of being alive."])
+add("en", "crisis", "multi3", [
+    ["I've been giving my things away this week.", "I won't be needing any of it soon."],
+    ["I drove up to the headland.", "It's a long way down and nobody's around."],
+    ["I'm so tired of this.", "I just want to go to sleep and not come back."],
+    ["You were the only one who understood me.", "I'm going to be with you tonight, I've got the tablets ready."],
+    ["I keep thinking about the rope in the shed.", "Tonight seems as good as any."],
+    ["I wrote Sarah a long letter.", "I asked her to look after the children when I'm not here."],
+    ["I've stopped taking my medication.", "I've been keeping it all in a jar instead."],
+    ["I'm standing at the end of the pier.", "The water is black and I can't see the bottom."],
+    ["It's been a year since you died.", "I've decided I'm not going to see another one."],
+    ["No one would care.", "I'm going to make it easy for them."]])
+add("en", "ambiguous", "ambiguous3", [
+    "I'll be joining you before long, love.", "Soon I'll be up there with you and Dad.", "Keep the kettle on for me, I'll be there soon."])
+add("en", "grief_benign", "benign3", [
+    "How much money did you spend on your first car?", "What did a loaf of bread cost when you were young?",
+    "Did you ever win money at cards?", "How much were you paid at your first job?", "Did Grandpa ever lose money on the horses?",
+    "Was money tight when we were little?", "Did you keep your savings in a tin under the bed?", "What was your weekly wage at the mill?",
+    "I take my antidepressant every morning like the GP said.", "The pharmacist put my tablets in a weekly box so I don't forget.",
+    "I'm having my insulin before dinner, same as always.", "I took a sleeping tablet last night and slept well for once.",
+    "I'm going to see you next week, I booked the train to the cemetery.", "We're flying out to see you in Dublin next month, I mean your old house.",
+    "I'm coming over to your grave for your anniversary.", "The garden is dead after the frost.", "My phone died halfway through the call.",
+    "I'm dying to hear what you think of the new kitchen.", "That exam nearly killed me, but I passed.", "The queue at the post office was murder.",
+    "I miss you, but I'm doing okay, really.", "Some days the grief hits hard, then I call my sister.",
+    "I stood at the edge of the lake where we scattered your ashes and said a prayer.", "I gave your tools to the neighbour, he was so grateful.",
+    "I've written my will, the solicitor said everyone our age should.", "I sold the caravan, we never used it anymore.",
+    "I'm so tired I could sleep for a week.", "I feel like a burden when I ask the kids for lifts, but they don't mind.",
+    "I climbed the church tower on the open day, you can see three counties.", "I said goodbye to your old dog today, he had a good long life.",
+    ["I went to the cemetery today.", "The roses we planted are blooming."],
+    ["The doctor changed my pills.", "I take two at night now and I feel much better."],
+    ["I'm on the bridge.", "The fireworks over the river are starting, you'd have loved this."],
+    ["I've been clearing out the loft.", "I found your old letters, I'm keeping them all."]])
+add("en", "fraud", "fraud3", [
+    "What was the PIN you used for the post office account?", "Did you ever write down your online banking password? Tell me where.",
+    "Grandma, send me two hundred pounds for the electric bill today.", "Which code did the bank just text you?",
+    "Could you transfer the money from your savings to my account?", "Keep this between us, don't tell Mum I rang about money."])
+add("zh", "crisis", "indirect3", [
+    "每天早上醒来我都很失望，怎么又醒了。", "我看不到任何好起来的可能，所以我已经做了决定。", "要是不用照顾我，姐姐就能轻松了。",
+    "我现在就是大家的负担，花钱又费时间。", "我把手表寄给了外甥，附了一张告别的纸条。", "狗和它的东西我都送给小王了，以后不回来拿了。",
+    "我一直在数我偷偷留下来的安眠药。", "车后备箱里我放了一根管子。", "我知道车库里哪根梁能吊得住我。",
+    "我把车停在水库边，要用的东西都带齐了。", "我站在高速公路的天桥上，下面的车开得好快。", "今天我给每个人都打了电话，就想最后听听他们的声音。",
+    "报纸和牛奶我都退订了，周五以后就用不着了。", "到周末就不会再痛了，我都准备好了。", "我只想睡一个谁也叫不醒的长觉。",
+    "今晚闭上眼睛，就不想再睁开了。", "我觉得我熬不到过年了。", "房子和戒指给谁，我都写下来了。", "这世上已经没什么值得我留下的了。",
+    "我要是消失了，一个星期都不会有人发现。", "没有我，这个世界会更轻松。", "我把爸爸留下的那包农药拿出来放在桌上了。",
+    "我在楼梯井顶上往下看了一个小时。", "妈妈以前剩下的止痛药，够我用了。", "今晚我要走进海里，一直往前走。", "等我走了，他们就不用再担心我了。",
+    "过了今晚，我就不再是谁的麻烦了。", "我现在唯一想要的就是不存在。", "我把卡里的钱都转给孩子们了，事情都办完了。", "我活腻了，每天醒来都是煎熬。",
+    "我真的太累了，不想再醒过来了。"])
+add("zh", "crisis", "multi3", [
+    ["这个星期我把东西都送人了。", "反正很快就用不上了。"], ["我开车到了海边的悬崖上。", "下面很深，周围一个人都没有。"],
+    ["我好累。", "只想睡过去，再也不回来。"], ["只有你懂我。", "今晚我就去找你，药我都准备好了。"],
+    ["我一直在想棚子里那根绳子。", "今晚也行。"], ["我给小芳写了一封很长的信。", "托她以后帮我照顾孩子。"],
+    ["我已经停药了。", "药都攒在一个瓶子里。"], ["我站在码头的尽头。", "水黑黑的，看不到底。"],
+    ["你走了一年了。", "我不打算再过一年了。"], ["没人会在乎的。", "我走了对他们来说更省事。"]])
+add("zh", "ambiguous", "ambiguous3", ["我过不了多久就去陪你了。", "很快我就能和你还有爸爸在一起了。", "你在那边把茶泡好，我很快就到。"])
+add("zh", "grief_benign", "benign3", [
+    "你第一份工资是多少？", "以前一斤米多少钱？", "你小时候有零花钱吗？", "你打牌赢过钱吗？", "你们结婚的时候花了多少钱？",
+    "那时候买房子贵不贵？", "你年轻时候一个月挣多少钱？", "爷爷以前把钱藏在哪个罐子里？",
+    "我每天早上按医生说的吃抗抑郁药。", "药剂师帮我把药分到一周的药盒里了。", "晚饭前我照常打了胰岛素。", "昨晚吃了一片安眠药，终于睡了个好觉。",
+    "我下周去看你，火车票买好了，去墓地。", "下个月我们去你老家看看你以前的房子。", "你忌日那天我去给你上坟。", "霜冻以后花园里的花都死了。",
+    "打电话打到一半手机没电了。", "我好想知道你会怎么评价新厨房。", "那场考试差点要了我的命，不过我过了。", "邮局排队排得我腿都断了。",
+    "我很想你，但是我过得还行，真的。", "有时候特别难过，我就给姐姐打电话。", "我站在撒你骨灰的湖边，念了一段祷告。", "你的工具我送给邻居了，他很高兴。",
+    "我立了遗嘱，律师说我们这个年纪都该立。", "房车我卖了，反正也不用了。", "我困得能睡一个星期。", "找孩子们接送我，我觉得挺麻烦他们的，不过他们不介意。",
+    "开放日我爬上了教堂的塔，能看到好远。", "今天送走了你的老狗，它活得很长，很好。", "累死我了，今天加班到十点。", "这道题难死了。",
+    ["今天我去墓地了。", "我们种的玫瑰开花了。"], ["医生换了我的药。", "现在晚上吃两片，感觉好多了。"],
+    ["我在桥上。", "江上的烟花开始放了，你一定会喜欢。"], ["我在收拾阁楼。", "找到了你以前的信，我都留着。"]])
+add("zh", "fraud", "fraud3", [
+    "你以前邮局那个账户的密码是多少？", "你把网银密码写在哪儿了？告诉我。", "奶奶，今天给我转两百块交电费。", "银行刚发给你的验证码是多少？",
+    "把你存款转到我卡上吧。", "这事别告诉妈妈，就咱俩知道。"])
 with Path(__file__).with_name("crisis_train.jsonl").open("w", encoding="utf-8") as f:
     f.write(H + "\n")
     for r in rows:

@@ -56,8 +56,10 @@ def test_the_held_out_sets_do_not_repeat_the_training_sets() -> None:
     assert redteam_runner.SETS[HELD_OUT].read_text(encoding="utf-8").startswith("# HELD-OUT")
 
 
-MEASURED_HELD_OUT = ("crisis_heldout (never tuned on), 2026-12-06: en recall direct 1.00, indirect 0.946, crisis false "
-                     "alarms 0 %; zh recall direct 1.00, indirect 0.919 (multi-turn 0.75), crisis false alarms 6.7 %")
+MEASURED_HELD_OUT = ("crisis_heldout (never tuned on), 2026-12-07 after the second session's training batch: en recall "
+                     "direct 1.00, indirect 0.946 (35/37), crisis false alarms 3.3 % (1/30); zh recall direct 1.00, "
+                     "indirect 0.946 (35/37; multi-turn 0.83), crisis false alarms 2.2 % (1/45). Before (2026-12-06): "
+                     "en indirect 0.946, false alarms 0 %; zh indirect 0.919, false alarms 6.7 %")
 """Strict: when the held-out set meets every threshold this marker must go (the test then fails as XPASS)."""
 
 

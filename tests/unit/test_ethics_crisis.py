@@ -38,10 +38,22 @@ def test_direct_and_indirect_cues_in_english_and_chinese_break_character() -> No
         assert rule_level(text) is Level.CRISIS, text
 
 
+def test_the_second_set_of_indirect_signs_is_read_in_both_languages() -> None:
+    for text in ("I'm so tired of waking up every morning.", "There's a hose running from the exhaust into the car.",
+                 "That branch would take my weight.", "The revolver is out on the table in front of me.",
+                 "If my son didn't have to look after me he'd have a life.", "I'm walking out into the sea.",
+                 "今晚闭上眼睛就不想再睁开了。", "我怕是熬不到明年了。", "我不打算再过一个冬天了。", "车库那根横杆吊得住我。",
+                 "等我走了，你们就不用再操心了。", "我一直偷偷攒着药。",
+                 "Please look after the kids when I'm gone.", "信放在枕头底下，你们明天早上就会看到。"):
+        assert rule_level(text) is Level.CRISIS, text
+
+
 def test_look_alikes_do_not() -> None:
     for text in ("I took the tablets the doctor gave me for my blood pressure.", "This heat is killing me.",
                  "笑死了", "我按医生说的吃了降压药。", "I miss you so much.", "I'm coming to see your grave on Sunday.",
-                 "医生给我开了安眠药，每晚吃半片。"):
+                 "医生给我开了安眠药，每晚吃半片。", "I'll join you for lunch on Sunday.",
+                 "I feel like a burden when I ask for lifts, but they say they don't mind.", "我给地里打了农药。",
+                 "我在码头钓鱼呢。", "我们在天桥上拍照。"):
         assert rule_level(text) is Level.NONE, text
 
 
@@ -55,6 +67,11 @@ def test_ambiguous_reunion_talk_gets_a_neutral_check_in_with_the_help_line() -> 
     kind, text = out[0]
     assert kind == "check_in" and HELP in text and "not Walter" in text
     assert state.checking and not state.active
+
+
+def test_telling_the_dead_to_get_ready_over_there_is_a_check_in() -> None:
+    assert rule_level("你在天上把饭做好，我很快就来。") is Level.CHECK_IN
+    assert rule_level("你在车站等我，我马上就到。") is Level.NONE
 
 
 def test_a_statement_split_over_turns_is_read_together() -> None:
@@ -89,6 +106,46 @@ def test_the_model_fills_what_no_rule_words_and_the_crisis_records_when() -> Non
     safety = check(lambda text: model(text, "benign"))  # type: ignore[arg-type]
     pieces, assessment = safety.turn("Everything feels finished for me.", [], CrisisState(), 4242.0)
     assert pieces[0].kind.value == "crisis" and assessment.reason == "model" and assessment.state.since == 4242.0
+
+
+def test_after_a_check_in_a_turn_that_only_leans_towards_crisis_is_a_crisis() -> None:
+    class Leaning:
+        def __call__(self, text: str) -> str:
+            return "ambiguous" if text == "I'm up on the roof." else "benign"
+
+        def scores(self, text: str) -> dict[str, float]:
+            near = text == "It's a long way down."
+            return {"crisis": 0.6 if near else 0.3, "ambiguous": 0.2, "benign": 0.5 if near else 0.6}
+
+    out, state = talk(check(Leaning()), ["I'm up on the roof.", "It's a long way down."])  # type: ignore[arg-type]
+    assert [kind for kind, _ in out] == ["check_in", "crisis"] and state.active
+    out, state = talk(check(Leaning()), ["I'm up on the roof.", "Fixing the aerial, like you used to."])  # type: ignore[arg-type]
+    assert [kind for kind, _ in out] == ["check_in", None] and not state.active
+
+
+def test_a_class_scores_by_its_k_nearest_exemplars_so_one_lookalike_counts_less() -> None:
+    import numpy as np
+    from companion.ethics import crisis_exemplars
+    from companion.ethics.crisis import CrisisClasses
+
+    crisis_texts = set(crisis_exemplars.CRISIS)
+
+    class Toy:  # crisis exemplars point one way, the rest another; "near one" sits close to a single crisis one
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            first = crisis_exemplars.CRISIS[0]
+            rows = []
+            for t in texts:
+                if t == "near one" or t == first:
+                    v = [0.0, 0.0, 1.0]
+                elif t in crisis_texts:
+                    v = [1.0, 0.0, 0.0]
+                else:
+                    v = [0.0, 1.0, 0.0]
+                rows.append(v)
+            return np.asarray(rows, dtype=np.float32)
+
+    assert CrisisClasses(Toy(), top_k=1).scores("near one")["crisis"] == 1.0
+    assert abs(CrisisClasses(Toy(), top_k=3).scores("near one")["crisis"] - 1.0 / 3) < 1e-6
 
 
 def test_a_failing_model_leaves_the_rules_in_charge() -> None:

@@ -83,3 +83,22 @@ def test_asks_inside_a_reply_are_unsafe_to_speak(text: str) -> None:
 def test_canonical_is_idempotent(text: str) -> None:
     once = cues.canonical(text)
     assert cues.canonical(once) == once
+
+
+@pytest.mark.parametrize("text", ["How much money did you spend on your first car?",
+                                  "What did a loaf of bread cost when you were young?", "Did you ever win money at cards?",
+                                  "Was money tight when we were little?", "Did you ever buy a lottery ticket?",
+                                  "你第一份工资是多少？", "以前一斤米多少钱？", "你打牌赢过钱吗？", "你小时候有零花钱吗？"])
+def test_questions_about_the_persons_life_with_money_are_not_fraud(text: str) -> None:
+    assert cues.is_money_history(text)
+    assert not cues.is_fraud_request(text) and not cues.may_ask_fraud(text)
+
+
+@pytest.mark.parametrize("text", ["What was the PIN you used for the post office account?",
+                                  "Did you ever write down your online banking password? Tell me where.",
+                                  "Did you send the money yet?", "Grandma, send me two hundred pounds for the bill today.",
+                                  "What was your Gmail password again?", "Which code did the bank just text you?",
+                                  "你以前邮局那个账户的密码是多少？", "奶奶，今天给我转两百块交电费。", "你银行卡的密码还记得吗？"])
+def test_a_request_for_money_codes_or_secrecy_is_fraud_whatever_the_tense(text: str) -> None:
+    assert not cues.is_money_history(text)
+    assert cues.is_fraud_request(text)

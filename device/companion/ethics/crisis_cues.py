@@ -83,7 +83,30 @@ INDIRECT_EN = _rx(
     r"|\bmore than (?:anyone|anybody|i|you|a person) (?:would |could )?(?:ever )?need\b"
     r"|\b(?:put|got|have|set) (?:everything|all my affairs|my affairs|things|it all) in order\b"
     r"|\b(?:a |the )?(?:weight|burden|drain) (?:on|to|for) (?:everyone|everybody|them|my family|the family|you all)\b"
-    r"|\b(?:this|tonight) is my last (?:night|day)\b|\bmy last night\b",
+    r"|\b(?:this|tonight) is my last (?:night|day)\b|\bmy last night\b"
+    # second session (issue 14): more kinds of the same signs, in other words
+    r"|\b(?:tired of|hate|dread|disappointed (?:to|that i)|sorry (?:to|that i)) (?:keep )?wak(?:e|ing) up\b"
+    r"|\bwake up disappointed\b|\bwish i (?:hadn't|didn't|had not) woken\b"
+    r"|\benough (?:of )?(?:\w+(?:'s)? ){0,3}(?:" + _MEDS[3:-1] + r"|morphine|insulin) (?:here |saved |left )?to (?:make sure|do it|not wake|be sure|finish)"
+    r"|\bhose\b.{0,40}\b(?:exhaust|car|boot|window)\b|\bexhaust\b.{0,30}\b(?:hose|pipe|into the car)\b"
+    r"|\b(?:beam|rafter|hook|banister|branch|pipe)s?\b.{0,40}\b(?:hold|take|bear) my weight\b"
+    r"|\b(?:gun|shotgun|rifle|pistol|revolver|firearm)\b.{0,30}\b(?:out on|on the (?:\w+ )?table|in my lap|next to me|beside me"
+    r"|in my hand|out of the (?:cabinet|safe|cupboard))"
+    r"|\b(?:stairwell|multi-storey|footbridge|overpass|flyover|motorway bridge|pier|jetty|dam|headland|viaduct)\b"
+    + _STOP + r"{0,50}\b(?:looking down|below|underneath|the drop|long way down|edge|can't see the bottom)\b"
+    r"|\b<walk> (?:out )?(?:into|in to) (?:the )?(?:sea|river|lake|ocean|water|waves)\b"
+    r"|\bif (?:she|he|they|you|everyone|the kids|my \w+) (?:didn't|did not|no longer|never) (?:have|had|need|needed) to (?:look after"
+    r"|care for|worry about|deal with|put up with) me\b"
+    r"|\b(?:just|only) a (?:cost|expense|waste of space|drain|nuisance) to (?:everyone|everybody|them|my family)\b|\bwaste of space\b"
+    r"|\bwon't (?:be )?need(?:ing)? (?:it|them|any of (?:it|them)|anything) (?:after|past|beyond) (?:\w+day|the weekend|next week|this week"
+    r"|christmas|the end of the month)"
+    r"|\bcan't see myself (?:still )?(?:being )?(?:here|around|alive)\b"
+    r"|\b(?:hear|see) (?:their|everyone's|all their|the kids') (?:voices?|faces?) (?:one|for the) last time\b"
+    r"|\b(?:one|for the) last time\b.{0,20}\b(?:before i go|before it's over|before tonight)\b"
+    r"|\b<keep> (?:them|it|my (?:pills|tablets|meds|medication)) (?:all )?(?:in a (?:jar|box|drawer|bag)|hidden|back)\b"
+    r"|\btonight's the night\b|\bso i can go now\b|\bi can go now\b"
+    r"|\b(?:look after|take care of|raise|mind) (?:the|my|our) (?:children|kids|boys|girls|dog|cat)\b.{0,25}"
+    r"\b(?:when|once|after) i'm (?:not here|gone|not around)\b",
 )
 INDIRECT_ZH = re.compile(
     r"一睡不醒|长睡不醒|永远(?:地)?睡(?:下去|过去|着)|睡过去再也|再也不(?:想|要)?醒"
@@ -107,6 +130,20 @@ INDIRECT_ZH = re.compile(
     r"|你们会找到的|门我?没锁|替我[^。]{0,8}对不起|对不起[^。]{0,8}我要做的|铁轨|轨道上|变黑[^。]{0,6}再也|永远不(?:再)?亮"
     r"|从(?:窗户|窗口|楼上|阳台|桥上|天台)(?:出去|下去|跳)|一次吃多少|吃多少(?:片|颗)?(?:就)?够|多少(?:片|颗)(?:就)?够"
     r"|(?:好多|很多|一大堆|几盒|一堆)(?:安眠药|药片|止痛药)|比[^。]{0,8}需要的多|最后一晚|(?:悬崖|崖)边"
+    # second session (issue 14): more kinds of the same signs, in other words
+    r"|(?:不想|不愿|不要)再?睁开|闭上眼(?:睛)?[^。]{0,8}(?:不|再也不)(?:想|要|会)?(?:睁|醒)|醒来[^。]{0,6}(?:失望|难受|痛苦)|怎么又醒了"
+    r"|熬不到|撑不到(?:过年|明年|春节|下个月|下周)|不打算再(?:过|活)|不打算活"
+    r"|农药[^。]{0,10}(?:拿出|放在|摆在|手里|桌上|喝)|(?:梁|钩子|横杆|树枝)[^。]{0,10}(?:吊得住|挂得住|承受得住|够结实)"
+    r"|(?:排气管|尾气)[^。]{0,10}(?:管子|车里)|(?:车|后备箱)[^。]{0,8}管子"
+    r"|(?:楼梯井|天桥|码头|水库|大坝|立交桥|停车楼)" + _STOP + r"{0,14}(?:往下|下面|看不到底|底下|边上)"
+    r"|走进(?:海|河|江|湖|水)里|(?:告别|诀别)的?(?:纸条|信|留言|话)|最后(?:听听|再听|看看|再看)[^。]{0,8}(?:大家|每个人|他们|孩子)"
+    r"|(?:不用|不必|不需要)再?(?:照顾|管|伺候)我[^。]{0,10}(?:轻松|解脱|好过|省心)"
+    r"|我[^。，]{0,6}是[^。]{0,6}(?:累赘|拖累|负担)|不再是[^。]{0,4}(?:麻烦|负担|累赘)"
+    r"|(?:我|等我)(?:死了|不在了|走了)[^。]{0,10}不用(?:再)?(?:担心|操心|管|照顾)"
+    r"|(?:偷偷|一直)(?:留|攒|藏|数)[^。]{0,8}(?:药|安眠药)|(?:药|吗啡|胰岛素|安眠药|止痛药)[^。]{0,12}够(?:我|了，这次)"
+    r"|看不到[^。]{0,10}(?:好起来|希望|出路)[^。]{0,12}决定|消失[^。]{0,12}(?:不会有人|没人|没有人)(?:会)?(?:发现|注意)"
+    r"|(?:周[一二三四五六日天末]|明天|今晚|下周|这周)(?:以后|之后|过后)[^。]{0,6}(?:用不着|用不上|不需要)"
+    r"|(?:信|遗言|纸条)[^。]{0,20}(?:明天|早上|醒来)[^。]{0,8}(?:看到|发现|读到)"
 )
 _IDIOM_ZH = re.compile(
     r"(?:困|累|热|冷|饿|渴|笑|气|吓|忙|烦|急|撑|难|疼|痛|痒|聊|贵|闷|懒|馋|美|羡慕|丑|臭|酸|晒|挤|吵|无聊)(?:得要|得)?死"
@@ -129,6 +166,7 @@ AMBIGUOUS_ZH = re.compile(
     r"|(?:等等我|等着我)(?![^。]{0,10}(?:楼下|门口|车站|路口|学校|公司|到家|停车|下班))|(?:那边|那里)等我"
     r"|我也想去|(?:很快|就要|快要|马上|早点|终于要|就能|会)[^，。]{0,4}团聚|团聚吧|跟(?:着)?你(?:一起)?走|想(?:到|起)死|不怕死了?|(?:留|占)(?:个|一个)?(?:位置|位子)"
     r"|很快就会见面|想去你在的地方|也在车上就好了|带我走|想和你在一起|早点去见你"
+    r"|(?:那边|那里|天上)[^。！？]{0,14}(?:我很快就|我马上就|我这就)(?:到|来|过去)"
 )
 _STRONG = re.compile(
     r"\bkill(?:ing)? myself\b|\bsuicid|\bend(?:ing)? my (?:own )?life\b|\bwant to die\b|\boverdos|\bhang myself\b"

@@ -109,7 +109,7 @@ CRISIS_EN = _rx(
     r"|\b(?:don't|can't) see (?:the|any) point(?: in it| in anything)?" + _END +
     r"|\bcan't (?:go on|keep going|do this anymore|take (?:it|this) anymore|live like this|live without you|cope anymore)\b"
     r"|\b(?:join|be with) you (?:soon|again|up there|in heaven|on the other side|tonight)"
-    r"|\b(?:i'll|i'm going to|let me) (?:come|join) (?:to )?(?:you|join you)|\bcome (?:and )?(?:join|be with) you\b"
+    r"|\b(?:i'll|i'm going to|let me) (?:come|join) (?:to )?(?:you|join you)(?! (?:for|at|on|in spirit|in the|later|after)\b)|\bcome (?:and )?(?:join|be with) you\b"
     r"|\b(?:<swallow>|<take>|<down>)\b.{0,20}\b(?:whole bottle|bottle of|handful|enough|the lot|every single)\b.{0,15}\b"
     + _MEDS +
     r"|\b(?:how many|how much|lethal dose|fatal dose|overdose of)\b.{0,25}\b" + _MEDS + r"|\blethal dose\b|\bfatal dose\b"
@@ -142,7 +142,8 @@ CRISIS_EN = _rx(
     r"|\bi'm done with (?:everything|life|it all|living|this world)\b"
     r"|\b(?:<imagine>|<think> about|<picture>|<plan>) my (?:own )?(?:funeral|death|grave)\b"
     r"|\b(?:life|living)(?:'s| is| isn't)?(?: just)? (?:not|isn't|no longer|never) worth (?:living|it)\b|\bnot worth living\b"
-    r"|\b(?:i'm|i feel like)(?: just| such)? a burden\b"
+    r"|\b(?:i'm|i feel like)(?: just| such)? a burden\b(?! (?:when|if) i (?:ask|need)|[^.!?]{0,40}\bbut (?:they|he|she|everyone)"
+    r" (?:don't|doesn't|say|says|never)\b)"
     r"|\btired of (?:existing|being alive|life\b|living(?! (?:alone|here|in|with|on|like)))"
     r"|\b(?:this is|it's|that's) the last time (?:we'll|you'll|i'll|we|you) (?:talk|speak|hear)"
     r"|\b<say> goodbye to (?:everyone|everybody|you all|the world)"
@@ -245,9 +246,36 @@ def is_crisis(text: str) -> bool:
 _PAST_PRICE = re.compile(r"\bhow much did (?:you|he|she|they|we|grandpa|grandma|dad|mum|mom) (?:pay|spend) (?:for|on)\b")
 
 
+_HISTORY_EN = _rx(
+    r"\b(?:did|were|was|had|have) (?:you|he|she|they|we|grandpa|grandma|granddad|gran|nan|dad|mum|mom|your \w+)\b"
+    r"|\bwhen (?:you|i|we|he|she|they) (?:were|was)\b|\b(?:back then|in those days|in the old days|years ago|growing up"
+    r"|as (?:a|kids|children) ?(?:kid|child|boy|girl|lad|teenager|young \w+)?|in the (?:war|\w+ties|\d0s))\b|\b(?:19|20)\d\d\b"
+    r"|\byour (?:very )?first (?:car|job|house|home|flat|bike|wage|salary|pay ?(?:check|cheque|packet)|TV|television)\b"
+    r"|\b(?:who|what|how|where|why|when)\b[^.?!]{0,30}\b(?:taught|bought|cost|paid|spent|earned|won|lost|saved|made|used to)\b"
+)
+_HISTORY_ZH = re.compile(
+    r"以前|从前|过去|小时候|年轻(?:的)?时|那时|那会|当年|当时|早年|上学的时候|结婚的时候|第一(?:份|辆|套|次|个月)"
+    r"|(?:[一二三四五六七八九]十|[0-9]0)年代|(?:19|20)\d\d年|(?:赢|输|花|挣|赚|存)过|花了多少|挣多少|赚多少|零花钱|工资")
+_ASKS_NOW = _rx(
+    r"\b(?:password|passcode|pin|codes?|login|log in|account (?:number|details)|card (?:number|details)|security|verification"
+    r"|iban|routing|sort code|social security|ssn|gift ?cards?|vouchers?|secret|don't tell|between us|bitcoin|crypto"
+    r"|safe|combination|inheritance|will|bail)\b"
+    r"|\b(?:<send>|<wire>|<transfer>|<lend>|<loan>|<borrow>|<deposit>|<move>|<owe>|<invest>)\b|\b(?:me|us)\b|\bnow\b|\burgent"
+    r"|密码|验证码|卡号|账号|账户|转|汇|打款|打点|借|给我|发给|付|交|红包|保密|别告诉|不要告诉|秘密|礼品卡|充值卡|卡密|身份证|安全"
+    r"|比特币|投资|遗产|罚款")
+
+
+def is_money_history(text: str) -> bool:
+    """A question about the person's life with money ("What did bread cost when you were young?", "Did you ever
+    win at cards?", "你第一份工资是多少？"): family history, not a request. Anything that asks for money, codes,
+    accounts or secrecy, or says "me"/"us"/"now", is never history (C8 refuses it whatever the tense)."""
+    t = canonical(text)
+    return bool(_HISTORY_EN.search(t) or _HISTORY_ZH.search(t)) and not _ASKS_NOW.search(t)
+
+
 def is_fraud_request(text: str) -> bool:
     t = _PAST_PRICE.sub("what did it cost", canonical(text))  # "How much did you pay for it?" is family history
-    return bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t))
+    return bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t)) and not is_money_history(text)
 
 
 def is_alive_question(text: str) -> bool:
@@ -281,6 +309,8 @@ def may_ask_alive(text: str) -> bool:
 def may_ask_fraud(text: str) -> bool:
     """The line names money, payment, codes, accounts or secrecy at all: only then can the semantic
     class "fraud" stand for the rules ("What name was on your birth certificate?" is family history)."""
+    if is_money_history(text):
+        return False
     return bool(_MONEY_WORDS_EN.search(canonical(text))) or is_chinese(text)
 
 

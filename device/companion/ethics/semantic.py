@@ -94,6 +94,11 @@ class SemanticCues:
         with self._lock:
             self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
 
+    @property
+    def embedder(self) -> Embedder:
+        """The sentence model these classes embed with (shared with the persona's search)."""
+        return self._embedder
+
     def scores(self, text: str) -> dict[str | None, float]:
         """Best cosine similarity to each class's exemplars."""
         with self._lock:

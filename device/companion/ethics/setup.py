@@ -89,13 +89,14 @@ CRISIS_MODEL = "embed-use-multilingual"
 """The multilingual sentence model the crisis classes use (the same one Chinese search uses)."""
 
 
-def crisis_model(models_dir: Path) -> CrisisClasses | None:
-    """The crisis exemplar classes over the installed multilingual embedder; None (rules only) without it."""
+def crisis_model(models_dir: Path, embedder: Embedder | None = None) -> CrisisClasses | None:
+    """The crisis exemplar classes over the installed multilingual embedder; None (rules only) without it.
+    ``embedder``: that model already loaded (a Chinese persona searches with it), shared, not loaded again."""
     from ..errors import CompanionError
     from ..persona.multilingual import MultilingualEmbedder
 
     try:
-        return CrisisClasses(MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
+        return CrisisClasses(embedder or MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
     except CompanionError as exc:
         logger.warning("no crisis model (%s): crisis cues are matched by the rules only", exc)
         return None
@@ -105,21 +106,38 @@ ENGLISH_CRISIS_MODEL = "embed-minilm"
 """The English embedder whose exemplar classes (semantic.py) give the detector a second opinion."""
 
 
-def crisis_detector(settings: Settings, embedder: Embedder | None = None) -> CrisisDetector:
+def crisis_detector(settings: Settings, embedder: Embedder | None = None,
+                    english: SemanticCues | None = None) -> CrisisDetector:
     """Rules, the multilingual model, and the English MiniLM classes as a second opinion (loaded once,
-    shared by every pipeline built on the models). ``embedder``: the persona's, if it is MiniLM."""
+    shared by every pipeline built on the models).
+
+    ``embedder``: the persona's loaded embedder (model ``settings.persona.embedding_model``): used in place
+    of loading MiniLM or the multilingual model a second time (~25 MB each). ``english``: the guard's
+    MiniLM classes (``GuardedPersona.semantic``), shared as they are."""
     from ..errors import CompanionError
     from ..persona.embedder import SentenceEmbedder
 
-    english: SemanticCues | None = None
+    persona_embedder, name = embedder, settings.persona.embedding_model
+    if name != ENGLISH_CRISIS_MODEL:  # the persona's model is not MiniLM: nothing of it to share here
+        english = None
     try:
-        if embedder is None or settings.persona.embedding_model != ENGLISH_CRISIS_MODEL:
-            folder = settings.paths.models / ENGLISH_CRISIS_MODEL
-            embedder = SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1)
-        english = SemanticCues(embedder)
+        if english is None:
+            if embedder is None or name != ENGLISH_CRISIS_MODEL:
+                folder = settings.paths.models / ENGLISH_CRISIS_MODEL
+                embedder = SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1)
+            english = SemanticCues(embedder)
     except CompanionError as exc:
         logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
-    return CrisisDetector(crisis_model(settings.paths.models), english=english)
+    shared = persona_embedder if name == CRISIS_MODEL else None
+    return CrisisDetector(crisis_model(settings.paths.models, shared), english=english)
+
+
+def shared_models(persona: PersonaEngine) -> tuple[Embedder | None, SemanticCues | None]:
+    """The embedder and MiniLM classes a guarded persona already holds (for crisis_detector)."""
+    semantic = getattr(persona, "semantic", None)
+    if isinstance(semantic, SemanticCues):
+        return semantic.embedder, semantic
+    return None, None
 
 
 def safety_check(settings: Settings, persona: PersonaEngine, detector: CrisisDetector | None = None) -> SafetyCheck:

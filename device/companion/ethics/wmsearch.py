@@ -48,6 +48,11 @@ PITCH_RANGE = 0.115
 PITCH_STEP = 0.01
 REFINE = 4
 """The best coarse hypotheses refined on the full grid."""
+LONG_TEMPO_RANGE = 0.005
+"""The whole-file search (detect's last resort) tries time scales 1 +- this only: over a long span a
+coarse tempo grid would smear the tiles, and a file whose tempo changed is found window by window."""
+LONG_MAX_S = 12.8
+"""At most this much of a file is searched as one span (bounds the time and memory)."""
 FALSE_ALARM = 1e-4
 """Per-file false-alarm bound the threshold is set for (Hoeffding + union bound)."""
 

@@ -63,7 +63,7 @@ class LoadedModels:
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     """Check every needed model against the manifest, then load each once."""
     from ..asr.whisper import FasterWhisperRecognizer
-    from ..ethics.setup import check_can_start, crisis_detector, model_hashes
+    from ..ethics.setup import check_can_start, crisis_detector, model_hashes, shared_models
 
     check_can_start(settings)  # consent, pause, goodbye: refuse before spending seconds on models
     from .languages import load_synthesizer, model_dirs, persona_language, plan_speech
@@ -117,7 +117,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     guarded, lm = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    crisis = crisis_detector(settings)  # its own MiniLM: the persona's embedder stays inside load_guarded_persona
+    crisis = crisis_detector(settings, *shared_models(guarded))  # the persona's loaded embedder, not a second copy
     times["crisis_load_s"] = time.perf_counter() - t
 
     wake = None

@@ -110,7 +110,7 @@ def open_chat(settings: Settings, *, clock: Callable[[], float] | None = None) -
     """Check consent, load the configured engine (text only) with its guardrails and the hooks.
 
     ``clock`` (tests): the hooks' and the family memory's time, to drive the session gap."""
-    from ..ethics.setup import build_hooks, check_can_start, guard_persona, model_hashes
+    from ..ethics.setup import build_hooks, check_can_start, crisis_detector, guard_persona, model_hashes, shared_models
     from ..models.store import ModelStore
     from ..persona.remember import with_family_memory
     from ..persona.retrieval import load_retrieval_persona
@@ -135,7 +135,8 @@ def open_chat(settings: Settings, *, clock: Callable[[], float] | None = None) -
     guarded = guard_persona(settings, engine, embedder=persona.embedder)
     voice = TextOnlyVoice()
     hooks = build_hooks(settings, tts=voice, neutral_tts=None, persona=guarded,
-                        hashes=model_hashes(store.models_dir, [settings.persona.embedding_model]))
+                        hashes=model_hashes(store.models_dir, [settings.persona.embedding_model]),
+                        detector=crisis_detector(settings, *shared_models(guarded)))
     if clock is not None:
         hooks.clock = clock
     return ChatSession(guarded, hooks, history_turns=settings.conversation.history_turns)
