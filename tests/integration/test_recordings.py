@@ -6,6 +6,7 @@ are, transcribed, and nothing of them is left in plaintext on disk."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import wave
@@ -19,11 +20,11 @@ pytestmark = pytest.mark.integration
 
 GARDEN = "I grew tomatoes and runner beans in the back garden every single summer"
 OTHER = "This is your grandson speaking on grandma's phone about the football match"
-TEXT_ANSWER = "My favourite colour has always been a deep forest green, love."
+TEXT_ANSWER = "At the dance hall in Leeds, in 1961. He stepped on my feet all night."
 CHAT = f"""\
 12/03/2019, 09:15 - Tom: What did you grow in the garden?
 12/03/2019, 09:17 - Grandma Rose: \u200ePTT-20190312-WA0001.opus (file attached)
-12/03/2019, 09:20 - Tom: What is your favourite colour?
+12/03/2019, 09:20 - Tom: Where did you meet Grandpa?
 12/03/2019, 09:21 - Grandma Rose: {TEXT_ANSWER}
 13/03/2019, 18:02 - Tom: Who is speaking?
 13/03/2019, 18:05 - Grandma Rose: \u200ePTT-20190313-WA0002.opus (file attached)
@@ -85,12 +86,42 @@ def voice_export(loaded_models, tmp_path: Path) -> tuple[Path, dict[str, np.ndar
         z.writestr("PTT-20190313-WA0002.opus", opus_bytes(other, other_rate))
         z.writestr("PTT-20190314-WA0003.opus", opus_bytes(news, rate))
         z.writestr("VID-20190314-WA0004.mp4", b"\x00\x00\x00\x18ftypmp42 this is not a video at all")
-    return archive, {"garden": garden, "rate": np.array(rate)}
+    return archive, {"garden": opus_bytes(garden, rate), "text": tts.synthesize(TEXT_ANSWER)}
 
 
-def test_voice_notes_are_imported_encrypted_and_checked(voice_export, cli_env: dict[str, str], tmp_path: Path
-                                                         ) -> None:
-    archive, _ = voice_export
+def best_match(haystack: np.ndarray, needle: np.ndarray) -> float:
+    """The highest normalised cross-correlation of ``needle`` anywhere in ``haystack`` (1 = identical
+    waveform up to a gain)."""
+    return match_at(haystack, needle)[0]
+
+
+def match_at(haystack: np.ndarray, needle: np.ndarray) -> tuple[float, int]:
+    """(best normalised cross-correlation, the sample where it is)."""
+    h, n = haystack.astype(np.float64), needle.astype(np.float64)
+    if len(h) < len(n):
+        return 0.0, 0
+    size = 1 << int(np.ceil(np.log2(len(h) + len(n))))
+    dots = np.fft.irfft(np.fft.rfft(h, size) * np.conj(np.fft.rfft(n, size)), size)[: len(h) - len(n) + 1]
+    energy = np.concatenate([[0.0], np.cumsum(h**2)])
+    windows = np.sqrt(np.maximum(energy[len(n):] - energy[: len(h) - len(n) + 1], 1e-12))
+    scores = dots / (windows * np.linalg.norm(n))
+    return float(np.max(scores)), int(np.argmax(scores))
+
+
+def middle(audio: np.ndarray, keep: float = 0.6) -> np.ndarray:
+    """The central part of a clip: independent of how its silent ends were trimmed."""
+    cut = int(len(audio) * (1 - keep) / 2)
+    return audio[cut: len(audio) - cut]
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32)
+
+
+def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, speak, loaded_models,
+                                                              cli_env: dict[str, str], tmp_path: Path) -> None:
+    archive, audio = voice_export
     bundle, key = tmp_path / "rose", tmp_path / "persona.key"
     key.write_text("a long family passphrase\n")
     env = dict(cli_env, COMPANION_PERSONA_KEY_FILE=str(key))
@@ -121,6 +152,39 @@ def test_voice_notes_are_imported_encrypted_and_checked(voice_export, cli_env: d
 
     again = companion(["persona", "import", str(bundle), "--speaker", "Grandma Rose", str(archive)], env)
     assert again.returncode == 0 and "0 stored encrypted (3 already there)" in again.stdout, again.stdout
+
+    # The note that answers is played itself (unmarked, trimmed, one gain); a text answer is synthesized.
+    from companion.audio.decode import decode_mono
+
+    rate = loaded_models.tts.sample_rate
+    note, _ = decode_mono(audio["garden"], rate, np.float32)
+    reply_wav = tmp_path / "garden.wav"
+    done = companion(["converse", "--persona", str(bundle), "--input", str(speak("What did you grow in the garden?")),
+                      "--output", str(reply_wav), "--json"], env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["reply_source"]["kind"] == "recording", result
+    heard = read_wav(reply_wav)
+    played, at = match_at(heard, middle(note))
+    assert played > 0.9, played
+    assert at > 1.5 * rate  # the earcon and the AI disclosure come first (C3)
+    log = [json.loads(line) for line in (Path(cli_env["XDG_STATE_HOME"]).rglob("generation.jsonl").__next__())
+           .read_text().splitlines()]
+    assert log[-1]["kind"] == "recording", log[-1]
+    # The other voice's note ("who is speaking?") is never played as theirs.
+    other_wav = tmp_path / "other.wav"
+    done = companion(["converse", "--persona", str(bundle), "--input", str(speak("Who is speaking?")),
+                      "--output", str(other_wav), "--json"], env)
+    assert done.returncode == 0 and json.loads(done.stdout)["reply_source"]["kind"] != "recording", done.stdout
+    text_wav = tmp_path / "grandpa.wav"
+    done = companion(["converse", "--persona", str(bundle), "--input", str(speak("Where did you meet Grandpa?")),
+                      "--output", str(text_wav), "--json"], env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["reply_source"]["kind"] == "memory" and "dance hall" in result["reply"], result
+    assert best_match(read_wav(text_wav), middle(note)) < 0.5
+    print(f"playback correlation: note {played:.3f}, synthesized reply vs note "
+          f"{best_match(read_wav(text_wav), middle(note)):.3f}")
 
     # Nothing of the notes in clear text: not under the bundle, not in any cache the runs wrote.
     for folder in (bundle, Path(cli_env["XDG_CACHE_HOME"])):
