@@ -186,6 +186,23 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
     print(f"playback correlation: note {played:.3f}, synthesized reply vs note "
           f"{best_match(read_wav(text_wav), middle(note)):.3f}")
 
+    # The clone's training set from these recordings: built inside the bundle, nothing on disk.
+    prepared = companion(["voice", "prepare", "--persona", str(bundle), "--from-bundle"], env)
+    assert prepared.returncode == 0, prepared.stderr[-2000:]
+    assert "inside the encrypted bundle" in prepared.stdout and not (bundle / "voice" / "dataset").exists()
+    from companion.recordings.voiceset import dataset_info, training_dirs
+
+    with Bundle.open(bundle, key.read_bytes().strip()) as opened:
+        report = dataset_info(opened)["report"]
+        assert report["recordings"] == 2  # the person's two notes; never the other voice's
+    assert report["clips_kept"] + report["clips_heldout"] >= 2, report
+    with training_dirs(bundle, key) as work:
+        assert "tomatoes" in (work.dataset / "metadata.csv").read_text().lower()
+        assert not str(work.dataset).startswith(str(bundle))
+    assert not work.dataset.exists()
+
     # Nothing of the notes in clear text: not under the bundle, not in any cache the runs wrote.
     for folder in (bundle, Path(cli_env["XDG_CACHE_HOME"])):
         assert containing(folder, "tomatoes") == [] and containing(folder, "OggS") == []
+        assert containing(folder, "runner beans") == []
+    assert containing(bundle, "RIFF") == []  # no WAV of the training set either

@@ -144,3 +144,54 @@ def test_passages_split_long_transcripts_and_keep_their_times() -> None:
     assert [len(p.text.split()) for p in parts] == [30, 30, 15]
     assert (parts[0].start_s, parts[0].end_s, parts[2].start_s, parts[2].end_s) == (0.0, 9.5, 20.0, 24.5)
     assert passages([]) == []
+
+
+def test_a_bundles_training_set_is_decrypted_only_while_used(bundle: Bundle) -> None:
+    from companion.recordings.voiceset import (
+        DatasetClip,
+        dataset_info,
+        materialise,
+        private_folder,
+        store_dataset,
+    )
+
+    clips = [DatasetClip(f"clip_{i:05d}", f"words {i}", i == 2, np.full(2205, 0.1, np.float32), 22050)
+             for i in range(3)]
+    store_dataset(bundle, clips, {"embedding": [0.1]}, {"clips_kept": 2})
+    assert dataset_info(bundle) == {"speaker": {"embedding": [0.1]}, "report": {"clips_kept": 2}}
+    with private_folder() as folder:
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"
+        assert materialise(bundle, folder / "dataset") == 2
+        assert (folder / "dataset" / "metadata.csv").read_text() == "clip_00000|words 0\nclip_00001|words 1\n"
+        assert (folder / "dataset" / "heldout" / "clip_00002.wav").read_bytes()[:4] == b"RIFF"
+    assert not folder.exists()
+    store_dataset(bundle, clips[:1], {}, {})  # prepared again: the new set replaces the old
+    assert bundle.db.execute("SELECT count(*) FROM voice_clips").fetchone()[0] == 1
+
+
+def test_a_telegram_export_folder_links_voice_and_video_messages(tmp_path: Path) -> None:
+    import json
+
+    folder = tmp_path / "ChatExport_2024-01-01"
+    (folder / "voice_messages").mkdir(parents=True)
+    (folder / "round_video_messages").mkdir()
+    (folder / "voice_messages" / "audio_1@01-02-2023_10-00-00.ogg").write_bytes(b"rose's note")
+    (folder / "voice_messages" / "audio_2@01-02-2023_10-05-00.ogg").write_bytes(b"tom's note")
+    (folder / "round_video_messages" / "file_3@01-02-2023_11-00-00.mp4").write_bytes(b"rose's video")
+    messages = [
+        {"id": 1, "type": "message", "date": "2023-02-01T09:59:00", "from": "Tom", "text": "How was the trip?"},
+        {"id": 2, "type": "message", "date": "2023-02-01T10:00:00", "from": "Rose", "text": "",
+         "file": "voice_messages/audio_1@01-02-2023_10-00-00.ogg", "media_type": "voice_message"},
+        {"id": 3, "type": "message", "date": "2023-02-01T10:05:00", "from": "Tom", "text": "",
+         "file": "voice_messages/audio_2@01-02-2023_10-05-00.ogg", "media_type": "voice_message"},
+        {"id": 4, "type": "message", "date": "2023-02-01T11:00:00", "from": "Rose", "text": "",
+         "file": "round_video_messages/file_3@01-02-2023_11-00-00.mp4", "media_type": "video_message"},
+    ]
+    (folder / "result.json").write_text(json.dumps({"name": "Tom", "type": "personal_chat", "id": 7,
+                                                    "messages": messages}))
+    found = find([folder], rose)
+    assert [(c.filename, c.time, c.context) for c in found.candidates] == [
+        ("audio_1@01-02-2023_10-00-00.ogg", "2023-02-01T10:00:00", "How was the trip?"),
+        ("file_3@01-02-2023_11-00-00.mp4", "2023-02-01T11:00:00", "How was the trip?"),
+    ]
+    assert found.candidates[1].read() == b"rose's video" and found.problems == []

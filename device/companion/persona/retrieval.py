@@ -187,7 +187,8 @@ class RetrievalPersona:
         with self._lock:
             heard = understand(question, recall(history).topic)
             reply = self.reply_for(heard, history)
-        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind in (
+                ReplyKind.MEMORY, ReplyKind.RECORDING):
             return None
         return reply
 
