@@ -219,7 +219,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             index = build_index(bundle, _embedder(args, bundle.card.language), progress=True)
     if args.json:
         print(json.dumps({"files": [s.to_dict() for s in summaries], "totals": dict(totals),
-                          "index": None if index is None else index.__dict__}, ensure_ascii=False, indent=2))
+                          "index": None if index is None else index.__dict__,
+                          "recordings": None if recordings is None else recordings.to_dict()},
+                         ensure_ascii=False, indent=2))
     else:
         for s in summaries:
             skipped = ", ".join(f"{n} {why}" for why, n in s.skipped.most_common()) or "none"
