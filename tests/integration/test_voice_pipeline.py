@@ -142,8 +142,14 @@ def prepared(joe, recordings, tmp_path_factory: pytest.TempPathFactory, test_set
     done = run_companion(["voice", "prepare", "--persona", str(persona), "--enroll", str(enroll),
                           str(recordings["folder"])], env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads((persona / "voice" / "dataset" / "qc.json").read_text())
-    return {"persona": persona, "report": report, "stdout": done.stdout, "env": env}
+    # An encrypted persona's training set stays inside the bundle: nothing of it in plaintext (issue 20/21).
+    assert not (persona / "voice" / "dataset").exists()
+    from companion.persona.bundle.store import Bundle
+    from companion.recordings.voiceset import dataset_info
+
+    with Bundle.open(persona, key.read_bytes().strip()) as bundle:
+        report = dataset_info(bundle)["report"]
+    return {"persona": persona, "report": report, "stdout": done.stdout, "env": env, "key": key}
 
 
 def test_prepare_keeps_the_target_and_drops_the_impostor(prepared, recordings) -> None:  # type: ignore[no-untyped-def]
@@ -167,13 +173,17 @@ def test_prepare_keeps_the_target_and_drops_the_impostor(prepared, recordings) -
     assert cafe and not any(c["kept"] for c in cafe) and any(c["reason"] == "noisy" for c in cafe)
     assert report["living_person"] is True
     assert report["verdict"]["level"] == "not-enough" and "Not enough" in prepared["stdout"]
-    dataset = prepared["persona"] / "voice" / "dataset"
-    rows = (dataset / "metadata.csv").read_text().splitlines()
-    assert len(rows) == report["clips_kept"] and report["clips_heldout"] >= 1
-    for row in rows:
-        clip_id, text = row.split("|")
-        assert (dataset / "wavs" / f"{clip_id}.wav").is_file() and text.strip()
-    assert (dataset / "qc.txt").read_text().startswith("Voice data report")
+    from companion.recordings.voiceset import training_dirs
+
+    with training_dirs(prepared["persona"], prepared["key"]) as work:  # decrypted to a private folder meanwhile
+        dataset = work.dataset
+        rows = (dataset / "metadata.csv").read_text().splitlines()
+        assert len(rows) == report["clips_kept"] and report["clips_heldout"] >= 1
+        for row in rows:
+            clip_id, text = row.split("|")
+            assert (dataset / "wavs" / f"{clip_id}.wav").is_file() and text.strip()
+    assert not dataset.exists()  # removed once done
+    assert "Voice data report" in prepared["stdout"]
 
 
 def test_living_enrolment_must_say_the_challenge(prepared, recordings, joe) -> None:  # type: ignore[no-untyped-def]
@@ -183,7 +193,11 @@ def test_living_enrolment_must_say_the_challenge(prepared, recordings, joe) -> N
                           "--enroll", str(old_note), str(recordings["folder"] / "bad.m4a")], prepared["env"])
     assert done.returncode == 1
     assert "does not say the challenge phrase" in done.stderr and "Traceback" not in done.stderr
-    assert (prepared["persona"] / "voice" / "dataset" / "metadata.csv").is_file()  # earlier set kept
+    from companion.persona.bundle.store import Bundle
+    from companion.recordings.voiceset import dataset_info
+
+    with Bundle.open(prepared["persona"], prepared["key"].read_bytes().strip()) as bundle:
+        assert dataset_info(bundle) is not None  # earlier set kept
     # Whether the person is living is read from inside the encrypted bundle: no key, no preparing.
     wrong = prepared["persona"].parent / "wrong.key"
     wrong.write_text("not the passphrase\n")

@@ -32,6 +32,9 @@ class PersonaSettings:
     a persona's own fine-tuned model (lm/ in its folder) takes precedence."""
     lm_threads: int = 0
     """Threads for the language model; 0 = all of a 2-core board, cores - 1 (at most 4) on bigger ones."""
+    play_recordings: bool = True
+    """When the answer is a passage of the person's own voice note or video (imported with the chat,
+    see `persona add-recordings`), play the recording itself instead of synthesizing its words."""
     uri: str = ""
     """A `companion serve` persona server on the home network, e.g. "tcp://192.168.1.20:10700";
     "" = answer on the device. Needs the consent record's home-server permission; the local engine

@@ -90,6 +90,9 @@ def register(subparsers: Any) -> None:
     c.add_argument("photos", nargs="*", metavar="IMAGE", help="image files (each with --caption)")
     c.add_argument("--caption", help="caption for the image(s)")
     c.add_argument("--folder", help="a folder of images with a captions.csv (file, caption)")
+    from ..recordings.commands import register as register_recordings
+
+    register_recordings(sub, bundle_command, cmd_add_recordings)
     from .lm.commands import register as register_lm_commands  # eval, train, bench-lm (lm engineer)
 
     register_lm_commands(sub)
@@ -218,6 +221,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         totals: Counter[str] = Counter()
         for s in summaries:
             totals.update({"read": s.read, "kept": s.kept, "contexts": s.contexts, "pairs": s.pairs})
+        recordings = _import_recordings(args, bundle, [Path(f) for f in args.files if _has_media(Path(f))])
         index = None
         if not args.no_index and bundle.count("reply_pairs"):
             from .bundle.index import build_index
@@ -225,7 +229,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             index = build_index(bundle, _embedder(args, bundle.card.language), progress=True)
     if args.json:
         print(json.dumps({"files": [s.to_dict() for s in summaries], "totals": dict(totals),
-                          "index": None if index is None else index.__dict__}, ensure_ascii=False, indent=2))
+                          "index": None if index is None else index.__dict__,
+                          "recordings": None if recordings is None else recordings.to_dict()},
+                         ensure_ascii=False, indent=2))
     else:
         for s in summaries:
             skipped = ", ".join(f"{n} {why}" for why, n in s.skipped.most_common()) or "none"
@@ -233,6 +239,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                   f"+ {s.contexts} as context, {s.pairs} reply pairs; skipped: {skipped}")
         if index is not None:
             print(f"memory index: {index.texts} texts, {index.embedded_now} embedded now ({index.seconds:.1f} s)")
+    if recordings is not None and not args.json:
+        from ..recordings.commands import print_summary
+
+        print_summary(recordings)
     fresh = [s for s in summaries if s.status != "already imported"]
     if fresh and not any(s.kept for s in fresh):
         seen: Counter[str] = Counter()
@@ -240,6 +250,39 @@ def cmd_import(args: argparse.Namespace) -> int:
             seen.update(s.speakers_seen)
         names = ", ".join(f"{name or '(none)'} ({n})" for name, n in seen.most_common(6))
         raise BundleError(f"no message by {args.speaker!r} was found", hint=f"speakers in the export(s): {names}")
+    return 0
+
+
+def _has_media(path: Path) -> bool:
+    from ..recordings.commands import has_media
+
+    return has_media(path)
+
+
+def _import_recordings(args: argparse.Namespace, bundle: Any, paths: list[Path], enroll: str | None = None) -> Any:
+    """The voice notes and videos the exports carry, stored encrypted (issue 20); None without any."""
+    if not paths:
+        return None
+    from ..recordings.commands import import_recordings
+
+    return import_recordings(bundle, paths, speaker=args.speaker, settings=_settings(args),
+                             enroll=Path(enroll) if enroll else None, progress=True)
+
+
+def cmd_add_recordings(args: argparse.Namespace) -> int:
+    from ..recordings.commands import print_summary
+
+    with _open(args) as bundle:
+        bundle.check_consent()
+        summary = _import_recordings(args, bundle, [Path(p) for p in args.inputs], args.enroll)
+        index = None
+        if not args.no_index and summary.passages:
+            from .bundle.index import build_index
+
+            index = build_index(bundle, _embedder(args, bundle.card.language), progress=True)
+    print_summary(summary, args.json)
+    if index is not None and not args.json:
+        print(f"memory index: {index.texts} texts, {index.embedded_now} embedded now ({index.seconds:.1f} s)")
     return 0
 
 

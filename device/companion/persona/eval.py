@@ -157,7 +157,7 @@ def grounded(pieces: Sequence[ReplyPiece], messages: frozenset[str], numbers: fr
     """Independent of the engines' filters: verbatim memories, or generated sentences close to one
     message whose numbers all occur in the data; fallbacks and guard lines are not claims."""
     for reply in pieces:
-        if reply.kind is ReplyKind.MEMORY and _norm(reply.text) not in messages:
+        if reply.kind in (ReplyKind.MEMORY, ReplyKind.RECORDING) and _norm(reply.text) not in messages:
             return False
         if reply.kind is ReplyKind.GENERATED:
             if set(re.findall(r"\d+", reply.text)) - numbers:

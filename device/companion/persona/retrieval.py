@@ -187,7 +187,8 @@ class RetrievalPersona:
         with self._lock:
             heard = understand(question, recall(history).topic)
             reply = self.reply_for(heard, history)
-        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind is ReplyKind.MEMORY:
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind in (
+                ReplyKind.MEMORY, ReplyKind.RECORDING):
             return None
         return reply
 
@@ -227,7 +228,10 @@ class RetrievalPersona:
     def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
         if choice.index is not None:
             message = self.folder.messages[choice.index]
-            return piece(message.text, ReplyKind.MEMORY, score=choice.score, message_id=message.id)
+            from ..recordings.playback import is_playable  # the person's own recorded voice (issue 20)
+
+            kind = ReplyKind.RECORDING if is_playable(message.id) else ReplyKind.MEMORY
+            return piece(message.text, kind, score=choice.score, message_id=message.id)
         if choice.line is not None:
             return self._line(choice.line, choice.score)
         return self._fallback(history, choice.score)
@@ -324,6 +328,7 @@ def load_retrieval_persona(
     min_score: float = DEFAULT_MIN_SCORE,
     threads: int = 2,
     key_file: str | Path | None = None,
+    play_recordings: bool = True,
 ) -> RetrievalPersona:
     """Load the persona (a plain folder, or an encrypted bundle unlocked with ``key_file`` /
     the credential / a prompt) and the installed embedding model, and build the engine."""
@@ -336,7 +341,8 @@ def load_retrieval_persona(
             name, score = embedding_for_language(language, model_name, min_score)
             return _load_embedder(models_dir, name, threads), score
 
-        return load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file)
+        return load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file,
+                                   play_recordings=play_recordings)
     folder = load_persona_folder(Path(persona_dir))
     name, min_score = embedding_for_language(folder.language, model_name, min_score)
     embedder = _load_embedder(models_dir, name, threads)

@@ -30,7 +30,7 @@ from .reply import ReplyKind, ReplyPiece, ReplySource, Voice
 
 logger = logging.getLogger(__name__)
 
-IN_CHARACTER = frozenset({ReplyKind.MEMORY, ReplyKind.GENERATED, ReplyKind.FALLBACK, ReplyKind.REFUSAL,
+IN_CHARACTER = frozenset({ReplyKind.MEMORY, ReplyKind.RECORDING, ReplyKind.GENERATED, ReplyKind.FALLBACK, ReplyKind.REFUSAL,
                           ReplyKind.WITHHELD})
 NEUTRAL_FROM_SERVER = frozenset({ReplyKind.CRISIS, ReplyKind.HONESTY})
 

@@ -162,6 +162,7 @@ def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: i
         model_name=settings.persona.embedding_model,
         min_score=settings.persona.min_score,
         key_file=settings.persona.key_file,
+        play_recordings=settings.persona.play_recordings,
     )
     embedder = persona.embedder
     engine: PersonaEngine = persona

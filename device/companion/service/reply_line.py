@@ -28,7 +28,7 @@ import numpy as np
 from ..audio.base import AudioSink
 from ..ethics.runtime import EthicsHooks, TurnPlan
 from ..persona.base import Exchange, PersonaEngine
-from ..persona.reply import ReplyPiece
+from ..persona.reply import ReplyKind, ReplyPiece
 from ..tts.splitter import SentenceSplitter, ends_sentence
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class ReplyLine:
         clause_pause: np.ndarray,
         options: LineOptions,
         on_playing: Callable[[str, str], None] | None = None,
+        finish_recording: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> None:
         self.persona = persona
         self.ethics = ethics
@@ -86,6 +87,9 @@ class ReplyLine:
         self.clause_pause = clause_pause
         self.options = options
         self.on_playing = on_playing
+        self.finish_recording = finish_recording
+        """Gain only, never the synthetic-speech watermark: for the person's own recordings (issue 20);
+        None plays recordings' words synthesized (and marked) like any memory."""
         """Told (role, sentence or prelude label) as each starts playing: the frame's subtitles."""
         self.sentences: queue.Queue[object] = queue.Queue()
         self.audio: queue.Queue[object] = queue.Queue()
@@ -118,6 +122,9 @@ class ReplyLine:
                     put(role, reply)
                     continue
                 stamps.setdefault("first_text", time.perf_counter())
+                if reply.kind is ReplyKind.RECORDING and self.finish_recording is not None:
+                    put("reply", reply)  # a recording plays whole: never cut into sentences
+                    continue
                 for sentence in splitter.feed(reply.text) + splitter.flush():
                     put("reply", reply.with_text(sentence))
                 if self.cancel.is_set():
@@ -149,6 +156,14 @@ class ReplyLine:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
                 role, sentence = cast("tuple[str, ReplyPiece]", item)
+                if sentence.kind is ReplyKind.RECORDING and self.finish_recording is not None:
+                    recorded = _recording(sentence, self.rate)
+                    if recorded is not None:
+                        self.outcome.stamps.setdefault("first_tts", time.perf_counter())
+                        first_done = True
+                        with self._mark_lock:
+                            put((role, sentence, *self.finish_recording(recorded, self.sentence_pause)))
+                        continue
                 pcm = self.ethics.synthesize(sentence.text, sentence.voice, sentence.source.language)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
                 is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
@@ -178,7 +193,7 @@ class ReplyLine:
                     started = True
                 self.playing_prelude = role == "prelude"
                 if self.on_playing is not None and sentence:  # a reply sentence, or the prelude's label
-                    self.on_playing(role, sentence.text if isinstance(sentence, ReplyPiece) else str(sentence))
+                    self.on_playing(role, _subtitle(sentence) if isinstance(sentence, ReplyPiece) else str(sentence))
                 if role in ("reply", "filler"):
                     stamps.setdefault("first_answer_audio" if role == "reply" else "filler", time.perf_counter())
                 self.sink.write(pcm)
@@ -226,6 +241,24 @@ def turn_pieces(plan: TurnPlan, ethics: EthicsHooks, persona: PersonaEngine, que
         yield "reply", reply
     if plan.remind:
         yield "care", ethics.reminder_piece()
+
+
+def _recording(sentence: ReplyPiece, rate: int) -> np.ndarray | None:
+    """The person's own recording of this piece (trimmed, loudness-normalised), or None."""
+    from ..recordings.playback import clip_audio
+
+    return clip_audio(sentence.source.message_id or "", rate)
+
+
+def _subtitle(sentence: ReplyPiece) -> str:
+    """What the frame shows: a recording says so ("recording from 12 March 2019: ...")."""
+    if sentence.kind is ReplyKind.RECORDING:
+        from ..recordings.playback import date_label
+
+        label = date_label(sentence.source.message_id)
+        if label:
+            return f"{label}: {sentence.text}"
+    return sentence.text
 
 
 def split_at_quiet(pcm: np.ndarray, rate: int, *, around_s: float = 0.5, longer_than_s: float = 0.9,

@@ -245,10 +245,19 @@ class TurnRunner:
                 pcm = np.clip(pcm.astype(np.float32) * self._gain, -32768, 32767).astype(np.int16)
             return plan.marker.mark(pcm), plan.marker.mark(pause)
 
+        def finish_recording(pcm: np.ndarray, pause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """The person's real recording: gain only, never marked as synthetic (ETHICS, issue 20);
+            the mark's clock still advances, so what is synthesized after it stays one mark."""
+            if self._gain != 1.0:
+                pcm = np.clip(pcm.astype(np.float32) * self._gain, -32768, 32767).astype(np.int16)
+            plan.marker.mark(np.zeros(len(pcm), dtype=np.int16))
+            return pcm, plan.marker.mark(pause)
+
         self._line = ReplyLine(
             persona=self.persona, ethics=self.ethics, plan=plan, sink=sink, rate=self.tts.sample_rate, cancel=cancel,
             on_audio_started=on_audio_started, finish_audio=finish_audio, sentence_pause=self._pause,
             clause_pause=self._clause_pause, options=options, on_playing=self.on_text,
+            finish_recording=finish_recording,
         )
         return self._line
 

@@ -37,11 +37,21 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from .prepare import WorkDirs, prepare
     from .report import render_text
 
+    from ..errors import CompanionError
+    from ..persona.bundle.store import is_bundle
+
     settings = settings_from_args(args)
-    report = prepare(_persona(args), Path(args.enroll), [Path(p) for p in args.inputs], settings.voice,
-                     settings.paths.models, key_file=_key_file(args, settings))
+    if not args.inputs and not args.from_bundle:
+        raise CompanionError("no recordings given", where="voice prepare",
+                             hint="name audio/video files or folders, or use --from-bundle")
+    report = prepare(_persona(args), Path(args.enroll) if args.enroll else None, [Path(p) for p in args.inputs],
+                     settings.voice, settings.paths.models, key_file=_key_file(args, settings),
+                     from_bundle=args.from_bundle)
     print(render_text(report), end="")
-    print(f"\ntraining set and report: {WorkDirs.for_persona(_persona(args)).dataset}")
+    if is_bundle(_persona(args)):
+        print("\ntraining set and report: inside the encrypted bundle (decrypted to a private folder only to train)")
+    else:
+        print(f"\ntraining set and report: {WorkDirs.for_persona(_persona(args)).dataset}")
     return 0
 
 
@@ -49,7 +59,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .train import train
 
     result = train(_persona(args), base=Path(args.base) if args.base else None, epochs=args.epochs,
-                   from_scratch=args.from_scratch, tiny=args.tiny, batch_size=args.batch_size)
+                   from_scratch=args.from_scratch, tiny=args.tiny, batch_size=args.batch_size,
+                   key_file=_key_file(args, settings_from_args(args)))
     print(json.dumps(result, indent=2))
     return 0
 
@@ -99,10 +110,13 @@ def register(subparsers: Any) -> None:
 
     c = vsub.add_parser("prepare", help="recordings -> Piper training set + QC report")
     persona(c)
-    c.add_argument("--enroll", required=True,
-                   help="a clip of the person alone (living, per the persona's consent record: reading the challenge)")
+    c.add_argument("--enroll",
+                   help="a clip of the person alone (living, per the persona's consent record: reading the challenge); "
+                        "with --from-bundle of a deceased person's bundle, the voice of their imported recordings")
+    c.add_argument("--from-bundle", action="store_true",
+                   help="take the clips from the recordings imported into the (encrypted) bundle")
     key_file(c)
-    c.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="audio or video files, or folders of them")
+    c.add_argument("inputs", nargs="*", metavar="FILE_OR_DIR", help="audio or video files, or folders of them")
     c.set_defaults(func=cmd_prepare)
 
     c = vsub.add_parser("train", help="fine-tune a Piper voice from a base checkpoint (resumes)")

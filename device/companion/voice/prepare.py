@@ -44,6 +44,8 @@ class WorkDirs:
     """Where a persona's voice work lives: ``<persona>/voice/``."""
 
     root: Path
+    dataset_dir: Path | None = None
+    """Where the training set was decrypted to (a private temporary folder) for an encrypted bundle."""
 
     @classmethod
     def for_persona(cls, persona_dir: Path) -> WorkDirs:
@@ -52,7 +54,7 @@ class WorkDirs:
                                  hint="give the persona folder with --persona")
         return cls(persona_dir / "voice")
 
-    dataset = property(lambda self: self.root / "dataset")
+    dataset = property(lambda self: self.dataset_dir or self.root / "dataset")
     heldout = property(lambda self: self.root / "heldout")
     train = property(lambda self: self.root / "train")
     export = property(lambda self: self.root / "export")
@@ -87,7 +89,7 @@ def load_asr(models_dir: Path, name: str) -> tuple[Any, str]:
 
 def prepare(
     persona_dir: Path,
-    enroll: Path,
+    enroll: Path | None,
     inputs: list[Path],
     settings: VoiceSettings,
     models_dir: Path,
@@ -95,15 +97,64 @@ def prepare(
     key_file: str | Path | None = None,
     now: _dt.datetime | None = None,
     progress: bool = True,
+    from_bundle: bool = False,
 ) -> dict[str, Any]:
-    """Build the training set and return the QC report (also written as qc.json / qc.txt)."""
+    """Build the training set and return the QC report.
+
+    A plain persona folder gets it in ``voice/dataset`` (with qc.json / qc.txt); an encrypted
+    bundle keeps it inside its database, never in plaintext (``--from-bundle`` also takes the
+    clips from the person's imported recordings, and their voice from the import's check)."""
+    from ..persona.bundle.store import is_bundle
     from ..vad.webrtc import WebRtcVad
 
     now = now or _dt.datetime.now(_dt.timezone.utc)
     work = WorkDirs.for_persona(persona_dir)
     living = consent_check.is_living(persona_dir, key_file=key_file, now=now)
-    recordings = find_recordings(inputs)  # fail on a bad path before loading models
-    enroll_audio = decode_audio(enroll, PIPER_RATE)
+    bundle = _open_bundle(persona_dir, key_file) if is_bundle(persona_dir) else None
+    if from_bundle and bundle is None:
+        raise CompanionError("--from-bundle needs an encrypted persona bundle", where=str(persona_dir),
+                             hint="give the bundle folder with --persona, or name recordings instead")
+    try:
+        return _prepare(persona_dir, work, enroll, inputs, settings, models_dir, living=living, now=now,
+                        progress=progress, bundle=bundle, from_bundle=from_bundle, vad_factory=WebRtcVad)
+    finally:
+        if bundle is not None:
+            bundle.close()
+
+
+def _open_bundle(persona_dir: Path, key_file: str | Path | None) -> Any:
+    from ..persona.bundle.keys import read_secret
+    from ..persona.bundle.store import Bundle
+
+    secret = read_secret(settings_key_file=key_file or None, prompt_name=f"persona bundle {persona_dir}")
+    return Bundle.open(persona_dir, secret)
+
+
+def _sources(inputs: list[Path], bundle: Any, from_bundle: bool) -> list[tuple[str, Any]]:
+    """(label, loader of mono float audio at Piper's rate) per recording."""
+    if from_bundle:
+        from ..recordings import store as recording_store
+        from ..recordings.importer import decode
+
+        chosen = [r for r in recording_store.recordings(bundle.db, status="done") if r.whose == "persona"]
+        if not chosen:
+            raise CompanionError("the bundle holds no recordings in the person's voice", where="--from-bundle",
+                                 hint="import voice notes first: `companion persona add-recordings`")
+        return [(f"recording {r.filename} ({r.time or 'undated'})",
+                 lambda r=r: decode(recording_store.recording_bytes(bundle.db, r.id), r.filename, PIPER_RATE))
+                for r in chosen]
+    return [(str(p), lambda p=p: decode_audio(p, PIPER_RATE)) for p in find_recordings(inputs)]
+
+
+def _prepare(persona_dir: Path, work: WorkDirs, enroll: Path | None, inputs: list[Path], settings: VoiceSettings,
+             models_dir: Path, *, living: bool, now: _dt.datetime, progress: bool, bundle: Any, from_bundle: bool,
+             vad_factory: Any) -> dict[str, Any]:
+    recordings = _sources(inputs, bundle, from_bundle)  # fail on a bad path before loading models
+    if enroll is None and (living or not from_bundle):
+        raise CompanionError("an enrolment clip is needed" + (" (the living person's consent phrase)" if living else ""),
+                             where="--enroll", hint="record the person reading `companion voice challenge`'s phrase"
+                             if living else "give a clip of the person speaking alone")
+    enroll_audio = decode_audio(enroll, PIPER_RATE) if enroll is not None else None
 
     asr, asr_name = load_asr(models_dir, settings.asr_model)
     if living:
@@ -111,29 +162,30 @@ def prepare(
         heard = asr.transcribe(_analysis_audio(enroll_audio), ANALYSIS_RATE).text
         consent_check.check_enrolment(challenge, heard, now=now, where=str(enroll))
     encoder = SpeakerEncoder()
-    target = encoder.embed(enroll_audio, PIPER_RATE)
+    if enroll_audio is not None:
+        target = encoder.embed(enroll_audio, PIPER_RATE)
+    else:
+        from ..recordings.voiceset import voice_profile_of
+
+        target = voice_profile_of(bundle, settings.min_speaker_similarity)
     if target is None:
         raise CompanionError("the enrolment clip holds too little speech to know the voice", where=str(enroll),
                              hint="give a clip of at least 3 seconds of the person speaking alone")
-    vad = WebRtcVad(3, rate=ANALYSIS_RATE, frame_ms=FRAME_MS)
+    vad = vad_factory(3, rate=ANALYSIS_RATE, frame_ms=FRAME_MS)
     frame_s = FRAME_MS / 1000.0
-
     report = QcReport(
-        persona=persona_dir.name, enrolment=str(enroll), living=living, asr_model=asr_name,
+        persona=persona_dir.name, enrolment=str(enroll or "the voice of the imported recordings"), living=living,
+        asr_model=asr_name,
         thresholds={"min_clip_s": settings.min_clip_s, "max_clip_s": settings.max_clip_s,
                     "min_snr_db": settings.min_snr_db, "max_clipped_fraction": settings.max_clipped_fraction,
                     "min_speaker_similarity": settings.min_speaker_similarity},
         recordings=len(recordings), enough_minutes=settings.enough_minutes,
     )
-    staging = work.root / "dataset.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "wavs").mkdir(parents=True)
-    (staging / "heldout").mkdir()
     kept_audio: dict[str, np.ndarray] = {}
 
     bar = tqdm(recordings, desc="preparing", unit="file", file=sys.stderr, disable=None if progress else True)
-    for path in bar:
-        audio = decode_audio(path, PIPER_RATE)
+    for path, load in bar:
+        audio = load()
         pcm16 = _analysis_audio(audio)
         frame = vad.frame_samples
         n = len(pcm16) // frame
@@ -178,14 +230,28 @@ def prepare(
     held = heldout_indices(len(kept))
     for index, clip in enumerate(kept):
         clip.heldout = index in held
+    speaker = {"enrolment": str(enroll) if enroll else "recordings", "living": living,
+               "embedding": [round(float(x), 6) for x in target],
+               "prepared_at": now.astimezone(_dt.timezone.utc).isoformat(timespec="seconds")}
+    if bundle is not None:  # encrypted persona: the set stays inside the database (issue 20, 21)
+        from ..recordings.voiceset import DatasetClip, store_dataset
+
+        result = report.to_dict()
+        store_dataset(bundle, [DatasetClip(c.clip_id, c.text, c.heldout, kept_audio[c.clip_id], PIPER_RATE)
+                               for c in kept], speaker, result)
+        logger.info("prepared %d clips (%.1f min) inside the bundle %s", result["clips_kept"], result["minutes_kept"],
+                    persona_dir)
+        return result
+    staging = work.root / "dataset.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "wavs").mkdir(parents=True)
+    (staging / "heldout").mkdir()
+    for clip in kept:
         folder = staging / ("heldout" if clip.heldout else "wavs")
         write_wav_float(folder / f"{clip.clip_id}.wav", kept_audio[clip.clip_id], PIPER_RATE)
     _write_metadata(staging / "metadata.csv", [c for c in kept if not c.heldout])
     _write_metadata(staging / "heldout" / "metadata.csv", [c for c in kept if c.heldout])
-    (staging / "speaker.json").write_text(json.dumps({
-        "enrolment": str(enroll), "living": living, "embedding": [round(float(x), 6) for x in target],
-        "prepared_at": now.astimezone(_dt.timezone.utc).isoformat(timespec="seconds"),
-    }) + "\n", encoding="utf-8")
+    (staging / "speaker.json").write_text(json.dumps(speaker) + "\n", encoding="utf-8")
     result = report.to_dict()
     write_report(result, staging)
     _swap_in(staging, work.dataset)

@@ -92,9 +92,21 @@ def train(
     tiny: bool = False,
     batch_size: int = 8,
     espeak_voice: str = "en-us",
+    key_file: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Train (or resume) and return a summary: epochs done, seconds, best checkpoint and its val_mel."""
-    work = WorkDirs.for_persona(persona_dir)
+    """Train (or resume) and return a summary: epochs done, seconds, best checkpoint and its val_mel.
+
+    An encrypted bundle's training set is decrypted to a private temporary folder (with piper's
+    cache) for as long as training runs, and removed after (issue 20)."""
+    from ..recordings.voiceset import training_dirs
+
+    with training_dirs(persona_dir, key_file) as work:
+        return _train(work, persona_dir, base=base, epochs=epochs, from_scratch=from_scratch, tiny=tiny,
+                      batch_size=batch_size, espeak_voice=espeak_voice)
+
+
+def _train(work: WorkDirs, persona_dir: Path, *, base: Path | None, epochs: int, from_scratch: bool, tiny: bool,
+           batch_size: int, espeak_voice: str) -> dict[str, Any]:
     if base is None and not (from_scratch and tiny):
         raise CompanionError("voice training needs a pretrained base checkpoint", where="--base", hint=NO_BASE_HINT)
     if base is not None and from_scratch:
@@ -211,7 +223,7 @@ def _dataset_cache(work: WorkDirs, metadata: Path) -> Path:
     for wav in sorted((work.dataset / "wavs").glob("*.wav")):
         stat = wav.stat()
         digest.update(f"{wav.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    root = work.train / "cache"
+    root = work.dataset_dir.parent / "cache" if work.dataset_dir else work.train / "cache"
     keep = root / digest.hexdigest()[:16]
     if root.is_dir():
         for old in root.iterdir():

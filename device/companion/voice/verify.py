@@ -76,15 +76,22 @@ def verify(
     asr_model: str = "asr-tiny-en",
     progress: bool = True,
     key_file: str | Path | None = None,
+    work: WorkDirs | None = None,
 ) -> dict[str, Any]:
     """Score the clone; install it into the persona when it passes (or is accepted).
 
     A plain folder gets ``<persona>/voice-model/``; an encrypted bundle stores it inside its
     database (unlocked with ``key_file`` or the usual key sources), see persona/cloned_voice.py.
     """
+    if work is None:  # an encrypted bundle's real clips are decrypted to a private folder meanwhile
+        from ..recordings.voiceset import training_dirs
+
+        with training_dirs(persona_dir, key_file) as work:
+            return verify(persona_dir, models_dir, voice=voice, impostor=impostor, threshold=threshold,
+                          accept_weak=accept_weak, asr_model=asr_model, progress=progress, key_file=key_file,
+                          work=work)
     from ..tts.piper_tts import PiperSynthesizer
 
-    work = WorkDirs.for_persona(persona_dir)
     onnx = voice or work.export / "voice.onnx"
     if not onnx.is_file():
         raise CompanionError("no exported voice to verify", where=str(onnx), hint="run `companion voice export` first")

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ...recordings.playback import RecordingLibrary, install, load_library, message_id
 from ..folder import PersonaFolder, PersonaMessage
 from ..retrieval import DEFAULT_MIN_SCORE, RetrievalPersona
 from .index import load_index
@@ -29,6 +30,7 @@ def load_bundle_persona(
     key_file: str | Path | None = None,
     secret: bytes | None = None,
     now: _dt.datetime | None = None,
+    play_recordings: bool = True,
 ) -> RetrievalPersona:
     """Unlock, check consent, load the memory index, and build the engine.
 
@@ -42,11 +44,15 @@ def load_bundle_persona(
         if not hasattr(embedder, "embed"):
             embedder, min_score = embedder(card.language)
         index = load_index(bundle, embedder, progress=False)
+        library = load_library(bundle) if play_recordings else RecordingLibrary({})
+        install(library)  # the person's recorded passages are played, not synthesized (issue 20)
+        bundle_id = bundle.bundle_id
     if not index.answers:
         raise BundleError("the persona bundle has no messages yet", where=str(path),
                           hint="import some with `companion persona import`")
     messages = tuple(
-        PersonaMessage(id=f"pair-{pair_id}", text=answer, context=context, time=time, source=source)
+        PersonaMessage(id=message_id(bundle_id, pair_id) if message_id(bundle_id, pair_id) in library
+                       else f"pair-{pair_id}", text=answer, context=context, time=time, source=source)
         for pair_id, context, answer, time, source in zip(
             index.pair_ids.tolist(), index.contexts, index.answers, index.times, index.sources
         )
