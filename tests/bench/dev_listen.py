@@ -22,11 +22,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-import listen_dev  # noqa: E402
-import listen_sets  # noqa: E402
-from companion.models.store import default_models_dir  # noqa: E402
-from companion.persona.base import Exchange  # noqa: E402
-from companion.persona.retrieval import load_retrieval_persona  # noqa: E402
+import listen_dev
+import listen_sets
+from companion.models.store import default_models_dir
+from companion.persona.base import Exchange
+from companion.persona.retrieval import load_retrieval_persona
 
 DEMO = HERE.parents[1] / "device" / "companion" / "personas" / "walter"
 NEAR = 0.85

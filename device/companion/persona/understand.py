@@ -251,7 +251,7 @@ def resolve_reference(text: str, previous_topic: str, *, own_topic: str | None =
 
 
 _DETAIL_VERBS = frozenset("""stay stayed cost costs happen happened last lasted end ended start started take took
-pay paid buy bought find found leave left keep kept happen finish finished""".split())
+pay paid buy bought find found leave left keep kept happen finish finished""".split())  # noqa: SIM905
 """A question made of nothing but one of these ("Where did you stay?", "How much did it cost?") asks
 about something already being talked about; "Where did you grow up?" does not."""
 
