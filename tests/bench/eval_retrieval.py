@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 from companion.config.loader import load_settings
 from companion.ethics.setup import guard_persona, safety_check
-from companion.persona.eval import _AsSpoken, _norm, build_inputs, evaluate_engine, grounded, outcome
+from companion.persona.eval import (
+    _AsSpoken,
+    _norm,
+    build_inputs,
+    evaluate_engine,
+    grounded,
+    outcome,
+)
 from companion.persona.reply import main_source, reply_text
 from companion.persona.retrieval import load_retrieval_persona
 

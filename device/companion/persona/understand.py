@@ -156,7 +156,9 @@ _OPENER = re.compile(
     r"|i(?: just)? want(?:ed)? to (?:know|ask)(?: you)?|i'd (?:love|like) to know|i(?:'ve| have) never asked(?: you)?"
     r"|(?:there's )?something i(?:'ve| have)? (?:keep|kept|always) (?:thinking|wondering) about|i keep (?:thinking|wondering)"
     r"|remind me(?: again)?|tell me again|(?:can|could|would) you remind me|quick question|one more thing|out of curiosity"
-    r"|just (?:curious|wondering)|i forgot(?: to ask)?|i never knew)\s*[:;,.!-]+\s*(?=\S+\s+\S)", re.IGNORECASE)
+    r"|just (?:curious|wondering)|i forgot(?: to ask)?|i never knew)\s*[:;,.!-]+\s*(?=\S+\s+\S)"
+    r"|^(?:我一直想问(?:问)?(?:你)?|我一直想知道|我想问问(?:你)?|再跟我说说|跟我讲讲|再给我讲讲|我老想起这个|我想知道|我忘了问)"
+    r"[：:，,。、\s]*(?=\S{2})", re.IGNORECASE)
 """What people say before a question ("I've always wondered: ...", "Remind me, ..."): not its topic."""
 
 
