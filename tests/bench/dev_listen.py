@@ -75,7 +75,7 @@ def hidden_view(engine, pattern: str):
 def run(engine, sets: dict, details: dict, name: str, times: list) -> dict:
     out = {}
     for mode in ("visible", "hidden"):
-        hits = 0
+        hits = wrong = 0
         for question, expected in sets["answerable"].items():
             view = engine if mode == "visible" else hidden_view(engine, expected)
             t = time.perf_counter()
@@ -83,9 +83,11 @@ def run(engine, sets: dict, details: dict, name: str, times: list) -> dict:
             times.append(time.perf_counter() - t)
             ok = piece.kind.value == "memory" and hit(expected, piece.source.message_id, piece.text)
             hits += ok
+            wrong += piece.kind.value == "memory" and not ok
             if not ok:
                 details.setdefault(f"{name}/{mode}", []).append([question, piece.kind.value, key_of(view, piece)[:70]])
         out[f"right_{mode}"] = round(hits / len(sets["answerable"]), 3)
+        out[f"wrong_{mode}"] = round(wrong / len(sets["answerable"]), 3)
     hits = 0
     for question in sets["absent"]:
         (piece,) = list(engine.respond(question, ()))
