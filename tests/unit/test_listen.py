@@ -289,14 +289,3 @@ def test_what_am_i_called_is_about_the_listener() -> None:
 ])
 def test_a_conversational_opener_is_not_part_of_the_question(said: str, meant: str) -> None:
     assert understand(said).text == meant
-
-
-def test_a_reply_that_does_not_speak_to_the_question_is_not_taken_for_a_neighbouring_stored_question() -> None:
-    catalogue = _catalogue([-1, -1], [{"live", "now", "lake"}, {"farm", "live", "kid"}])
-    catalogue = Catalogue(**{**catalogue.__dict__, "bars": Bars(high=0.8, low=0.5, answer_floor=0.3)})
-    heard = understand("Where did you live as a kid?")
-    texts = ["Same house on Lake Road.", "On the farm out by the creek."]
-    kept = answering(heard, np.array([0.7, 0.4]), catalogue, set(), texts, by_text=np.array([0.2, 0.5]))
-    assert kept.index is None or kept.index == 1  # never the reply about where they live now
-    close = answering(heard, np.array([0.85, 0.4]), catalogue, set(), texts, by_text=np.array([0.2, 0.5]))
-    assert close.index == 0  # a close paraphrase of what was asked still stands

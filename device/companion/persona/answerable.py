@@ -51,7 +51,6 @@ ANSWER_HIGH_QUANTILE = 0.97
 ANSWER_LOW_QUANTILE = 0.90
 ANSWER_HIGH_BOUNDS = (0.55, 0.85)
 ANSWER_LOW_BOUNDS = (0.35, 0.80)
-FLOOR_QUANTILE = 0.25
 COVERAGE_WEIGHT = 0.2
 """How much speaking to all of the question's rare words adds to the answer side's similarity."""
 COVERAGE = 0.5
@@ -74,9 +73,6 @@ class Bars:
     """The answer-side bars: question-to-reply similarity (the message's own words, with what was
     asked of the person unknown or hidden), on their own scale, calibrated like the others."""
     answer_low: float = 0.45
-    answer_floor: float = -1.0
-    """Below this question-to-reply similarity a reply does not answer, however close what was
-    asked of the person (a stored question on a neighbouring topic: "Where do you live now?")."""
 
     def to_dict(self) -> dict[str, float]:
         return {"high": round(self.high, 4), "low": round(self.low, 4), "samples": self.samples,
@@ -194,7 +190,6 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
     texts = matrix[text_rows]
     best: list[float] = []
     best_answer: list[float] = []
-    plain_answer: list[float] = []
     for i in chosen:
         question = matrix[context_rows[i]]
         by_context = np.where(has_context, matrix[np.maximum(context_rows, 0)] @ question, -1.0)
@@ -205,7 +200,6 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
         rest = np.where(removed, -1.0, score)
         best.append(float(rest.max()))
         by_text = np.where(removed, -1.0, texts @ question)
-        plain_answer.append(float(by_text.max()))
         if coverage is None or pooled:
             best_answer.append(float(by_text.max()))
         else:  # the answer side's own score over the closest few replies
@@ -217,6 +211,5 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
     answer = np.array(best_answer)
     answer_high = float(np.clip(np.quantile(answer, ANSWER_HIGH_QUANTILE), *ANSWER_HIGH_BOUNDS))
     answer_low = float(np.clip(np.quantile(answer, ANSWER_LOW_QUANTILE), *ANSWER_LOW_BOUNDS))
-    floor = float(np.quantile(np.array(plain_answer), FLOOR_QUANTILE))
     return Bars(high=high, low=min(low, high), samples=len(values), answer_high=answer_high,
-                answer_low=min(answer_low, answer_high), answer_floor=floor)
+                answer_low=min(answer_low, answer_high))

@@ -217,8 +217,6 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         stems = catalogue.stems[index]
         if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
             continue  # a follow-up's answer is about what was being talked about
-        if by_text is not None and score < catalogue.bars.high and by_text[index] < catalogue.bars.answer_floor:
-            continue  # close to what was asked of them, but the reply itself does not speak to this
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         if answers(score, coverage, holds_wanted(heard.wants, texts[index], catalogue.names), catalogue.bars):
             fits.append((int(index), score))

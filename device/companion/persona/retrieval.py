@@ -114,10 +114,6 @@ class RetrievalPersona:
             min_score=min_score,
         )
         """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
-        if uses_lexical(folder.language):
-            # The floor is calibrated on vector similarity alone; a Chinese persona's reply side adds
-            # word overlap (below), a different scale (measured: the floor cost right answers there).
-            self.catalogue = replace(self.catalogue, bars=replace(self.catalogue.bars, answer_floor=-1.0))
         self.lexical_weight = LEXICAL_WEIGHT
         # Chinese personas add word overlap (jieba + BM25) to the embedder's score: see lexical.py.
         self._lexical = (
