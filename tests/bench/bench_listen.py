@@ -165,6 +165,9 @@ def main() -> int:
         env = dict(os.environ, COMPANION_MODELS_DIR=str(models), XDG_CACHE_HOME=str(root / "cache"),
                    XDG_STATE_HOME=str(root / "state"))
         env.pop("COMPANION_CONFIG", None)
+        # The bundle is signed by the consent key under this state directory; this process must
+        # check it with the same key.
+        os.environ["COMPANION_CONSENT_DIR"] = env["COMPANION_CONSENT_DIR"] = str(root / "state" / "consent")
         bundle, key = build_june(root, env)
         personas = {
             "walter": (load_retrieval_persona(DEMO, models, root / "cache"), False),

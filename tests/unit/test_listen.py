@@ -232,3 +232,60 @@ def test_a_big_bundle_is_classified_from_a_spread_and_its_stems_are_worked_out_o
     assert len(spread) <= 8000 and spread[0] == 0 and spread[-1] > 90_000
     cache = StemCache(["Where did you fish?", None], ["At the lake.", "Old Blue."])
     assert not cache._stems and cache[0] == {"fish", "lak"} and list(cache._stems) == [0]
+
+
+def test_a_reply_that_answers_by_its_own_words_is_taken_when_what_was_asked_is_unknown() -> None:
+    # Nothing was asked of the person that resembles the question (contexts hidden or absent): the
+    # reply's own words decide, on the answer side's own bar, and a reply missing the question's
+    # rare words needs more similarity than one speaking to them.
+    catalogue = _catalogue([-1, -1], [{"car"}, {"truck"}])
+    catalogue = Catalogue(**{**catalogue.__dict__, "bars": Bars(high=0.8, low=0.5, answer_low=0.55),
+                             "stems": StemCache([None, None], ["My first car was a green sedan.", "Old Blue."])})
+    heard = understand("What was your first car?")
+    no_context = np.array([-1.0, -1.0])
+    answered = answering(heard, no_context, catalogue, set(), ["My first car was a green sedan.", "Old Blue."],
+                         by_text=np.array([0.45, 0.3]))
+    assert answered.index == 0  # 0.45 + 0.2 x all of its rare words >= 0.55
+    declined = answering(understand("Did you ever own a motorcycle?"), no_context, catalogue, set(),
+                         ["My first car was a green sedan.", "Old Blue."], by_text=np.array([0.45, 0.3]))
+    assert declined.index is None
+
+
+def test_the_answer_side_bar_is_calibrated_with_the_words_too() -> None:
+    rng = np.random.default_rng(2)
+    n, dim = 40, 16
+    contexts = _unit(rng.normal(size=(n, dim)))
+    texts = _unit(contexts + 0.5 * rng.normal(size=(n, dim)))
+    matrix = np.concatenate([contexts, texts])
+    rows = (np.arange(n, dtype=np.int32), np.arange(n, 2 * n, dtype=np.int32))
+    plain = calibrate(matrix, *rows, 0.9)
+    worded = calibrate(matrix, *rows, 0.9, coverage=lambda question, reply: 1.0)
+    assert worded.answer_low >= plain.answer_low and worded.samples == plain.samples == n
+
+
+@pytest.mark.parametrize("line", ["I've been feeling really low lately.", "I have been feeling so lonely"])
+def test_feelings_said_with_feeling_are_feelings(line: str) -> None:
+    assert understand(line).intent is Intent.FEELING
+
+
+def test_a_bare_detail_question_refers_to_the_topic_and_a_fresh_one_does_not() -> None:
+    assert understand("Where did you stay?", "your honeymoon").follow_up
+    assert understand("How much did it cost?", "your truck").follow_up
+    assert not understand("Where did you grow up?", "your honeymoon").follow_up
+
+
+def test_what_am_i_called_is_about_the_listener() -> None:
+    heard = understand("Do you remember what I'm called?")
+    assert heard.intent is Intent.LISTENER_QUESTION
+    assert reflect(heard.text, ConversationMemory(listener_name="Ellie"), "love") == "You're Ellie, of course, love."
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("I've always wondered: where did you fish?", "Where did you fish?"),
+    ("Remind me, what was your first car?", "What was your first car?"),
+    ("Oh, I was wondering, did you ever ski?", "Did you ever ski?"),
+    ("Tell me about your truck.", "Tell me about your truck."),
+    ("Remind me", "Remind me"),
+])
+def test_a_conversational_opener_is_not_part_of_the_question(said: str, meant: str) -> None:
+    assert understand(said).text == meant

@@ -82,3 +82,27 @@ def test_an_ungrounded_reply_is_never_counted_right() -> None:
     assert result["table"]["harmless"]["wrong_memory"] == 1 and result["table"]["harmless"]["right"] == 0
     assert result["table"]["absent"]["wrong_memory"] == 1
     assert result["score"] == 0.0 and result["grounded_rate"] == 0.0
+
+
+def test_a_chinese_answer_has_its_names_and_numbers_as_facts() -> None:
+    from companion.persona.eval import answer_facts
+
+    assert answer_facts("我年轻时在纺织厂当挡车工，一干就是二十八年，三班倒。") == ["二十八年"]
+    assert answer_facts("我老家在安徽芜湖，小时候家门口就是青弋江。")[:2] == ["安徽", "芜湖"]
+    assert "阿姨" not in answer_facts("1975年腊月我们结的婚，你张阿姨来帮忙。")
+    assert answer_facts("Old Blue, a 1978 pickup.") == ["blue", "1978"]  # English unchanged
+
+
+def test_a_chinese_question_is_reworded_and_never_asked_as_stored() -> None:
+    from companion.persona.eval import paraphrase
+
+    stored = "奶奶，你年轻的时候最喜欢什么花？"
+    asked = {paraphrase(stored, turn) for turn in range(4)}
+    assert stored not in asked and len(asked) == 4
+    assert all("奶奶" not in q and "年轻那会儿" in q and "爱啥花" in q for q in asked)
+
+
+def test_a_chinese_reply_is_right_when_it_states_the_fact() -> None:
+    said = [piece("我老家在安徽芜湖。", ReplyKind.MEMORY, score=0.7, message_id="m99")]
+    assert outcome("in_data", said, expected=frozenset({"m04"}), fact="芜湖") == "right"
+    assert outcome("in_data", said, expected=frozenset({"m04"}), fact="杭州") == "wrong_memory"

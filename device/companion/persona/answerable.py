@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +47,12 @@ LOW_QUANTILE = 0.25
 """The lower bar (with word coverage): above this share of them."""
 HIGH_BOUNDS = (0.72, 0.92)
 LOW_BOUNDS = (0.45, 0.65)
+ANSWER_HIGH_QUANTILE = 0.97
+ANSWER_LOW_QUANTILE = 0.90
+ANSWER_HIGH_BOUNDS = (0.55, 0.85)
+ANSWER_LOW_BOUNDS = (0.35, 0.80)
+COVERAGE_WEIGHT = 0.2
+"""How much speaking to all of the question's rare words adds to the answer side's similarity."""
 COVERAGE = 0.5
 """Share of a question's rare-word weight a memory must speak to (by design: most of what was asked)."""
 CALIBRATION_QUESTIONS = 300
@@ -63,9 +69,14 @@ class Bars:
     high: float
     low: float
     samples: int = 0
+    answer_high: float = 0.70
+    """The answer-side bars: question-to-reply similarity (the message's own words, with what was
+    asked of the person unknown or hidden), on their own scale, calibrated like the others."""
+    answer_low: float = 0.45
 
     def to_dict(self) -> dict[str, float]:
-        return {"high": round(self.high, 4), "low": round(self.low, 4), "samples": self.samples}
+        return {"high": round(self.high, 4), "low": round(self.low, 4), "samples": self.samples,
+                "answer_high": round(self.answer_high, 4), "answer_low": round(self.answer_low, 4)}
 
 
 DEFAULT_BARS = Bars(high=0.80, low=0.50)
@@ -106,7 +117,9 @@ _NUMBER_WORDS = re.compile(
     r"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|half|once|twice"
     r"|first|second|third)\b|[一二三四五六七八九十百千万两几]", re.IGNORECASE)
 _TIME_WORDS = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december"
-                         r"|spring|summer|autumn|fall|winter|christmas|ago|when i was|years? old|back in|in the \w+ties)\b"
+                         r"|spring|summer|autumn|fall|winter|christmas|easter|ago|when i was|years? old|back in|in the \w+ties"
+                         r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekends?|night|morning|evening"
+                         r"|every \w+|birthday|holidays?)\b"
                          r"|年|月|岁", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]+|\"[^\"]+\"|“[^”]+”|\bcalled\b|\bnamed\b|叫")
 
@@ -141,8 +154,20 @@ def answers(score: float, coverage: float, holds: bool, bars: Bars) -> bool:
     return score >= bars.low and coverage >= COVERAGE and holds
 
 
+def answer_side(score: float, coverage: float) -> float:
+    """The answer-side score: question-to-reply similarity plus a share of the question's rare
+    words the reply speaks to (calibrated per persona on the same scale, see ``calibrate``)."""
+    return score + COVERAGE_WEIGHT * coverage
+
+
+def answers_itself(score: float, coverage: float, holds: bool, bars: Bars) -> bool:
+    """The same decision from the reply's own words (question-to-answer similarity)."""
+    return answer_side(score, coverage) >= bars.answer_low and holds
+
+
 def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarray, text_weight: float,
-              *, limit: int = CALIBRATION_QUESTIONS, seed: int = 0) -> Bars:
+              *, limit: int = CALIBRATION_QUESTIONS, seed: int = 0,
+              coverage: Callable[[int, int], float] | None = None) -> Bars:
     """The persona's bars from its own stored questions, each asked with its answer taken out.
 
     For up to ``limit`` messages that have a context (what was asked of the person), the context
@@ -152,7 +177,8 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
     if len(with_context) < 8:
         return DEFAULT_BARS
     rng = np.random.default_rng(seed)
-    if len(text_rows) > POOL:  # a big bundle: the best non-answer among a random pool is a fair estimate
+    pooled = len(text_rows) > POOL
+    if pooled:  # a big bundle: the best non-answer among a random pool is a fair estimate
         pool = np.sort(rng.choice(len(text_rows), size=POOL, replace=False))
         context_rows, text_rows = context_rows[pool], text_rows[pool]
         with_context = np.flatnonzero(context_rows >= 0)
@@ -163,6 +189,7 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
     has_context = context_rows >= 0
     texts = matrix[text_rows]
     best: list[float] = []
+    best_answer: list[float] = []
     for i in chosen:
         question = matrix[context_rows[i]]
         by_context = np.where(has_context, matrix[np.maximum(context_rows, 0)] @ question, -1.0)
@@ -172,7 +199,17 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
         removed[i] = True
         rest = np.where(removed, -1.0, score)
         best.append(float(rest.max()))
+        by_text = np.where(removed, -1.0, texts @ question)
+        if coverage is None or pooled:
+            best_answer.append(float(by_text.max()))
+        else:  # the answer side's own score over the closest few replies
+            top = np.argpartition(-by_text, 4)[:5] if len(by_text) > 5 else np.arange(len(by_text))
+            best_answer.append(max(answer_side(float(by_text[j]), coverage(int(i), int(j))) for j in top))
     values = np.array(best)
     high = float(np.clip(np.quantile(values, HIGH_QUANTILE), *HIGH_BOUNDS))
     low = float(np.clip(np.quantile(values, LOW_QUANTILE), *LOW_BOUNDS))
-    return Bars(high=high, low=min(low, high), samples=len(values))
+    answer = np.array(best_answer)
+    answer_high = float(np.clip(np.quantile(answer, ANSWER_HIGH_QUANTILE), *ANSWER_HIGH_BOUNDS))
+    answer_low = float(np.clip(np.quantile(answer, ANSWER_LOW_QUANTILE), *ANSWER_LOW_BOUNDS))
+    return Bars(high=high, low=min(low, high), samples=len(values), answer_high=answer_high,
+                answer_low=min(answer_low, answer_high))

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .answerable import (
+    COVERAGE_WEIGHT,
     Bars,
     WordWeights,
     answers,
+    answers_itself,
     calibrate,
     holds_wanted,
     proper_nouns,
@@ -79,6 +81,14 @@ class StemCache:
     def __init__(self, contexts: Sequence[str | None], texts: Sequence[str]) -> None:
         self._contexts, self._texts = contexts, texts
         self._stems: dict[int, frozenset[str]] = {}
+        self._own: dict[int, frozenset[str]] = {}
+
+    def own(self, index: int) -> frozenset[str]:
+        """The stems of the message's own words only (not of what was asked of the person)."""
+        found = self._own.get(index)
+        if found is None:
+            found = self._own[index] = frozenset(stems_of(self._texts[index]))
+        return found
 
     def __getitem__(self, index: int) -> frozenset[str]:
         found = self._stems.get(index)
@@ -124,9 +134,15 @@ def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix
             typical[i] = is_typical(kind, texts[i])
     weights = WordWeights(f"{contexts[i] or ''} {texts[i]}" for i in _spread(len(texts), WEIGHT_SAMPLE))
     stems = StemCache(contexts, texts)
-    bars = calibrate(matrix, context_rows, text_rows, text_weight)
+    # The answer side is calibrated with the words too: each stored question's share of rare words
+    # in a reply that does not answer it (messages outside the even spread have no stems here).
+    def coverage(question: int, reply: int) -> float:
+        asked = [s for s in dict.fromkeys(stem(w) for w in focus_words(contexts[question] or "").split()) if s.isascii()]
+        return weights.coverage(asked, set(stems.own(reply))) if asked else 1.0
+
+    bars = calibrate(matrix, context_rows, text_rows, text_weight, coverage=coverage)
     if min_score > bars.low:  # the configured floor still holds
-        bars = Bars(high=max(bars.high, min_score), low=min_score, samples=bars.samples)
+        bars = replace(bars, high=max(bars.high, min_score), low=min_score)
     replies = dict(kind_replies or {})
     if greeting and "greeting" not in replies:
         replies["greeting"] = (greeting,)
@@ -176,11 +192,15 @@ def wants_any_advice(heard: Understanding) -> bool:
 
 
 def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
-              texts: Sequence[str], near_last: np.ndarray | None = None) -> Choice:
+              texts: Sequence[str], near_last: np.ndarray | None = None,
+              by_text: np.ndarray | None = None) -> Choice:
     """The closest memory that answers the question, or a decline (index None).
 
     ``near_last``: per message, whether it is about the same thing as the memory spoken last
-    (a follow-up's answer may name its topic differently: "your dog" and "Biscuit")."""
+    (a follow-up's answer may name its topic differently: "your dog" and "Biscuit").
+    ``by_text``: the question's similarity to each message's own words; when no memory answers
+    by what was asked of the person (or that is unknown), the reply that answers by its own
+    words is taken (``answers_itself``, on the answer side's own calibrated bars)."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
@@ -200,6 +220,8 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         if answers(score, coverage, holds_wanted(heard.wants, texts[index], catalogue.names), catalogue.bars):
             fits.append((int(index), score))
+    if not fits and by_text is not None and len(by_text):
+        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")
@@ -210,6 +232,29 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         if _norm(texts[index]) not in recent:
             return Choice(index, score, "answer")
     return Choice(best_index, best_score, "answer")
+
+
+ANSWER_CANDIDATES = 3
+"""How many of the replies closest by their own words are checked on the answer side."""
+
+
+def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Catalogue, texts: Sequence[str],
+                      question: list[str], topic: list[str], near_last: np.ndarray | None) -> list[tuple[int, float]]:
+    top = (np.argpartition(-by_text, ANSWER_CANDIDATES - 1)[:ANSWER_CANDIDATES] if len(by_text) > ANSWER_CANDIDATES
+           else np.arange(len(by_text)))
+    fits: list[tuple[int, float]] = []
+    for index in top[np.argsort(-by_text[top], kind="stable")]:
+        score = float(by_text[index])
+        if score + COVERAGE_WEIGHT < catalogue.bars.answer_low:
+            break
+        stems = catalogue.stems.own(int(index))
+        if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
+            continue
+        coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
+        logger.debug("answer side: %s %.3f coverage %.2f", index, score, coverage)
+        if answers_itself(score, coverage, holds_wanted(heard.wants, texts[index], catalogue.names), catalogue.bars):
+            fits.append((int(index), score))
+    return fits
 
 
 def _norm(text: str) -> str:

@@ -265,7 +265,7 @@ def _import_recordings(args: argparse.Namespace, bundle: Any, paths: list[Path],
         return None
     from ..recordings.commands import import_recordings
 
-    return import_recordings(bundle, paths, speaker=args.speaker, settings=_settings(args),
+    return import_recordings(bundle, paths, speaker=args.speaker, settings=settings_from_args(args),
                              enroll=Path(enroll) if enroll else None, progress=True)
 
 

@@ -85,7 +85,7 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
     if the conversation does not hold it (the caller then says so in character)."""
     lower = question.lower()
     tail = f", {address}" if address else ""
-    if re.search(r"\bname\b|who am i|who i am|know me|remember me|我叫什么|我是谁", lower):
+    if re.search(r"\bname\b|who am i|who i am|know me|remember me|what (?:i'm|i am|am i) called|我叫什么|我是谁", lower):
         if memory.listener_name:
             return f"You're {memory.listener_name}, of course{tail}."
         return None

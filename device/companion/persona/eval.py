@@ -38,6 +38,7 @@ import numpy as np
 from ..errors import CompanionError, PersonaError
 from .base import Exchange, PersonaEngine
 from .evalsets import FactQuestion, absent_questions, harmless_questions
+from .evalzh import answer_facts_zh, has_han, paraphrase_zh
 from .folder import PersonaFolder, PersonaMessage
 from .lm.engine import _COMMON
 from .reply import ReplyKind, ReplyPiece, main_source, reply_text
@@ -73,8 +74,9 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
 
 
 def answer_facts(text: str) -> list[str]:
-    """Names (capitalised inside a sentence), numbers and number words of an answer, lower case."""
-    found: list[str] = []
+    """Names (capitalised inside a sentence), numbers and number words of an answer, lower case;
+    in Chinese, proper names and numbers by their part of speech (evalzh.py)."""
+    found: list[str] = answer_facts_zh(text) if has_han(text) else []
     for sentence in _SENTENCE.split(text):
         for position, token in enumerate(_TOKEN.findall(sentence)):
             word = token.casefold().removesuffix("'s")
@@ -99,6 +101,8 @@ def paraphrase(question: str, turn: int = 0) -> str:
 
     Rule-made, so the wording moves but the meaning stays; how far it moved is measured and reported.
     """
+    if has_han(question):
+        return paraphrase_zh(question, turn)
     text = _VOCATIVE.sub("", question.strip()).strip() or question.strip()
     for pattern, replacement in _SWAPS:
         text = re.sub(pattern, replacement, text, flags=re.I)
@@ -114,7 +118,7 @@ def fact_questions(kept: PersonaFolder, held: Sequence[PersonaMessage] = (),
         if not message.context:
             continue
         asked = {w.casefold() for w in _TOKEN.findall(message.context)}
-        facts = [f for f in answer_facts(message.text) if f not in asked]
+        facts = [f for f in answer_facts(message.text) if f not in asked and not (has_han(f) and f in message.context)]
         if facts:
             questions.append(FactQuestion(paraphrase(message.context, turn), message.id, facts[0]))
     return questions[:limit]
@@ -147,6 +151,8 @@ def outcome(kind: str, pieces: Sequence[ReplyPiece], *, expected: frozenset[str]
         return "wrongly_declined"
     said = {w.casefold().removesuffix("'s") for w in _TOKEN.findall(reply_text(pieces))}
     on_it = source.message_id in expected
+    if has_han(fact):  # Chinese has no spaces between words: the fact is found in the reply's text
+        said.update({fact} if fact in reply_text(pieces) else set())
     if (on_it and source.kind is not ReplyKind.GENERATED) or fact in said:  # that memory, or its fact
         return "right"
     return "wrong_memory"

@@ -159,6 +159,12 @@ class RetrievalPersona:
         """Similarity of ``question`` to every message, in folder order (for tuning and tests).
 
         Over a large bundle only the shortlisted texts are scored exactly; the rest score -1."""
+        by_context, by_text = self.channels(question)
+        return np.maximum(by_context, by_text * self.text_weight)
+
+    def channels(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """(similarity to what was asked of the person, -1 where unknown; to the message's own
+        words), each plus the lexical score for a Chinese persona, in folder order."""
         query = self._embedder.embed([question])[0]
         if self._shortlist is not None:
             similarity = self._shortlist.similarity(self._matrix, query)
@@ -172,14 +178,22 @@ class RetrievalPersona:
             lexical_context, lexical_text = self._lexical.scores(question)
             by_context = np.where(self._has_context, by_context + self.lexical_weight * lexical_context, -1.0)
             by_text = by_text + self.lexical_weight * lexical_text
-        return np.maximum(by_context, by_text * self.text_weight)
+        return by_context, by_text
 
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
         memory = recall(history)
         heard = understand(question, memory.topic)
-        return self.reply_for(heard, history)
+        reply = self.reply_for(heard, history)
+        if heard.follow_up and reply.kind is ReplyKind.FALLBACK and heard.intent is not Intent.LISTENER_QUESTION:
+            # Nothing about the topic answers it: perhaps it was a fresh question after all.
+            alone = understand(question)
+            if not alone.follow_up:
+                again = self.reply_for(alone, history)
+                if again.kind is ReplyKind.MEMORY:
+                    return again
+        return reply
 
     def settled(self, question: str, history: Sequence[Exchange] = ()) -> ReplyPiece | None:
         """This engine's reply when a language model could not improve on it (a decline, a message
@@ -200,13 +214,14 @@ class RetrievalPersona:
             if said is not None:
                 return piece(said, ReplyKind.REFLECTION, score=1.0)
             return self._line(catalogue.kind_line("listener", self._next_turn()), 0.0)
-        scores = self.scores(heard.resolved)
+        by_context, by_text = self.channels(heard.resolved)
+        scores = np.maximum(by_context, by_text * self.text_weight)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
         if heard.intent in SOCIAL:
             choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
-                               if heard.follow_up else None)
+                               if heard.follow_up else None, by_text=by_text)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
@@ -266,7 +281,10 @@ class RetrievalPersona:
         """The same persona over the ``keep`` messages (all when None), with the stored question of
         each ``hide_contexts`` message hidden (its answer stays findable); nothing is re-embedded."""
         rows = [i for i, m in enumerate(self.folder.messages) if keep is None or m.id in keep]
-        messages = tuple(self.folder.messages[i] for i in rows)
+        # A hidden stored question is gone from the words too (word weights, coverage, the lexical
+        # index), not only from the vectors: nothing of it may help answer its paraphrase.
+        messages = tuple(replace(self.folder.messages[i], context=None) if self.folder.messages[i].id in hide_contexts
+                         else self.folder.messages[i] for i in rows)
         context_rows = self._context_rows[rows].copy()
         context_rows[[k for k, m in enumerate(messages) if m.id in hide_contexts]] = -1
         folder = replace(self.folder, messages=messages)

@@ -108,13 +108,13 @@ married sick ill glad so not just really very feeling going trying working doing
 _LISTENER_Q = re.compile(
     r"\b(?:what(?:'s| is| was) my|who am i|do you (?:know|remember) (?:who i am|me|my|what i)|what did i (?:just )?(?:say|tell)"
     r"|what have i (?:just )?(?:said|told)|what was i (?:saying|talking about)|remember what i|what were we talking about"
-    r"|what's the news i|did i (?:tell|say))|我叫什么|我是谁|我刚才说", re.IGNORECASE)
+    r"|what's the news i|did i (?:tell|say)|what (?:i'm|i am|am i) called)|我叫什么|我是谁|我刚才说", re.IGNORECASE)
 _BAD = (r"lost|fail(?:ed)?|died|dead|passed away|funeral|cancer|sick|ill\b|hospital|broke up|dumped|left me|fired|laid off"
         r"|redundant|divorce|miscarriage|accident|hurt|crying|cried|cry|sad|lonely|alone|miss(?:ing)? you|miss (?:him|her|grandma|grandpa|\w+)"
         r"|worried|worry|anxious|scared|afraid|stressed|depressed|down|upset|angry|heartbroken|awful|terrible|rough|hard time"
         r"|bad (?:day|week|news)|can't sleep|grief|grieving|mourning|struggling|exhausted|overwhelmed|nervous|homesick|hate")
 _FEELING = re.compile(
-    rf"\b(?:{_BAD})\b|\bi(?:'m| am| feel| felt|'ve been| have been| was)(?: so| really| very| a bit| kind of| just)?"
+    rf"\b(?:{_BAD})\b|\bi(?:'m| am| feel| felt|'ve been| have been| was)(?: feeling)?(?: so| really| very| a bit| kind of| just| quite| pretty)*"
     r" (?:sad|low|down|lonely|lost|blue|empty|tired|worried|scared|awful|terrible|miserable|broken|numb|anxious|upset)"
     r"|难过|伤心|想你|想念|孤独|寂寞|害怕|担心|焦虑|压力|哭|去世|走了|失业|分手|生病|住院|累", re.IGNORECASE)
 _NEWS = re.compile(
@@ -150,9 +150,27 @@ _WANTS = (
 
 # -- the listener's line --------------------------------------------------------------------------
 
+_OPENER = re.compile(
+    r"^(?:(?:oh|so|and|well|hey|okay|ok|now)[,!]?\s+)?"
+    r"(?:i(?:'ve| have)? always wondered|i(?:'ve| have) been wondering|i was (?:just )?wondering|i wonder(?:ed)?"
+    r"|i(?: just)? want(?:ed)? to (?:know|ask)(?: you)?|i'd (?:love|like) to know|i(?:'ve| have) never asked(?: you)?"
+    r"|(?:there's )?something i(?:'ve| have)? (?:keep|kept|always) (?:thinking|wondering) about|i keep (?:thinking|wondering)"
+    r"|remind me(?: again)?|tell me again|(?:can|could|would) you remind me|quick question|one more thing|out of curiosity"
+    r"|just (?:curious|wondering)|i forgot(?: to ask)?|i never knew)\s*[:;,.!-]+\s*(?=\S+\s+\S)"
+    r"|^(?:我一直想问(?:问)?(?:你)?|我一直想知道|我想问问(?:你)?|再跟我说说|跟我讲讲|再给我讲讲|我老想起这个|我想知道|我忘了问)"
+    r"[：:，,。、\s]*(?=\S{2})", re.IGNORECASE)
+"""What people say before a question ("I've always wondered: ...", "Remind me, ..."): not its topic."""
+
+
+def strip_opener(text: str) -> str:
+    """The line without a conversational opener, its first letter kept as a sentence start."""
+    rest = _OPENER.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest is not text and rest else text
+
+
 def understand(text: str, previous_topic: str | None = None) -> Understanding:
     """Classify one line and resolve its reference to ``previous_topic`` (the last thing talked about)."""
-    clean = " ".join(text.split())
+    clean = strip_opener(" ".join(text.split()))
     lower = clean.lower().replace("\u2019", "'")
     intent = _intent(clean, lower)
     name = _listener_name(clean) if intent is Intent.INTRODUCTION else None
@@ -238,13 +256,22 @@ def resolve_reference(text: str, previous_topic: str, *, own_topic: str | None =
     if own_topic and not person_back:
         return False, text
     if pronoun is None:
-        return (True, f"{text.rstrip('?.! ')} {previous_topic}?") if starts_back else (False, text)
+        bare = _is_question(text, lower) and not own_topic and focus_words(text) in _DETAIL_VERBS
+        # "Where did you stay?" right after the honeymoon: about it (the engine retries it as said
+        # when nothing about the topic answers, so a fresh short question is not lost).
+        return (True, f"{text.rstrip('?.! ')} {previous_topic}?") if starts_back or bare else (False, text)
     word = pronoun.group(1).lower()
     replacement = previous_topic
     if word in ("his", "hers") or (word == "her" and re.search(r"\bher\s+[a-z]+\b(?!\s*\?)", text[pronoun.start():], re.IGNORECASE)
                                    and not re.search(r"\b(?:marry|meet|met|love|call|see|miss|like)\s+her\b", lower)):
         replacement = _possessive(previous_topic)
     return True, text[: pronoun.start()] + replacement + text[pronoun.end():]
+
+
+_DETAIL_VERBS = frozenset("""stay stayed cost costs happen happened last lasted end ended start started take took
+pay paid buy bought find found leave left keep kept happen finish finished""".split())  # noqa: SIM905
+"""A question made of nothing but one of these ("Where did you stay?", "How much did it cost?") asks
+about something already being talked about; "Where did you grow up?" does not."""
 
 
 def _possessive(phrase: str) -> str:
