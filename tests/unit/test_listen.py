@@ -278,14 +278,3 @@ def test_what_am_i_called_is_about_the_listener() -> None:
     heard = understand("Do you remember what I'm called?")
     assert heard.intent is Intent.LISTENER_QUESTION
     assert reflect(heard.text, ConversationMemory(listener_name="Ellie"), "love") == "You're Ellie, of course, love."
-
-
-@pytest.mark.parametrize("said, meant", [
-    ("I've always wondered: where did you fish?", "Where did you fish?"),
-    ("Remind me, what was your first car?", "What was your first car?"),
-    ("Oh, I was wondering, did you ever ski?", "Did you ever ski?"),
-    ("Tell me about your truck.", "Tell me about your truck."),
-    ("Remind me", "Remind me"),
-])
-def test_a_conversational_opener_is_not_part_of_the_question(said: str, meant: str) -> None:
-    assert understand(said).text == meant

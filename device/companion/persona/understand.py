@@ -150,27 +150,9 @@ _WANTS = (
 
 # -- the listener's line --------------------------------------------------------------------------
 
-_OPENER = re.compile(
-    r"^(?:(?:oh|so|and|well|hey|okay|ok|now)[,!]?\s+)?"
-    r"(?:i(?:'ve| have)? always wondered|i(?:'ve| have) been wondering|i was (?:just )?wondering|i wonder(?:ed)?"
-    r"|i(?: just)? want(?:ed)? to (?:know|ask)(?: you)?|i'd (?:love|like) to know|i(?:'ve| have) never asked(?: you)?"
-    r"|(?:there's )?something i(?:'ve| have)? (?:keep|kept|always) (?:thinking|wondering) about|i keep (?:thinking|wondering)"
-    r"|remind me(?: again)?|tell me again|(?:can|could|would) you remind me|quick question|one more thing|out of curiosity"
-    r"|just (?:curious|wondering)|i forgot(?: to ask)?|i never knew)\s*[:;,.!-]+\s*(?=\S+\s+\S)"
-    r"|^(?:我一直想问(?:问)?(?:你)?|我一直想知道|我想问问(?:你)?|再跟我说说|跟我讲讲|再给我讲讲|我老想起这个|我想知道|我忘了问)"
-    r"[：:，,。、\s]*(?=\S{2})", re.IGNORECASE)
-"""What people say before a question ("I've always wondered: ...", "Remind me, ..."): not its topic."""
-
-
-def strip_opener(text: str) -> str:
-    """The line without a conversational opener, its first letter kept as a sentence start."""
-    rest = _OPENER.sub("", text, count=1)
-    return rest[:1].upper() + rest[1:] if rest is not text and rest else text
-
-
 def understand(text: str, previous_topic: str | None = None) -> Understanding:
     """Classify one line and resolve its reference to ``previous_topic`` (the last thing talked about)."""
-    clean = strip_opener(" ".join(text.split()))
+    clean = " ".join(text.split())
     lower = clean.lower().replace("\u2019", "'")
     intent = _intent(clean, lower)
     name = _listener_name(clean) if intent is Intent.INTRODUCTION else None
