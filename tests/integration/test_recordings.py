@@ -136,7 +136,7 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
     assert "3 stored encrypted" in out and "2 in the person's voice" in out and "1 in another voice" in out, out
 
     from companion.persona.bundle.store import Bundle
-    from companion.recordings import store
+    from companion.persona.bundle import recordings as store
 
     with Bundle.open(bundle, key.read_bytes().strip()) as opened:
         rows = {r.filename: r for r in store.recordings(opened.db)}
@@ -190,7 +190,7 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
     prepared = companion(["voice", "prepare", "--persona", str(bundle), "--from-bundle"], env)
     assert prepared.returncode == 0, prepared.stderr[-2000:]
     assert "inside the encrypted bundle" in prepared.stdout and not (bundle / "voice" / "dataset").exists()
-    from companion.recordings.voiceset import dataset_info, training_dirs
+    from companion.voice.recordings.voiceset import dataset_info, training_dirs
 
     with Bundle.open(bundle, key.read_bytes().strip()) as opened:
         report = dataset_info(opened)["report"]

@@ -145,7 +145,7 @@ def prepared(joe, recordings, tmp_path_factory: pytest.TempPathFactory, test_set
     # An encrypted persona's training set stays inside the bundle: nothing of it in plaintext (issue 20/21).
     assert not (persona / "voice" / "dataset").exists()
     from companion.persona.bundle.store import Bundle
-    from companion.recordings.voiceset import dataset_info
+    from companion.voice.recordings.voiceset import dataset_info
 
     with Bundle.open(persona, key.read_bytes().strip()) as bundle:
         report = dataset_info(bundle)["report"]
@@ -173,7 +173,7 @@ def test_prepare_keeps_the_target_and_drops_the_impostor(prepared, recordings) -
     assert cafe and not any(c["kept"] for c in cafe) and any(c["reason"] == "noisy" for c in cafe)
     assert report["living_person"] is True
     assert report["verdict"]["level"] == "not-enough" and "Not enough" in prepared["stdout"]
-    from companion.recordings.voiceset import training_dirs
+    from companion.voice.recordings.voiceset import training_dirs
 
     with training_dirs(prepared["persona"], prepared["key"]) as work:  # decrypted to a private folder meanwhile
         dataset = work.dataset
@@ -194,7 +194,7 @@ def test_living_enrolment_must_say_the_challenge(prepared, recordings, joe) -> N
     assert done.returncode == 1
     assert "does not say the challenge phrase" in done.stderr and "Traceback" not in done.stderr
     from companion.persona.bundle.store import Bundle
-    from companion.recordings.voiceset import dataset_info
+    from companion.voice.recordings.voiceset import dataset_info
 
     with Bundle.open(prepared["persona"], prepared["key"].read_bytes().strip()) as bundle:
         assert dataset_info(bundle) is not None  # earlier set kept

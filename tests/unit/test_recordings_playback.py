@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from companion.persona.reply import ReplyKind, piece
-from companion.recordings import playback
-from companion.recordings.playback import Clip, RecordingLibrary
+from companion.persona import recorded as playback
+from companion.persona.recorded import Clip, RecordingLibrary
 from companion.service.reply_line import _subtitle
 
 RATE = 16000

@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 from companion.consent import new_record
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
-from companion.recordings import store
-from companion.recordings.importer import (
+from companion.persona.bundle import recordings as store
+from companion.voice.recordings.importer import (
     RecordingsSummary,
     store_candidates,
     voice_profile,
 )
-from companion.recordings.sources import find, whatsapp_zip
-from companion.recordings.store import Segment
-from companion.recordings.transcribe import passages
+from companion.voice.recordings.sources import find, whatsapp_zip
+from companion.persona.bundle.recordings import Segment
+from companion.voice.recordings.transcribe import passages
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,7 +147,7 @@ def test_passages_split_long_transcripts_and_keep_their_times() -> None:
 
 
 def test_a_bundles_training_set_is_decrypted_only_while_used(bundle: Bundle) -> None:
-    from companion.recordings.voiceset import (
+    from companion.voice.recordings.voiceset import (
         DatasetClip,
         dataset_info,
         materialise,

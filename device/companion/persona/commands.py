@@ -90,7 +90,7 @@ def register(subparsers: Any) -> None:
     c.add_argument("photos", nargs="*", metavar="IMAGE", help="image files (each with --caption)")
     c.add_argument("--caption", help="caption for the image(s)")
     c.add_argument("--folder", help="a folder of images with a captions.csv (file, caption)")
-    from ..recordings.commands import register as register_recordings
+    from ..voice.recordings.commands import register as register_recordings
 
     register_recordings(sub, bundle_command, cmd_add_recordings)
     from .lm.commands import register as register_lm_commands  # eval, train, bench-lm (lm engineer)
@@ -240,7 +240,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if index is not None:
             print(f"memory index: {index.texts} texts, {index.embedded_now} embedded now ({index.seconds:.1f} s)")
     if recordings is not None and not args.json:
-        from ..recordings.commands import print_summary
+        from ..voice.recordings.commands import print_summary
 
         print_summary(recordings)
     fresh = [s for s in summaries if s.status != "already imported"]
@@ -254,7 +254,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _has_media(path: Path) -> bool:
-    from ..recordings.commands import has_media
+    from ..voice.recordings.commands import has_media
 
     return has_media(path)
 
@@ -263,14 +263,14 @@ def _import_recordings(args: argparse.Namespace, bundle: Any, paths: list[Path],
     """The voice notes and videos the exports carry, stored encrypted (issue 20); None without any."""
     if not paths:
         return None
-    from ..recordings.commands import import_recordings
+    from ..voice.recordings.commands import import_recordings
 
     return import_recordings(bundle, paths, speaker=args.speaker, settings=settings_from_args(args),
                              enroll=Path(enroll) if enroll else None, progress=True)
 
 
 def cmd_add_recordings(args: argparse.Namespace) -> int:
-    from ..recordings.commands import print_summary
+    from ..voice.recordings.commands import print_summary
 
     with _open(args) as bundle:
         bundle.check_consent()

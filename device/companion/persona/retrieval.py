@@ -243,7 +243,7 @@ class RetrievalPersona:
     def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
         if choice.index is not None:
             message = self.folder.messages[choice.index]
-            from ..recordings.playback import is_playable  # the person's own recorded voice (issue 20)
+            from .recorded import is_playable  # the person's own recorded voice (issue 20)
 
             kind = ReplyKind.RECORDING if is_playable(message.id) else ReplyKind.MEMORY
             return piece(message.text, kind, score=choice.score, message_id=message.id)

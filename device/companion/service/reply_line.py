@@ -245,7 +245,7 @@ def turn_pieces(plan: TurnPlan, ethics: EthicsHooks, persona: PersonaEngine, que
 
 def _recording(sentence: ReplyPiece, rate: int) -> np.ndarray | None:
     """The person's own recording of this piece (trimmed, loudness-normalised), or None."""
-    from ..recordings.playback import clip_audio
+    from ..persona.recorded import clip_audio
 
     return clip_audio(sentence.source.message_id or "", rate)
 
@@ -253,7 +253,7 @@ def _recording(sentence: ReplyPiece, rate: int) -> np.ndarray | None:
 def _subtitle(sentence: ReplyPiece) -> str:
     """What the frame shows: a recording says so ("recording from 12 March 2019: ...")."""
     if sentence.kind is ReplyKind.RECORDING:
-        from ..recordings.playback import date_label
+        from ..persona.recorded import date_label
 
         label = date_label(sentence.source.message_id)
         if label:

@@ -133,8 +133,8 @@ def _open_bundle(persona_dir: Path, key_file: str | Path | None) -> Any:
 def _sources(inputs: list[Path], bundle: Any, from_bundle: bool) -> list[tuple[str, Any]]:
     """(label, loader of mono float audio at Piper's rate) per recording."""
     if from_bundle:
-        from ..recordings import store as recording_store
-        from ..recordings.importer import decode
+        from ..persona.bundle import recordings as recording_store
+        from .recordings.importer import decode
 
         chosen = [r for r in recording_store.recordings(bundle.db, status="done") if r.whose == "persona"]
         if not chosen:
@@ -159,13 +159,14 @@ def _prepare(persona_dir: Path, work: WorkDirs, enroll: Path | None, inputs: lis
     asr, asr_name = load_asr(models_dir, settings.asr_model)
     if living:
         challenge = consent_check.load_challenge(work.root)
+        assert enroll_audio is not None  # a living person always enrols (checked above)
         heard = asr.transcribe(_analysis_audio(enroll_audio), ANALYSIS_RATE).text
         consent_check.check_enrolment(challenge, heard, now=now, where=str(enroll))
     encoder = SpeakerEncoder()
     if enroll_audio is not None:
         target = encoder.embed(enroll_audio, PIPER_RATE)
     else:
-        from ..recordings.voiceset import voice_profile_of
+        from .recordings.voiceset import voice_profile_of
 
         target = voice_profile_of(bundle, settings.min_speaker_similarity)
     if target is None:
@@ -234,7 +235,7 @@ def _prepare(persona_dir: Path, work: WorkDirs, enroll: Path | None, inputs: lis
                "embedding": [round(float(x), 6) for x in target],
                "prepared_at": now.astimezone(_dt.timezone.utc).isoformat(timespec="seconds")}
     if bundle is not None:  # encrypted persona: the set stays inside the database (issue 20, 21)
-        from ..recordings.voiceset import DatasetClip, store_dataset
+        from .recordings.voiceset import DatasetClip, store_dataset
 
         result = report.to_dict()
         store_dataset(bundle, [DatasetClip(c.clip_id, c.text, c.heldout, kept_audio[c.clip_id], PIPER_RATE)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..audio.level import normalise_rms  # noqa: F401  (re-exported for voice preparation)
+
 CLIP_LEVEL = 0.99
 """|sample| at or above this (of full scale) counts as clipped."""
 _EPS = 1e-12
@@ -79,18 +81,6 @@ def confirm_speech(flags: np.ndarray, powers: np.ndarray, noise: float, *, margi
         else:
             i += 1
     return out
-
-
-def normalise_rms(audio: np.ndarray, target_dbfs: float, peak: float = 0.95) -> np.ndarray:
-    """Scale to ``target_dbfs`` RMS (dB re full scale), lowering the gain if peaks would exceed ``peak``."""
-    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if len(audio) else 0.0
-    if rms <= _EPS:
-        return audio.astype(np.float32)
-    gain = 10.0 ** (target_dbfs / 20.0) / rms
-    top = float(np.max(np.abs(audio)))
-    if top * gain > peak:
-        gain = peak / top
-    return (audio * gain).astype(np.float32)
 
 
 def speech_segments(

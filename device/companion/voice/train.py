@@ -98,7 +98,7 @@ def train(
 
     An encrypted bundle's training set is decrypted to a private temporary folder (with piper's
     cache) for as long as training runs, and removed after (issue 20)."""
-    from ..recordings.voiceset import training_dirs
+    from .recordings.voiceset import training_dirs
 
     with training_dirs(persona_dir, key_file) as work:
         return _train(work, persona_dir, base=base, epochs=epochs, from_scratch=from_scratch, tiny=tiny,

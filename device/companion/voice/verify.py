@@ -84,7 +84,7 @@ def verify(
     database (unlocked with ``key_file`` or the usual key sources), see persona/cloned_voice.py.
     """
     if work is None:  # an encrypted bundle's real clips are decrypted to a private folder meanwhile
-        from ..recordings.voiceset import training_dirs
+        from .recordings.voiceset import training_dirs
 
         with training_dirs(persona_dir, key_file) as work:
             return verify(persona_dir, models_dir, voice=voice, impostor=impostor, threshold=threshold,

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ...recordings.playback import RecordingLibrary, install, load_library, message_id
+from ..recorded import RecordingLibrary, install, load_library, message_id
 from ..folder import PersonaFolder, PersonaMessage
 from ..retrieval import DEFAULT_MIN_SCORE, RetrievalPersona
 from .index import load_index

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from .records import ExportFormatError
 
@@ -148,7 +148,7 @@ def head_text(path: Path, size: int = SNIFF_BYTES) -> str:
     return head.decode(encoding, errors="replace").lstrip("\ufeff")
 
 
-def open_text(path: Path, raw: BinaryIO | io.RawIOBase | None = None) -> io.TextIOWrapper:
+def open_text(path: Path, raw: IO[bytes] | io.RawIOBase | None = None) -> io.TextIOWrapper:
     """Open a text export (or an already-open binary member), bad bytes replaced by U+FFFD.
 
     Only "\\n" ends a line (a "\\r" inside a message stays in it; callers strip "\\r\\n").

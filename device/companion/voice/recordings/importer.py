@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AudioError
-from ..persona.bundle.store import Bundle, audit, utc_now
-from . import store
+from ...errors import AudioError
+from ...persona.bundle.store import Bundle, audit, utc_now
+from ...persona.bundle import recordings as store
 from .sources import MAX_RECORDING_BYTES, Candidate
 from .transcribe import RATE, passages
 
@@ -90,7 +90,7 @@ def probe(data: bytes, where: str) -> float:
 
 def decode(data: bytes, where: str, rate: int = RATE) -> np.ndarray:
     """Decode in memory (never a temporary file) to mono float32."""
-    from ..audio.decode import decode_mono
+    from ...audio.decode import decode_mono
 
     audio, _ = decode_mono(data, rate, np.float32, where=where)
     if audio.size == 0:
@@ -228,8 +228,8 @@ def check_and_transcribe(bundle: Bundle, *, encoder: Any, transcriber_factory: C
 def _add_passages(bundle: Bundle, rec: store.StoredRecording, segments: list[store.Segment],
                   redactor: Callable[[str], str]) -> int:
     """Each passage a record and a reply pair (the memory index embeds them on its next run)."""
-    from ..persona.bundle.importer import record_hash
-    from ..persona.private import private_reason
+    from ...persona.bundle.importer import record_hash
+    from ...persona.private import private_reason
 
     db = bundle.db
     context_text = store.recording_context(db, rec.id)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelError
-from .store import Segment
+from ...errors import ModelError
+from ...persona.bundle.recordings import Segment
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class SegmentTranscriber:
 
 def load_transcriber(models_dir: Path, name: str, language: str) -> tuple[SegmentTranscriber, str]:
     """The configured Whisper (voice.asr_model), or tiny.en when it is not installed."""
-    from ..models.store import ModelStore
+    from ...models.store import ModelStore
 
     store = ModelStore(models_dir)
     try:

@@ -77,7 +77,7 @@ def materialise(bundle: Any, folder: Path) -> int:
     the number of training clips."""
     info = dataset_info(bundle)
     if info is None:
-        from ..errors import CompanionError
+        from ...errors import CompanionError
 
         raise CompanionError("the persona bundle holds no prepared training set", where=str(bundle.path),
                              hint="run `companion voice prepare --from-bundle` first")
@@ -110,15 +110,15 @@ def training_dirs(persona_dir: Path, key_file: str | Path | None = None) -> Iter
     """The voice work folders, with an encrypted bundle's training set decrypted to a private
     temporary folder for as long as the block runs (a plain folder's set stays where it is; so
     does a set an older version left in ``<bundle>/voice/dataset``)."""
-    from ..persona.bundle.store import is_bundle
-    from ..voice.prepare import WorkDirs
+    from ...persona.bundle.store import is_bundle
+    from ...voice.prepare import WorkDirs
 
     work = WorkDirs.for_persona(persona_dir)
     if not is_bundle(persona_dir):
         yield work
         return
-    from ..persona.bundle.keys import read_secret
-    from ..persona.bundle.store import Bundle
+    from ...persona.bundle.keys import read_secret
+    from ...persona.bundle.store import Bundle
 
     secret = read_secret(settings_key_file=key_file or None, prompt_name=f"persona bundle {persona_dir}")
     with private_folder() as folder:
@@ -131,7 +131,7 @@ def training_dirs(persona_dir: Path, key_file: str | Path | None = None) -> Iter
 
 def persona_recordings(bundle: Any, rate: int) -> Iterator[tuple[str, np.ndarray]]:
     """(label, mono float audio at ``rate``) of each recording in the person's voice, decoded in memory."""
-    from . import store
+    from ...persona.bundle import recordings as store
     from .importer import decode
 
     for rec in store.recordings(bundle.db, status="done"):
@@ -143,7 +143,7 @@ def persona_recordings(bundle: Any, rate: int) -> Iterator[tuple[str, np.ndarray
 
 def voice_profile_of(bundle: Any, threshold: float) -> np.ndarray | None:
     """The person's voice as the recordings' import found it (the enrolment when none is given)."""
-    from . import store
+    from ...persona.bundle import recordings as store
     from .importer import voice_profile
 
     persona_ids = {r.id for r in store.recordings(bundle.db, status="done") if r.whose == "persona"}

@@ -1,4 +1,4 @@
-"""`python -m companion.recordings.bench`: how long importing recordings takes per minute of audio.
+"""`python -m companion.voice.recordings.bench`: how long importing recordings takes per minute of audio.
 
 Synthesizes ``--notes`` voice notes (Piper, the installed voice) into a WhatsApp zip, imports
 them into a fresh bundle in a temporary folder and prints JSON: seconds per stage (store =
@@ -43,10 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=6)
     args = parser.parse_args(argv)
-    from ..config import load_settings
-    from ..consent import new_record
-    from ..persona.bundle.store import Bundle, PersonaCard, new_bundle_id
-    from ..tts.piper_tts import PiperSynthesizer
+    from ...config import load_settings
+    from ...consent import new_record
+    from ...persona.bundle.store import Bundle, PersonaCard, new_bundle_id
+    from ...tts.piper_tts import PiperSynthesizer
     from .importer import RecordingsSummary, check_and_transcribe, store_candidates
     from .sources import find
 
@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                              audience=["household"], valid_until=None, owner_is_adult=True, bundle_id=bundle_id)
         card = PersonaCard(name="Rose", display_name="Rose", language="en", fallback_replies=("I forget.",))
         with Bundle.create(folder / "b", b"passphrase-123", card, consent) as bundle:
-            from ..persona.bundle.importer import default_redactor
-            from ..voice.speaker import SpeakerEncoder
+            from ...persona.bundle.importer import default_redactor
+            from ...voice.speaker import SpeakerEncoder
             from .transcribe import load_transcriber
 
             t0 = time.perf_counter()

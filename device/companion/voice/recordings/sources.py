@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..persona.ingest.records import ChatRecord
-from ..voice.media import MEDIA_SUFFIXES
+from ...persona.ingest.records import ChatRecord
+from ...voice.media import MEDIA_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def is_media(name: str) -> bool:
 
 
 def _unsafe(info: zipfile.ZipInfo) -> str | None:
-    from ..persona.ingest.archive import _is_symlink, _unsafe_name
+    from ...persona.ingest.archive import _is_symlink, _unsafe_name
 
     reason = _unsafe_name(info.filename)
     if reason is None and _is_symlink(info):
@@ -97,8 +97,8 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, 
 
 def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
     """The voice notes and videos of a WhatsApp .zip export (``speaker_of`` marks the person's messages)."""
-    from ..persona.ingest._common import open_text
-    from ..persona.ingest.whatsapp import WhatsAppParser, _conversation_name
+    from ...persona.ingest._common import open_text
+    from ...persona.ingest.whatsapp import WhatsAppParser, _conversation_name
 
     problems: list[str] = []
     try:
@@ -136,7 +136,7 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
 
 def _bounded(records: Iterable[ChatRecord]) -> Iterator[ChatRecord]:
     """Only messages that name an attachment or carry text are needed; the text is cut short."""
-    from ..persona.ingest.records import make_record
+    from ...persona.ingest.records import make_record
 
     for r in records:
         yield make_record(r.source, r.conversation, r.speaker, r.text[:2000], r.time, r.record_id, r.reply_to,
@@ -156,7 +156,7 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[
 
 def telegram_folder(folder: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
     """Voice and video messages of a Telegram Desktop export folder (result.json beside the media)."""
-    from ..persona.ingest.telegram import TelegramParser
+    from ...persona.ingest.telegram import TelegramParser
 
     result = folder / "result.json"
     media = {p.name: (str(p), p.stat().st_size, _file_reader(p)) for p in sorted(folder.rglob("*"))
@@ -166,7 +166,7 @@ def telegram_folder(folder: Path, speaker_of: Callable[[ChatRecord], bool]) -> F
 
 def loose_files(inputs: Iterable[Path]) -> Found:
     """Files or folders of recordings (the person's own, the owner says; the voice check decides)."""
-    from ..voice.media import find_recordings
+    from ...voice.media import find_recordings
 
     candidates = []
     for path in find_recordings(list(inputs)):
@@ -191,7 +191,7 @@ def _file_reader(path: Path) -> Callable[[], bytes]:
 
 def find(inputs: list[Path], speaker_of: Callable[[ChatRecord], bool]) -> Found:
     """Recordings in each input: a WhatsApp zip, a Telegram export folder, or loose files."""
-    from ..persona.ingest.archive import is_zip
+    from ...persona.ingest.archive import is_zip
 
     total = Found([], [])
     loose: list[Path] = []

@@ -82,7 +82,7 @@ def is_playable(message_id: str | None) -> bool:
 
 def load_library(bundle: object, limit: int = MAX_LIBRARY_BYTES) -> RecordingLibrary:
     """Decrypt the bytes of the person's recordings that have playable passages (into memory)."""
-    from . import store
+    from .bundle import recordings as store
 
     db = bundle.db  # type: ignore[attr-defined]
     bundle_id = bundle.bundle_id  # type: ignore[attr-defined]
@@ -144,7 +144,7 @@ def trim_silence(audio: np.ndarray, rate: int, *, frame_s: float = 0.02, below_d
 
 def normalise(audio: np.ndarray, target_dbfs: float) -> np.ndarray:
     """One gain for the whole passage, so speech RMS is ``target_dbfs`` (peaks kept under 0.95)."""
-    from ..voice.quality import normalise_rms
+    from ..audio.level import normalise_rms
 
     return normalise_rms(audio, target_dbfs)
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..persona.bundle.store import Bundle
-from . import store
+from ...persona.bundle.store import Bundle
+from ...persona.bundle import recordings as store
 from .importer import RecordingsSummary, check_and_transcribe, store_candidates
 from .sources import find
 
@@ -45,7 +45,7 @@ def import_recordings(bundle: Bundle, inputs: list[Path], *, speaker: str | None
                       enroll: Path | None = None, progress: bool = True,
                       encoder: Any = None, transcriber_factory: Callable[[], Any] | None = None) -> RecordingsSummary:
     """Find, store, check and transcribe; the summary lists one line per file left out."""
-    from ..persona.bundle.importer import default_redactor
+    from ...persona.bundle.importer import default_redactor
     from .transcribe import load_transcriber
 
     summary = RecordingsSummary()
@@ -54,7 +54,7 @@ def import_recordings(bundle: Bundle, inputs: list[Path], *, speaker: str | None
     store_candidates(bundle, found.candidates, summary, progress=progress)
     if not store.recordings(bundle.db, status="pending"):
         return summary  # nothing new: no speaker encoder or Whisper to load
-    from ..voice.speaker import SpeakerEncoder
+    from ...voice.speaker import SpeakerEncoder
 
     encoder = encoder or SpeakerEncoder()
     enrolment = None
@@ -76,7 +76,7 @@ def import_recordings(bundle: Bundle, inputs: list[Path], *, speaker: str | None
 
 def has_media(path: Path) -> bool:
     """An export that may carry recordings: a zip, or a Telegram folder."""
-    from ..persona.ingest.archive import is_zip
+    from ...persona.ingest.archive import is_zip
 
     return (path.is_file() and is_zip(path)) or (path.is_dir() and (path / "result.json").is_file())
 
