@@ -79,6 +79,9 @@ def register(subparsers: Any) -> None:
     c.add_argument("photos", nargs="*", metavar="IMAGE", help="image files (each with --caption)")
     c.add_argument("--caption", help="caption for the image(s)")
     c.add_argument("--folder", help="a folder of images with a captions.csv (file, caption)")
+    from .review_commands import register as register_review_commands  # imports, forget, messages
+
+    register_review_commands(bundle_command)
     from .lm.commands import register as register_lm_commands  # eval, train, bench-lm (lm engineer)
 
     register_lm_commands(sub)

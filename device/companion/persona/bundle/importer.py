@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest.records import ChatRecord
+from .imports import claim_pair, claim_record
 from .keys import BundleError
 from .store import Bundle, audit, utc_now
 
@@ -327,6 +328,11 @@ class _PairWriter:
              _iso(first.time), first.source),
         )
         self.summary.pairs += cursor.rowcount
+        if cursor.rowcount:
+            pair_id = int(cursor.lastrowid)
+        else:
+            pair_id = int(self.db.execute("SELECT id FROM reply_pairs WHERE pair_hash = ?", (pair_hash,)).fetchone()[0])
+        claim_pair(self.db, pair_id, self.file_sha256)
 
     def _insert(self, record: ChatRecord, role: str, text: str, *, count_duplicate: bool = True) -> int | None:
         """Insert (or find) a record; the row id, or None when the text is empty after redaction."""
@@ -350,10 +356,13 @@ class _PairWriter:
                 self.summary.kept += 1
             else:
                 self.summary.contexts += 1
-            return int(cursor.lastrowid)
-        if count_duplicate:
-            self.summary.skipped[SKIP_DUPLICATE] += 1
-        return int(self.db.execute("SELECT id FROM records WHERE content_hash = ?", (digest,)).fetchone()[0])
+            record_id = int(cursor.lastrowid)
+        else:
+            if count_duplicate:
+                self.summary.skipped[SKIP_DUPLICATE] += 1
+            record_id = int(self.db.execute("SELECT id FROM records WHERE content_hash = ?", (digest,)).fetchone()[0])
+        claim_record(self.db, record_id, self.file_sha256)
+        return record_id
 
 
 def _normalise(name: str) -> str:
