@@ -204,7 +204,7 @@ def _delete_records(db: Any, record_ids: list[int]) -> None:
     db.executemany("DELETE FROM records WHERE id = ?", params)
 
 
-_RECORD_CHILDREN: list[tuple[str, str]] = [("record_imports", "record_id")]
+_RECORD_CHILDREN: list[tuple[str, str]] = [("record_imports", "record_id"), ("message_keys", "record_id")]
 """Rows that hang off a record and go with it (other parts of the bundle add theirs here)."""
 
 

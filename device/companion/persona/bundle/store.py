@@ -278,9 +278,11 @@ class Bundle:
 
 def _extend_schema(bundle: Bundle) -> None:
     """Tables added since schema 1 (created, and filled for older bundles, on first open)."""
+    from .dedupe import ensure_message_keys
     from .imports import ensure_claims
 
     ensure_claims(bundle)
+    ensure_message_keys(bundle)
 
 
 def _connect(db_path: Path, data_key: bytes) -> Any:
