@@ -355,8 +355,19 @@ def cmd_erase(args: argparse.Namespace) -> int:
         if input(f"Erase the persona in {args.dir} for good? Type ERASE: ").strip() != "ERASE":
             print("not erased")
             return 1
-    removed = erase_bundle(Path(args.dir))
-    print(f"erased: the data key was destroyed first; {len(removed)} files removed; an audit line remains in AUDIT.log")
+    from .bundle.store import ERASED_FILE, is_bundle
+    from .traces import erase_persona
+
+    target = Path(args.dir)
+    if not is_bundle(target):
+        erase_bundle(target)  # says it is not a bundle
+    already = (target / ERASED_FILE).exists()
+    removed, traces = erase_persona(_settings(args), target)
+    if already:
+        print(f"this persona was already erased; {len(traces)} derived files removed (caches, training leftovers)")
+    else:
+        print(f"erased: the data key was destroyed first; {len(removed)} files removed, and {len(traces)} derived "
+              "files outside the bundle (caches, training leftovers); an audit line remains in AUDIT.log")
     return 0
 
 
