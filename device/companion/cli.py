@@ -34,6 +34,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     persona = getattr(args, "persona", None)
     if persona:
         settings = replace(settings, persona=replace(settings.persona, dir=str(persona)))
+    key_file = getattr(args, "key_file", None)
+    if key_file:  # the persona bundle's passphrase file (converse --key-file)
+        settings = replace(settings, persona=replace(settings.persona, key_file=str(key_file)))
     models_dir = getattr(args, "models_dir", None)
     if models_dir:
         settings = replace(settings, paths=replace(settings.paths, models_dir=str(models_dir)))
@@ -150,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="where to write the spoken reply (WAV)")
     p.add_argument("--json", action="store_true", help="print transcript, reply and per-stage timings as JSON")
     p.add_argument("--wake", action="store_true", help="start idle: the recording begins with the wake word")
+    p.add_argument("--key-file", help="file holding the persona bundle's passphrase (default: settings, credential, prompt)")
     p.set_defaults(func=cmd_converse)
 
     p = sub.add_parser("demo", help="a short spoken conversation with the demo persona, no microphone needed")
