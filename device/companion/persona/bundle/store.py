@@ -278,11 +278,17 @@ class Bundle:
 
 def _extend_schema(bundle: Bundle) -> None:
     """Tables added since schema 1 (created, and filled for older bundles, on first open)."""
+    import sqlcipher3
+
     from .dedupe import ensure_message_keys
     from .imports import ensure_claims
 
-    ensure_claims(bundle)
-    ensure_message_keys(bundle)
+    try:
+        ensure_claims(bundle)
+        ensure_message_keys(bundle)
+    except sqlcipher3.OperationalError as exc:  # opened read-only: reading needs none of them
+        logger.warning("bundle %s: could not add the review tables (%s); `persona imports` needs write access",
+                       bundle.path, exc)
 
 
 def _connect(db_path: Path, data_key: bytes) -> Any:
