@@ -24,7 +24,9 @@ from .store import Bundle
 logger = logging.getLogger(__name__)
 
 BATCH = 256
-BATCH_TOKENS = 2048
+CALL_TOKENS = 2048
+EMBED_CALL = 32
+"""Texts per model call in the embedder (embedder.BATCH_SIZE)."""
 MAX_TEXT_TOKENS = 256
 """The embedder cuts each text to this many tokens (embedder.MAX_TOKENS)."""
 EMBEDDER_META = "embedder"
@@ -44,7 +46,7 @@ class IndexStats:
 WINDOW_TEXTS = 4096
 WINDOW_CHARS = 8_000_000
 """Indexing memory cap: at most this many pair texts (or characters) are held at once, besides one
-embedding batch (BATCH texts or BATCH_TOKENS tokens), whatever the bundle's size: measured by
+embedding batch (BATCH texts; CALL_TOKENS tokens per model call), whatever the bundle's size: measured by
 tests/bench/bench_memory.py, well under 1 GB for 100,000 messages or a 10 MB letter."""
 
 
@@ -87,17 +89,17 @@ def _missing(bundle: Bundle, window: dict[bytes, str]) -> list[tuple[bytes, str]
 
 
 def _batches(items: list[tuple[bytes, str]]) -> Iterator[list[tuple[bytes, str]]]:
-    """BATCH texts at a time, fewer when long: the embedder's working memory grows with the tokens
-    in a batch (their square, in attention), so a batch holds at most BATCH_TOKENS (estimated)."""
+    """BATCH texts at a time, fewer when long. The embedder runs EMBED_CALL texts per model call, and
+    its working memory grows with texts x tokens (squared, in attention): a call over long texts
+    holds at most CALL_TOKENS (estimated) tokens, so a batch of long texts is cut short."""
     chunk: list[tuple[bytes, str]] = []
-    tokens = 0
-    for item in items:
-        estimate = min(len(item[1]) // 3 + 2, MAX_TEXT_TOKENS)
-        if chunk and (len(chunk) >= BATCH or tokens + estimate > BATCH_TOKENS):
+    for item in items:  # sorted by length: the newest item is the longest so far
+        longest = min(len(item[1]) // 3 + 2, MAX_TEXT_TOKENS)
+        limit = BATCH if longest * EMBED_CALL <= CALL_TOKENS else max(1, CALL_TOKENS // longest)
+        if len(chunk) >= limit:
             yield chunk
-            chunk, tokens = [], 0
+            chunk = []
         chunk.append(item)
-        tokens += estimate
     if chunk:
         yield chunk
 
