@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-seconds", type=float, default=300.0,
                         help="stop each indexing run after this long (0: run to the end)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (medians are reported)")
+    parser.add_argument("--only", choices=("whatsapp", "letter"), help="run one case")
     args = parser.parse_args(argv)
 
     from make_export import write_export
@@ -121,12 +122,15 @@ def main(argv: list[str] | None = None) -> int:
                                  "load_average_at_start": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         work = Path(tmp)
-        cases = {
-            f"whatsapp_{args.messages}_messages": (write_export(work / "WhatsApp Chat with Grandma Rose.txt",
-                                                                args.messages), "whatsapp"),
-            f"letter_{args.letter_mb:g}_mb": (write_letter(work / "letter.txt", args.letter_mb), "text"),
-        }
+        cases = {}
+        if args.only != "letter":
+            cases[f"whatsapp_{args.messages}_messages"] = (
+                write_export(work / "WhatsApp Chat with Grandma Rose.txt", args.messages), "whatsapp")
+        if args.only != "whatsapp":
+            cases[f"letter_{args.letter_mb:g}_mb"] = (write_letter(work / "letter.txt", args.letter_mb), "text")
         for name, (source, fmt) in cases.items():
+            if args.only and not name.startswith(args.only):
+                continue
             runs = [one_case(work, source, fmt, limit) for _ in range(args.repeat)]
             summary: dict[str, object] = {"file_mb": round(source.stat().st_size / 1e6, 2),
                                           "pairs": runs[0]["pairs"], "kept": runs[0]["kept"]}
