@@ -218,7 +218,7 @@ def cmd_care(args: argparse.Namespace) -> int:
             if input("Say goodbye for good? Type GOODBYE: ").strip() != "GOODBYE":
                 print("nothing changed")
                 return 1
-        from ..persona.traces import erase_persona
+        from .erase import erase_persona
 
         erase_persona(settings, path, reason="goodbye")  # the bundle, then every file derived from it
         state.retire(pid)

@@ -298,7 +298,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
             print("not erased")
             return 1
     from .bundle.store import ERASED_FILE, is_bundle
-    from .traces import erase_persona
+    from ..ethics.erase import erase_persona
 
     target = Path(args.dir)
     if not is_bundle(target):

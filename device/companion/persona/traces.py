@@ -3,8 +3,9 @@
 `persona erase` and `care goodbye` crypto-shred the bundle; what was derived from it lives
 elsewhere: the engine choice `persona eval` records (engine-*.json, naming the persona and its
 report), an interrupted `persona train`'s work folder (adapter checkpoints and the merged model,
-learned from the person's messages), vector caches, and opted-in transcripts of conversations.
-Each is found by the persona's folder, its bundle id or its names, then overwritten and removed.
+learned from the person's messages) and vector caches; each is found by the persona's folder,
+its bundle id or its names, then overwritten and removed (ethics/erase.py puts it together with
+the bundle's erasure and the opted-in transcripts).
 A last sweep removes any other small file in companion's cache that names the folder or the
 bundle id, so a cache added later is not forgotten.
 """
@@ -76,7 +77,7 @@ def find_traces(settings: Any, persona_dir: Path, *, bundle_id: str | None = Non
 
 def remove_traces(settings: Any, persona_dir: Path, *, bundle_id: str | None = None,
                   names: Iterable[str] = ()) -> list[Path]:
-    """Overwrite and remove every trace; also drop the persona's opted-in transcripts. Returns what went."""
+    """Overwrite and remove every trace found; returns what went."""
     from .bundle.keys import shred_file
 
     removed = find_traces(settings, persona_dir, bundle_id=bundle_id, names=names)
@@ -86,71 +87,9 @@ def remove_traces(settings: Any, persona_dir: Path, *, bundle_id: str | None = N
                 if inner.is_file() and not inner.is_symlink():
                     shred_file(inner)
             shutil.rmtree(path, ignore_errors=True)
+        elif path.is_file() and not path.is_symlink():
+            shred_file(path)
         else:
-            shred_file(path) if path.is_file() and not path.is_symlink() else path.unlink(missing_ok=True)
-    if bundle_id:
-        dropped = _drop_transcripts(Path(settings.ethics.log_path), bundle_id)
-        if dropped:
-            logger.info("removed %d transcripts of persona %s", dropped, bundle_id)
-    for path in removed:
+            path.unlink(missing_ok=True)
         logger.info("removed derived file %s", path)
     return removed
-
-
-def _drop_transcripts(log_dir: Path, persona_id: str) -> int:
-    """Transcripts name no persona: their utterance ids are this persona's in the generation log."""
-    from ..ethics.genlog import LOG_NAME, TRANSCRIPT_NAME
-
-    transcripts = log_dir / TRANSCRIPT_NAME
-    if not transcripts.is_file():
-        return 0
-    ours = set()
-    try:
-        for line in (log_dir / LOG_NAME).read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict) and entry.get("persona_id") == persona_id:
-                ours.add(entry.get("utterance_id"))
-    except OSError:
-        return 0
-    kept, dropped = [], 0
-    for line in transcripts.read_text(encoding="utf-8").splitlines():
-        try:
-            utterance = json.loads(line).get("utterance_id")
-        except (ValueError, AttributeError):
-            utterance = None
-        if utterance in ours:
-            dropped += 1
-        else:
-            kept.append(line)
-    if dropped:
-        from .bundle.keys import shred_file
-
-        tmp = transcripts.with_name(f".{transcripts.name}.tmp")
-        tmp.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
-        shred_file(transcripts)
-        tmp.replace(transcripts)
-    return dropped
-
-
-def erase_persona(settings: Any, persona_dir: Path, *, reason: str = "owner request") -> tuple[list[str], list[Path]]:
-    """Crypto-shred the bundle (if not already) and remove every derived file; (bundle files, traces).
-
-    Needs no passphrase. Running it on an erased bundle still removes what an older erase left."""
-    from ..ethics.gate import persona_id
-    from .bundle.maintenance import erase_bundle
-    from .bundle.store import ERASED_FILE
-
-    persona_dir = Path(persona_dir)
-    bundle_id = persona_id(persona_dir)  # the key file's id, or the erased marker's
-    removed: list[str] = []
-    if not (persona_dir / ERASED_FILE).exists():
-        removed = erase_bundle(persona_dir, reason=reason)
-    traces = remove_traces(settings, persona_dir, bundle_id=bundle_id, names=(persona_dir.resolve().name,))
-    if traces:
-        from .bundle.store import audit
-
-        audit(persona_dir, f"removed {len(traces)} derived files outside the bundle (caches, training leftovers)")
-    return removed, traces

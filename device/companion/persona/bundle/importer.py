@@ -332,22 +332,19 @@ class _PairWriter:
              _iso(first.time), first.source),
         )
         self.summary.pairs += cursor.rowcount
-        if cursor.rowcount:
-            pair_id = int(cursor.lastrowid)
-        else:
-            pair_id = int(self.db.execute("SELECT id FROM reply_pairs WHERE pair_hash = ?", (pair_hash,)).fetchone()[0])
-        claim_pair(self.db, pair_id, self.file_sha256)
+        pair_id = cursor.lastrowid if cursor.rowcount else self.db.execute(
+            "SELECT id FROM reply_pairs WHERE pair_hash = ?", (pair_hash,)).fetchone()[0]
+        claim_pair(self.db, int(pair_id), self.file_sha256)
 
     def _same_pair(self, answer_record: int, answer: str) -> bool:
         """Claim the pair (and its context) another import made of the same answer, if there is one."""
         row = self.db.execute("SELECT id, context_record FROM reply_pairs WHERE answer_record = ? AND answer = ?",
                               (answer_record, answer)).fetchone()
-        if row is None:
-            return False
-        claim_pair(self.db, int(row[0]), self.file_sha256)
-        if row[1] is not None:
-            claim_record(self.db, int(row[1]), self.file_sha256)
-        return True
+        if row is not None:
+            claim_pair(self.db, int(row[0]), self.file_sha256)
+            if row[1] is not None:
+                claim_record(self.db, int(row[1]), self.file_sha256)
+        return row is not None
 
     def _insert(self, record: ChatRecord, role: str, text: str, *, count_duplicate: bool = True) -> int | None:
         """Insert (or find) a record; the row id, or None when the text is empty after redaction."""
@@ -362,8 +359,7 @@ class _PairWriter:
         key = message_key(role, record.speaker, time, text)
         same = same_message(self.db, key, self.file_sha256)
         if same is not None:  # the same message from another export of this chat (issue 19, item 3)
-            if count_duplicate:
-                self.summary.skipped[SKIP_DUPLICATE] += 1
+            self.summary.skipped.update({SKIP_DUPLICATE: 1} if count_duplicate else {})
             claim_record(self.db, same, self.file_sha256)
             return same
         digest = record_hash(role, record.source, record.conversation, record.speaker, time, text, record.record_id)
@@ -381,8 +377,7 @@ class _PairWriter:
             record_id = int(cursor.lastrowid)
             add_key(self.db, key, record_id)
         else:
-            if count_duplicate:
-                self.summary.skipped[SKIP_DUPLICATE] += 1
+            self.summary.skipped.update({SKIP_DUPLICATE: 1} if count_duplicate else {})
             record_id = int(self.db.execute("SELECT id FROM records WHERE content_hash = ?", (digest,)).fetchone()[0])
         claim_record(self.db, record_id, self.file_sha256)
         return record_id
