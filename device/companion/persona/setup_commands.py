@@ -113,8 +113,8 @@ def new_passphrase(key_file: str | None, interactive: bool) -> bytes:
 def cmd_create(args: argparse.Namespace) -> int:
     from ..consent import ANYONE_IN_HOUSEHOLD, new_record
     from .bundle.keys import BundleError
+    from ..config import load_settings
     from .bundle.store import Bundle, PersonaCard, is_bundle, new_bundle_id
-    from .commands import _settings
 
     interactive = sys.stdin is not None and sys.stdin.isatty()
     target = Path(args.dir)
@@ -165,7 +165,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                        fallback_replies=tuple(args.fallback or DEFAULT_FALLBACKS))
     with Bundle.create(target, secret, card, record) as bundle:
         print(f"created persona bundle {bundle.bundle_id} for {args.name} in {target}")
-    ethics = _settings(args).ethics
+    ethics = load_settings(Path(args.config) if getattr(args, "config", None) else None).ethics
     if not (ethics.help_number.strip() or ethics.country.strip()):  # ETHICS C9: the local crisis line
         print(f"In a crisis the device gives the help line {ethics.help_line} (the US line). Set [ethics] country "
               "(e.g. \"GB\") or help_number in companion.toml for where the device is.", file=sys.stderr)
