@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="where to write the spoken reply (WAV)")
     p.add_argument("--json", action="store_true", help="print transcript, reply and per-stage timings as JSON")
     p.add_argument("--wake", action="store_true", help="start idle: the recording begins with the wake word")
+    p.add_argument("--key-file", help="file holding the persona bundle's passphrase (default: settings, credential, prompt)")
     p.set_defaults(func=cmd_converse)
 
     p = sub.add_parser("demo", help="a short spoken conversation with the demo persona, no microphone needed")

@@ -44,7 +44,7 @@ def test_interactive_create_walks_through_consent(tmp_path: Path, terminal: list
 
 @pytest.mark.parametrize("answers, error", [
     (["n"], "adults only"),
-    (["y", "deceased", "Ann", "neighbour", "household", "", "n", "y"], "may not authorise"),
+    (["y", "deceased", "Ann", "neighbour", "household", "", "y"], "no valid answer for --relationship"),
     (["y", "living", "household", "", "n", "no"], "consent not confirmed"),
 ])
 def test_no_bundle_without_consent(tmp_path: Path, terminal: list[str], capsys: pytest.CaptureFixture[str],

@@ -244,7 +244,7 @@ def check_consent(
     today = now.astimezone(_dt.timezone.utc).date() if now.tzinfo else now.date()
     if record.valid_until is not None and today > _parse_date(record.valid_until, "valid_until"):
         raise ConsentError("expired", f"the consent expired on {record.valid_until}", where=where,
-                           hint="the authoriser may renew it with a new consent record")
+                           hint="the authoriser may renew it: `companion persona consent renew DIR --valid-until YYYY-MM-DD`")
     # A Pi has no battery clock: tolerate a little skew before calling a record "from the future".
     if today < _parse_time(record.created).date() - _dt.timedelta(days=CLOCK_SKEW_DAYS):
         raise ConsentError("out-of-scope", "the consent record is dated in the future", where=where,

@@ -209,9 +209,9 @@ def cmd_care(args: argparse.Namespace) -> int:
             if input("Say goodbye for good? Type GOODBYE: ").strip() != "GOODBYE":
                 print("nothing changed")
                 return 1
-        from ..persona.bundle.maintenance import erase_bundle
+        from .erase import erase_persona
 
-        erase_bundle(path)
+        erase_persona(settings, path, reason="goodbye")  # the bundle, then every file derived from it
         state.retire(pid)
         print(f"goodbye: {pid} is retired; its data key was destroyed (crypto-shredded)")
     return 0

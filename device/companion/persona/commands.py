@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import settings_from_args
+from .setup_commands import RELATIONSHIP_HELP, cmd_create, register_consent
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FALLBACKS = ("I don't remember that one.", "Hmm, that has slipped my mind.")
 SERVICE_KEY_FILE = "/etc/companion/persona.key"
 """Where install.sh puts the passphrase the service unlocks the persona with (LoadCredential=)."""
-RELATIONSHIP_HELP = "for a living person: self; for a deceased person: spouse, partner, child, parent, sibling, grandchild, grandparent, heir or executor"
 
 
 def register(subparsers: Any) -> None:
@@ -48,7 +47,7 @@ def register(subparsers: Any) -> None:
     c.add_argument("--relationship", help=RELATIONSHIP_HELP)
     c.add_argument("--status", choices=("living", "deceased"), help="is the person living or deceased")
     c.add_argument("--audience", action="append", help="who may talk to it (repeatable; 'household' = anyone at home)")
-    c.add_argument("--valid-until", help="last day it may be used (YYYY-MM-DD; default: no end)")
+    c.add_argument("--valid-until", help="last day it may be used (YYYY-MM-DD, today or later; default: no end)")
     c.add_argument("--allow-home-server", action="store_true",
                    help="the authoriser allows processing on a home server in the household (default: no)")
     c.add_argument("--family-memory", action="store_true",
@@ -93,6 +92,10 @@ def register(subparsers: Any) -> None:
     from ..voice.recordings.commands import register as register_recordings
 
     register_recordings(sub, bundle_command, cmd_add_recordings)
+    from .review_commands import register as register_review_commands  # imports, forget, messages
+
+    register_review_commands(bundle_command)
+    register_consent(sub, _clean_errors)  # persona consent renew
     from .lm.commands import register as register_lm_commands  # eval, train, bench-lm (lm engineer)
 
     register_lm_commands(sub)
@@ -133,80 +136,11 @@ def _embedder(args: argparse.Namespace, language: str = "en") -> Any:
     return _load_embedder(store.models_dir, name, threads=2)
 
 
-def _ask(question: str, interactive: bool, flag: str) -> str:
-    from .bundle.keys import BundleError
-
-    if not interactive:
-        raise BundleError(f"missing {flag}", hint="give it on the command line, or run in a terminal to be asked")
-    answer = input(f"{question}: ").strip()
-    if not answer:
-        raise BundleError(f"{flag} is required", hint="run the command again and answer every question")
-    return answer
-
-
 def _yes(question: str, interactive: bool) -> bool:
     return interactive and input(f"{question} [y/N]: ").strip().lower() in ("y", "yes")
 
 
 # -- commands -------------------------------------------------------------------------------------
-
-
-def cmd_create(args: argparse.Namespace) -> int:
-    from ..consent import ANYONE_IN_HOUSEHOLD, new_record
-    from .bundle.keys import BundleError, read_secret
-    from .bundle.store import Bundle, PersonaCard, is_bundle, new_bundle_id
-
-    interactive = sys.stdin is not None and sys.stdin.isatty()
-    target = Path(args.dir)
-    if is_bundle(target) or (target.exists() and any(target.iterdir())):
-        raise BundleError("the folder is not empty", where=str(target), hint="give a new or empty folder")
-    print("Persona set-up is for adults only (ETHICS C10).", file=sys.stderr)
-    if not (args.adult or _yes("Are you 18 or older?", interactive)):
-        raise BundleError("persona set-up is for adults only", hint="an adult must create the persona (--adult)")
-    status = args.status or _ask("Is the person living or deceased", interactive, "--status").lower()
-    if status not in ("living", "deceased"):
-        raise BundleError(f"status must be living or deceased, not {status!r}")
-    if status == "living":
-        authorised_by = args.authorised_by or args.name
-        relationship = args.relationship or "self"
-    else:
-        authorised_by = args.authorised_by or _ask("Your name (who authorises this persona)", interactive,
-                                                   "--authorised-by")
-        relationship = args.relationship or _ask(f"Your relationship to {args.name} ({RELATIONSHIP_HELP})",
-                                                 interactive, "--relationship")
-    audience = args.audience or [a.strip() for a in _ask(
-        f"Who may talk to it (names separated by commas, or '{ANYONE_IN_HOUSEHOLD}')", interactive, "--audience"
-    ).split(",")]
-    valid_until = args.valid_until
-    if valid_until is None and interactive:
-        valid_until = input("Last day it may be used (YYYY-MM-DD, empty for no end): ").strip() or None
-    family_memory = bool(getattr(args, "family_memory", False)) or _yes(
-        "May it remember, from one conversation to the next, what the family tells it (names, news)?",
-        interactive and not getattr(args, "confirm", False))
-    record = new_record(
-        persona_name=args.name, authorised_by=authorised_by, relationship=relationship, status=status,
-        audience=audience, valid_until=valid_until, owner_is_adult=True, bundle_id=new_bundle_id(),
-        home_server=bool(getattr(args, "allow_home_server", False)), family_memory=family_memory,
-    )
-    print(f"Consent statement: {record.attestation}", file=sys.stderr)
-    if record.home_server:
-        print("It may also be processed on a home server in the household (`companion serve`).", file=sys.stderr)
-    print(f"Who may talk to it: {', '.join(record.audience)}; until: {record.valid_until or 'no end date'}",
-          file=sys.stderr)
-    print("It remembers what the family tells it across sessions (encrypted; `persona memory --clear` forgets it)."
-          if record.family_memory else "It forgets what the family tells it when each session ends.", file=sys.stderr)
-    if not (args.confirm or _yes("Do you confirm this statement is true?", interactive)):
-        raise BundleError("consent not confirmed: no persona was created", hint="no bundle exists without consent")
-    secret = read_secret(args.key_file, confirm=True, prompt_name="new persona bundle")
-    card = PersonaCard(name=args.name, display_name=args.display_name or args.name, language=args.language,
-                       fallback_replies=tuple(args.fallback or DEFAULT_FALLBACKS))
-    with Bundle.create(target, secret, card, record) as bundle:
-        print(f"created persona bundle {bundle.bundle_id} for {args.name} in {target}")
-    ethics = settings_from_args(args).ethics
-    if not (ethics.help_number.strip() or ethics.country.strip()):  # ETHICS C9: the local crisis line
-        print(f"In a crisis the device gives the help line {ethics.help_line} (the US line). Set [ethics] country "
-              "(e.g. \"GB\") or help_number in companion.toml for where the device is.", file=sys.stderr)
-    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -371,6 +305,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         failed = next(name for name, passed, _ in report.checks if not passed)
         raise BundleError(f"the bundle failed verification ({failed})", where=args.dir,
                           hint="restore it from a backup; do not use it as it is")
+    if report.expired:
+        from .setup_commands import renew_command_hint
+
+        raise BundleError(f"the bundle is intact, but {report.expired}", where=args.dir,
+                          hint=f"the authoriser may {renew_command_hint(args.dir)}")
     return 0
 
 
@@ -412,8 +351,19 @@ def cmd_erase(args: argparse.Namespace) -> int:
         if input(f"Erase the persona in {args.dir} for good? Type ERASE: ").strip() != "ERASE":
             print("not erased")
             return 1
-    removed = erase_bundle(Path(args.dir))
-    print(f"erased: the data key was destroyed first; {len(removed)} files removed; an audit line remains in AUDIT.log")
+    from .bundle.store import ERASED_FILE, is_bundle
+    from ..ethics.erase import erase_persona
+
+    target = Path(args.dir)
+    if not is_bundle(target):
+        erase_bundle(target)  # says it is not a bundle
+    already = (target / ERASED_FILE).exists()
+    removed, traces = erase_persona(settings_from_args(args), target)
+    if already:
+        print(f"this persona was already erased; {len(traces)} derived files removed (caches, training leftovers)")
+    else:
+        print(f"erased: the data key was destroyed first; {len(removed)} files removed, and {len(traces)} derived "
+              "files outside the bundle (caches, training leftovers); an audit line remains in AUDIT.log")
     return 0
 
 

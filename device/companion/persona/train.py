@@ -104,7 +104,9 @@ def run_training(persona_dir: Path, settings, *, epochs: int = 1, work_dir: Path
 
     persona_dir = Path(persona_dir)
     bundle = is_bundle(persona_dir)
-    work = Path(work_dir) if work_dir else settings.paths.cache / "persona-train" / persona_dir.resolve().name
+    from .traces import train_work_dir
+
+    work = Path(work_dir) if work_dir else train_work_dir(settings.paths.cache, persona_dir)  # erase finds it
     work.mkdir(parents=True, exist_ok=True)
     if bundle:
         work.chmod(0o700)  # adapter checkpoints are learned from the person's messages

@@ -4,7 +4,8 @@ One export file is one SQLite transaction: the records, the reply pairs derived 
 journal entry (keyed by the file's sha256) and the re-signed consent record that now lists the
 file all commit together, or none of it does. Killing the import at any moment therefore leaves
 the bundle as it was before or after each file, and running it again skips the files already
-journalled. Records carry a content hash, so overlapping exports never add a message twice.
+journalled. Records carry a content hash and a (speaker, minute, normalised text) key, so
+overlapping exports, under any name and from any app, never add a message twice (dedupe.py).
 
 Kept: every message of the persona (``--speaker``), and the messages of others that the persona
 answered (a reply pair's context). Everything else is counted as skipped, with the reason.
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest.records import ChatRecord
+from .dedupe import add_key, message_key, same_message
+from .imports import claim_pair, claim_record
 from .keys import BundleError
 from .store import Bundle, audit, utc_now
 
@@ -309,6 +312,10 @@ class _PairWriter:
         context_records = self.turn_context.pop(conversation, [])
         if not turn:
             return
+        first = turn[0][1]
+        answer = " ".join(t[2] for t in turn)
+        if self._same_pair(turn[0][0], answer):
+            return  # this answer is already in the bundle from another export of the chat
         context_ids, context_texts = [], []
         for record in context_records:
             text = self.redact(record.text.strip())
@@ -317,8 +324,6 @@ class _PairWriter:
                 context_ids.append(record_id)
                 context_texts.append(text)
         context = " ".join(context_texts) or None
-        answer = " ".join(t[2] for t in turn)
-        first = turn[0][1]
         pair_hash = _digest(context, answer, first.conversation, _iso(first.time))
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO reply_pairs(pair_hash, context, answer, answer_record, context_record, conversation,"
@@ -327,6 +332,19 @@ class _PairWriter:
              _iso(first.time), first.source),
         )
         self.summary.pairs += cursor.rowcount
+        pair_id = cursor.lastrowid if cursor.rowcount else self.db.execute(
+            "SELECT id FROM reply_pairs WHERE pair_hash = ?", (pair_hash,)).fetchone()[0]
+        claim_pair(self.db, int(pair_id), self.file_sha256)
+
+    def _same_pair(self, answer_record: int, answer: str) -> bool:
+        """Claim the pair (and its context) another import made of the same answer, if there is one."""
+        row = self.db.execute("SELECT id, context_record FROM reply_pairs WHERE answer_record = ? AND answer = ?",
+                              (answer_record, answer)).fetchone()
+        if row is not None:
+            claim_pair(self.db, int(row[0]), self.file_sha256)
+            if row[1] is not None:
+                claim_record(self.db, int(row[1]), self.file_sha256)
+        return row is not None
 
     def _insert(self, record: ChatRecord, role: str, text: str, *, count_duplicate: bool = True) -> int | None:
         """Insert (or find) a record; the row id, or None when the text is empty after redaction."""
@@ -338,6 +356,12 @@ class _PairWriter:
             self.summary.skipped[SKIP_PRIVATE] += 1
             return None
         time = _iso(record.time)
+        key = message_key(role, record.speaker, time, text)
+        same = same_message(self.db, key, self.file_sha256)
+        if same is not None:  # the same message from another export of this chat (issue 19, item 3)
+            self.summary.skipped.update({SKIP_DUPLICATE: 1} if count_duplicate else {})
+            claim_record(self.db, same, self.file_sha256)
+            return same
         digest = record_hash(role, record.source, record.conversation, record.speaker, time, text, record.record_id)
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO records(content_hash, role, source, conversation, speaker, time, text, export_id,"
@@ -350,10 +374,13 @@ class _PairWriter:
                 self.summary.kept += 1
             else:
                 self.summary.contexts += 1
-            return int(cursor.lastrowid)
-        if count_duplicate:
-            self.summary.skipped[SKIP_DUPLICATE] += 1
-        return int(self.db.execute("SELECT id FROM records WHERE content_hash = ?", (digest,)).fetchone()[0])
+            record_id = int(cursor.lastrowid)
+            add_key(self.db, key, record_id)
+        else:
+            self.summary.skipped.update({SKIP_DUPLICATE: 1} if count_duplicate else {})
+            record_id = int(self.db.execute("SELECT id FROM records WHERE content_hash = ?", (digest,)).fetchone()[0])
+        claim_record(self.db, record_id, self.file_sha256)
+        return record_id
 
 
 def _normalise(name: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,11 @@ from .store import Bundle
 logger = logging.getLogger(__name__)
 
 BATCH = 256
+CALL_TOKENS = 2048
+EMBED_CALL = 32
+"""Texts per model call in the embedder (embedder.BATCH_SIZE)."""
+MAX_TEXT_TOKENS = 256
+"""The embedder cuts each text to this many tokens (embedder.MAX_TOKENS)."""
 EMBEDDER_META = "embedder"
 
 
@@ -37,17 +43,69 @@ class IndexStats:
     seconds: float
 
 
-def _pair_texts(bundle: Bundle) -> dict[bytes, str]:
-    texts: dict[bytes, str] = {}
-    for context, answer in bundle.db.execute("SELECT context, answer FROM reply_pairs"):
-        for text in (context, answer):
-            if text:
-                texts.setdefault(text_key(text), text)
-    return texts
+WINDOW_TEXTS = 4096
+WINDOW_CHARS = 8_000_000
+"""Indexing memory cap: at most this many pair texts (or characters) are held at once, besides one
+embedding batch (BATCH texts; CALL_TOKENS tokens per model call), whatever the bundle's size: measured by
+tests/bench/bench_memory.py, well under 1 GB for 100,000 messages or a 10 MB letter."""
+
+
+def _pair_windows(bundle: Bundle) -> Iterator[tuple[dict[bytes, str], int]]:
+    """The distinct pair texts, a window at a time, with the pairs read so far (paged by pair id:
+    no cursor stays open across the commits)."""
+    last_id = seen = 0
+    window: dict[bytes, str] = {}
+    chars = 0
+    while True:
+        rows = bundle.db.execute("SELECT id, context, answer FROM reply_pairs WHERE id > ? ORDER BY id LIMIT ?",
+                                 (last_id, WINDOW_TEXTS)).fetchall()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        for _, context, answer in rows:
+            seen += 1
+            for text in (context, answer):
+                if text:
+                    key = text_key(text)
+                    if key not in window:
+                        window[key] = text
+                        chars += len(text)
+            if len(window) >= WINDOW_TEXTS or chars >= WINDOW_CHARS:
+                yield window, seen
+                window, chars = {}, 0
+    if window:
+        yield window, seen
+
+
+def _missing(bundle: Bundle, window: dict[bytes, str]) -> list[tuple[bytes, str]]:
+    keys = list(window)
+    have: set[bytes] = set()
+    for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        have.update(row[0] for row in bundle.db.execute(f"SELECT text_hash FROM vectors WHERE text_hash IN ({marks})",
+                                                        chunk))
+    return [(key, text) for key, text in window.items() if key not in have]
+
+
+def _batches(items: list[tuple[bytes, str]]) -> Iterator[list[tuple[bytes, str]]]:
+    """BATCH texts at a time, fewer when long. The embedder runs EMBED_CALL texts per model call, and
+    its working memory grows with texts x tokens (squared, in attention): a call over long texts
+    holds at most CALL_TOKENS (estimated) tokens, so a batch of long texts is cut short."""
+    chunk: list[tuple[bytes, str]] = []
+    for item in items:  # sorted by length: the newest item is the longest so far
+        longest = min(len(item[1]) // 3 + 2, MAX_TEXT_TOKENS)
+        limit = BATCH if longest * EMBED_CALL <= CALL_TOKENS else max(1, CALL_TOKENS // longest)
+        if len(chunk) >= limit:
+            yield chunk
+            chunk = []
+        chunk.append(item)
+    if chunk:
+        yield chunk
 
 
 def build_index(bundle: Bundle, embedder: Any, *, progress: bool = True) -> IndexStats:
-    """Embed every pair text that has no vector yet; each batch commits on its own."""
+    """Embed every pair text that has no vector yet, a window at a time; each batch commits on its own."""
     import time
 
     from tqdm import tqdm
@@ -60,26 +118,29 @@ def build_index(bundle: Bundle, embedder: Any, *, progress: bool = True) -> Inde
                 logger.info("embedding model changed: rebuilding the memory index")
             bundle.db.execute("DELETE FROM vectors")
             bundle._set_meta(EMBEDDER_META, fingerprint)
-    texts = _pair_texts(bundle)
-    have = {row[0] for row in bundle.db.execute("SELECT text_hash FROM vectors")}
-    missing = [(key, text) for key, text in texts.items() if key not in have]
-    # Similar lengths together: the embedder pads each batch to its longest text.
-    missing.sort(key=lambda item: len(item[1]))
-    if missing:
-        logger.info("memory index: embedding %d of %d texts", len(missing), len(texts))
-    bar = tqdm(total=len(missing), desc="indexing memories", unit=" text", file=sys.stderr,
-               disable=not progress or not missing, mininterval=0.5)
-    for start in range(0, len(missing), BATCH):
-        chunk = missing[start : start + BATCH]
-        vectors = embedder.embed([text for _, text in chunk]).astype(np.float16)
-        with bundle.transaction():
-            bundle.db.executemany(
-                "INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
-                [(key, vector.tobytes()) for (key, _), vector in zip(chunk, vectors)],
-            )
-        bar.update(len(chunk))
+    # Two passes, each a window at a time: count what is missing (for the progress bar), then embed it.
+    total = sum(len(_missing(bundle, window)) for window, _ in _pair_windows(bundle))
+    if total:
+        logger.info("memory index: embedding %d texts", total)
+    bar = tqdm(total=total, desc="indexing memories", unit=" text", file=sys.stderr,
+               disable=not progress or not total, mininterval=0.5)
+    embedded = 0
+    for window, _ in _pair_windows(bundle):
+        missing = _missing(bundle, window)
+        del window
+        # Similar lengths together: the embedder pads each batch to its longest text.
+        missing.sort(key=lambda item: len(item[1]))
+        for chunk in _batches(missing):
+            vectors = embedder.embed([text for _, text in chunk]).astype(np.float16)
+            with bundle.transaction():
+                bundle.db.executemany(
+                    "INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
+                    [(key, vector.tobytes()) for (key, _), vector in zip(chunk, vectors)],
+                )
+            embedded += len(chunk)
+            bar.update(len(chunk))
     bar.close()
-    return IndexStats(texts=len(texts), embedded_now=len(missing), seconds=time.perf_counter() - started)
+    return IndexStats(texts=bundle.count("vectors"), embedded_now=embedded, seconds=time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -101,12 +162,14 @@ def load_index(bundle: Bundle, embedder: Any, *, progress: bool = False) -> Memo
     un-indexed import can take minutes) and load it into memory."""
     build_index(bundle, embedder, progress=progress or sys.stderr.isatty())
     rows: dict[bytes, int] = {}
-    blobs: list[bytes] = []
-    for key, blob in bundle.db.execute("SELECT text_hash, vector FROM vectors"):
-        rows[key] = len(blobs)
-        blobs.append(blob)
     dimension = embedder.dimension
-    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), dimension).astype(np.float32)
+    matrix = np.empty((bundle.count("vectors"), dimension), dtype=np.float32)  # filled in place: no second copy
+    for key, blob in bundle.db.execute("SELECT text_hash, vector FROM vectors"):
+        if len(rows) == len(matrix):
+            break
+        matrix[len(rows)] = np.frombuffer(blob, dtype=np.float16)
+        rows[key] = len(rows)
+    matrix = matrix[: len(rows)]
     pairs = bundle.pairs()
     context_rows = np.array([rows[text_key(p[1])] if p[1] else -1 for p in pairs], dtype=np.int32)
     answer_rows = np.array([rows[text_key(p[2])] for p in pairs], dtype=np.int32)

@@ -33,6 +33,8 @@ _PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/hei
 @dataclass
 class VerifyReport:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
+    expired: str | None = None
+    """Why the (intact, validly signed) consent no longer allows use, e.g. "the consent expired on ..."."""
 
     @property
     def ok(self) -> bool:
@@ -83,7 +85,11 @@ def _check_contents(bundle: Bundle, report: VerifyReport) -> None:
         report.add("consent signature", True, f"signed by {record.public_key[:16]}...")
         report.add("consent covers every import", not missing, f"{len(journal)} files, {len(missing)} not covered")
     except ConsentError as exc:
-        report.add("consent signature", False, exc.message)
+        if exc.reason == "expired":  # signed, trusted and intact: out of date, not damaged
+            report.add("consent signature", True, "valid")
+            report.expired = exc.what
+        else:
+            report.add("consent signature", False, exc.message)
     photos_bad = sum(
         1 for data, digest in db.execute("SELECT data, sha256 FROM photos") if hashlib.sha256(data).hexdigest() != digest
     )

@@ -152,6 +152,7 @@ class Bundle:
             bundle._set_meta("bundle_id", consent.bundle_id)
             bundle._set_meta("card", json.dumps(card.__dict__, ensure_ascii=False))
             bundle._store_consent(signed)
+        _extend_schema(bundle)
         audit(path, f"created bundle {consent.bundle_id} (consent by relationship={consent.relationship})")
         return bundle
 
@@ -171,6 +172,11 @@ class Bundle:
         if version != str(SCHEMA_VERSION):
             bundle.close()
             raise BundleError(f"unsupported bundle schema {version!r}", where=str(path), hint="update companion")
+        try:
+            _extend_schema(bundle)
+        except BaseException:
+            bundle.close()
+            raise
         return bundle
 
     def close(self) -> None:
@@ -268,6 +274,21 @@ class Bundle:
     def pairs(self) -> list[tuple[int, str | None, str, str | None, str]]:
         """(id, context, answer, time, source) of every reply pair, in a stable order."""
         return list(self.db.execute("SELECT id, context, answer, time, source FROM reply_pairs ORDER BY id"))
+
+
+def _extend_schema(bundle: Bundle) -> None:
+    """Tables added since schema 1 (created, and filled for older bundles, on first open)."""
+    import sqlcipher3
+
+    from .dedupe import ensure_message_keys
+    from .imports import ensure_claims
+
+    try:
+        ensure_claims(bundle)
+        ensure_message_keys(bundle)
+    except sqlcipher3.OperationalError as exc:  # opened read-only: reading needs none of them
+        logger.warning("bundle %s: could not add the review tables (%s); `persona imports` needs write access",
+                       bundle.path, exc)
 
 
 def _connect(db_path: Path, data_key: bytes) -> Any:
