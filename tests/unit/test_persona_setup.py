@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from companion import cli
 from companion.cli import main
+from companion.config import settings_from_args
 from companion.consent import new_record
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 
@@ -39,7 +40,7 @@ def test_each_wrong_answer_is_asked_again_and_nothing_else(tmp_path: Path, termi
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     answers, secrets = terminal
     answers += ["y", "maybe", "deceased", "Ann Smith", "neighbour", "Child", " , ", "Ann, Tom",
-                "31/12/2031", "2001-01-01", "2031-12-31", "yes"]
+                "31/12/2031", "2001-01-01", "2031-12-31", "n", "yes"]  # "n": no family memory across sessions
     secrets += [PASS, "family passfrase", PASS, PASS]  # a typo in the repeat: only the passphrase again
     assert main(["persona", "create", "Rose Smith", "--dir", str(tmp_path / "rose")]) == 0
     assert answers == [] and secrets == []
@@ -137,5 +138,5 @@ def test_a_changed_consent_is_not_renewed(expired: tuple[Path, Path], capsys: py
 def test_converse_takes_the_bundle_key_file(tmp_path: Path) -> None:
     args = cli.build_parser().parse_args(["converse", "--persona", str(tmp_path), "--key-file", "/etc/k",
                                           "--input", "q.wav", "--output", "r.wav"])
-    settings = cli._settings(args)
+    settings = settings_from_args(args)
     assert settings.persona.key_file == "/etc/k" and settings.persona.dir == str(tmp_path)
