@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import stat
 import zipfile
 from datetime import datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from companion.persona.ingest import ExportFormatError, detect_format, parse_export
-from companion.persona.ingest.archive import ArchiveLimits
+from companion.persona.ingest.archive import ArchiveLimits, SafeZip
 from companion.persona.ingest.whatsapp import WhatsAppParser
 from unit.ingest_helpers import (
     EXPORTS,
@@ -140,18 +141,27 @@ def test_zip_without_a_chat_file_is_refused(tmp_path: Path) -> None:
         list(WhatsAppParser().parse(path))
 
 
-def test_zip_path_traversal_is_refused(tmp_path: Path) -> None:
+def test_zip_path_traversal_members_are_skipped_with_one_line_each(tmp_path: Path,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """An unsafe member name is never opened or extracted; the chat beside it is still read (issue 20)."""
     chat = (SAMPLES / "ios_zip" / "_chat.txt").read_bytes()
+    expected = [(r.speaker, r.text, r.time) for r in WhatsAppParser().parse(_zip(tmp_path / "bad.zip", {"_chat.txt": chat}))]
+    assert expected
     for bad in ("../evil.txt", "/etc/evil.txt", "media/../../evil.txt", "C:/evil.txt"):
         path = _zip(tmp_path / "bad.zip", {"_chat.txt": chat, bad: b"x"})
-        with pytest.raises(ExportFormatError, match="refusing an archive") as error:
-            list(WhatsAppParser().parse(path))
-        assert "bad.zip" in error.value.message
-        with pytest.raises(ExportFormatError, match="refusing an archive"):
-            detect_format(path)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert [(r.speaker, r.text, r.time) for r in WhatsAppParser().parse(path)] == expected
+            assert detect_format(path) == "whatsapp"
+        lines = [r.getMessage() for r in caplog.records if bad in r.getMessage()]
+        assert lines and all("skipping the archive member" in line and "bad.zip" in line for line in lines)
+        with SafeZip(path) as archive:
+            assert bad not in archive.names()
+            with pytest.raises(ExportFormatError, match="refusing the archive member"):
+                archive.open(bad)
 
 
-def test_zip_symlink_member_is_refused(tmp_path: Path) -> None:
+def test_zip_symlink_member_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "link.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("_chat.txt", (SAMPLES / "ios_zip" / "_chat.txt").read_bytes())
@@ -159,8 +169,11 @@ def test_zip_symlink_member_is_refused(tmp_path: Path) -> None:
         info.create_system = 3
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         archive.writestr(info, "/etc/passwd")
-    with pytest.raises(ExportFormatError, match="symbolic link"):
-        list(WhatsAppParser().parse(path))
+    with caplog.at_level(logging.WARNING):
+        assert list(WhatsAppParser().parse(path))
+    assert any("symbolic link" in r.getMessage() for r in caplog.records)
+    with SafeZip(path) as archive:
+        assert archive.names() == ["_chat.txt"]
 
 
 def test_zip_bomb_is_refused_by_ratio_and_by_bytes_read(tmp_path: Path) -> None:

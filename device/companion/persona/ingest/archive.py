@@ -128,16 +128,16 @@ class SafeZip:
                 hint="unpack the export yourself and import the chat text file",
             )
         total = 0
+        self.skipped: dict[str, str] = {}
         for info in infos:
             reason = _unsafe_name(info.filename)
             if reason is None and _is_symlink(info):
                 reason = f"a symbolic link ({info.filename!r})"
-            if reason:
-                raise format_error(
-                    f"refusing an archive that contains {reason}",
-                    self.path,
-                    hint="only import archives exported by the chat app itself",
-                )
+            if reason:  # never opened, never extracted: the rest of the export is still read
+                self.skipped[info.filename] = reason
+                logger.warning("%s: skipping the archive member %r: %s (only import archives exported by the chat "
+                               "app itself)", self.path, info.filename, reason)
+                continue
             total += info.file_size
             if info.file_size > 1024**2 and info.file_size > limits.max_ratio * max(
                 info.compress_size, 1
@@ -157,11 +157,13 @@ class SafeZip:
             )
 
     def names(self) -> list[str]:
-        """Member names (files only)."""
-        return [info.filename for info in self.infos if not info.is_dir()]
+        """Member names (files only; unsafe ones left out)."""
+        return [info.filename for info in self.infos if not info.is_dir() and info.filename not in self.skipped]
 
     def open(self, name: str) -> io.RawIOBase:
         """A binary stream of one member, limited in size whatever the archive claims."""
+        if name in self.skipped:
+            raise format_error(f"refusing the archive member {name!r}: {self.skipped[name]}", self.path)
         try:
             inner = self._zip.open(name)
         except _READ_ERRORS as exc:
