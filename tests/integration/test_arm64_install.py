@@ -53,7 +53,7 @@ def enable_binfmt() -> None:
 
 def make_root() -> float:
     """Debootstrap the arm64 root unless a finished one is there; returns the seconds it took."""
-    if (ROOT / "etc/debian_version").exists() and (ROOT / "usr/bin/python3").exists():
+    if (ROOT / "usr/bin/python3").exists() and not (ROOT / "debootstrap").exists():  # debootstrap finished
         return 0.0
     shutil.rmtree(ROOT, ignore_errors=True)
     ROOT.parent.mkdir(parents=True, exist_ok=True)

@@ -139,6 +139,24 @@ def test_32_bit_and_unknown_boards_are_refused(tmp_path: Path) -> None:
     assert real.returncode == 2 and "only goes with --dry-run" in real.stderr
 
 
+def test_a_python_without_ensurepip_gets_its_venv_package(tmp_path: Path) -> None:
+    """Debian's python3 runs `-m venv --help` without pythonX.Y-venv, but cannot make a venv: the
+    installer asks ensurepip, and installs the package when it is missing."""
+    fake = tmp_path / "bin/python3"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nif [ "$1 $2" = "-m ensurepip" ]; then echo "ensurepip is disabled" >&2; exit 1; fi\n'
+                    f'exec {sys.executable} "$@"\n')
+    fake.chmod(0o755)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    env = dict(os.environ, PATH=f"{fake.parent}:{os.environ['PATH']}")
+    result = subprocess.run([str(INSTALL), "--dev", "--dry-run"], check=False, capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    installs = [line for line in result.stdout.splitlines() if "apt-get install" in line]
+    assert installs and installs[0].endswith(f"python{version}-venv"), result.stdout
+    assert subprocess.run([str(fake), "-m", "venv", "--help"], check=False, capture_output=True).returncode == 0
+
+
 def test_bad_options_are_refused() -> None:
     for args in (["--purge"], ["--prefix", "relative/dir"], ["--bogus"]):
         result = subprocess.run([str(INSTALL), *args], capture_output=True, text=True, timeout=30)
