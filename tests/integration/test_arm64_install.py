@@ -67,11 +67,14 @@ def make_root() -> float:
 def in_root(script: str, timeout: float) -> subprocess.CompletedProcess[str]:
     """``script`` run by bash in the arm64 root, with /proc and /dev in a private mount namespace."""
     shutil.copyfile("/etc/resolv.conf", ROOT / "etc/resolv.conf")  # the installer's apt-get and pip
+    # This machine's CA bundle (it may trust a TLS-inspecting proxy's CA that Debian's does not).
+    shutil.copyfile("/etc/ssl/certs/ca-certificates.crt", ROOT / "etc/ssl/host-ca-certificates.crt")
     mounts = (f'set -e; mount -t proc proc "{ROOT}/proc"; mount --rbind /dev "{ROOT}/dev"; '
               f'mount -t tmpfs tmpfs "{ROOT}/tmp"; exec chroot "{ROOT}" /bin/bash -c "$1"')
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", mounts, "sh", script],
                           check=False, capture_output=True, text=True, timeout=timeout,
-                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root"})
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
+                               "PIP_CERT": "/etc/ssl/host-ca-certificates.crt"})
 
 
 def test_install_and_one_turn_on_arm64(speak: Callable[[str], Path]) -> None:
