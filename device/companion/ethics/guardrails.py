@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..persona.base import Exchange, PersonaEngine
+from ..persona.base import Exchange, PersonaEngine, WrappedPersona
 from ..persona.private import private_reason
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece
 from . import cues
@@ -48,7 +48,7 @@ def crisis_text(template: str, *, name: str, help_number: str, emergency_contact
     return template.replace("{name}", name).replace("{help_number}", help_number).replace("{contact}", contact)
 
 
-class GuardedPersona:
+class GuardedPersona(WrappedPersona):
     """Wraps a PersonaEngine and is one: same interface, the guard's pieces in place of unsafe ones."""
 
     def __init__(self, inner: PersonaEngine, texts: GuardrailTexts,
@@ -62,26 +62,6 @@ class GuardedPersona:
         self.neutral_languages = neutral_languages
         """Language families ("en", "zh") the neutral voice speaks."""
         self._warned_no_zh_voice = False
-
-    @property
-    def display_name(self) -> str:
-        return self.inner.display_name
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def language(self) -> str:
-        return self.inner.language
-
-    @property
-    def fallback_replies(self) -> tuple[str, ...]:
-        return self.inner.fallback_replies
-
-    @property
-    def consent(self) -> object | None:
-        return self.inner.consent
 
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         name = self.inner.name or self.inner.display_name

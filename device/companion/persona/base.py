@@ -56,3 +56,30 @@ class PersonaEngine(Protocol):
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         """Yield the reply as pieces of whole sentences; blocking, call from a worker thread."""
         ...
+
+
+class WrappedPersona:
+    """Base of engines that wrap another (the guardrails, the family memory): who the person is
+    comes from the inner engine; a subclass sets ``self.inner`` and writes ``respond``."""
+
+    inner: PersonaEngine
+
+    @property
+    def display_name(self) -> str:
+        return self.inner.display_name
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def language(self) -> str:
+        return self.inner.language
+
+    @property
+    def fallback_replies(self) -> tuple[str, ...]:
+        return self.inner.fallback_replies
+
+    @property
+    def consent(self) -> object | None:
+        return self.inner.consent

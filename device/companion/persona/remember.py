@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .base import Exchange, PersonaEngine
+from .base import Exchange, PersonaEngine, WrappedPersona
 from .bundle.family import NAME, NEWS, FamilyFile, Told, bounded
 from .conversation import recall, reflect, second_person
 from .private import private_reason
@@ -97,34 +97,13 @@ class FamilyMemory:
             logger.warning("cannot write the family memory (%s); it lasts until the device restarts", exc)
 
 
-class RememberingPersona:
+class RememberingPersona(WrappedPersona):
     """A PersonaEngine around another that keeps and uses the family memory."""
 
     def __init__(self, inner: PersonaEngine, memory: FamilyMemory, *, address: str = "") -> None:
         self.inner = inner
         self.memory = memory
         self.address = address
-
-    # the persona's identity is the inner engine's
-    @property
-    def display_name(self) -> str:
-        return self.inner.display_name
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def language(self) -> str:
-        return self.inner.language
-
-    @property
-    def fallback_replies(self) -> tuple[str, ...]:
-        return self.inner.fallback_replies
-
-    @property
-    def consent(self) -> object | None:
-        return self.inner.consent
 
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         session = recall(history)

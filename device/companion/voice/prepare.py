@@ -70,20 +70,27 @@ def _analysis_audio(audio: np.ndarray) -> np.ndarray:
     return resample(_to_int16(audio), PIPER_RATE, ANALYSIS_RATE)
 
 
-def load_asr(models_dir: Path, name: str) -> tuple[Any, str]:
-    """The project's Whisper; falls back to tiny.en when the configured model is not installed."""
-    from ..asr.whisper import FasterWhisperRecognizer
+def asr_model_path(models_dir: Path, name: str) -> tuple[Path, str]:
+    """(folder, name) of the configured Whisper, or of tiny.en when that is not installed (voice
+    preparation and the import of recordings transcribe with the same fall-back)."""
     from ..errors import ModelError
     from ..models.store import ModelStore
 
     store = ModelStore(models_dir)
     try:
-        path = store.path(name)
+        return store.path(name), name
     except ModelError:
         if name == "asr-tiny-en":
             raise
         logger.warning("ASR model %s is not installed; transcribing with asr-tiny-en", name)
-        name, path = "asr-tiny-en", store.path("asr-tiny-en")
+        return store.path("asr-tiny-en"), "asr-tiny-en"
+
+
+def load_asr(models_dir: Path, name: str) -> tuple[Any, str]:
+    """The project's Whisper; falls back to tiny.en when the configured model is not installed."""
+    from ..asr.whisper import FasterWhisperRecognizer
+
+    path, name = asr_model_path(models_dir, name)
     return FasterWhisperRecognizer(path, language="en"), name
 
 

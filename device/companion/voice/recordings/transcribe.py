@@ -42,16 +42,9 @@ class SegmentTranscriber:
 
 def load_transcriber(models_dir: Path, name: str, language: str) -> tuple[SegmentTranscriber, str]:
     """The configured Whisper (voice.asr_model), or tiny.en when it is not installed."""
-    from ...models.store import ModelStore
+    from ..prepare import asr_model_path
 
-    store = ModelStore(models_dir)
-    try:
-        path = store.path(name)
-    except ModelError:
-        if name == "asr-tiny-en":
-            raise
-        logger.warning("ASR model %s is not installed; transcribing recordings with asr-tiny-en", name)
-        name, path = "asr-tiny-en", store.path("asr-tiny-en")
+    path, name = asr_model_path(models_dir, name)
     if name.endswith("-en"):
         language = "en"
     return SegmentTranscriber(path, language), name
