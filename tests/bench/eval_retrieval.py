@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 from companion.config.loader import load_settings
-from companion.ethics.setup import guard_persona, safety_check
+from companion.ethics.spoken import as_spoken
 from companion.persona.eval import (
-    _AsSpoken,
     _norm,
     build_inputs,
     evaluate_engine,
@@ -47,7 +46,7 @@ def main() -> int:
     _, texts = loaded.message_vectors()
     messages = frozenset(_norm(m.text) for m in loaded.folder.messages)
     numbers = frozenset(n for m in loaded.folder.messages for n in re.findall(r"\d+", f"{m.text} {m.context or ''}"))
-    spoken = _AsSpoken(guard_persona(settings, retrieval, embedder=loaded.embedder), safety_check(settings, loaded))
+    spoken = as_spoken(settings, loaded)(retrieval)  # the crisis check, then the guardrails, as the device speaks
     result = evaluate_engine("retrieval", spoken, inputs, lambda pieces: grounded(
         pieces, messages, numbers, lambda text: float(np.max(texts @ loaded.embedder.embed([text])[0]))), _Quiet())
     print(json.dumps({"fact_questions": len(inputs.facts), "hidden": len(inputs.hidden), **result}, indent=1))
