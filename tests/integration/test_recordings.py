@@ -124,7 +124,8 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
     archive, audio = voice_export
     bundle, key = tmp_path / "rose", tmp_path / "persona.key"
     key.write_text("a long family passphrase\n")
-    env = dict(cli_env, COMPANION_PERSONA_KEY_FILE=str(key))
+    # a state folder of its own: the generation log read below is this test's, not another test's
+    env = dict(cli_env, COMPANION_PERSONA_KEY_FILE=str(key), XDG_STATE_HOME=str(tmp_path / "state"))
     created = companion(["persona", "create", "Grandma Rose", "--dir", str(bundle), "--status", "deceased",
                          "--authorised-by", "Tom", "--relationship", "grandchild", "--audience", "household",
                          "--adult", "--confirm"], env)
@@ -168,7 +169,7 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
     played, at = match_at(heard, middle(note))
     assert played > 0.9, played
     assert at > 1.5 * rate  # the earcon and the AI disclosure come first (C3)
-    log = [json.loads(line) for line in (Path(cli_env["XDG_STATE_HOME"]).rglob("generation.jsonl").__next__())
+    log = [json.loads(line) for line in (Path(env["XDG_STATE_HOME"]).rglob("generation.jsonl").__next__())
            .read_text().splitlines()]
     assert log[-1]["kind"] == "recording", log[-1]
     # The other voice's note ("who is speaking?") is never played as theirs.

@@ -87,7 +87,8 @@ def journal(box: NspawnBox) -> str:
 def installed(box: NspawnBox) -> NspawnBox:
     """install.sh in device mode, exactly as on a Pi: the user, /opt venv, models, settings, key, unit."""
     done = box.run(f"cd {SOURCE_IN_BOX} && bash install.sh", timeout=1500, check=False)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    why = "" if done.returncode == 0 else box.run("journalctl -u companion -o cat --no-pager | tail -40", check=False).stdout
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:] + "\njournal:\n" + why
     return box
 
 
