@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -58,23 +59,30 @@ def write_letter(path: Path, megabytes: float, seed: int = 7) -> Path:
 def run_child(args: list[str], env: dict[str, str], limit_s: float | None = None) -> dict[str, object]:
     """Run `companion ARGS`; its own peak RSS (MB), wall time, and whether it finished."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "companion", *args], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-    finished = True
-    deadline = None if limit_s is None else started + limit_s
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline is not None and time.perf_counter() > deadline:
+    # Output goes to files (a pipe nobody reads would stall a chatty child); the child is reaped by
+    # a blocking wait4, which also returns its own peak RSS; a timer stops it at the limit.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([sys.executable, "-m", "companion", *args], env=env, stdout=out, stderr=err)
+        stopped = threading.Event()
+
+        def stop() -> None:
+            stopped.set()
             child.kill()
-            pid, status, usage = os.wait4(child.pid, 0)
-            finished = False
-            break
-        time.sleep(0.2)  # polling a child's exit, not waiting for an outcome
-    child.returncode = os.waitstatus_to_exitcode(status)
-    stderr = child.stderr.read().decode("utf-8", "replace") if child.stderr else ""
-    stdout = child.stdout.read().decode("utf-8", "replace") if child.stdout else ""
+
+        timer = None if limit_s is None else threading.Timer(limit_s, stop)
+        if timer is not None:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        finished = not stopped.is_set()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
     if finished and child.returncode != 0:
         raise SystemExit(f"companion {' '.join(args[:2])} failed: {stderr.strip()[-600:]}")
     return {"peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "wall_s": round(time.perf_counter() - started, 1),
