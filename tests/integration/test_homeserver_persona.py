@@ -23,7 +23,7 @@ from companion.config import DEMO_PERSONA_DIR
 from companion.consent import ConsentError, default_authority, new_record
 from companion.ethics.setup import guard_persona
 from companion.homeserver.bench import LoopbackServer
-from companion.homeserver.link import parse_uri, probe
+from companion.remote.link import parse_uri, probe
 from companion.homeserver.serve import PersonaService, handler_factory
 from companion.persona.reply import ReplyKind, Voice
 from companion.persona.wyoming_client import WyomingPersona, piece_from_server
@@ -150,8 +150,8 @@ def test_bench_remote_reports_each_stage(cli_env: dict[str, str]) -> None:
 
 
 def test_doctor_checks_the_home_server_and_the_dropin(loaded_models, test_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from companion.homeserver.doctor_checks import check_home_servers
-    from companion.homeserver.dropin import dropin_text
+    from companion.service.doctor_remote import check_home_servers
+    from companion.service.dropin import dropin_text
 
     service = PersonaService(loaded_models.persona, disclosure=test_settings.ethics.disclosure)
     unit = tmp_path / "companion.service"

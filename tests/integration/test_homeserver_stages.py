@@ -24,7 +24,7 @@ import pytest
 from companion.asr.wyoming_client import WyomingRecognizer
 from companion.audio.wavfile import WavFileSink, WavFileSource, read_wav
 from companion.config import DEMO_PERSONA_DIR
-from companion.homeserver.link import parse_uri
+from companion.remote.link import parse_uri
 from companion.service.app import build_pipeline, remote_asr, remote_tts
 from companion.tts.wyoming_client import WyomingSynthesizer
 from support.cli import words
@@ -131,7 +131,7 @@ def test_servers_that_freeze_or_die_mid_turn_fall_back_and_the_turn_completes(  
 
 @pytest.fixture()
 def serve_demo(cli_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    from companion.homeserver.link import probe
+    from companion.remote.link import probe
     from support.wyoming_servers import start_companion_serve
 
     port = free_port()

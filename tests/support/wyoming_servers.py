@@ -80,7 +80,7 @@ class WyomingServer:
                     "--data-dir", str(models_dir / "tts-joe-medium")], log=tmp / "piper.log", **kw)  # type: ignore[arg-type]
 
     def start(self, env: dict[str, str] | None = None) -> WyomingServer:
-        from companion.homeserver.link import RemoteError, parse_uri, probe
+        from companion.remote.link import RemoteError, parse_uri, probe
 
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:

@@ -20,6 +20,7 @@ PACKAGE = Path(companion.__file__).parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("companion", "errors", "events", "feed", "atomicfile"),  # the root (its version), errors, events, file writing
     ("consent",),  # consent records, signing, trust anchor: used by the bundle store and the ethics gate
+    ("remote",),  # the Wyoming link to a home server (connection, deadline, address rules, fall-back, protocol keys)
     ("models",),  # the model store and manifest
     ("config",),  # the frozen settings tree
     ("build",),  # building models (the LM export), never on the device's hot path
@@ -40,23 +41,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
     # config validates settings with rules that live higher up
     ("companion.config.care", "companion.ethics.disclosure"): "the fixed disclosure text and its contradiction check",
     ("companion.config.care", "companion.ethics.helplines"): "the crisis help-line table (country check, help_line)",
-    ("companion.config.loader", "companion.homeserver.link"): "home-server URIs are parsed by the Wyoming link",
-    ("companion.config.network", "companion.homeserver.link"): "home-server URIs are parsed by the Wyoming link",
-    ("companion.config.persona", "companion.homeserver.link"): "home-server URIs are parsed by the Wyoming link",
-    ("companion.config.speech", "companion.homeserver.link"): "home-server URIs are parsed by the Wyoming link",
-    # the remote stages are adapters of asr/, tts/ and persona/, built on the home server's link;
-    # moving homeserver/link.py and fallback.py into a low package of their own removes all of these
-    ("companion.asr.wyoming_client", "companion.homeserver.link"): "the Wyoming client connection",
-    ("companion.asr.wyoming_client", "companion.homeserver.fallback"): "fall back to the local stage",
-    ("companion.tts.wyoming_client", "companion.homeserver.link"): "the Wyoming client connection",
-    ("companion.tts.wyoming_client", "companion.homeserver.fallback"): "fall back to the local stage",
-    ("companion.persona.wyoming_client", "companion.homeserver.link"): "the Wyoming client connection",
-    ("companion.persona.wyoming_client", "companion.homeserver.fallback"): "fall back to the local engine",
-    ("companion.persona.wyoming_client", "companion.homeserver.serve"): "the context keys of the persona protocol",
-    # the composition root chooses the remote adapters and checks the persona allows a home server
-    ("companion.service.app", "companion.homeserver.link"): "remote stages when a uri is configured",
-    ("companion.service.app", "companion.homeserver.permission"): "the persona's consent to a home server",
-    ("companion.service.doctor", "companion.homeserver.doctor_checks"): "`companion doctor` checks the home server",
 }
 """Imports that go up the layers today, importer -> imported, with why."""
 
@@ -184,7 +168,7 @@ def test_the_import_walker_resolves_relative_and_lazy_imports() -> None:
     care = _imports(PACKAGE / "config" / "care.py")
     assert "companion.ethics.helplines" in care  # `from ..ethics.helplines import ...` inside a method
     assert "companion.config.check" in care and all(_is_module(m) for m in care)  # names imported from a module are not modules
-    assert "companion.homeserver.serve" in _imports(PACKAGE / "persona" / "wyoming_client.py")
+    assert "companion.remote.protocol" in _imports(PACKAGE / "persona" / "wyoming_client.py")
     assert _unit("companion.persona.lm.engine") == "persona" and _unit("companion") == "companion"
 
 

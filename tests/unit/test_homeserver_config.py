@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from companion.config import settings_from_mapping
 from companion.errors import ConfigError
 from companion.consent import ConsentRecord, new_record, sign, verify
-from companion.homeserver.dropin import dropin_text
+from companion.service.dropin import dropin_text
 
 
 def settings(data: dict):  # type: ignore[no-untyped-def,type-arg]
@@ -83,7 +83,7 @@ def test_persona_create_records_home_server_permission_only_when_asked(tmp_path,
 
     from companion.cli import main
     from companion.consent import ConsentError
-    from companion.homeserver.permission import check_home_server_allowed
+    from companion.ethics.home_server import check_home_server_allowed
     from companion.persona.bundle.store import Bundle
 
     monkeypatch.setattr("sys.stdin", io.StringIO())  # not a terminal

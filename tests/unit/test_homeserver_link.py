@@ -1,4 +1,4 @@
-"""Home-server addresses, deadlines and the fall-back rule (homeserver/link.py, fallback.py)."""
+"""Home-server addresses, deadlines and the fall-back rule (remote/link.py, fallback.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion.errors import ConfigError
-from companion.homeserver.fallback import RemoteStage
-from companion.homeserver.link import Connection, RemoteError, RemoteHealth, check_home, parse_uri
+from companion.remote.fallback import RemoteStage
+from companion.remote.link import Connection, RemoteError, RemoteHealth, check_home, parse_uri
 
 
 class Clock:
@@ -68,7 +68,7 @@ def test_public_addresses_need_the_owners_say_so() -> None:
 def test_health_backs_off_and_logs_once_each_way(caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
     health = RemoteHealth("asr", parse_uri("tcp://192.168.1.2:1", "k"), retry_after_s=30, clock=clock)
-    caplog.set_level(logging.DEBUG, logger="companion.homeserver.link")
+    caplog.set_level(logging.DEBUG, logger="companion.remote.link")
     assert health.should_try()
     health.failed(RemoteError("refused"))
     health.failed(RemoteError("refused again"))

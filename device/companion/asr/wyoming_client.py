@@ -13,8 +13,8 @@ import numpy as np
 from ..audio.base import CAPTURE_RATE
 from ..audio.convert import resample
 from ..events import Transcript
-from ..homeserver.fallback import RemoteStage
-from ..homeserver.link import Connection, RemoteError, WyomingUri
+from ..remote.fallback import RemoteStage
+from ..remote.link import Connection, RemoteError, WyomingUri
 from .base import SpeechRecognizer
 
 CHUNK_SAMPLES = 4096

@@ -62,7 +62,7 @@ class Settings:
             validate = getattr(section, "validate", None)
             if validate is not None:
                 validate(f.name)
-        from ..homeserver.link import check_home, host_uri, parse_uri
+        from ..remote.link import check_home, host_uri, parse_uri
 
         for key, uri in (("asr.uri", self.asr.uri), ("tts.uri", self.tts.uri), ("persona.uri", self.persona.uri)):
             if uri:

@@ -44,7 +44,7 @@ class SatelliteSettings:
     """Home Assistant's IP address(es), separated by spaces: the only hosts the service's firewall lets connect."""
 
     def validate(self, where: str) -> None:
-        from ..homeserver.link import parse_host, parse_uri
+        from ..remote.link import parse_host, parse_uri
 
         check(bool(self.name.strip()), f"{where}.name", "cannot be empty")
         if self.enabled:

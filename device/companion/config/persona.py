@@ -45,7 +45,7 @@ class PersonaSettings:
     def validate(self, where: str) -> None:
         check(0.1 <= self.remote_timeout_s <= 120.0, f"{where}.remote_timeout_s", "must be 0.1-120 s")
         if self.uri:
-            from ..homeserver.link import parse_uri
+            from ..remote.link import parse_uri
 
             parse_uri(self.uri, f"{where}.uri")
         check(self.engine in ("retrieval", "lm", "auto"), f"{where}.engine", 'must be "retrieval", "lm" or "auto"')

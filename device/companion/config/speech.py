@@ -27,7 +27,7 @@ class AsrSettings:
         check(1 <= self.beam_size <= 10, f"{where}.beam_size", "must be 1-10")
         check(0.1 <= self.remote_timeout_s <= 60.0, f"{where}.remote_timeout_s", "must be 0.1-60 s")
         if self.uri:
-            from ..homeserver.link import parse_uri
+            from ..remote.link import parse_uri
 
             parse_uri(self.uri, f"{where}.uri")
         check(0 <= self.threads <= 64, f"{where}.threads", "must be 0-64")
@@ -56,7 +56,7 @@ class TtsSettings:
     def validate(self, where: str) -> None:
         check(0.1 <= self.remote_timeout_s <= 60.0, f"{where}.remote_timeout_s", "must be 0.1-60 s")
         if self.uri:
-            from ..homeserver.link import parse_uri
+            from ..remote.link import parse_uri
 
             parse_uri(self.uri, f"{where}.uri")
         check(bool(self.neutral_voice.strip()), f"{where}.neutral_voice", "must name a bundled voice model")

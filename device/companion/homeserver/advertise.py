@@ -11,10 +11,11 @@ import logging
 import socket
 from typing import Any
 
+from ..remote.link import MDNS_GROUP
+
 logger = logging.getLogger(__name__)
 
 SERVICE_TYPE = "_wyoming._tcp.local."
-MDNS_GROUP = "224.0.0.251"
 
 
 def local_address() -> str:

@@ -76,7 +76,7 @@ def _stage(remote: Callable[[], object], local: Callable[[], object], uri: str, 
 
 def bench_asr(settings: Settings, local: Any, pcm: Any, rate: int, uri: str | None, runs: int) -> dict[str, Any]:
     from ..asr.wyoming_client import WyomingRecognizer
-    from .link import parse_uri
+    from ..remote.link import parse_uri
 
     net = settings.network
     def through(server_uri: str, compute: list[float] | None = None) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def bench_asr(settings: Settings, local: Any, pcm: Any, rate: int, uri: str | No
 
 def bench_tts(settings: Settings, local: Any, uri: str | None, runs: int) -> dict[str, Any]:
     from ..tts.wyoming_client import WyomingSynthesizer
-    from .link import parse_uri
+    from ..remote.link import parse_uri
 
     net = settings.network
     def through(server_uri: str, voice: str, compute: list[float] | None = None) -> dict[str, Any]:

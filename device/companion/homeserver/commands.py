@@ -20,7 +20,7 @@ def _cmd_satellite(args: argparse.Namespace) -> int:
 
 
 def _cmd_dropin(args: argparse.Namespace) -> int:
-    from .dropin import cmd_network_dropin
+    from ..service.dropin import cmd_network_dropin
 
     return cmd_network_dropin(args)
 

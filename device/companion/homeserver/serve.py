@@ -29,15 +29,12 @@ from ..ethics.disclosure import disclosure_text
 from ..ethics.safety import SafetyCheck
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece, reply_text
+from ..remote.protocol import DISCLOSES_KEY, HISTORY_KEY, SOURCE_KEY
 
 logger = logging.getLogger(__name__)
 
 MAX_CONVERSATIONS = 64
 """Conversations whose history the server keeps (least recently used dropped first)."""
-HISTORY_KEY = "companion_history"
-DISCLOSES_KEY = "companion_discloses"
-SOURCE_KEY = "companion_source"
-"""Extra data on each handled-chunk: where the piece came from (content-free; others ignore it)."""
 
 
 class PersonaService:
@@ -167,7 +164,7 @@ def build_service(settings: Settings) -> PersonaService:
     from ..models.store import ModelStore
     from ..service.app import load_guarded_persona
     from ..service.threads import plan_threads
-    from .permission import check_home_server_allowed
+    from ..ethics.home_server import check_home_server_allowed
 
     check_can_start(settings)
     check_home_server_allowed(settings.persona.path, settings.persona.key_file)
@@ -203,7 +200,7 @@ async def serve(service: PersonaService, uri: str, *, ready: asyncio.Event | Non
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from ..config import settings_from_args
-    from .link import check_home, parse_uri
+    from ..remote.link import check_home, parse_uri
 
     settings = settings_from_args(args)
     uri = parse_uri(args.uri, "--uri", listen=True)

@@ -42,7 +42,7 @@ def build_device(settings: Settings, *, source, sink, with_wake: bool, max_turns
 def satellite_from_settings(args: argparse.Namespace) -> int:
     from ..config import settings_from_args
     from .advertise import advertiser_for
-    from .link import check_home, parse_uri
+    from ..remote.link import check_home, parse_uri
 
     settings = settings_from_args(args)
     uri = parse_uri(args.uri or settings.satellite.uri, "--uri" if args.uri else "satellite.uri", listen=True)

@@ -23,8 +23,9 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 
-from ..homeserver.fallback import RemoteStage
-from ..homeserver.link import Connection, RemoteError, WyomingUri
+from ..remote.fallback import RemoteStage
+from ..remote.link import Connection, RemoteError, WyomingUri
+from ..remote.protocol import DISCLOSES_KEY, HISTORY_KEY, SOURCE_KEY
 from .base import Exchange, PersonaEngine
 from .reply import ReplyKind, ReplyPiece, ReplySource, Voice
 
@@ -114,8 +115,6 @@ class WyomingPersona:
     def respond_remote(self, question: str, history: Sequence[Exchange]) -> Iterator[ReplyPiece]:
         """Only the server, piece by piece (RemoteError when it cannot answer in time)."""
         from wyoming.asr import Transcript
-
-        from ..homeserver.serve import DISCLOSES_KEY, HISTORY_KEY, SOURCE_KEY
 
         stage = self.remote
         past = list(history)[-self.history_turns:] if self.history_turns else []

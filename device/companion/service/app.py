@@ -186,8 +186,8 @@ def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: i
 
 def remote_persona(settings: Settings, local: PersonaEngine) -> PersonaEngine:
     """`companion serve` on the home server, with ``local`` as fall-back; refused without consent."""
-    from ..homeserver.link import parse_uri
-    from ..homeserver.permission import check_home_server_allowed
+    from ..remote.link import parse_uri
+    from ..ethics.home_server import check_home_server_allowed
     from ..persona.wyoming_client import WyomingPersona
 
     check_home_server_allowed(settings.persona.path, settings.persona.key_file, record=local.consent)
@@ -202,7 +202,7 @@ def remote_asr(settings: Settings, local: SpeechRecognizer) -> SpeechRecognizer:
     if not settings.asr.uri:
         return local
     from ..asr.wyoming_client import WyomingRecognizer
-    from ..homeserver.link import parse_uri
+    from ..remote.link import parse_uri
 
     net = settings.network
     return WyomingRecognizer(parse_uri(settings.asr.uri, "asr.uri"), local, language=settings.asr.language,
@@ -214,7 +214,7 @@ def remote_tts(settings: Settings, local: SpeechSynthesizer) -> SpeechSynthesize
     """The home server's voice with ``local`` as fall-back, when [tts] uri is set."""
     if not settings.tts.uri:
         return local
-    from ..homeserver.link import parse_uri
+    from ..remote.link import parse_uri
     from ..tts.wyoming_client import WyomingSynthesizer
 
     net = settings.network

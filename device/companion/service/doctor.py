@@ -293,10 +293,10 @@ def check_help_line(settings: Settings) -> Iterator[Check]:
 
 
 def check_home_servers(settings: Settings) -> Iterator[Check]:
-    """Remote stages answer, consent allows them, the network drop-in matches (homeserver/)."""
-    from ..homeserver.doctor_checks import check_home_servers as checks
+    """Remote stages answer, consent allows them, the network drop-in matches (doctor_remote.py)."""
+    from .doctor_remote import check_home_servers as checks
 
-    yield from checks(settings)  # type: ignore[misc]
+    yield from checks(settings)
 
 
 def _check_display(settings: Settings) -> Iterator[Check]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..audio.convert import resample, to_mono_int16
-from ..homeserver.fallback import RemoteStage
-from ..homeserver.link import Connection, RemoteError, WyomingUri
+from ..remote.fallback import RemoteStage
+from ..remote.link import Connection, RemoteError, WyomingUri
 from .base import SpeechSynthesizer
 
 MAX_SECONDS = 120

@@ -1,24 +1,29 @@
-"""`companion doctor` checks for the home server and Home Assistant (nothing when none is configured)."""
+"""`companion doctor` checks for the home server and Home Assistant (nothing when none is configured).
+
+The servers answer, the consent record allows the persona there, the network drop-in matches.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..config import Settings
+from ..config import Settings, default_config_path
 from ..errors import CompanionError
+from ..ethics.home_server import check_home_server_allowed, consent_record
+from ..remote.link import RemoteError, parse_uri, probe
+from .doctor import Check
+from .dropin import DROPIN_NAME, dropin_text, service_program
 
 UNIT_FILE = Path("/etc/systemd/system/companion.service")
 
 
-def check_home_servers(settings: Settings, *, unit_file: Path = UNIT_FILE) -> Iterator[object]:
-    from ..service.doctor import Check
-    from .dropin import DROPIN_NAME, dropin_text
-    from .link import RemoteError, parse_uri, probe
-
+def check_home_servers(settings: Settings, *, unit_file: Path = UNIT_FILE) -> Iterator[Check]:
     timeout = max(settings.network.connect_timeout_s, 1.0)
-    for stage, uri, what in (("asr", settings.asr.uri, "speech recognition"), ("tts", settings.tts.uri, "voice"),
-                             ("persona", settings.persona.uri, "persona")):
+    for stage, uri, budget_s, what in (
+            ("asr", settings.asr.uri, settings.asr.remote_timeout_s, "speech recognition"),
+            ("tts", settings.tts.uri, settings.tts.remote_timeout_s, "voice"),
+            ("persona", settings.persona.uri, settings.persona.remote_timeout_s, "persona")):
         if not uri:
             continue
         try:
@@ -35,10 +40,8 @@ def check_home_servers(settings: Settings, *, unit_file: Path = UNIT_FILE) -> It
                         f"({', '.join(programs) or 'nothing'})", f"point [{stage}] uri at the right server and port")
         else:
             yield Check("ok", f"home server {stage}", f"{uri} answers ({', '.join(programs)}); "
-                        f"falls back to the device after {getattr(settings, stage).remote_timeout_s:g} s")
+                        f"falls back to the device after {budget_s:g} s")
     if settings.persona.uri:
-        from .permission import check_home_server_allowed, consent_record
-
         try:
             check_home_server_allowed(settings.persona.path, settings.persona.key_file)
             fictional = consent_record(settings.persona.path, settings.persona.key_file) is None
@@ -51,9 +54,6 @@ def check_home_servers(settings: Settings, *, unit_file: Path = UNIT_FILE) -> It
         yield Check("warn", "satellite", "no Home Assistant address in [satellite] allow: the service's firewall "
                     "lets nobody connect", "set [satellite] allow = \"<Home Assistant's IP address>\", then "
                     "`companion network-dropin --write /etc/systemd/system/companion.service.d`")
-    from ..config import default_config_path
-    from .dropin import service_program
-
     expected = dropin_text(settings, program=service_program(), config=default_config_path())
     installed = unit_file.parent / f"{unit_file.name}.d" / DROPIN_NAME
     if unit_file.is_file() and (expected or installed.exists()):

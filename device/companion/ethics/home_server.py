@@ -11,23 +11,21 @@ import os
 from pathlib import Path
 
 from ..consent import ConsentError, ConsentRecord
+from ..persona.bundle.keys import read_secret
+from ..persona.bundle.store import Bundle, is_bundle
+from .gate import CONSENT_FILE, check_persona_consent, is_fictional_demo
 
 SYSTEM_KEY_FILE = Path("/etc/companion/persona.key")
 
 
 def consent_record(path: Path, key_file: str = "") -> ConsentRecord | None:
     """The persona's signed, currently valid record; None for the fictional demo persona."""
-    from ..ethics.gate import CONSENT_FILE, check_persona_consent, is_fictional_demo
-    from ..persona.bundle.store import Bundle, is_bundle
-
     if is_fictional_demo(path):
         return None
     kind = check_persona_consent(path)  # signature, expiry, sources: the gate's full check
     if kind == "record":
         return ConsentRecord.from_json((path / CONSENT_FILE).read_text(encoding="utf-8"))
     if is_bundle(path):
-        from ..persona.bundle.keys import read_secret
-
         explicit = SYSTEM_KEY_FILE if os.access(SYSTEM_KEY_FILE, os.R_OK) else None
         secret = read_secret(explicit, settings_key_file=key_file or None)
         with Bundle.open(path, secret) as bundle:

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
-from .advertise import MDNS_GROUP
-from .link import check_home, host_uri, parse_uri
+from ..remote.link import MDNS_GROUP, check_home, host_uri, parse_uri
 
 DROPIN_NAME = "network.conf"
 

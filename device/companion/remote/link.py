@@ -36,6 +36,9 @@ HOME_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 """What counts as the home network. Not ``is_private``: that also covers documentation and
 other reserved ranges that are not a house's own network."""
 
+MDNS_GROUP = "224.0.0.251"
+"""The multicast group zeroconf (mDNS) speaks on: the satellite's advertisement, and its drop-in."""
+
 
 class RemoteError(Exception):
     """The home server could not be reached, broke off, answered wrongly or too late."""
