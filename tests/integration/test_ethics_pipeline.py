@@ -17,6 +17,7 @@ from companion.audio.wavfile import WavFileSink, WavFileSource, read_wav, write_
 from companion.ethics import watermark as wm
 from companion.ethics.audiofile import encode_mp3, resample_hq
 from companion.ethics.provenance import read_provenance
+from companion.ethics.settings import help_line
 from companion.ethics.wmkey import device_key
 
 pytestmark = pytest.mark.integration
@@ -84,8 +85,8 @@ def test_crisis_answers_come_from_the_neutral_voice(settings, loaded_models, spe
     persona_voice, neutral_voice = SpyVoice(loaded_models.tts), SpyVoice(loaded_models.tts)
     models = replace(loaded_models, tts=persona_voice, neutral_tts=neutral_voice)
     result = converse(settings, models, speak("I want to kill myself."), tmp_path / "reply.wav")
-    assert result.source.kind == "crisis" and settings.ethics.help_line in result.reply
-    assert any(settings.ethics.help_line in s for s in neutral_voice.spoken)
+    assert result.source.kind == "crisis" and help_line(settings.ethics) in result.reply
+    assert any(help_line(settings.ethics) in s for s in neutral_voice.spoken)
     assert any("AI re-creation" in s for s in neutral_voice.spoken)  # the disclosure too
     assert not persona_voice.spoken, persona_voice.spoken  # the cloned voice said nothing
 

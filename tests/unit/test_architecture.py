@@ -37,12 +37,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    # config validates settings with rules that live higher up
-    ("companion.config.care", "companion.ethics.disclosure"): "the fixed disclosure text and its contradiction check",
-    ("companion.config.care", "companion.ethics.helplines"): "the crisis help-line table (country check, help_line)",
-}
-"""Imports that go up the layers today, importer -> imported, with why."""
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
+"""Imports that go up the layers today, importer -> imported, with why: none. Where one seems
+needed, move the shared piece down (as remote/ was) or let the owning package check its own rules
+(as ethics/settings.py does for the [ethics] settings) instead of listing it here."""
 
 MAX_LINES = 400
 
@@ -156,6 +154,8 @@ def test_the_rules_the_architecture_names() -> None:
     edges = _cross_imports()
     importers = {a for a, _ in edges}
     assert {b for (a, b) in edges if a == "consent"} <= {"errors", "atomicfile"}, "consent is a small module everything may use"
+    assert {b for (a, b) in edges if a == "remote"} <= {"errors"}, "the home-server link is a small module the stages may use"
+    assert {b for (a, b) in edges if a == "config"} <= {"errors", "models", "remote"}, "the settings tree checks shapes, not policy"
     assert ("persona", "ethics") not in edges, "ethics depends on persona's interface, not the reverse"
     assert ("service", "frame") not in edges, "nothing in service/ imports the frame (it listens to the feed)"
     assert ("service", "voice") not in edges, "the device runtime never imports the voice-cloning tools"
@@ -165,9 +165,11 @@ def test_the_rules_the_architecture_names() -> None:
 
 def test_the_import_walker_resolves_relative_and_lazy_imports() -> None:
     """The checks above are only as good as this: a lazy relative import inside a method is seen."""
-    care = _imports(PACKAGE / "config" / "care.py")
-    assert "companion.ethics.helplines" in care  # `from ..ethics.helplines import ...` inside a method
-    assert "companion.config.check" in care and all(_is_module(m) for m in care)  # names imported from a module are not modules
+    setup = _imports(PACKAGE / "ethics" / "setup.py")
+    assert "companion.ethics.gate" in setup  # `from .gate import ...` inside a function
+    assert "companion.persona.embedder" in setup  # `from ..persona.embedder import ...` inside a function
+    settings = _imports(PACKAGE / "ethics" / "settings.py")
+    assert "companion.config.check" in settings and all(_is_module(m) for m in settings)  # names imported from a module are not modules
     assert "companion.remote.protocol" in _imports(PACKAGE / "persona" / "wyoming_client.py")
     assert _unit("companion.persona.lm.engine") == "persona" and _unit("companion") == "companion"
 

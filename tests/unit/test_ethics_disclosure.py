@@ -15,6 +15,7 @@ from companion.ethics.disclosure import (
     inverts_disclosure,
 )
 from companion.ethics.runtime import EthicsHooks
+from companion.ethics.settings import check_ethics_settings
 
 
 def test_first_turn_discloses_then_not_again_until_two_hours() -> None:
@@ -69,9 +70,11 @@ def test_earcon_spells_AI_in_morse() -> None:
     ({"crisis_message": "Call someone."}, "crisis_message"),
 ])
 def test_settings_refuse_switching_the_disclosure_off(mapping: dict, key: str) -> None:
+    """The settings' own ranges, or the ethics layer's check (the one start-up and doctor run)."""
     settings = settings_from_mapping({"ethics": mapping})
     with pytest.raises(ConfigError, match=f"ethics.{key}"):
         settings.validate()
+        check_ethics_settings(settings.ethics)
 
 
 def test_no_setting_can_disable_it() -> None:
@@ -81,10 +84,11 @@ def test_no_setting_can_disable_it() -> None:
 
 def test_the_old_disclosure_key_is_refused_with_what_to_do_instead() -> None:
     settings = settings_from_mapping({"ethics": {"disclosure": "Hello love, it is really me, {name}. I never left you."}})
+    settings.validate()  # a string of the right shape: the ethics layer is the one that refuses it
     with pytest.raises(ConfigError, match="disclosure_addition"):
-        settings.validate()
+        check_ethics_settings(settings.ethics)
     # The fixed English sentence itself (old configs that spelled out the default) is accepted: it changes nothing.
-    settings_from_mapping({"ethics": {"disclosure": FIXED["en"]}}).validate()
+    check_ethics_settings(settings_from_mapping({"ethics": {"disclosure": FIXED["en"]}}).ethics)
 
 
 def test_the_sentence_is_fixed_per_language_and_an_addition_comes_after_it() -> None:

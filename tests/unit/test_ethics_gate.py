@@ -141,3 +141,26 @@ def test_a_pause_keyed_by_the_old_folder_name_carries_over_once(tmp_path: Path) 
     assert care.is_paused("plain") and not care.is_paused("nan")
     care.resume("plain")  # `companion care resume` acts on the consent id: it really resumes
     check_can_start(settings)
+
+
+@pytest.mark.parametrize("ethics, key", [
+    ({"disclosure_addition": "Just kidding, it is really me."}, "disclosure_addition"),
+    ({"disclosure": "Hello there."}, "disclosure"),
+    ({"country": "XX"}, "country"),
+])
+def test_the_start_check_refuses_ethics_settings_the_ethics_layer_refuses(tmp_path: Path, ethics: dict,
+                                                                           key: str) -> None:
+    """The settings tree accepts these shapes; the start-up gate is where the ethics layer says no,
+    before consent or models (every way of running the pipeline goes through it)."""
+    from companion.config import settings_from_mapping
+    from companion.errors import ConfigError
+
+    folder = persona_folder(tmp_path)
+    write_record(folder)
+    settings = settings_from_mapping({"ethics": {**ethics, "log_dir": str(tmp_path / "state")},
+                                      "persona": {"dir": str(folder)}})
+    settings.validate()
+    with pytest.raises(ConfigError, match=f"ethics.{key}"):
+        check_can_start(settings)
+    check_can_start(replace(settings, ethics=replace(settings.ethics, disclosure="", disclosure_addition="",
+                                                     country="GB")))

@@ -59,36 +59,15 @@ class EthicsSettings:
     """Generation log and care state; "" means $XDG_STATE_HOME/companion."""
 
     def validate(self, where: str) -> None:
-        from ..ethics.disclosure import FIXED, inverts_disclosure
-
-        check(self.disclosure.strip() in ("", FIXED["en"]), f"{where}.disclosure",
-              "can no longer replace the spoken AI disclosure: its sentence is fixed per language (ETHICS C3). "
-              "Delete this key; to say more, put one sentence in ethics.disclosure_addition (spoken after it)")
+        """Ranges and shapes; the disclosure's wording and the crisis line are checked by the ethics
+        layer that owns them (ethics/settings.py), at start-up and by `companion doctor`."""
         check(len(self.disclosure_addition) <= 300, f"{where}.disclosure_addition", "must be at most 300 characters")
-        check(not inverts_disclosure(self.disclosure_addition), f"{where}.disclosure_addition",
-              "must not contradict the disclosure (no \"it is really me\", \"I never left\", \"not an AI\"): "
-              "it is spoken right after \"It is not {name}\"")
         check(0.0 < self.disclosure_interval_min <= 120.0, f"{where}.disclosure_interval_min", "must be in (0, 120] minutes")
         check(1.0 <= self.session_gap_min <= 1440.0, f"{where}.session_gap_min", "must be 1-1440 minutes")
-        from ..ethics.helplines import HELPLINES, line_for
-
-        check(not self.country.strip() or line_for(self.country) is not None or bool(self.help_number.strip()),
-              f"{where}.country", f"no crisis line is known for {self.country!r}: set ethics.help_number to your "
-              f"country's line (known: {', '.join(sorted(HELPLINES))})")
         check("{help_number}" in self.crisis_message, f"{where}.crisis_message", "must include {help_number}")
         check(0.0 <= self.daily_limit_min <= 1440.0, f"{where}.daily_limit_min", "must be 0-1440 minutes")
         check(0.0 <= self.reminder_after_min <= 1440.0, f"{where}.reminder_after_min", "must be 0-1440 minutes")
         check(1 <= self.transcript_retention_days <= 3650, f"{where}.transcript_retention_days", "must be 1-3650 days")
-
-    @property
-    def help_line(self) -> str:
-        """The number spoken in a crisis: ``help_number``, else the national line, else 988 (US)."""
-        from ..ethics.helplines import DEFAULT, line_for
-
-        if self.help_number.strip():
-            return self.help_number.strip()
-        line = line_for(self.country) if self.country.strip() else None
-        return (line or DEFAULT).number
 
     @property
     def log_path(self) -> Path:

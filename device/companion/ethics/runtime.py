@@ -28,6 +28,7 @@ from .crisis import CrisisDetector, CrisisState
 from .disclosure import DisclosurePolicy, disclosure_text, earcon
 from .genlog import GenerationLog, new_utterance_id, utterance_hex
 from .safety import SafetyCheck
+from .settings import help_line
 from .watermark import UtteranceMarker
 from .wmkey import device_key
 
@@ -92,7 +93,7 @@ class EthicsHooks:
         self.care = care
         self.clock = clock
         # No hooks without a crisis check (C9): without a model, the auditable rules still run.
-        self.safety = safety or SafetyCheck(CrisisDetector(), name=persona_name, help_number=settings.help_line,
+        self.safety = safety or SafetyCheck(CrisisDetector(), name=persona_name, help_number=help_line(settings),
                                             emergency_contact=settings.emergency_contact,
                                             crisis_template=settings.crisis_message)
         """The crisis check every turn starts with; None only in tests of other things."""

@@ -22,6 +22,7 @@ from .guardrails import GuardedPersona, guard
 from .runtime import EthicsHooks
 from .safety import SafetyCheck
 from .semantic import Embedder, SemanticCues
+from .settings import check_ethics_settings, help_line
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def guard_persona(settings: Settings, persona: PersonaEngine, *, embedder: Embed
         logger.info("neutral voice %s speaks %s only: no registry package ships a Chinese Piper voice, so "
                     "answers to Chinese speech in the neutral voice are in English", settings.tts.neutral_voice,
                     ", ".join(sorted(languages)))
-    return guard(persona, crisis_template=ethics.crisis_message, help_number=ethics.help_line,
+    return guard(persona, crisis_template=ethics.crisis_message, help_number=help_line(ethics),
                  emergency_contact=ethics.emergency_contact, neutral_languages=languages,
                  semantic=semantic_cues(settings, embedder))
 
@@ -144,7 +145,7 @@ def safety_check(settings: Settings, persona: PersonaEngine, detector: CrisisDet
     """The crisis check each turn starts with (C9): the detector, with these settings' help line and contact."""
     ethics = settings.ethics
     return SafetyCheck(detector or crisis_detector(settings), name=persona.name or persona.display_name,
-                       help_number=ethics.help_line, emergency_contact=ethics.emergency_contact,
+                       help_number=help_line(ethics), emergency_contact=ethics.emergency_contact,
                        crisis_template=ethics.crisis_message, neutral_languages=neutral_voice_languages(settings))
 
 
@@ -208,7 +209,9 @@ def carry_over_folder_name_state(care: CareState, pid: str, folder_name: str) ->
 
 
 def check_can_start(settings: Settings) -> None:
-    """Refuse to start (one clear error) for a paused or retired persona, or without consent."""
+    """Refuse to start (one clear error) for ethics settings the ethics layer refuses, a paused or
+    retired persona, or without consent."""
+    check_ethics_settings(settings.ethics)
     care = CareState(settings.ethics.log_path)
     pid = persona_id(settings)
     carry_over_folder_name_state(care, pid, settings.persona.path.resolve().name)

@@ -23,9 +23,10 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from ..config import EthicsSettings, Settings
+from ..config import Settings
 from ..ethics.crisis import CrisisDetector, CrisisState
 from ..ethics.disclosure import disclosure_text
+from ..ethics.helplines import DEFAULT
 from ..ethics.safety import SafetyCheck
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyKind, ReplyPiece, Voice, piece, reply_text
@@ -98,7 +99,7 @@ class PersonaService:
     def _safety(self) -> SafetyCheck:
         if self.safety is None:  # never unguarded: the auditable rules at least
             self.safety = SafetyCheck(CrisisDetector(), name=self.persona.name or self.persona.display_name,
-                                      help_number=EthicsSettings().help_line)
+                                      help_number=DEFAULT.number)
         return self.safety
 
     def _needs_disclosure(self, conversation: str | None) -> bool:

@@ -172,7 +172,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         print(f"created persona bundle {bundle.bundle_id} for {args.name} in {target}")
     ethics = settings_from_args(args).ethics
     if not (ethics.help_number.strip() or ethics.country.strip()):  # ETHICS C9: the local crisis line
-        print(f"In a crisis the device gives the help line {ethics.help_line} (the US line). Set [ethics] country "
+        print("In a crisis the device gives the US help line: no country is set. Set [ethics] country "
               "(e.g. \"GB\") or help_number in companion.toml for where the device is.", file=sys.stderr)
     return 0
 

@@ -278,17 +278,25 @@ def check_privacy(settings: Settings) -> Iterator[Check]:
 
 
 def check_help_line(settings: Settings) -> Iterator[Check]:
-    """The crisis line spoken is the one where the device is (ETHICS C9)."""
+    """The disclosure settings are the ethics layer's to accept, and the crisis line spoken is the
+    one where the device is (ETHICS C3, C9)."""
+    from ..errors import ConfigError
     from ..ethics.helplines import line_for
+    from ..ethics.settings import check_ethics_settings, help_line
 
     ethics = settings.ethics
+    try:
+        check_ethics_settings(ethics)
+    except ConfigError as exc:
+        yield Check("fail", "ethics settings", exc.what, exc.hint or "fix it in [ethics] of the settings file")
+        return
     line = line_for(ethics.country) if ethics.country.strip() else None
     if ethics.help_number.strip():
-        yield Check("ok", "help line", f"{ethics.help_line} (set in [ethics] help_number)")
+        yield Check("ok", "help line", f"{help_line(ethics)} (set in [ethics] help_number)")
     elif line is not None:
         yield Check("ok", "help line", f"{line.number}, {line.service} ({ethics.country.upper()}; check it at {line.source})")
     else:
-        yield Check("warn", "help line", f"{ethics.help_line} (the US line) is spoken in a crisis: no country is set",
+        yield Check("warn", "help line", f"{help_line(ethics)} (the US line) is spoken in a crisis: no country is set",
                     'set [ethics] country = "GB" (your country\'s code) or help_number for where the device is')
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ..config import Settings
 from ..ethics.disclosure import disclosure_text
+from ..ethics.settings import help_line
 from ..persona.base import PersonaEngine
 from ..persona.reply import ReplyKind, ReplySource
 from .publisher import FramePublisher
@@ -70,7 +71,7 @@ class FeedHooks:
         def report() -> None:
             if _is_crisis(result.source):
                 ethics = self.settings.ethics
-                self.publisher.crisis(ethics.help_line, ethics.emergency_contact)
+                self.publisher.crisis(help_line(ethics), ethics.emergency_contact)
             self.publisher.turn_done()
 
         self._guard(report)
