@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 from companion.config import Settings
+from companion.ethics.guardrails import guard
 from companion.ethics.semantic import SemanticCues
 from companion.ethics.setup import crisis_detector, shared_models
+from support.replies import ScriptedEngine
 
 
 class CountingEmbedder:
@@ -34,11 +36,9 @@ def settings(tmp_path: Path, model: str) -> Settings:
 def test_a_minilm_persona_shares_its_classes_with_the_crisis_detector(tmp_path: Path) -> None:
     embedder = CountingEmbedder()
     guard_classes = SemanticCues(embedder)
-
-    class Guarded:  # what shared_models reads off a GuardedPersona
-        semantic = guard_classes
-
-    shared = shared_models(Guarded())  # type: ignore[arg-type]
+    guarded = guard(ScriptedEngine("Hello."), crisis_template="Call {help_number}.", help_number="988",
+                    semantic=guard_classes)
+    shared = shared_models(guarded)
     assert shared == (embedder, guard_classes)
     detector = crisis_detector(settings(tmp_path, "embed-minilm"), *shared)
     assert detector.english is guard_classes  # no second MiniLM (none is installed in tmp_path either)
@@ -52,5 +52,9 @@ def test_a_multilingual_persona_shares_its_embedder_with_the_crisis_classes(tmp_
     assert detector.english is None  # MiniLM is not installed here, and the persona's model is not MiniLM
 
 
-def test_without_a_guard_nothing_is_shared() -> None:
-    assert shared_models(object()) == (None, None)  # type: ignore[arg-type]
+def test_a_guard_on_the_rules_alone_shares_nothing() -> None:
+    rules_only = guard(ScriptedEngine("Hello."), crisis_template="Call {help_number}.", help_number="988")
+    assert shared_models(rules_only) == (None, None)
+    other = guard(ScriptedEngine("Hello."), crisis_template="Call {help_number}.", help_number="988",
+                  semantic=lambda question: None)  # a semantic check with no sentence model behind it
+    assert shared_models(other) == (None, None)

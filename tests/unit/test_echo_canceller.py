@@ -147,6 +147,7 @@ def test_abort_forgets_what_will_never_be_played() -> None:
             self.calls.append("abort")
 
         def close(self) -> None: ...
+        def queued_s(self) -> float | None: return None
 
     clock = [10.0]
     buf = ReferenceBuffer()

@@ -252,6 +252,9 @@ class FlakySpeaker:
     def close(self) -> None:
         self.closed += 1
 
+    def queued_s(self) -> float | None:
+        return 0.25 if self.begun else None
+
 
 def test_the_speaker_is_rebuilt_and_retried_after_a_glitch() -> None:
     speakers = [FlakySpeaker(1), FlakySpeaker(0)]
@@ -267,3 +270,16 @@ def test_the_speaker_gives_up_after_its_attempts() -> None:
     sink = SupervisedSink(lambda: FlakySpeaker(99), attempts=2, first_delay_s=0.001)
     with pytest.raises(AudioError):
         sink.begin(22050)
+    assert not sink.active and sink.queued_s() is None  # no speaker: nothing playing, nothing queued
+
+
+def test_the_speaker_is_active_from_begin_until_finish_and_says_what_it_has_queued() -> None:
+    """``active`` keeps a sound-card rescan from running under a reply (service/live.py)."""
+    sink = SupervisedSink(lambda: FlakySpeaker(0), first_delay_s=0.001)
+    assert not sink.active and sink.queued_s() is None
+    sink.begin(22050)
+    assert sink.active and sink.queued_s() == 0.25  # the speaker's own answer, passed through
+    sink.abort()
+    assert sink.active  # stopping is not finishing: the stream is closed by finish
+    sink.finish()
+    assert not sink.active

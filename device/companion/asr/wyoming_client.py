@@ -60,8 +60,3 @@ class WyomingRecognizer:
                 if event.type not in ("transcript-start", "transcript-chunk", "transcript-stop"):
                     raise RemoteError(f"{stage.uri} answered {event.type!r} instead of a transcript")
 
-    def warm_up(self) -> None:
-        """The local model stays warm: it must answer at once when the server does not."""
-        warm = getattr(self.local, "warm_up", None)
-        if warm is not None:
-            warm()

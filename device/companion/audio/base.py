@@ -45,4 +45,9 @@ class AudioSink(Protocol):
         """Stop at once, dropping what is queued (barge-in); safe from another thread."""
         ...
 
+    def queued_s(self) -> float | None:
+        """Seconds written but not yet played (when the next write will be heard: the echo
+        canceller's reference needs it); None when the sink cannot tell (a file)."""
+        ...
+
     def close(self) -> None: ...

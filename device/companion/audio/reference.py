@@ -13,7 +13,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -127,14 +126,13 @@ class ReferenceTap:
     def write(self, pcm: np.ndarray) -> None:
         # In pieces, so each is stamped when the stream takes it (a sentence can be 10 s long).
         piece = max(1, int(self.PIECE_S * self._rate))
-        queued = getattr(self.sink, "queued_s", None)
         for start in range(0, len(pcm), piece):
             part = pcm[start : start + piece]
             ref = self._resampler.process(part)
             # Still audio in the stream's buffer: this piece plays right after the previous one.
             # Run dry (an underrun, or the first write): it plays from now. The buffer's depth is
             # only used as yes/no: its value jumps by whole device periods.
-            ahead = queued() if queued is not None else None
+            ahead = self.sink.queued_s()
             if len(ref):
                 self.reference.add(ref, self._clock(), follows=ahead is not None and ahead > 0.005)
             self.sink.write(part)
@@ -152,8 +150,8 @@ class ReferenceTap:
         self.reference.cut(now)
         self.sink.abort()
 
+    def queued_s(self) -> float | None:
+        return self.sink.queued_s()
+
     def close(self) -> None:
         self.sink.close()
-
-    def __getattr__(self, name: str) -> Any:  # e.g. ``active`` of the supervised sink
-        return getattr(self.sink, name)

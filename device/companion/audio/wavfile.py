@@ -118,6 +118,9 @@ class WavFileSink:
     def abort(self) -> None:
         pass
 
+    def queued_s(self) -> float | None:
+        return None  # a file plays nothing
+
     def close(self) -> None:
         pcm = np.concatenate(self._parts) if self._parts else np.zeros(0, dtype=np.int16)
         write_wav(self.path, pcm, self.rate or 22050)

@@ -291,6 +291,9 @@ class PacedSink:
     def close(self) -> None:
         self.abort()
 
+    def queued_s(self) -> float | None:
+        return None  # each write returns once it has "played": nothing is ever queued ahead
+
     def take_writes(self) -> list[PlayedWrite]:
         """What was played since the last call (one turn's audio)."""
         with self._lock:

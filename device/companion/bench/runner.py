@@ -118,7 +118,7 @@ def turn_row(
     config: str, number: int, timing: QuestionTiming, question: str, result: TurnResult,
     writes: Sequence[PlayedWrite], lm: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    stamps = dict(getattr(result, "stamps", None) or {})
+    stamps = dict(result.stamps)
     lag = None if timing.speech_end is None or timing.delivered is None else timing.delivered - timing.speech_end
     return {
         "config": config,
@@ -134,7 +134,7 @@ def turn_row(
         "disclosed": result.disclosed,
         "filler": "filler" in stamps,
         "interrupted": result.interrupted,
-        "speculative": bool(getattr(result, "speculative", False)),
+        "speculative": result.speculative,
         "mic_lag_s": None if lag is None else round(lag, 4),
         "metrics": turn_metrics(timing.speech_end, stamps, result.timings, writes, lm, had_prelude=result.disclosed),
         "lm": lm,

@@ -16,6 +16,9 @@ class PrivacySettings:
     log_transcripts: bool = False
     """Log what was heard and answered (the journal keeps it); off unless the owner opts in."""
 
+    def validate(self, where: str) -> None:
+        """A switch: the loader has checked its type, there is nothing more to check."""
+
 
 @dataclass(frozen=True)
 class EthicsSettings:

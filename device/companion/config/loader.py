@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..remote.link import check_home, host_uri, parse_uri
+from .check import Section
 from .audio import AudioSettings, ButtonSettings, VadSettings, WakeSettings
 from .bargein import BargeInSettings
 from .care import EthicsSettings, PrivacySettings
@@ -58,12 +60,8 @@ class Settings:
 
     def validate(self) -> None:
         for f in dataclasses.fields(self):
-            section = getattr(self, f.name)
-            validate = getattr(section, "validate", None)
-            if validate is not None:
-                validate(f.name)
-        from ..remote.link import check_home, host_uri, parse_uri
-
+            section: Section = getattr(self, f.name)  # every field is a section
+            section.validate(f.name)
         for key, uri in (("asr.uri", self.asr.uri), ("tts.uri", self.tts.uri), ("persona.uri", self.persona.uri)):
             if uri:
                 check_home(parse_uri(uri, key), key, allow_public=self.network.allow_public)

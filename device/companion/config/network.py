@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..remote.link import parse_host, parse_uri
 from .check import check
 
 
@@ -44,8 +45,6 @@ class SatelliteSettings:
     """Home Assistant's IP address(es), separated by spaces: the only hosts the service's firewall lets connect."""
 
     def validate(self, where: str) -> None:
-        from ..remote.link import parse_host, parse_uri
-
         check(bool(self.name.strip()), f"{where}.name", "cannot be empty")
         if self.enabled:
             parse_uri(self.uri, f"{where}.uri", listen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..remote.link import parse_uri
 from .check import check
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -45,8 +46,6 @@ class PersonaSettings:
     def validate(self, where: str) -> None:
         check(0.1 <= self.remote_timeout_s <= 120.0, f"{where}.remote_timeout_s", "must be 0.1-120 s")
         if self.uri:
-            from ..remote.link import parse_uri
-
             parse_uri(self.uri, f"{where}.uri")
         check(self.engine in ("retrieval", "lm", "auto"), f"{where}.engine", 'must be "retrieval", "lm" or "auto"')
         check(0.0 <= self.min_score < 1.0, f"{where}.min_score", "must be in [0, 1)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..remote.link import parse_uri
 from .check import check
 
 
@@ -27,8 +28,6 @@ class AsrSettings:
         check(1 <= self.beam_size <= 10, f"{where}.beam_size", "must be 1-10")
         check(0.1 <= self.remote_timeout_s <= 60.0, f"{where}.remote_timeout_s", "must be 0.1-60 s")
         if self.uri:
-            from ..remote.link import parse_uri
-
             parse_uri(self.uri, f"{where}.uri")
         check(0 <= self.threads <= 64, f"{where}.threads", "must be 0-64")
 
@@ -56,8 +55,6 @@ class TtsSettings:
     def validate(self, where: str) -> None:
         check(0.1 <= self.remote_timeout_s <= 60.0, f"{where}.remote_timeout_s", "must be 0.1-60 s")
         if self.uri:
-            from ..remote.link import parse_uri
-
             parse_uri(self.uri, f"{where}.uri")
         check(bool(self.neutral_voice.strip()), f"{where}.neutral_voice", "must name a bundled voice model")
         check(0.5 <= self.length_scale <= 2.0, f"{where}.length_scale", "must be 0.5-2")

@@ -39,6 +39,9 @@ class PathSettings:
     cache_dir: str = ""
     """Derived data (embedding caches); "" means $XDG_CACHE_HOME/companion."""
 
+    def validate(self, where: str) -> None:
+        """Any folder may be named; one that is missing is reported where it is used, naming it."""
+
     @property
     def models(self) -> Path:
         if self.models_dir:

@@ -133,9 +133,10 @@ def crisis_detector(settings: Settings, embedder: Embedder | None = None,
     return CrisisDetector(crisis_model(settings.paths.models, shared), english=english)
 
 
-def shared_models(persona: PersonaEngine) -> tuple[Embedder | None, SemanticCues | None]:
-    """The embedder and MiniLM classes a guarded persona already holds (for crisis_detector)."""
-    semantic = getattr(persona, "semantic", None)
+def shared_models(persona: GuardedPersona) -> tuple[Embedder | None, SemanticCues | None]:
+    """The embedder and MiniLM classes a guarded persona already holds (for crisis_detector);
+    nothing when its semantic check is not the sentence-model one (rules only, or a test's)."""
+    semantic = persona.semantic
     if isinstance(semantic, SemanticCues):
         return semantic.embedder, semantic
     return None, None

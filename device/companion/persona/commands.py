@@ -262,7 +262,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         payload["family_memory"] = family_payload(bundle)
         from .lm.loader import language_model_note  # can the persona LM speak this language? (lm engineer)
 
-        payload["language_model_note"] = language_model_note(settings_from_args(args), str(getattr(bundle.card, "language", "en")))
+        payload["language_model_note"] = language_model_note(settings_from_args(args), bundle.card.language)
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=list))
         return 0

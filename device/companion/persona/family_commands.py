@@ -6,15 +6,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .bundle.store import Bundle
 
 
-def family_payload(bundle: Any) -> dict[str, Any]:
+def family_payload(bundle: Bundle) -> dict[str, Any]:
     """What `persona show` prints about the family memory: allowed by consent?, and each entry."""
     from .bundle.family import FamilyFile, open_family_file
 
     record = bundle.consent()
-    allowed = bool(getattr(record, "family_memory", False))
+    allowed = record is not None and record.family_memory
     family: FamilyFile = open_family_file(bundle.path, bundle.bundle_id, bundle.keys.data_key)
     entries = [e.__dict__ for e in family.load()]
     return {"allowed": allowed, "entries": entries}

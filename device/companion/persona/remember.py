@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from ..consent import ConsentRecord
 from .base import Exchange, PersonaEngine, WrappedPersona
 from .bundle.family import NAME, NEWS, FamilyFile, Told, bounded
 from .conversation import recall, reflect, second_person
@@ -163,7 +164,7 @@ def with_family_memory(engine: PersonaEngine, persona_dir: Path, *, key_file: st
     """``engine`` inside a RememberingPersona when the persona is a bundle whose consent allows a
     family memory; else ``engine`` as it is (a plain folder, or no consent: nothing is kept)."""
     consent = engine.consent
-    if not getattr(consent, "family_memory", False):
+    if not (isinstance(consent, ConsentRecord) and consent.family_memory):
         return engine
     from .bundle.family import open_family_file
     from .bundle.keys import read_secret, unlock

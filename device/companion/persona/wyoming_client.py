@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from ..remote.fallback import RemoteStage
 from ..remote.link import Connection, RemoteError, WyomingUri
 from ..remote.protocol import DISCLOSES_KEY, HISTORY_KEY, SOURCE_KEY
-from .base import Exchange, PersonaEngine
+from .base import Exchange, PersonaEngine, WrappedPersona
 from .reply import ReplyKind, ReplyPiece, ReplySource, Voice
 
 logger = logging.getLogger(__name__)
@@ -55,39 +55,16 @@ def piece_from_server(text: str, data: object) -> ReplyPiece | None:
                                         message_id=str(message_id)[:64] if message_id is not None else None))
 
 
-class WyomingPersona:
+class WyomingPersona(WrappedPersona):
+    """`companion serve` on the home server answers; the device's own engine (``local``) says who the
+    person is and answers whenever the server cannot."""
+
     def __init__(self, uri: WyomingUri, local: PersonaEngine, *, timeout_s: float, connect_timeout_s: float,
                  retry_after_s: float, history_turns: int = 4) -> None:
-        self.local = local
+        self.inner = self.local = local  # who the person is (WrappedPersona): always the device's own persona
         self.history_turns = history_turns
         self.remote = RemoteStage("persona", uri, timeout_s=timeout_s, connect_timeout_s=connect_timeout_s,
                                   retry_after_s=retry_after_s)
-
-    # -- who the person is: always the device's own persona ----------------------------------------
-    @property
-    def display_name(self) -> str:
-        return self.local.display_name
-
-    @property
-    def name(self) -> str:
-        return self.local.name
-
-    @property
-    def language(self) -> str:
-        return self.local.language
-
-    @property
-    def fallback_replies(self) -> tuple[str, ...]:
-        return self.local.fallback_replies
-
-    @property
-    def consent(self) -> object | None:
-        return self.local.consent
-
-    def __getattr__(self, name: str) -> object:  # embedder, folder... of the local engine
-        if name in ("local", "remote"):
-            raise AttributeError(name)
-        return getattr(self.local, name)
 
     # -- answering ------------------------------------------------------------------------------
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:

@@ -31,6 +31,7 @@ from .turn import FillerBank, TurnResult, TurnRunner
 
 if TYPE_CHECKING:
     from ..ethics.crisis import CrisisDetector
+    from ..ethics.guardrails import GuardedPersona
     from ..persona.lm.engine import LmPersona
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
 
 
 def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
-                         remote: bool = True) -> tuple[PersonaEngine, LmPersona | None]:
+                         remote: bool = True) -> tuple[GuardedPersona, LmPersona | None]:
     """The configured persona engine inside the guardrails (also what `companion serve` answers
     with), and the language-model engine inside it (None for retrieval).
 

@@ -14,11 +14,14 @@ import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import EXIT_CONFIG, CompanionError
 from .startup import SERVICE_PERSONA_DIR, hidden_home_root
+
+if TYPE_CHECKING:
+    from ..persona.bundle.store import Bundle
 
 MIN_FREE_BYTES = 500 * 1024 * 1024
 UNIT = "companion.service"
@@ -46,9 +49,10 @@ def check_audio(settings: Settings, *, test_io: bool = True, seconds: float = 0.
     except CompanionError as exc:
         yield Check("fail", "audio", exc.what, exc.hint or "")
         return
+    specs = {"input": settings.audio.input_device, "output": settings.audio.output_device}
     for kind, found in devices.items():
         names = ", ".join(f"{i}: {name}" for i, name in found) or "none"
-        spec = getattr(settings.audio, f"{kind}_device")
+        spec = specs[kind]
         try:
             index = resolve_device(spec, kind)
         except CompanionError as exc:
@@ -104,7 +108,7 @@ def check_models(settings: Settings) -> Iterator[Check]:
     names = [settings.asr.model, settings.tts.voice, settings.persona.embedding_model]
     if settings.wake.enabled:
         names.append(settings.wake.model)
-    neutral = getattr(settings.tts, "neutral_voice", "")
+    neutral = settings.tts.neutral_voice
     if neutral and neutral not in names:
         names.append(neutral)
     try:
@@ -153,12 +157,12 @@ def check_persona(settings: Settings) -> Iterator[Check]:
         yield Check("ok", "consent", "consent.json is signed by a key this device trusts and covers the messages")
 
 
-def _check_bundle(settings: Settings, path: Path, bundle_cls: Any) -> Iterator[Check]:
+def _check_bundle(settings: Settings, path: Path, bundle_cls: type[Bundle]) -> Iterator[Check]:
     from ..persona.bundle.keys import read_secret
 
     explicit = SYSTEM_KEY_FILE if os.access(SYSTEM_KEY_FILE, os.R_OK) else None
     try:
-        secret = read_secret(explicit, settings_key_file=getattr(settings.persona, "key_file", "") or None)
+        secret = read_secret(explicit, settings_key_file=settings.persona.key_file or None)
         with bundle_cls.open(path, secret) as bundle:
             yield Check("ok", "persona", f"bundle {path} unlocks")
             record = bundle.check_consent()
@@ -166,7 +170,7 @@ def _check_bundle(settings: Settings, path: Path, bundle_cls: Any) -> Iterator[C
         name = "consent" if type(exc).__name__ == "ConsentError" else "persona"
         yield Check("fail", name, exc.what, exc.hint or "see `companion persona show`")
         return
-    until = getattr(record, "valid_until", None) or getattr(record, "expires", None)
+    until = record.valid_until
     yield Check("ok", "consent", "signed and valid" + (f" until {until}" if until else ""))
 
 

@@ -193,8 +193,7 @@ def check_devices(settings: Settings, *, as_service: bool = True) -> list[str]:
     Run by hand in a terminal (not under systemd), a device name that matches none of the devices
     that are there is a typo until shown otherwise: one clear error at once, not a silent wait."""
     if not as_service:
-        for kind in ("input", "output"):
-            spec = getattr(settings.audio, f"{kind}_device")
+        for kind, spec in (("input", settings.audio.input_device), ("output", settings.audio.output_device)):
             try:
                 resolve_device(spec, kind)
             except AudioError:

@@ -249,11 +249,12 @@ class SupervisedSink:
         self._first_delay_s = first_delay_s
         self._on_fault = on_fault
         self._aborted = threading.Event()
+        self._playing = False
 
     @property
     def active(self) -> bool:
-        """True while a reply is being played."""
-        return bool(getattr(self._sink, "active", False))
+        """True while a reply is being played: from ``begin`` until ``finish`` (or the speaker failed)."""
+        return self._playing
 
     def begin(self, rate: int) -> None:
         self._aborted.clear()
@@ -263,6 +264,7 @@ class SupervisedSink:
                 if self._sink is None:
                     self._sink = self._make_sink()
                 self._sink.begin(rate)
+                self._playing = True
                 return
             except AudioError as exc:
                 self._on_fault(exc.what)
@@ -274,8 +276,7 @@ class SupervisedSink:
 
     def queued_s(self) -> float | None:
         """Seconds written but not yet played, if the speaker can tell (for echo cancellation)."""
-        queued = getattr(self._sink, "queued_s", None)
-        return queued() if queued is not None else None
+        return self._sink.queued_s() if self._sink is not None else None
 
     def write(self, pcm: np.ndarray) -> None:
         if self._sink is not None:
@@ -293,6 +294,8 @@ class SupervisedSink:
             except AudioError:
                 self._discard()
                 raise
+            finally:
+                self._playing = False
 
     def abort(self) -> None:
         self._aborted.set()
@@ -300,6 +303,7 @@ class SupervisedSink:
             self._sink.abort()
 
     def _discard(self) -> None:
+        self._playing = False
         sink, self._sink = self._sink, None
         if sink is not None:
             try:

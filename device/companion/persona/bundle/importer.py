@@ -152,7 +152,7 @@ def import_files(
             bundle, parser.parse(path), filename=path.name, file_sha256=source_hash(path),
             fmt=file_format, speaker=speaker, include_groups=include_groups, progress=progress, redactor=redactor,
         )
-        for reason, count in (getattr(parser, "skipped", None) or {}).items():
+        for reason, count in parser.skipped.items():
             summary.skipped[f"not a message: {reason}"] += count
         summaries.append(summary)
     return summaries
