@@ -48,10 +48,15 @@ CREATE TABLE IF NOT EXISTS recording_passages(
 
 
 def ensure_tables(db: Any) -> None:
-    """Create the recording tables if this bundle has none yet (idempotent)."""
+    """Create the recording tables if this bundle has none yet (idempotent; inside a transaction),
+    with the table saying which import brought each recording (recording_claims.py)."""
+    from .imports import EARLIER
+    from .recording_claims import create_claims
+
     for statement in RECORDINGS_SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
+    create_claims(db, EARLIER)
 
 
 def has_tables(db: Any) -> bool:

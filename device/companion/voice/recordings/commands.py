@@ -51,7 +51,7 @@ def import_recordings(bundle: Bundle, inputs: list[Path], *, speaker: str | None
     summary = RecordingsSummary()
     found = find(inputs, speaker_matcher(speaker))
     summary.problems.extend(found.problems)
-    store_candidates(bundle, found.candidates, summary, progress=progress)
+    store_candidates(bundle, found.candidates, summary, progress=progress, speaker=" ".join((speaker or "").split()))
     if not store.recordings(bundle.db, status="pending"):
         return summary  # nothing new: no speaker encoder or Whisper to load
     from ...voice.speaker import SpeakerEncoder

@@ -32,6 +32,7 @@ import numpy as np
 
 from ...errors import AudioError
 from ...persona.bundle.store import Bundle, audit, utc_now
+from ...persona.bundle import recording_claims as claims
 from ...persona.bundle import recordings as store
 from .sources import MAX_RECORDING_BYTES, Candidate
 from .transcribe import RATE, passages
@@ -98,12 +99,47 @@ def decode(data: bytes, where: str, rate: int = RATE) -> np.ndarray:
     return audio
 
 
+@dataclass(frozen=True)
+class ImportTarget:
+    """The import a recording joins: its export's text import when there is one, else its own."""
+
+    id: str
+    filename: str
+    journal: bool
+    """Whether the import needs its own journal entry (format ``recordings``)."""
+
+
+def import_target(bundle: Bundle, given: str) -> ImportTarget:
+    """The import of the export or file the user named (see recording_claims.import_id_for)."""
+    from pathlib import Path
+
+    from ...persona.bundle.importer import source_hash
+
+    path = Path(given)
+    sha = source_hash(path) if given and path.exists() else hashlib.sha256(given.encode()).hexdigest()
+    from ...persona.bundle.imports import EARLIER, _earlier_files
+
+    if sha in _earlier_files(bundle):  # its text was imported before imports were recorded one by one
+        return ImportTarget(EARLIER, path.name or given, False)
+    journalled = bundle.imported_file(sha) is not None
+    return ImportTarget(claims.import_id_for(sha, journalled), path.name or given, not journalled)
+
+
+def _claim(bundle: Bundle, recording_id: int, target: ImportTarget, speaker: str) -> None:
+    if target.journal:  # an import of its own: journalled, and listed by the consent like any import
+        claims.journal_recordings_import(bundle.db, target.id, target.filename, speaker, utc_now())
+        bundle.add_source_hashes([target.id])
+    claims.claim_recording(bundle.db, recording_id, target.id)
+
+
 def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: RecordingsSummary,
-                     *, progress: bool = True, max_duration_s: float = MAX_DURATION_S) -> None:
-    """Step 1: read, probe and store each candidate (one transaction each)."""
+                     *, progress: bool = True, max_duration_s: float = MAX_DURATION_S, speaker: str = "") -> None:
+    """Step 1: read, probe and store each candidate (one transaction each), claimed by the import
+    of the input it came from; a recording already stored is claimed by this import too."""
     from tqdm import tqdm
 
     db = bundle.db
+    targets: dict[str, ImportTarget] = {}
     with bundle.transaction():
         store.ensure_tables(db)
     for candidate in tqdm(candidates, desc="storing recordings", unit=" file", file=sys.stderr,
@@ -122,7 +158,12 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
                                     "the rest of the import goes on")
             continue
         sha = hashlib.sha256(data).hexdigest()
-        if store.find_by_sha(db, sha) is not None:
+        given = candidate.input or candidate.where
+        target = targets.get(given) or targets.setdefault(given, import_target(bundle, given))
+        existing = store.find_by_sha(db, sha)
+        if existing is not None:
+            with bundle.transaction():
+                _claim(bundle, existing, target, speaker)
             summary.already += 1
             continue
         try:
@@ -138,10 +179,11 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
                                     "; the rest of the import goes on"))
             continue
         with bundle.transaction():
-            store.add_recording(db, sha256=sha, filename=candidate.filename, source=candidate.source,
+            recording_id = store.add_recording(db, sha256=sha, filename=candidate.filename, source=candidate.source,
                                 conversation=candidate.conversation, speaker=candidate.speaker, time=candidate.time,
                                 message_origin=candidate.message_origin, context=candidate.context, data=data,
                                 duration_s=duration, added=utc_now())
+            _claim(bundle, recording_id, target, speaker)
             bundle.add_source_hashes([sha])
         summary.stored += 1
     if summary.stored:
@@ -229,9 +271,11 @@ def _add_passages(bundle: Bundle, rec: store.StoredRecording, segments: list[sto
                   redactor: Callable[[str], str]) -> int:
     """Each passage a record and a reply pair (the memory index embeds them on its next run)."""
     from ...persona.bundle.importer import record_hash
+    from ...persona.bundle.imports import claim_pair, claim_record
     from ...persona.private import private_reason
 
     db = bundle.db
+    imports = claims.claims_of(db, rec.id)
     context_text = store.recording_context(db, rec.id)
     context = redactor(context_text) if context_text else None
     added = 0
@@ -259,5 +303,8 @@ def _add_passages(bundle: Bundle, rec: store.StoredRecording, segments: list[sto
         if pair.rowcount:
             # redacted words are not what the recording says: then only the text is used
             store.add_passage(db, int(pair.lastrowid), rec.id, part.start_s, part.end_s, playable=text == part.text)
+            for import_id in imports:  # forgotten with the recording (recording_claims.py)
+                claim_record(db, record_id, import_id)
+                claim_pair(db, int(pair.lastrowid), import_id)
             added += 1
     return added

@@ -45,6 +45,8 @@ class Candidate:
     context: str | None
     size: int
     read: Callable[[], bytes]
+    input: str = ""
+    """The export or file the user named (it decides which import the recording belongs to)."""
 
 
 @dataclass
@@ -69,7 +71,7 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
 
 
 def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, int, Callable[[], bytes]]],
-                     source: str, is_person: Callable[[ChatRecord], bool]) -> Iterator[Candidate]:
+                     source: str, is_person: Callable[[ChatRecord], bool], input: str = "") -> Iterator[Candidate]:
     """The media files the chat's messages name, with the message's sender, time and the other
     person's last words before it (what the recording may be answering)."""
     last_other: dict[str, ChatRecord] = {}
@@ -92,7 +94,7 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, 
             yield Candidate(filename=PurePosixPath(where.split("!")[-1]).name, where=where, source=source,
                             conversation=record.conversation, speaker=record.speaker,
                             time=None if record.time is None else record.time.isoformat(),
-                            message_origin=record.origin, context=context, size=size, read=read)
+                            message_origin=record.origin, context=context, size=size, read=read, input=input)
 
 
 def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
@@ -131,7 +133,7 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
     parser = WhatsAppParser()
     records = list(_bounded(parser._parse(lambda: open_text(Path(label), archive.open(chat)), label,
                                           _conversation_name(path, chat))))
-    return Found(list(link_to_messages(records, media, "whatsapp", speaker_of)), problems)
+    return Found(list(link_to_messages(records, media, "whatsapp", speaker_of, str(path))), problems)
 
 
 def _bounded(records: Iterable[ChatRecord]) -> Iterator[ChatRecord]:
@@ -161,20 +163,23 @@ def telegram_folder(folder: Path, speaker_of: Callable[[ChatRecord], bool]) -> F
     result = folder / "result.json"
     media = {p.name: (str(p), p.stat().st_size, _file_reader(p)) for p in sorted(folder.rglob("*"))
              if p.is_file() and is_media(p.name) and not p.is_symlink()}
-    return Found(list(link_to_messages(_bounded(TelegramParser().parse(result)), media, "telegram", speaker_of)), [])
+    return Found(list(link_to_messages(_bounded(TelegramParser().parse(result)), media, "telegram", speaker_of,
+                                       str(folder))), [])
 
 
 def loose_files(inputs: Iterable[Path]) -> Found:
     """Files or folders of recordings (the person's own, the owner says; the voice check decides)."""
     from ...voice.media import find_recordings
 
+    given = list(inputs)
     candidates = []
-    for path in find_recordings(list(inputs)):
+    for path in find_recordings(given):
         stat = path.stat()
         when = _dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0).isoformat()
+        named = next((g for g in given if g == path or g in path.parents), path)
         candidates.append(Candidate(filename=path.name, where=str(path), source="folder", conversation="recordings",
                                     speaker="", time=when, message_origin="", context=None, size=stat.st_size,
-                                    read=_file_reader(path)))
+                                    read=_file_reader(path), input=str(named)))
     return Found(candidates, [])
 
 
