@@ -4,6 +4,7 @@
   chat's "<attached: NAME>" (iOS) or "NAME (file attached)" (Android) lines;
 * a Telegram Desktop export folder: result.json's messages name their voice_messages/,
   round_video_messages/ and video_files/ files;
+* an iMessage chat.db: its ``attachment`` rows name files in the Attachments folder beside it;
 * loose files or folders (`persona add-recordings`): no message, the file's date.
 
 Nothing is unpacked: members are read into memory one at a time, bounded in size, so a hostile
@@ -70,10 +71,22 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     return reason
 
 
-def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, int, Callable[[], bytes]]],
+Media = tuple[str, int, Callable[[], bytes]]
+"""Where a media file is (for messages), its size, and how to read it."""
+
+
+def link_to_messages(records: Iterable[ChatRecord], media: dict[str, Media] | Callable[[str], Media | None],
                      source: str, is_person: Callable[[ChatRecord], bool], input: str = "") -> Iterator[Candidate]:
     """The media files the chat's messages name, with the message's sender, time and the other
-    person's last words before it (what the recording may be answering)."""
+    person's last words before it (what the recording may be answering). ``media`` maps a file
+    name to its file, or finds the file a message names."""
+    if isinstance(media, dict):
+        by_name = media
+
+        def lookup(name: str) -> Media | None:
+            return by_name.get(PurePosixPath(name.replace("\\", "/")).name)
+    else:
+        lookup = media
     last_other: dict[str, ChatRecord] = {}
     for record in records:
         if record.text.strip() and not is_person(record):
@@ -82,7 +95,7 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, 
         if not is_person(record):
             continue  # someone else's recording: not the person's words, never stored (C7)
         for name in record.attachments:
-            entry = media.get(PurePosixPath(name.replace("\\", "/")).name)
+            entry = lookup(name)
             if entry is None:
                 continue
             where, size, read = entry
@@ -167,6 +180,36 @@ def telegram_folder(folder: Path, speaker_of: Callable[[ChatRecord], bool]) -> F
                                        str(folder))), [])
 
 
+def imessage_db(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
+    """Audio and video attachments of an iMessage chat.db (its Attachments folder beside it, as
+    a copy of ~/Library/Messages has it, or an iPhone backup): linked to their message and date."""
+    from collections import Counter
+
+    from ...persona.ingest.imessage import IMessageParser, attachment_file
+
+    missing: Counter[str] = Counter()
+
+    def lookup(stored: str) -> Media | None:
+        if not is_media(stored):
+            return None  # a photo, a contact card: not a recording
+        found, why = attachment_file(path, stored)
+        if found is None:
+            missing[why or "missing"] += 1
+            return None
+        return str(found), found.stat().st_size, _file_reader(found)
+
+    candidates = list(link_to_messages(_bounded(IMessageParser().parse(path)), lookup, "imessage", speaker_of,
+                                       str(path)))
+    problems = [f"{path}: {n} of the person's recordings skipped: {why}" for why, n in sorted(missing.items())]
+    return Found(candidates, problems)
+
+
+def is_imessage_db(path: Path) -> bool:
+    from ...persona.ingest.imessage import IMessageParser
+
+    return path.is_file() and IMessageParser().sniff(path)
+
+
 def loose_files(inputs: Iterable[Path]) -> Found:
     """Files or folders of recordings (the person's own, the owner says; the voice check decides)."""
     from ...voice.media import find_recordings
@@ -205,6 +248,8 @@ def find(inputs: list[Path], speaker_of: Callable[[ChatRecord], bool]) -> Found:
             part = whatsapp_zip(path, speaker_of)
         elif path.is_dir() and (path / "result.json").is_file():
             part = telegram_folder(path, speaker_of)
+        elif is_imessage_db(path):
+            part = imessage_db(path, speaker_of)
         else:
             loose.append(path)
             continue
