@@ -26,7 +26,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -68,13 +68,14 @@ class RecordingsSummary:
                 "passages": self.passages, "audio_s": round(self.audio_s, 1), "problems": list(self.problems)}
 
 
-def probe(data: bytes, where: str) -> float:
+def probe(data: bytes | BinaryIO, where: str) -> float:
     """The recording's duration in seconds, read from the container (a 2-hour film is refused
-    before a single frame is decoded); AudioError for anything unreadable."""
+    before a single frame is decoded); AudioError for anything unreadable. ``data``: the file's
+    bytes, or a seekable stream of it (only the container's header is then read)."""
     import av
 
     try:
-        with av.open(io.BytesIO(data), "r") as container:
+        with av.open(io.BytesIO(data) if isinstance(data, bytes) else data, "r") as container:
             if not container.streams.audio:
                 raise AudioError("the file has no audio stream", where=where)
             if container.duration:
@@ -152,7 +153,13 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
                                     "where the person speaks and add it with `persona add-recordings`")
             continue
         try:
+            if candidate.open is not None:  # its length first: a film is refused before its bytes are read
+                with candidate.open() as stream:
+                    _check_length(probe(stream, where), max_duration_s, where)
             data = candidate.read()
+        except AudioError as exc:
+            summary.problems.append(_skipped(where, exc))
+            continue
         except _READ_ERRORS as exc:
             summary.problems.append(f"{where}: skipped, cannot read it ({type(exc).__name__}: {exc}); "
                                     "the rest of the import goes on")
@@ -167,16 +174,11 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
             summary.already += 1
             continue
         try:
-            duration = probe(data, where)
-            if duration > max_duration_s:
-                raise AudioError(f"{duration / 60:.0f} minutes long, more than the {max_duration_s / 60:.0f}-minute "
-                                 "limit for a recording", where=where,
-                                 hint="cut out the part where the person speaks and add it with `persona add-recordings`")
+            _check_length(probe(data, where), max_duration_s, where)
             audio = decode(data, where)
             duration = len(audio) / RATE
         except AudioError as exc:
-            summary.problems.append(f"{where}: skipped, {exc.what}" + (f"; {exc.hint}" if exc.hint else
-                                    "; the rest of the import goes on"))
+            summary.problems.append(_skipped(where, exc))
             continue
         with bundle.transaction():
             recording_id = store.add_recording(db, sha256=sha, filename=candidate.filename, source=candidate.source,
@@ -188,6 +190,18 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
         summary.stored += 1
     if summary.stored:
         audit(bundle.path, f"stored {summary.stored} recordings (encrypted)")
+
+
+def _check_length(duration: float, max_duration_s: float, where: str) -> None:
+    if duration > max_duration_s:
+        raise AudioError(f"{duration / 60:.0f} minutes long, more than the {max_duration_s / 60:.0f}-minute "
+                         "limit for a recording", where=where,
+                         hint="cut out the part where the person speaks and add it with `persona add-recordings`")
+
+
+def _skipped(where: str, exc: AudioError) -> str:
+    """One line: which file, what is wrong with it, what to do (the rest of the import goes on)."""
+    return f"{where}: skipped, {exc.what}" + (f"; {exc.hint}" if exc.hint else "; the rest of the import goes on")
 
 
 def voice_profile(embeddings: dict[int, np.ndarray], threshold: float,

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from ...persona.ingest.records import ChatRecord
 from ...voice.media import MEDIA_SUFFIXES
@@ -48,6 +49,9 @@ class Candidate:
     read: Callable[[], bytes]
     input: str = ""
     """The export or file the user named (it decides which import the recording belongs to)."""
+    open: Callable[[], BinaryIO] | None = None
+    """A seekable stream of the file, to read its length from the container before its bytes
+    are read (a 2-hour film is refused without holding it in memory)."""
 
 
 @dataclass
@@ -71,8 +75,8 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     return reason
 
 
-Media = tuple[str, int, Callable[[], bytes]]
-"""Where a media file is (for messages), its size, and how to read it."""
+Media = tuple[str, int, Callable[[], bytes], Callable[[], BinaryIO]]
+"""Where a media file is (for messages), its size, how to read it, and how to open it as a stream."""
 
 
 def link_to_messages(records: Iterable[ChatRecord], media: dict[str, Media] | Callable[[str], Media | None],
@@ -80,13 +84,11 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, Media] | Ca
     """The media files the chat's messages name, with the message's sender, time and the other
     person's last words before it (what the recording may be answering). ``media`` maps a file
     name to its file, or finds the file a message names."""
-    if isinstance(media, dict):
-        by_name = media
+    def by_name(name: str) -> Media | None:
+        assert isinstance(media, dict)
+        return media.get(PurePosixPath(name.replace("\\", "/")).name)
 
-        def lookup(name: str) -> Media | None:
-            return by_name.get(PurePosixPath(name.replace("\\", "/")).name)
-    else:
-        lookup = media
+    lookup = by_name if isinstance(media, dict) else media
     last_other: dict[str, ChatRecord] = {}
     for record in records:
         if record.text.strip() and not is_person(record):
@@ -98,7 +100,7 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, Media] | Ca
             entry = lookup(name)
             if entry is None:
                 continue
-            where, size, read = entry
+            where, size, read, opener = entry
             before = last_other.get(record.conversation)
             context = None
             if before is not None and before.time is not None and record.time is not None \
@@ -107,7 +109,8 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, Media] | Ca
             yield Candidate(filename=PurePosixPath(where.split("!")[-1]).name, where=where, source=source,
                             conversation=record.conversation, speaker=record.speaker,
                             time=None if record.time is None else record.time.isoformat(),
-                            message_origin=record.origin, context=context, size=size, read=read, input=input)
+                            message_origin=record.origin, context=context, size=size, read=read, input=input,
+                            open=opener)
 
 
 def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
@@ -121,7 +124,7 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         return Found([], [f"{path}: not a readable zip archive ({exc}); export the chat again with media"])
-    media: dict[str, tuple[str, int, Callable[[], bytes]]] = {}
+    media: dict[str, Media] = {}
     texts: list[str] = []
     for info in infos:
         if info.is_dir():
@@ -134,7 +137,8 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
         if name.lower().endswith(".txt"):
             texts.append(name)
         elif is_media(name):
-            media[PurePosixPath(name).name] = (f"{path}!{name}", info.file_size, _member_reader(archive, info))
+            media[PurePosixPath(name).name] = (f"{path}!{name}", info.file_size, _member_reader(archive, info),
+                                               _member_opener(archive, info))
     chat = next((n for n in texts if PurePosixPath(n).name == "_chat.txt"), None) \
         or next((n for n in texts if PurePosixPath(n).name.startswith("WhatsApp Chat")), None) \
         or (texts[0] if len(texts) == 1 else None)
@@ -169,12 +173,16 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[
     return read
 
 
+def _member_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    return lambda: archive.open(info)  # type: ignore[return-value]  # seekable: PyAV reads its header
+
+
 def telegram_folder(folder: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
     """Voice and video messages of a Telegram Desktop export folder (result.json beside the media)."""
     from ...persona.ingest.telegram import TelegramParser
 
     result = folder / "result.json"
-    media = {p.name: (str(p), p.stat().st_size, _file_reader(p)) for p in sorted(folder.rglob("*"))
+    media = {p.name: (str(p), p.stat().st_size, _file_reader(p), _file_opener(p)) for p in sorted(folder.rglob("*"))
              if p.is_file() and is_media(p.name) and not p.is_symlink()}
     return Found(list(link_to_messages(_bounded(TelegramParser().parse(result)), media, "telegram", speaker_of,
                                        str(folder))), [])
@@ -196,7 +204,7 @@ def imessage_db(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
         if found is None:
             missing[why or "missing"] += 1
             return None
-        return str(found), found.stat().st_size, _file_reader(found)
+        return str(found), found.stat().st_size, _file_reader(found), _file_opener(found)
 
     candidates = list(link_to_messages(_bounded(IMessageParser().parse(path)), lookup, "imessage", speaker_of,
                                        str(path)))
@@ -222,8 +230,12 @@ def loose_files(inputs: Iterable[Path]) -> Found:
         named = next((g for g in given if g == path or g in path.parents), path)
         candidates.append(Candidate(filename=path.name, where=str(path), source="folder", conversation="recordings",
                                     speaker="", time=when, message_origin="", context=None, size=stat.st_size,
-                                    read=_file_reader(path), input=str(named)))
+                                    read=_file_reader(path), input=str(named), open=_file_opener(path)))
     return Found(candidates, [])
+
+
+def _file_opener(path: Path) -> Callable[[], BinaryIO]:
+    return lambda: path.open("rb")
 
 
 def _file_reader(path: Path) -> Callable[[], bytes]:
