@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from companion.persona.bundle import recordings as store
 from companion.persona.ingest.imessage import IOS_SMS_DB, attachment_file
 from companion.voice.recordings.commands import has_media, speaker_matcher
@@ -166,3 +168,20 @@ def test_imessage_recordings_are_stored_with_their_message_and_date(tmp_path: Pa
         assert rows["Audio Message.caf"].duration_s == pytest.approx(2.0, abs=0.05)
         assert rows["IMG_0042.MOV"].duration_s == pytest.approx(3.0, abs=0.1)
         assert store.recording_bytes(bundle.db, rows["IMG_0042.MOV"].id) == ATTACHMENTS[1][6]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["..", ".", "", "ab", "Attachments", "Library", "Messages", "SMS", "~", "x.caf",
+                                 "/", "\\", "..\\..", "%2e%2e"]), max_size=10),
+       st.sampled_from([ROOT + "/", "~/Library/SMS/Attachments/", "/Users/rose/Library/Messages/Attachments/", ""]))
+def test_no_stored_path_resolves_outside_the_attachments(tmp_path_factory: pytest.TempPathFactory, parts: list[str],
+                                                         root: str) -> None:
+    folder = tmp_path_factory.mktemp("m")
+    (folder / "Attachments" / "ab").mkdir(parents=True)
+    (folder / "Attachments" / "ab" / "x.caf").write_bytes(b"x")
+    (folder / "x.caf").write_bytes(b"outside")
+    (folder.parent / "x.caf").write_bytes(b"outside")
+    found, why = attachment_file(folder / "chat.db", root + "/".join(parts))
+    assert (found is None) != (why is None)
+    if found is not None:
+        assert (folder / "Attachments").resolve() in found.resolve().parents and found.read_bytes() == b"x"
