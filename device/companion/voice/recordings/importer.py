@@ -115,11 +115,10 @@ def import_target(bundle: Bundle, given: str) -> ImportTarget:
     from pathlib import Path
 
     from ...persona.bundle.importer import source_hash
+    from ...persona.bundle.imports import EARLIER, _earlier_files
 
     path = Path(given)
     sha = source_hash(path) if given and path.exists() else hashlib.sha256(given.encode()).hexdigest()
-    from ...persona.bundle.imports import EARLIER, _earlier_files
-
     if sha in _earlier_files(bundle):  # its text was imported before imports were recorded one by one
         return ImportTarget(EARLIER, path.name or given, False)
     journalled = bundle.imported_file(sha) is not None
@@ -181,10 +180,11 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
             summary.problems.append(_skipped(where, exc))
             continue
         with bundle.transaction():
-            recording_id = store.add_recording(db, sha256=sha, filename=candidate.filename, source=candidate.source,
-                                conversation=candidate.conversation, speaker=candidate.speaker, time=candidate.time,
-                                message_origin=candidate.message_origin, context=candidate.context, data=data,
-                                duration_s=duration, added=utc_now())
+            recording_id = store.add_recording(
+                db, sha256=sha, filename=candidate.filename, source=candidate.source,
+                conversation=candidate.conversation, speaker=candidate.speaker, time=candidate.time,
+                message_origin=candidate.message_origin, context=candidate.context, data=data, duration_s=duration,
+                added=utc_now())
             _claim(bundle, recording_id, target, speaker)
             bundle.add_source_hashes([sha])
         summary.stored += 1
