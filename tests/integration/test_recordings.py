@@ -172,6 +172,16 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
     log = [json.loads(line) for line in (Path(env["XDG_STATE_HOME"]).rglob("generation.jsonl").__next__())
            .read_text().splitlines()]
     assert log[-1]["kind"] == "recording", log[-1]
+    # The language-model engine's verbatim memory is her note too: the reply line decides, not the engine.
+    lm_config = tmp_path / "lm.toml"
+    lm_config.write_text('[persona]\nengine = "lm"\n')
+    lm_wav = tmp_path / "garden-lm.wav"
+    done = companion(["--config", str(lm_config), "converse", "--persona", str(bundle), "--input",
+                      str(speak("What did you grow in the garden?")), "--output", str(lm_wav), "--json"], env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["reply_source"]["kind"] == "recording", result
+    assert match_at(read_wav(lm_wav), middle(note))[0] > 0.9
     # The other voice's note ("who is speaking?") is never played as theirs.
     other_wav = tmp_path / "other.wav"
     done = companion(["converse", "--persona", str(bundle), "--input", str(speak("Who is speaking?")),
@@ -210,3 +220,16 @@ def test_voice_notes_are_imported_encrypted_checked_and_played(voice_export, spe
         assert containing(folder, "tomatoes") == [] and containing(folder, "OggS") == []
         assert containing(folder, "runner beans") == []
     assert containing(bundle, "RIFF") == []  # no WAV of the training set either
+
+    # Forgetting the export removes its notes with their transcripts, memories and the training set.
+    listed = companion(["persona", "imports", str(bundle), "--json"], env)
+    assert listed.returncode == 0, listed.stderr
+    [export] = json.loads(listed.stdout)
+    assert export["recordings"]["recordings"] == 3 and export["recordings"]["in_their_voice"] == 2, export
+    forgot = companion(["persona", "forget", str(bundle), archive.name, "--yes"], env)
+    assert forgot.returncode == 0, forgot.stderr
+    assert "and 3 recordings" in forgot.stdout and "training set drew on them and was removed" in forgot.stdout
+    shown = companion(["persona", "show", str(bundle), "--json"], env)
+    assert json.loads(shown.stdout)["recordings"]["recordings"] == 0, shown.stdout
+    with Bundle.open(bundle, key.read_bytes().strip()) as opened:
+        assert dataset_info(opened) is None and store.recordings(opened.db) == [] and opened.count("records") == 0

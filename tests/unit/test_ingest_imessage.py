@@ -42,7 +42,8 @@ def test_modern_chat_db(tmp_path: Path) -> None:
         ("Me", "Always free for you, kiddo 😄", D(2023, 6, 1, 12, 1), (), False, p, "A2", None),
         ("Me", "Bring your mother's lemon cake recipe\nthe one with poppy seeds", D(2023, 6, 1, 12, 2), (),
          False, p, "A3", "A1"),
-        (p, "", D(2023, 6, 1, 12, 4), ("IMG_1234.HEIC",), False, p, "A5", None),
+        (p, "", D(2023, 6, 1, 12, 4), ("~/Library/Messages/Attachments/ab/11/AT1/IMG_1234.HEIC",), False, p, "A5",
+         None),
         ("mei.chen@example.com", "外公，生日快乐！🎂", D(2023, 6, 15, 12, 0), (), True, g, "B1", None),
         ("Me", LONG, D(2023, 6, 15, 12, 1), (), True, g, "B2", None),
     ]  # fmt: skip

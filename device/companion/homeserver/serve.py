@@ -170,8 +170,8 @@ def build_service(settings: Settings) -> PersonaService:
     check_can_start(settings)
     check_home_server_allowed(settings.persona.path, settings.persona.key_file)
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
-    persona, _ = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=threads.lm,
-                                      remote=False)  # a server answers itself, never forwards
+    persona, _, _ = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=threads.lm,
+                                         remote=False)  # a server answers itself, never forwards
     name = persona.name or persona.display_name
     return PersonaService(persona, disclosure=disclosure_text(name, "en", settings.ethics.disclosure_addition),
                           history_turns=settings.conversation.history_turns,

@@ -258,8 +258,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             "date_range": [first, last], "style": style.__dict__, "imports": journal_summaries(bundle),
         }
         from .family_commands import family_payload
+        from .recordings_view import recordings_payload
 
-        payload["family_memory"] = family_payload(bundle)
+        payload["family_memory"], payload["recordings"] = family_payload(bundle), recordings_payload(bundle)
         from .lm.loader import language_model_note  # can the persona LM speak this language? (lm engineer)
 
         payload["language_model_note"] = language_model_note(settings_from_args(args), bundle.card.language)
@@ -285,8 +286,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     for line in style.lines():
         print(line)
     from .family_commands import family_lines
+    from .recordings_view import recordings_lines
 
-    for line in family_lines(payload["family_memory"]):
+    for line in recordings_lines(payload["recordings"]) + family_lines(payload["family_memory"]):
         print(line)
     if payload["language_model_note"]:
         print(f"language model: {payload['language_model_note']}")

@@ -1,24 +1,25 @@
 """Playing the person's own recording when it is the answer (issue 20 item 2).
 
 At load the bundle engine decrypts the bytes of the person's recordings that have playable
-passages into memory (never to disk) and installs a ``RecordingLibrary``; the retrieval engine
-then marks a memory that is such a passage as ``ReplyKind.RECORDING``, and the reply line asks
-``clip_audio`` for its sound instead of synthesizing the words. The sound is the recording
-itself, cut to the passage (plus a little air either side, then trimmed to the speech) and
-brought to one loudness; nothing else is changed: no watermark, no filter.
-
-The library is one per process (the device speaks as one person): its message ids name the
-bundle (``rec-<bundle>-<pair>``), so a library never answers for another bundle's memories.
+passages into memory (never to disk) as a ``RecordingLibrary``; the composition root hands it
+to the reply line. Whichever engine answered (retrieval, the language model, a home server),
+the line asks the library about each reply record: a verbatim memory whose message is such a
+passage, word for word, becomes ``ReplyKind.RECORDING`` and is played instead of synthesized.
+The sound is the recording itself, cut to the passage (plus a little air either side, then
+trimmed to the speech) and brought to one loudness; nothing else is changed: no watermark, no
+filter. Its message ids name the bundle (``rec-<bundle>-<pair>``), so a library never answers
+for another bundle's memories.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import logging
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from .reply import ReplyKind, ReplyPiece
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ class Clip:
     start_s: float
     end_s: float
     time: str | None
+    text: str | None = None
+    """The passage's words as the memory holds them; a reply saying other words is not this clip
+    (None: not checked)."""
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 class RecordingLibrary:
@@ -51,33 +59,62 @@ class RecordingLibrary:
     def __len__(self) -> int:
         return len(self._clips)
 
-    def clip(self, message_id: str) -> Clip | None:
-        return self._clips.get(message_id)
+    def clip(self, message_id: str | None) -> Clip | None:
+        return self._clips.get(message_id) if message_id else None
+
+    def played(self, reply: ReplyPiece) -> ReplyPiece:
+        """The reply record as it will be heard: the person's memory (``MEMORY``, or ``RECORDING``
+        as an engine may already say) whose message is a passage of this library, word for word,
+        is ``RECORDING`` (played); a ``RECORDING`` this library cannot play is a ``MEMORY``
+        (synthesized, and never logged as their real voice); anything else is unchanged."""
+        if reply.kind not in (ReplyKind.MEMORY, ReplyKind.RECORDING):
+            return reply
+        clip = self.clip(reply.source.message_id)
+        playable = clip is not None and (clip.text is None or _same_words(clip.text, reply.text))
+        kind = ReplyKind.RECORDING if playable else ReplyKind.MEMORY
+        return reply if kind is reply.kind else replace(reply, source=replace(reply.source, kind=kind))
+
+    def clip_audio(self, message_id: str | None, rate: int) -> np.ndarray | None:
+        """The passage as int16 mono at ``rate``: cut, trimmed to the speech, loudness-normalised.
+        None when it is not a playable recording (the words are then synthesized)."""
+        clip = self.clip(message_id)
+        if clip is None:
+            return None
+        from ..audio.decode import decode_mono
+        from ..errors import AudioError
+
+        try:
+            audio, _ = decode_mono(clip.data, rate, np.float32, where="a stored recording")
+        except AudioError as exc:
+            logger.warning("a recording could not be decoded (%s): its words are said by the voice", exc.what)
+            return None
+        start = max(0, int((clip.start_s - PAD_S) * rate))
+        end = min(len(audio), int((clip.end_s + PAD_S) * rate))
+        piece = trim_silence(audio[start:end], rate)
+        if piece.size == 0:
+            return None
+        return to_int16(normalise(piece, TARGET_DBFS))
+
+    def date_label(self, message_id: str | None) -> str | None:
+        """"recording from 12 March 2019" for the frame; None when unknown."""
+        clip = self.clip(message_id)
+        if clip is None:
+            return None
+        if not clip.time:
+            return "recording"
+        try:
+            when = _dt.datetime.fromisoformat(clip.time)
+        except ValueError:
+            return "recording"
+        return f"recording from {when.day} {when:%B %Y}"
 
 
-_active: RecordingLibrary | None = None
-_lock = threading.Lock()
-
-
-def install(library: RecordingLibrary | None) -> None:
-    """Make ``library`` the one the reply line plays from (None: recordings are not played)."""
-    global _active
-    with _lock:
-        _active = library
-
-
-def active() -> RecordingLibrary | None:
-    return _active
+NO_RECORDINGS = RecordingLibrary({})
+"""Nothing is played (a plain persona folder, or ``play_recordings = false``)."""
 
 
 def message_id(bundle_id: str, pair_id: int) -> str:
     return f"rec-{bundle_id[:8]}-{pair_id}"
-
-
-def is_playable(message_id: str | None) -> bool:
-    """Whether the memory ``message_id`` is a passage of the person's recording that will be played."""
-    library = _active
-    return bool(message_id) and library is not None and message_id in library
 
 
 def load_library(bundle: object, limit: int = MAX_LIBRARY_BYTES) -> RecordingLibrary:
@@ -99,31 +136,8 @@ def load_library(bundle: object, limit: int = MAX_LIBRARY_BYTES) -> RecordingLib
             data[passage.recording_id] = blob
             total += len(blob)
         clips[message_id(bundle_id, passage.pair_id)] = Clip(data[passage.recording_id], passage.start_s,
-                                                             passage.end_s, passage.time)
+                                                             passage.end_s, passage.time, passage.text)
     return RecordingLibrary(clips)
-
-
-def clip_audio(message_id: str, rate: int) -> np.ndarray | None:
-    """The passage as int16 mono at ``rate``: cut, trimmed to the speech, loudness-normalised.
-    None when it is not a playable recording (the words are then synthesized)."""
-    library = _active
-    clip = library.clip(message_id) if library is not None else None
-    if clip is None:
-        return None
-    from ..audio.decode import decode_mono
-    from ..errors import AudioError
-
-    try:
-        audio, _ = decode_mono(clip.data, rate, np.float32, where="a stored recording")
-    except AudioError as exc:
-        logger.warning("a recording could not be decoded (%s): its words are said by the voice", exc.what)
-        return None
-    start = max(0, int((clip.start_s - PAD_S) * rate))
-    end = min(len(audio), int((clip.end_s + PAD_S) * rate))
-    piece = trim_silence(audio[start:end], rate)
-    if piece.size == 0:
-        return None
-    return to_int16(normalise(piece, TARGET_DBFS))
 
 
 def trim_silence(audio: np.ndarray, rate: int, *, frame_s: float = 0.02, below_db: float = 35.0,
@@ -151,18 +165,3 @@ def normalise(audio: np.ndarray, target_dbfs: float) -> np.ndarray:
 
 def to_int16(audio: np.ndarray) -> np.ndarray:
     return (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
-
-
-def date_label(message_id: str | None) -> str | None:
-    """"recording from 12 March 2019" for the frame; None when unknown."""
-    library = _active
-    clip = library.clip(message_id) if library is not None and message_id else None
-    if clip is None:
-        return None
-    if not clip.time:
-        return "recording"
-    try:
-        when = _dt.datetime.fromisoformat(clip.time)
-    except ValueError:
-        return "recording"
-    return f"recording from {when.day} {when:%B %Y}"

@@ -36,6 +36,7 @@ from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .lexical import LexicalSignal, uses_lexical
+from .recorded import NO_RECORDINGS, RecordingLibrary
 from .reply import ReplyKind, ReplyPiece, piece
 from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
 from .understand import SOCIAL, Intent, Understanding, understand
@@ -92,6 +93,8 @@ class RetrievalPersona:
         self._fallback_turn = 0
         self.consent: object | None = None
         """A bundle's ConsentRecord (set by the bundle loader), for the ethics gate to re-check; None for folders."""
+        self.recordings: RecordingLibrary = NO_RECORDINGS
+        """The person's playable recordings (set by the bundle loader), for the composition root."""
         if index is None:
             n = len(folder.messages)
             vectors = self._load_or_embed(Path(cache_dir) if cache_dir is not None else None)
@@ -243,10 +246,8 @@ class RetrievalPersona:
     def _reply(self, choice: Choice, history: Sequence[Exchange]) -> ReplyPiece:
         if choice.index is not None:
             message = self.folder.messages[choice.index]
-            from .recorded import is_playable  # the person's own recorded voice (issue 20)
-
-            kind = ReplyKind.RECORDING if is_playable(message.id) else ReplyKind.MEMORY
-            return piece(message.text, kind, score=choice.score, message_id=message.id)
+            # whether the person's own recording is played is the reply line's decision (recorded.py)
+            return piece(message.text, ReplyKind.MEMORY, score=choice.score, message_id=message.id)
         if choice.line is not None:
             return self._line(choice.line, choice.score)
         return self._fallback(history, choice.score)
@@ -290,7 +291,7 @@ class RetrievalPersona:
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
                                 index=(self._matrix, context_rows, self._text_rows[rows]))
-        view.consent = self.consent
+        view.consent, view.recordings = self.consent, self.recordings
         return view
 
     def context_visible(self, message_id: str) -> bool:

@@ -18,7 +18,8 @@ def register(bundle_command: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the review commands (``bundle_command`` makes a subcommand taking DIR and --key-file)."""
     c = bundle_command("imports", "list each import: file, sha256, date, format and counts", cmd_imports)
     c.add_argument("--json", action="store_true", help="print as JSON")
-    c = bundle_command("forget", "remove one import: exactly its messages, reply pairs and memories", cmd_forget)
+    c = bundle_command("forget", "remove one import: exactly its messages, reply pairs, memories and recordings",
+                       cmd_forget)
     c.add_argument("import_id", metavar="IMPORT",
                    help="the import's id (6+ digits of it), its file name, or 'earlier' (see `persona imports`)")
     c.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -45,16 +46,22 @@ def cmd_imports(args: argparse.Namespace) -> int:
     if not imports:
         print("nothing imported yet")
         return 0
+    from .bundle.recording_claims import RECORDINGS_FORMAT
+    from .recordings_view import recordings_line
+
     for info in imports:
         now = f"now {info.messages} messages + {info.contexts} context, {info.pairs} reply pairs"
+        if info.recordings.recordings:
+            now += f", {recordings_line(info.recordings.to_dict())}"
         if info.id == EARLIER:
             print(f"{EARLIER}: everything imported before imports were recorded one by one ({len(info.files)} "
                   f"files); {now}")
         for entry in info.files:
             prefix = "  " if info.id == EARLIER else f"{info.short_id}  "
+            read = "" if entry["format"] == RECORDINGS_FORMAT else (
+                f": read {entry['read']}, kept {entry['kept']} + {entry['contexts']} context, {entry['pairs']} pairs")
             print(f"{prefix}{entry['imported'][:16].replace('T', ' ')}  {entry['format']:<9} {entry['filename']} "
-                  f"(sha256 {entry['sha256']}), speaker {entry['speaker']!r}: read {entry['read']}, kept "
-                  f"{entry['kept']} + {entry['contexts']} context, {entry['pairs']} pairs"
+                  f"(sha256 {entry['sha256']}), speaker {entry['speaker']!r}{read}"
                   + ("" if info.id == EARLIER else f"; {now}"))
         if not info.files and info.id != EARLIER:
             print(f"{info.short_id}  (no journal entry); {now}")
@@ -73,13 +80,19 @@ def cmd_forget(args: argparse.Namespace) -> int:
         if not args.yes:
             if not interactive:
                 raise BundleError("forgetting an import needs confirmation", hint="pass --yes to forget without a prompt")
-            if input(f"Forget {names} ({info.messages} messages, {info.pairs} reply pairs)? [y/N]: ").strip().lower() \
-                    not in ("y", "yes"):
+            held = f", {info.recordings.recordings} recordings" if info.recordings.recordings else ""
+            if input(f"Forget {names} ({info.messages} messages, {info.pairs} reply pairs{held})? [y/N]: ").strip() \
+                    .lower() not in ("y", "yes"):
                 print("nothing forgotten")
                 return 1
         summary = forget_import(bundle, import_id)
     print(f"forgot {names}: {summary.records} records, {summary.pairs} reply pairs and {summary.vectors} memories "
           f"removed (what other imports also hold stays); it may be imported again")
+    if summary.recordings:
+        print(f"  and {summary.recordings} recordings ({summary.recording_minutes:.1f} min) with their transcripts")
+    if summary.training_clips >= 0:
+        print(f"  the voice training set drew on them and was removed ({summary.training_clips} clips): "
+              "run `companion voice prepare --from-bundle` again to rebuild it from what remains")
     return 0
 
 

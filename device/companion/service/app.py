@@ -19,6 +19,7 @@ from ..audio.base import AudioSink, AudioSource
 from ..config import Settings
 from ..models.store import ModelStore
 from ..persona.base import PersonaEngine
+from ..persona.recorded import NO_RECORDINGS, RecordingLibrary
 from ..tts.base import SpeechSynthesizer
 from ..vad.endpointer import Endpointer
 from ..vad.webrtc import WebRtcVad
@@ -59,6 +60,8 @@ class LoadedModels:
     """The persona's language family (the disclosure is spoken in it)."""
     neutral_voice: str = ""
     """What speaks disclosures and crisis answers (a Piper model name, or espeak-ng:<voice>)."""
+    recordings: RecordingLibrary = NO_RECORDINGS
+    """The person's playable recordings: the reply line plays them, whichever engine answers."""
 
 
 def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
@@ -115,7 +118,7 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    guarded, lm = load_guarded_persona(settings, store, lm_threads=threads.lm)
+    guarded, lm, recordings = load_guarded_persona(settings, store, lm_threads=threads.lm)
     times["persona_load_s"] = time.perf_counter() - t
     t = time.perf_counter()
     crisis = crisis_detector(settings, *shared_models(guarded))  # the persona's loaded embedder, not a second copy
@@ -142,13 +145,14 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
         voice = f"{settings.tts.remote_voice or 'the default voice'} on {settings.tts.uri} (fall-back: {voice})"
     return LoadedModels(asr=asr, tts=tts, persona=guarded, wake=wake, load_times=times, neutral_tts=neutral_tts,
                         crisis=crisis, model_hashes=hashes, voice=voice, fillers=fillers, lm=lm,
-                        language=plan.language, neutral_voice=settings.tts.neutral_voice)
+                        language=plan.language, neutral_voice=settings.tts.neutral_voice, recordings=recordings)
 
 
 def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
-                         remote: bool = True) -> tuple[GuardedPersona, LmPersona | None]:
+                         remote: bool = True) -> tuple[GuardedPersona, LmPersona | None, RecordingLibrary]:
     """The configured persona engine inside the guardrails (also what `companion serve` answers
-    with), and the language-model engine inside it (None for retrieval).
+    with), the language-model engine inside it (None for retrieval), and the person's playable
+    recordings (for the reply line, whichever engine answers).
 
     With [persona] uri (and ``remote``) the home server answers and the local engine is its
     fall-back; the guardrails wrap the remote engine, so the crisis check, honesty and refusals
@@ -182,7 +186,7 @@ def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: i
     # what the family told it, across sessions (only when the consent allows it)
     engine = with_family_memory(engine, settings.persona.path, key_file=settings.persona.key_file,
                                 address=persona.catalogue.address)
-    return guard_persona(settings, engine, embedder=embedder), lm
+    return guard_persona(settings, engine, embedder=embedder), lm, persona.recordings
 
 
 def remote_persona(settings: Settings, local: PersonaEngine) -> PersonaEngine:
@@ -269,6 +273,7 @@ def build_pipeline(
                                tts=models.tts, neutral_tts=models.neutral_tts, persona=models.persona,
                                hashes=models.model_hashes, detector=models.crisis, language=models.language),
             on_text=on_text,
+            recordings=models.recordings,
         ),
         state=ConversationStateMachine(
             no_speech_timeout_s=settings.vad.no_speech_timeout_s,

@@ -28,6 +28,7 @@ import numpy as np
 from ..audio.base import AudioSink
 from ..ethics.runtime import EthicsHooks, TurnPlan
 from ..persona.base import Exchange, PersonaEngine
+from ..persona.recorded import NO_RECORDINGS, RecordingLibrary
 from ..persona.reply import ReplyKind, ReplyPiece
 from ..tts.splitter import SentenceSplitter, ends_sentence
 
@@ -74,6 +75,7 @@ class ReplyLine:
         options: LineOptions,
         on_playing: Callable[[str, str], None] | None = None,
         finish_recording: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+        recordings: RecordingLibrary | None = None,
     ) -> None:
         self.persona = persona
         self.ethics = ethics
@@ -87,10 +89,14 @@ class ReplyLine:
         self.clause_pause = clause_pause
         self.options = options
         self.on_playing = on_playing
+        """Told (role, sentence or prelude label) as each starts playing: the frame's subtitles."""
         self.finish_recording = finish_recording
         """Gain only, never the synthetic-speech watermark: for the person's own recordings (issue 20);
         None plays recordings' words synthesized (and marked) like any memory."""
-        """Told (role, sentence or prelude label) as each starts playing: the frame's subtitles."""
+        self.recordings = recordings if recordings is not None and finish_recording is not None else NO_RECORDINGS
+        """The person's playable recordings (from the composition root): a reply record whose message
+        is one of them is played, whichever engine answered."""
+        self._recorded: dict[str | None, np.ndarray] = {}
         self.sentences: queue.Queue[object] = queue.Queue()
         self.audio: queue.Queue[object] = queue.Queue()
         self.outcome = LineOutcome()
@@ -122,7 +128,8 @@ class ReplyLine:
                     put(role, reply)
                     continue
                 stamps.setdefault("first_text", time.perf_counter())
-                if reply.kind is ReplyKind.RECORDING and self.finish_recording is not None:
+                reply = self._as_heard(reply)
+                if reply.kind is ReplyKind.RECORDING:
                     put("reply", reply)  # a recording plays whole: never cut into sentences
                     continue
                 for sentence in splitter.feed(reply.text) + splitter.flush():
@@ -134,6 +141,19 @@ class ReplyLine:
             for item in held:
                 self.sentences.put(item)
             self.sentences.put(_END)
+
+    def _as_heard(self, reply: ReplyPiece) -> ReplyPiece:
+        """The one decision, on the reply record: the person's memory whose message is a playable
+        passage of their recording is played (``RECORDING``), decoded here so a recording that
+        cannot be played is said by the voice and recorded as a ``MEMORY``, never as their voice."""
+        reply = self.recordings.played(reply)
+        if reply.kind is not ReplyKind.RECORDING:
+            return reply
+        audio = self.recordings.clip_audio(reply.source.message_id, self.rate)
+        if audio is None:
+            return NO_RECORDINGS.played(reply)
+        self._recorded[reply.source.message_id] = audio
+        return reply
 
     def no_text(self) -> None:
         """The turn has nothing to say (empty transcript, cancelled): let the other stages end."""
@@ -156,14 +176,14 @@ class ReplyLine:
             self.put_prelude()
             while (item := self.sentences.get()) is not _END and not self.cancel.is_set():
                 role, sentence = cast("tuple[str, ReplyPiece]", item)
-                if sentence.kind is ReplyKind.RECORDING and self.finish_recording is not None:
-                    recorded = _recording(sentence, self.rate)
-                    if recorded is not None:
-                        self.outcome.stamps.setdefault("first_tts", time.perf_counter())
-                        first_done = True
-                        with self._mark_lock:
-                            put((role, sentence, *self.finish_recording(recorded, self.sentence_pause)))
-                        continue
+                recorded = self._recorded.get(sentence.source.message_id) \
+                    if sentence.kind is ReplyKind.RECORDING else None
+                if recorded is not None and self.finish_recording is not None:
+                    self.outcome.stamps.setdefault("first_tts", time.perf_counter())
+                    first_done = True
+                    with self._mark_lock:
+                        put((role, sentence, *self.finish_recording(recorded, self.sentence_pause)))
+                    continue
                 pcm = self.ethics.synthesize(sentence.text, sentence.voice, sentence.source.language)
                 self.outcome.stamps.setdefault("first_tts", time.perf_counter())
                 is_clause = not ends_sentence(sentence.text)  # an early first clause flows into the rest
@@ -193,7 +213,8 @@ class ReplyLine:
                     started = True
                 self.playing_prelude = role == "prelude"
                 if self.on_playing is not None and sentence:  # a reply sentence, or the prelude's label
-                    self.on_playing(role, _subtitle(sentence) if isinstance(sentence, ReplyPiece) else str(sentence))
+                    self.on_playing(role, _subtitle(sentence, self.recordings) if isinstance(sentence, ReplyPiece)
+                                    else str(sentence))
                 if role in ("reply", "filler"):
                     stamps.setdefault("first_answer_audio" if role == "reply" else "filler", time.perf_counter())
                 self.sink.write(pcm)
@@ -243,19 +264,10 @@ def turn_pieces(plan: TurnPlan, ethics: EthicsHooks, persona: PersonaEngine, que
         yield "care", ethics.reminder_piece()
 
 
-def _recording(sentence: ReplyPiece, rate: int) -> np.ndarray | None:
-    """The person's own recording of this piece (trimmed, loudness-normalised), or None."""
-    from ..persona.recorded import clip_audio
-
-    return clip_audio(sentence.source.message_id or "", rate)
-
-
-def _subtitle(sentence: ReplyPiece) -> str:
+def _subtitle(sentence: ReplyPiece, recordings: RecordingLibrary = NO_RECORDINGS) -> str:
     """What the frame shows: a recording says so ("recording from 12 March 2019: ...")."""
     if sentence.kind is ReplyKind.RECORDING:
-        from ..persona.recorded import date_label
-
-        label = date_label(sentence.source.message_id)
+        label = recordings.date_label(sentence.source.message_id)
         if label:
             return f"{label}: {sentence.text}"
     return sentence.text

@@ -29,6 +29,7 @@ from ..ethics.crisis import CrisisState
 from ..ethics.runtime import EthicsHooks, TurnPlan
 from ..events import SpeechEnded, Transcript, Trigger
 from ..persona.base import Exchange, PersonaEngine
+from ..persona.recorded import RecordingLibrary
 from ..persona.reply import ReplyPiece, ReplySource, main_source, reply_text
 from ..tts.base import SpeechSynthesizer
 from .reply_line import LineOptions, ReplyLine
@@ -113,6 +114,7 @@ class TurnRunner:
         latency: LatencySettings | None = None,
         fillers: FillerBank | None = None,
         on_text: Callable[[str, str], None] | None = None,
+        recordings: RecordingLibrary | None = None,
     ) -> None:
         self.asr = asr
         self.persona = persona
@@ -126,6 +128,8 @@ class TurnRunner:
         self.fillers = fillers or FillerBank(tts)
         self.on_text = on_text
         """Told ("heard", transcript) and then (role, sentence) as each starts playing (the frame feed)."""
+        self.recordings = recordings
+        """The person's playable recordings (the composition root's): played whichever engine answers."""
         self._line: ReplyLine | None = None
 
     @property
@@ -257,7 +261,7 @@ class TurnRunner:
             persona=self.persona, ethics=self.ethics, plan=plan, sink=sink, rate=self.tts.sample_rate, cancel=cancel,
             on_audio_started=on_audio_started, finish_audio=finish_audio, sentence_pause=self._pause,
             clause_pause=self._clause_pause, options=options, on_playing=self.on_text,
-            finish_recording=finish_recording,
+            finish_recording=finish_recording, recordings=self.recordings,
         )
         return self._line
 

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..recorded import RecordingLibrary, install, load_library, message_id
+from ..recorded import NO_RECORDINGS, load_library, message_id
 from ..folder import PersonaFolder, PersonaMessage
 from ..retrieval import DEFAULT_MIN_SCORE, RetrievalPersona
 from .index import load_index
@@ -44,8 +44,9 @@ def load_bundle_persona(
         if not hasattr(embedder, "embed"):
             embedder, min_score = embedder(card.language)
         index = load_index(bundle, embedder, progress=False)
-        library = load_library(bundle) if play_recordings else RecordingLibrary({})
-        install(library)  # the person's recorded passages are played, not synthesized (issue 20)
+        # the person's recorded passages, played instead of synthesized (issue 20); the composition
+        # root hands them to the reply line (persona.recordings)
+        library = load_library(bundle) if play_recordings else NO_RECORDINGS
         bundle_id = bundle.bundle_id
     if not index.answers:
         raise BundleError("the persona bundle has no messages yet", where=str(path),
@@ -66,4 +67,5 @@ def load_bundle_persona(
         folder, embedder, min_score=min_score, index=(index.matrix, index.context_rows, index.answer_rows)
     )
     persona.consent = consent  # the ethics gate re-checks it (expiry) at every session
+    persona.recordings = library
     return persona

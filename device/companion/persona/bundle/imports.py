@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .keys import BundleError
+from .recording_claims import RecordingCounts, counts_by_import, create_claims, forget_recordings, needs_claims
 from .store import Bundle, audit
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ def ensure_claims(bundle: Bundle) -> None:
     """Create the claim tables if this bundle predates them; what it holds becomes ``earlier``."""
     db = bundle.db
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'record_imports'").fetchone():
+        if needs_claims(db):  # recordings imported before they were claimed: 'earlier' holds them
+            with bundle.transaction():
+                create_claims(db, EARLIER)
         return
     with bundle.transaction():
         for statement in CLAIMS_SCHEMA.split(";"):
@@ -61,6 +65,8 @@ def ensure_claims(bundle: Bundle) -> None:
         if files:
             bundle._set_meta(EARLIER_FILES_META, json.dumps(files))
             logger.info("bundle %s: %d earlier imports are now reviewable as one (%r)", bundle.path, len(files), EARLIER)
+        if needs_claims(db):
+            create_claims(db, EARLIER)
 
 
 def claim_record(db: Any, record_id: int, import_id: str) -> None:
@@ -82,6 +88,8 @@ class ImportInfo:
     """The persona's messages this import holds now (shared ones included)."""
     contexts: int = 0
     pairs: int = 0
+    recordings: RecordingCounts = field(default_factory=RecordingCounts)
+    """The voice notes and videos this import holds now (shared ones included)."""
 
     @property
     def short_id(self) -> str:
@@ -89,7 +97,7 @@ class ImportInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "short_id": self.short_id, "files": self.files, "messages": self.messages,
-                "contexts": self.contexts, "pairs": self.pairs}
+                "contexts": self.contexts, "pairs": self.pairs, "recordings": self.recordings.to_dict()}
 
 
 def _earlier_files(bundle: Bundle) -> list[str]:
@@ -121,6 +129,8 @@ def list_imports(bundle: Bundle) -> list[ImportInfo]:
             info.contexts = int(count)
     for import_id, count in db.execute("SELECT import_id, count(*) FROM pair_imports GROUP BY import_id"):
         imports.setdefault(import_id, ImportInfo(import_id)).pairs = int(count)
+    for import_id, counts in counts_by_import(db).items():
+        imports.setdefault(import_id, ImportInfo(import_id)).recordings = counts
     ordered = sorted(imports.values(), key=lambda i: (i.id != EARLIER, min((f["imported"] for f in i.files),
                                                                                default="")))
     return ordered
@@ -154,6 +164,10 @@ class ForgetSummary:
     pairs: int
     vectors: int
     files: int
+    recordings: int = 0
+    recording_minutes: float = 0.0
+    training_clips: int = -1
+    """Clips of the voice training set removed because it drew on a forgotten recording (-1: it stays)."""
 
 
 def forget_import(bundle: Bundle, import_id: str) -> ForgetSummary:
@@ -169,6 +183,7 @@ def forget_import(bundle: Bundle, import_id: str) -> ForgetSummary:
             "SELECT p.id, p.context, p.answer FROM reply_pairs p JOIN pair_imports m ON m.pair_id = p.id "
             "WHERE m.import_id = ? AND NOT EXISTS (SELECT 1 FROM pair_imports o WHERE o.pair_id = p.id "
             "AND o.import_id != ?)", (import_id, import_id)))
+        recordings = forget_recordings(bundle, import_id, [row[0] for row in pair_rows])
         db.executemany("DELETE FROM reply_pairs WHERE id = ?", [(row[0],) for row in pair_rows])
         db.execute("DELETE FROM pair_imports WHERE import_id = ?", (import_id,))
         record_ids = [row[0] for row in db.execute(
@@ -190,10 +205,12 @@ def forget_import(bundle: Bundle, import_id: str) -> ForgetSummary:
         db.executemany("DELETE FROM import_journal WHERE file_sha256 = ?", [(sha,) for sha in files])
         if import_id == EARLIER:
             db.execute("DELETE FROM meta WHERE key = ?", (EARLIER_FILES_META,))
-        _drop_sources(bundle, files)
-    summary = ForgetSummary(import_id, len(record_ids), len(pair_rows), len(gone_texts), len(files))
+        _drop_sources(bundle, files + list(recordings.shas))
+    summary = ForgetSummary(import_id, len(record_ids), len(pair_rows), len(gone_texts), len(files),
+                            recordings.count, recordings.minutes, recordings.training_clips)
     audit(bundle.path, f"forgot import {import_id}: records={summary.records} pairs={summary.pairs} "
-                       f"vectors={summary.vectors} files={summary.files}")
+                       f"vectors={summary.vectors} files={summary.files} recordings={summary.recordings} "
+                       f"training_clips={max(summary.training_clips, 0)}")
     return summary
 
 

@@ -48,10 +48,15 @@ CREATE TABLE IF NOT EXISTS recording_passages(
 
 
 def ensure_tables(db: Any) -> None:
-    """Create the recording tables if this bundle has none yet (idempotent)."""
+    """Create the recording tables if this bundle has none yet (idempotent; inside a transaction),
+    with the table saying which import brought each recording (recording_claims.py)."""
+    from .imports import EARLIER
+    from .recording_claims import create_claims
+
     for statement in RECORDINGS_SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
+    create_claims(db, EARLIER)
 
 
 def has_tables(db: Any) -> bool:
@@ -183,6 +188,8 @@ class Passage:
     start_s: float
     end_s: float
     time: str | None
+    text: str | None = None
+    """The words of its reply pair (what the memory says)."""
 
 
 def playable_passages(db: Any) -> list[Passage]:
@@ -190,7 +197,7 @@ def playable_passages(db: Any) -> list[Passage]:
     if not has_tables(db):
         return []
     rows = db.execute(
-        "SELECT p.pair_id, p.recording_id, p.start_s, p.end_s, r.time FROM recording_passages p"
-        " JOIN recordings r ON r.id = p.recording_id WHERE p.playable = 1 AND r.whose = 'persona'"
-        " AND r.status = 'done' ORDER BY p.pair_id")
-    return [Passage(int(a), int(b), float(c), float(d), t) for a, b, c, d, t in rows]
+        "SELECT p.pair_id, p.recording_id, p.start_s, p.end_s, r.time, q.answer FROM recording_passages p"
+        " JOIN recordings r ON r.id = p.recording_id JOIN reply_pairs q ON q.id = p.pair_id"
+        " WHERE p.playable = 1 AND r.whose = 'persona' AND r.status = 'done' ORDER BY p.pair_id")
+    return [Passage(int(a), int(b), float(c), float(d), t, text) for a, b, c, d, t, text in rows]

@@ -3,7 +3,11 @@
 Tables read: ``message`` (text, attributedBody, date, is_from_me, handle_id, guid, ...),
 ``handle`` (the other party's phone number or e-mail), ``chat`` and ``chat_message_join``
 (which thread a message is in; ``chat.style`` 43 is a group), and, when present,
-``attachment``/``message_attachment_join`` for file names.
+``attachment``/``message_attachment_join``: a record's attachments are the paths chat.db stores
+(``~/Library/Messages/Attachments/ab/11/<GUID>/Audio Message.caf``), which ``attachment_file``
+finds in a copy of the Messages folder (its ``Attachments`` beside ``chat.db``) or in an
+iPhone backup (files named by the SHA-1 of ``MediaDomain-<path>``), so the voice notes and
+videos stay linked to their message and date.
 
 Dates count from 2001-01-01 UTC, in seconds on old macOS and nanoseconds since High Sierra.
 Since Ventura many messages keep their words only in ``attributedBody``, an NSAttributedString
@@ -14,6 +18,7 @@ next to it (no -wal/-shm files).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -136,11 +141,11 @@ class IMessageParser:
         attachments: dict[int, list[str]] = {}
         if {"attachment", "message_attachment_join"} <= tables:
             for message_id, name in db.execute(
-                "SELECT j.message_id, COALESCE(a.transfer_name, a.filename) FROM message_attachment_join j "
-                "JOIN attachment a ON a.ROWID = j.attachment_id"
+                "SELECT j.message_id, COALESCE(a.filename, a.transfer_name) FROM message_attachment_join j "
+                "JOIN attachment a ON a.ROWID = j.attachment_id ORDER BY j.message_id, a.ROWID"
             ):
-                if name:
-                    attachments.setdefault(message_id, []).append(str(name).rsplit("/", 1)[-1])
+                if name:  # the stored path: names repeat ("Audio Message.caf"), paths do not
+                    attachments.setdefault(message_id, []).append(str(name))
         query = (
             "SELECT m.ROWID, m.guid, m.text, "
             f"{optional('attributedBody')}, m.date, m.is_from_me, h.id, "
@@ -185,3 +190,32 @@ class IMessageParser:
             "imessage", conversation, speaker, text, moment, str(guid) if guid else None,
             str(thread) if thread else None, style == GROUP_STYLE, files, f"{path}:message#{rowid}",
         )  # fmt: skip
+
+
+IOS_SMS_DB = "3d0d7e5fb2ce288813306e4d4636395e047a3d28"
+"""sms.db's name in an iPhone backup: SHA-1 of "HomeDomain-Library/SMS/sms.db"."""
+_ATTACHMENT_ROOTS = ("Library/Messages/Attachments/", "Library/SMS/Attachments/")
+
+
+def attachment_file(db_path: Path, stored: str) -> tuple[Path | None, str | None]:
+    """Where the attachment chat.db stores as ``stored`` is in this copy: (path, None), or
+    (None, why not). Looked for in ``Attachments/`` beside the database (a copy of the Messages
+    folder, or sms.db with its Attachments), then in an iPhone backup's hashed files. A path
+    that would leave those folders (``..``) or a symbolic link is never followed."""
+    name = stored.replace("\\", "/")
+    rest = next((name.split(root, 1)[1] for root in _ATTACHMENT_ROOTS if root in name), None)
+    if rest is None or not rest.strip("/"):
+        return None, f"not in an Attachments folder ({stored!r})"
+    if ".." in rest.split("/"):
+        return None, f"leaves the Attachments folder ({stored!r})"
+    folder = db_path.parent / "Attachments"
+    candidates = [folder.joinpath(*[p for p in rest.split("/") if p])]
+    if db_path.name == IOS_SMS_DB and name.startswith("~/"):
+        digest = hashlib.sha1(f"MediaDomain-{name[2:]}".encode("utf-8", "surrogateescape")).hexdigest()
+        candidates.append(db_path.parent.parent / digest[:2] / digest)
+    for candidate in candidates:
+        if candidate.is_symlink():
+            return None, f"a symbolic link ({candidate})"
+        if candidate.is_file():
+            return candidate, None
+    return None, f"missing from {folder} (copy ~/Library/Messages/Attachments next to chat.db)"

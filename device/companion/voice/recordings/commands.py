@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 def register(sub: Any, bundle_command: Callable[..., argparse.ArgumentParser], func: Callable[..., int]) -> None:
     """Add `persona add-recordings` (``bundle_command`` is persona's helper for bundle commands)."""
     c = bundle_command("add-recordings", "add the person's voice notes and videos (loose files, a WhatsApp zip "
-                       "with media, a Telegram export folder); encrypted in the bundle", func)
+                       "with media, a Telegram export folder, an iMessage chat.db with its Attachments folder); "
+                       "encrypted in the bundle", func)
     c.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="recordings, folders of them, or exports")
     c.add_argument("--speaker", help="the person's name in the chat export (needed for exports)")
     c.add_argument("--enroll", help="a clip of the person speaking alone: sets whose voice counts as theirs")
@@ -51,7 +52,7 @@ def import_recordings(bundle: Bundle, inputs: list[Path], *, speaker: str | None
     summary = RecordingsSummary()
     found = find(inputs, speaker_matcher(speaker))
     summary.problems.extend(found.problems)
-    store_candidates(bundle, found.candidates, summary, progress=progress)
+    store_candidates(bundle, found.candidates, summary, progress=progress, speaker=" ".join((speaker or "").split()))
     if not store.recordings(bundle.db, status="pending"):
         return summary  # nothing new: no speaker encoder or Whisper to load
     from ...voice.speaker import SpeakerEncoder
@@ -75,10 +76,12 @@ def import_recordings(bundle: Bundle, inputs: list[Path], *, speaker: str | None
 
 
 def has_media(path: Path) -> bool:
-    """An export that may carry recordings: a zip, or a Telegram folder."""
+    """An export that may carry recordings: a zip, a Telegram folder, an iMessage chat.db."""
     from ...persona.ingest.archive import is_zip
+    from .sources import is_imessage_db
 
-    return (path.is_file() and is_zip(path)) or (path.is_dir() and (path / "result.json").is_file())
+    return (path.is_file() and is_zip(path)) or (path.is_dir() and (path / "result.json").is_file()) \
+        or is_imessage_db(path)
 
 
 def print_summary(summary: RecordingsSummary, as_json: bool = False) -> None:

@@ -26,12 +26,13 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from ...errors import AudioError
 from ...persona.bundle.store import Bundle, audit, utc_now
+from ...persona.bundle import recording_claims as claims
 from ...persona.bundle import recordings as store
 from .sources import MAX_RECORDING_BYTES, Candidate
 from .transcribe import RATE, passages
@@ -67,13 +68,14 @@ class RecordingsSummary:
                 "passages": self.passages, "audio_s": round(self.audio_s, 1), "problems": list(self.problems)}
 
 
-def probe(data: bytes, where: str) -> float:
+def probe(data: bytes | BinaryIO, where: str) -> float:
     """The recording's duration in seconds, read from the container (a 2-hour film is refused
-    before a single frame is decoded); AudioError for anything unreadable."""
+    before a single frame is decoded); AudioError for anything unreadable. ``data``: the file's
+    bytes, or a seekable stream of it (only the container's header is then read)."""
     import av
 
     try:
-        with av.open(io.BytesIO(data), "r") as container:
+        with av.open(io.BytesIO(data) if isinstance(data, bytes) else data, "r") as container:
             if not container.streams.audio:
                 raise AudioError("the file has no audio stream", where=where)
             if container.duration:
@@ -98,12 +100,46 @@ def decode(data: bytes, where: str, rate: int = RATE) -> np.ndarray:
     return audio
 
 
+@dataclass(frozen=True)
+class ImportTarget:
+    """The import a recording joins: its export's text import when there is one, else its own."""
+
+    id: str
+    filename: str
+    journal: bool
+    """Whether the import needs its own journal entry (format ``recordings``)."""
+
+
+def import_target(bundle: Bundle, given: str) -> ImportTarget:
+    """The import of the export or file the user named (see recording_claims.import_id_for)."""
+    from pathlib import Path
+
+    from ...persona.bundle.importer import source_hash
+    from ...persona.bundle.imports import EARLIER, _earlier_files
+
+    path = Path(given)
+    sha = source_hash(path) if given and path.exists() else hashlib.sha256(given.encode()).hexdigest()
+    if sha in _earlier_files(bundle):  # its text was imported before imports were recorded one by one
+        return ImportTarget(EARLIER, path.name or given, False)
+    journalled = bundle.imported_file(sha) is not None
+    return ImportTarget(claims.import_id_for(sha, journalled), path.name or given, not journalled)
+
+
+def _claim(bundle: Bundle, recording_id: int, target: ImportTarget, speaker: str) -> None:
+    if target.journal:  # an import of its own: journalled, and listed by the consent like any import
+        claims.journal_recordings_import(bundle.db, target.id, target.filename, speaker, utc_now())
+        bundle.add_source_hashes([target.id])
+    claims.claim_recording(bundle.db, recording_id, target.id)
+
+
 def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: RecordingsSummary,
-                     *, progress: bool = True, max_duration_s: float = MAX_DURATION_S) -> None:
-    """Step 1: read, probe and store each candidate (one transaction each)."""
+                     *, progress: bool = True, max_duration_s: float = MAX_DURATION_S, speaker: str = "") -> None:
+    """Step 1: read, probe and store each candidate (one transaction each), claimed by the import
+    of the input it came from; a recording already stored is claimed by this import too."""
     from tqdm import tqdm
 
     db = bundle.db
+    targets: dict[str, ImportTarget] = {}
     with bundle.transaction():
         store.ensure_tables(db)
     for candidate in tqdm(candidates, desc="storing recordings", unit=" file", file=sys.stderr,
@@ -116,36 +152,56 @@ def store_candidates(bundle: Bundle, candidates: list[Candidate], summary: Recor
                                     "where the person speaks and add it with `persona add-recordings`")
             continue
         try:
+            if candidate.open is not None:  # its length first: a film is refused before its bytes are read
+                with candidate.open() as stream:
+                    _check_length(probe(stream, where), max_duration_s, where)
             data = candidate.read()
+        except AudioError as exc:
+            summary.problems.append(_skipped(where, exc))
+            continue
         except _READ_ERRORS as exc:
             summary.problems.append(f"{where}: skipped, cannot read it ({type(exc).__name__}: {exc}); "
                                     "the rest of the import goes on")
             continue
         sha = hashlib.sha256(data).hexdigest()
-        if store.find_by_sha(db, sha) is not None:
+        given = candidate.input or candidate.where
+        target = targets.get(given) or targets.setdefault(given, import_target(bundle, given))
+        existing = store.find_by_sha(db, sha)
+        if existing is not None:
+            with bundle.transaction():
+                _claim(bundle, existing, target, speaker)
             summary.already += 1
             continue
         try:
-            duration = probe(data, where)
-            if duration > max_duration_s:
-                raise AudioError(f"{duration / 60:.0f} minutes long, more than the {max_duration_s / 60:.0f}-minute "
-                                 "limit for a recording", where=where,
-                                 hint="cut out the part where the person speaks and add it with `persona add-recordings`")
+            _check_length(probe(data, where), max_duration_s, where)
             audio = decode(data, where)
             duration = len(audio) / RATE
         except AudioError as exc:
-            summary.problems.append(f"{where}: skipped, {exc.what}" + (f"; {exc.hint}" if exc.hint else
-                                    "; the rest of the import goes on"))
+            summary.problems.append(_skipped(where, exc))
             continue
         with bundle.transaction():
-            store.add_recording(db, sha256=sha, filename=candidate.filename, source=candidate.source,
-                                conversation=candidate.conversation, speaker=candidate.speaker, time=candidate.time,
-                                message_origin=candidate.message_origin, context=candidate.context, data=data,
-                                duration_s=duration, added=utc_now())
+            recording_id = store.add_recording(
+                db, sha256=sha, filename=candidate.filename, source=candidate.source,
+                conversation=candidate.conversation, speaker=candidate.speaker, time=candidate.time,
+                message_origin=candidate.message_origin, context=candidate.context, data=data, duration_s=duration,
+                added=utc_now())
+            _claim(bundle, recording_id, target, speaker)
             bundle.add_source_hashes([sha])
         summary.stored += 1
     if summary.stored:
         audit(bundle.path, f"stored {summary.stored} recordings (encrypted)")
+
+
+def _check_length(duration: float, max_duration_s: float, where: str) -> None:
+    if duration > max_duration_s:
+        raise AudioError(f"{duration / 60:.0f} minutes long, more than the {max_duration_s / 60:.0f}-minute "
+                         "limit for a recording", where=where,
+                         hint="cut out the part where the person speaks and add it with `persona add-recordings`")
+
+
+def _skipped(where: str, exc: AudioError) -> str:
+    """One line: which file, what is wrong with it, what to do (the rest of the import goes on)."""
+    return f"{where}: skipped, {exc.what}" + (f"; {exc.hint}" if exc.hint else "; the rest of the import goes on")
 
 
 def voice_profile(embeddings: dict[int, np.ndarray], threshold: float,
@@ -229,9 +285,11 @@ def _add_passages(bundle: Bundle, rec: store.StoredRecording, segments: list[sto
                   redactor: Callable[[str], str]) -> int:
     """Each passage a record and a reply pair (the memory index embeds them on its next run)."""
     from ...persona.bundle.importer import record_hash
+    from ...persona.bundle.imports import claim_pair, claim_record
     from ...persona.private import private_reason
 
     db = bundle.db
+    imports = claims.claims_of(db, rec.id)
     context_text = store.recording_context(db, rec.id)
     context = redactor(context_text) if context_text else None
     added = 0
@@ -259,5 +317,8 @@ def _add_passages(bundle: Bundle, rec: store.StoredRecording, segments: list[sto
         if pair.rowcount:
             # redacted words are not what the recording says: then only the text is used
             store.add_passage(db, int(pair.lastrowid), rec.id, part.start_s, part.end_s, playable=text == part.text)
+            for import_id in imports:  # forgotten with the recording (recording_claims.py)
+                claim_record(db, record_id, import_id)
+                claim_pair(db, int(pair.lastrowid), import_id)
             added += 1
     return added

@@ -4,6 +4,7 @@
   chat's "<attached: NAME>" (iOS) or "NAME (file attached)" (Android) lines;
 * a Telegram Desktop export folder: result.json's messages name their voice_messages/,
   round_video_messages/ and video_files/ files;
+* an iMessage chat.db: its ``attachment`` rows name files in the Attachments folder beside it;
 * loose files or folders (`persona add-recordings`): no message, the file's date.
 
 Nothing is unpacked: members are read into memory one at a time, bounded in size, so a hostile
@@ -19,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from ...persona.ingest.records import ChatRecord
 from ...voice.media import MEDIA_SUFFIXES
@@ -45,6 +47,11 @@ class Candidate:
     context: str | None
     size: int
     read: Callable[[], bytes]
+    input: str = ""
+    """The export or file the user named (it decides which import the recording belongs to)."""
+    open: Callable[[], BinaryIO] | None = None
+    """A seekable stream of the file, to read its length from the container before its bytes
+    are read (a 2-hour film is refused without holding it in memory)."""
 
 
 @dataclass
@@ -68,10 +75,20 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     return reason
 
 
-def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, int, Callable[[], bytes]]],
-                     source: str, is_person: Callable[[ChatRecord], bool]) -> Iterator[Candidate]:
+Media = tuple[str, int, Callable[[], bytes], Callable[[], BinaryIO]]
+"""Where a media file is (for messages), its size, how to read it, and how to open it as a stream."""
+
+
+def link_to_messages(records: Iterable[ChatRecord], media: dict[str, Media] | Callable[[str], Media | None],
+                     source: str, is_person: Callable[[ChatRecord], bool], input: str = "") -> Iterator[Candidate]:
     """The media files the chat's messages name, with the message's sender, time and the other
-    person's last words before it (what the recording may be answering)."""
+    person's last words before it (what the recording may be answering). ``media`` maps a file
+    name to its file, or finds the file a message names."""
+    def by_name(name: str) -> Media | None:
+        assert isinstance(media, dict)
+        return media.get(PurePosixPath(name.replace("\\", "/")).name)
+
+    lookup = by_name if isinstance(media, dict) else media
     last_other: dict[str, ChatRecord] = {}
     for record in records:
         if record.text.strip() and not is_person(record):
@@ -80,10 +97,10 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, 
         if not is_person(record):
             continue  # someone else's recording: not the person's words, never stored (C7)
         for name in record.attachments:
-            entry = media.get(PurePosixPath(name.replace("\\", "/")).name)
+            entry = lookup(name)
             if entry is None:
                 continue
-            where, size, read = entry
+            where, size, read, opener = entry
             before = last_other.get(record.conversation)
             context = None
             if before is not None and before.time is not None and record.time is not None \
@@ -92,7 +109,8 @@ def link_to_messages(records: Iterable[ChatRecord], media: dict[str, tuple[str, 
             yield Candidate(filename=PurePosixPath(where.split("!")[-1]).name, where=where, source=source,
                             conversation=record.conversation, speaker=record.speaker,
                             time=None if record.time is None else record.time.isoformat(),
-                            message_origin=record.origin, context=context, size=size, read=read)
+                            message_origin=record.origin, context=context, size=size, read=read, input=input,
+                            open=opener)
 
 
 def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
@@ -106,7 +124,7 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         return Found([], [f"{path}: not a readable zip archive ({exc}); export the chat again with media"])
-    media: dict[str, tuple[str, int, Callable[[], bytes]]] = {}
+    media: dict[str, Media] = {}
     texts: list[str] = []
     for info in infos:
         if info.is_dir():
@@ -119,7 +137,8 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
         if name.lower().endswith(".txt"):
             texts.append(name)
         elif is_media(name):
-            media[PurePosixPath(name).name] = (f"{path}!{name}", info.file_size, _member_reader(archive, info))
+            media[PurePosixPath(name).name] = (f"{path}!{name}", info.file_size, _member_reader(archive, info),
+                                               _member_opener(archive, info))
     chat = next((n for n in texts if PurePosixPath(n).name == "_chat.txt"), None) \
         or next((n for n in texts if PurePosixPath(n).name.startswith("WhatsApp Chat")), None) \
         or (texts[0] if len(texts) == 1 else None)
@@ -131,7 +150,7 @@ def whatsapp_zip(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
     parser = WhatsAppParser()
     records = list(_bounded(parser._parse(lambda: open_text(Path(label), archive.open(chat)), label,
                                           _conversation_name(path, chat))))
-    return Found(list(link_to_messages(records, media, "whatsapp", speaker_of)), problems)
+    return Found(list(link_to_messages(records, media, "whatsapp", speaker_of, str(path))), problems)
 
 
 def _bounded(records: Iterable[ChatRecord]) -> Iterator[ChatRecord]:
@@ -154,28 +173,69 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[
     return read
 
 
+def _member_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    return lambda: archive.open(info)  # type: ignore[return-value]  # seekable: PyAV reads its header
+
+
 def telegram_folder(folder: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
     """Voice and video messages of a Telegram Desktop export folder (result.json beside the media)."""
     from ...persona.ingest.telegram import TelegramParser
 
     result = folder / "result.json"
-    media = {p.name: (str(p), p.stat().st_size, _file_reader(p)) for p in sorted(folder.rglob("*"))
+    media = {p.name: (str(p), p.stat().st_size, _file_reader(p), _file_opener(p)) for p in sorted(folder.rglob("*"))
              if p.is_file() and is_media(p.name) and not p.is_symlink()}
-    return Found(list(link_to_messages(_bounded(TelegramParser().parse(result)), media, "telegram", speaker_of)), [])
+    return Found(list(link_to_messages(_bounded(TelegramParser().parse(result)), media, "telegram", speaker_of,
+                                       str(folder))), [])
+
+
+def imessage_db(path: Path, speaker_of: Callable[[ChatRecord], bool]) -> Found:
+    """Audio and video attachments of an iMessage chat.db (its Attachments folder beside it, as
+    a copy of ~/Library/Messages has it, or an iPhone backup): linked to their message and date."""
+    from collections import Counter
+
+    from ...persona.ingest.imessage import IMessageParser, attachment_file
+
+    missing: Counter[str] = Counter()
+
+    def lookup(stored: str) -> Media | None:
+        if not is_media(stored):
+            return None  # a photo, a contact card: not a recording
+        found, why = attachment_file(path, stored)
+        if found is None:
+            missing[why or "missing"] += 1
+            return None
+        return str(found), found.stat().st_size, _file_reader(found), _file_opener(found)
+
+    candidates = list(link_to_messages(_bounded(IMessageParser().parse(path)), lookup, "imessage", speaker_of,
+                                       str(path)))
+    problems = [f"{path}: {n} of the person's recordings skipped: {why}" for why, n in sorted(missing.items())]
+    return Found(candidates, problems)
+
+
+def is_imessage_db(path: Path) -> bool:
+    from ...persona.ingest.imessage import IMessageParser
+
+    return path.is_file() and IMessageParser().sniff(path)
 
 
 def loose_files(inputs: Iterable[Path]) -> Found:
     """Files or folders of recordings (the person's own, the owner says; the voice check decides)."""
     from ...voice.media import find_recordings
 
+    given = list(inputs)
     candidates = []
-    for path in find_recordings(list(inputs)):
+    for path in find_recordings(given):
         stat = path.stat()
         when = _dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0).isoformat()
+        named = next((g for g in given if g == path or g in path.parents), path)
         candidates.append(Candidate(filename=path.name, where=str(path), source="folder", conversation="recordings",
                                     speaker="", time=when, message_origin="", context=None, size=stat.st_size,
-                                    read=_file_reader(path)))
+                                    read=_file_reader(path), input=str(named), open=_file_opener(path)))
     return Found(candidates, [])
+
+
+def _file_opener(path: Path) -> Callable[[], BinaryIO]:
+    return lambda: path.open("rb")
 
 
 def _file_reader(path: Path) -> Callable[[], bytes]:
@@ -200,6 +260,8 @@ def find(inputs: list[Path], speaker_of: Callable[[ChatRecord], bool]) -> Found:
             part = whatsapp_zip(path, speaker_of)
         elif path.is_dir() and (path / "result.json").is_file():
             part = telegram_folder(path, speaker_of)
+        elif is_imessage_db(path):
+            part = imessage_db(path, speaker_of)
         else:
             loose.append(path)
             continue
