@@ -6,7 +6,7 @@ import numpy as np
 from companion.persona.answerable import DEFAULT_BARS
 from companion.persona.lexical import LexicalSignal, tokenize
 from companion.persona.multilingual import searchable
-from companion.persona.zh_calibrate import LOW_BOUNDS, MIN_QUESTIONS, lexical_bars
+from companion.persona.zh_calibrate import LOW_BOUNDS, MIN_QUESTIONS, SMALL_ANSWER_LOW, SMALL_LOW, lexical_bars
 from companion.persona.zh_text import has_han, normalise, strip_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,10 +95,12 @@ def test_words_shared_with_other_memories_raise_the_bar() -> None:
     assert shared.low > own.low
 
 
-def test_too_few_stored_questions_keep_the_bars() -> None:
+def test_too_few_stored_questions_get_bars_for_the_lexical_scale_not_the_embedders_defaults() -> None:
     matrix, context_rows, text_rows, contexts, texts = _persona(MIN_QUESTIONS - 1)
     bars = lexical_bars(DEFAULT_BARS, matrix, context_rows, text_rows, contexts, LexicalSignal(contexts, texts), 0.3, 0.9)
-    assert bars == DEFAULT_BARS
+    assert bars.samples == 0
+    assert bars.low >= SMALL_LOW > DEFAULT_BARS.low and bars.answer_low >= SMALL_ANSWER_LOW > DEFAULT_BARS.answer_low
+    assert bars.high >= bars.low and bars.answer_high >= bars.answer_low
 
 
 def _catalogue(contexts: list[str | None], texts: list[str], matrix: np.ndarray, kind_replies: dict | None = None):

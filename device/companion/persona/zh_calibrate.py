@@ -40,6 +40,12 @@ QUESTIONS = 300
 BIG_QUESTIONS = 100
 """Stored questions asked for a bundle bigger than POOL (each costs a pass over the pool)."""
 MIN_QUESTIONS = 8
+SMALL_LOW = 0.62
+SMALL_ANSWER_LOW = 0.66
+"""The bars of a persona with too few stored questions to calibrate on (a few exchanges): a little
+under those calibrated for the dev persona of tests/data/retrieval (0.66, 0.70), because the
+defaults (answerable.DEFAULT_BARS) are for the embedder's score alone and let a garbled question
+reach a memory on a word or two."""
 KIND_REPLIES_ZH: dict[str, tuple[str, ...]] = {
     "news": ("哎呀，太好了！快跟我说说。",),
     "feeling": ("哎，别难过，我在呢。跟我说说吧。",),
@@ -70,9 +76,9 @@ def with_lexical(folder: PersonaFolder, catalogue: Catalogue, index: tuple[np.nd
 def lexical_bars(bars: Bars, matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarray,
                  contexts: Sequence[str | None], lexical: LexicalSignal, lexical_weight: float,
                  text_weight: float, floor: float = 0.0, *, seed: int = 0) -> Bars:
-    """``bars`` recalibrated on embedder + ``lexical_weight`` x lexical scores (unchanged when the
-    persona has fewer than MIN_QUESTIONS stored questions). ``floor``: the configured minimum
-    score, which the low bar never goes under."""
+    """``bars`` recalibrated on embedder + ``lexical_weight`` x lexical scores (raised to the SMALL_
+    bars when the persona has fewer than MIN_QUESTIONS stored questions). ``floor``: the configured
+    minimum score, which the low bar never goes under."""
     rows = np.arange(len(text_rows))
     rng = np.random.default_rng(seed)
     limit = QUESTIONS
@@ -83,7 +89,10 @@ def lexical_bars(bars: Bars, matrix: np.ndarray, context_rows: np.ndarray, text_
     has_context = ctx_rows >= 0
     asked = np.flatnonzero(has_context)
     if len(asked) < MIN_QUESTIONS:
-        return bars
+        low = max(bars.low, SMALL_LOW, floor)
+        answer_low = max(bars.answer_low, SMALL_ANSWER_LOW)
+        return replace(bars, low=low, high=max(bars.high, low), answer_low=answer_low,
+                       answer_high=max(bars.answer_high, answer_low))
     chosen = rng.choice(asked, size=min(limit, len(asked)), replace=False)
     context_vectors = matrix[np.maximum(ctx_rows, 0)]
     texts = matrix[txt_rows]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 ADDRESS_TERMS = (
     "奶奶 爷爷 外婆 外公 姥姥 姥爷 阿婆 阿公 阿嬷 阿公 婆婆 公公 太奶奶 太爷爷 妈妈 爸爸 老妈 老爸 妈 爸 娘 爹 "  # noqa: SIM905
     "阿姨 叔叔 伯伯 舅舅 姑姑 婶婶 老伴 老头子 老太婆 宝贝 亲爱的 儿子 女儿 孙子 孙女 外孙 外孙女"
