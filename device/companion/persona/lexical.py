@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .zh_text import normalise
+
 K1 = 1.2
 B = 0.75
 CHARACTERS = True
@@ -62,7 +64,7 @@ def tokenize(text: str) -> list[str]:
         if not jieba.dt.initialized:
             jieba.setLogLevel(60)
             jieba.initialize()
-        pieces = jieba.lcut_for_search(_simplified(text.lower()))
+        pieces = jieba.lcut_for_search(normalise(text))
     words: list[str] = []
     for piece in pieces:
         piece = piece.strip()
@@ -78,21 +80,6 @@ def tokenize(text: str) -> list[str]:
                 # one character of 红烧肉, or splits it (紅 少 肉), still matches on the others.
                 words.extend(f"#{ch}" for ch in piece if ch not in STOPWORDS_ZH)
     return words
-
-
-_converter = None
-
-
-def _simplified(text: str) -> str:
-    """Traditional characters as simplified (OpenCC t2s), applied to memories and questions alike:
-    Whisper often writes Mandarin in traditional characters (會, 貓) where a WeChat history has
-    simplified ones (会, 猫), and a word match must not depend on the script."""
-    global _converter
-    if _converter is None:
-        from opencc import OpenCC
-
-        _converter = OpenCC("t2s")
-    return _converter.convert(text)
 
 
 class LexicalIndex:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from .zh_text import has_han, normalise, strip_address
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,20 @@ MODEL_NAME = "embed-use-multilingual"
 WEIGHTS_FILE = "weights.npz"
 TOKENIZER_FILE = "sp.model"
 _INSTALL_HINT = f"run `companion models install` (it installs {MODEL_NAME})"
+
+
+TEXT_FORM = "zh-normalised-unaddressed-1"
+"""What ``searchable`` does, in the fingerprint: cached vectors of another form are not reused."""
+
+
+def searchable(text: str) -> str:
+    """The form a text is embedded in: Chinese text normalised (one script and width) and without
+    a leading address (zh_text.py: "奶奶，你…" is about the same thing as "你…"); other text as is."""
+    if not text:
+        return " "
+    if has_han(text):
+        return strip_address(normalise(text)) or " "
+    return text
 
 
 class MultilingualEmbedder:
@@ -63,7 +78,7 @@ class MultilingualEmbedder:
     def fingerprint(self) -> str:
         """sha256 of the weights and tokenizer: what a cache of vectors must match."""
         if self._fingerprint is None:
-            digest = hashlib.sha256(b"use-multilingual-v3")
+            digest = hashlib.sha256(b"use-multilingual-v3" + TEXT_FORM.encode())
             for name in (WEIGHTS_FILE, TOKENIZER_FILE):
                 with (self.model_dir / name).open("rb") as handle:
                     for block in iter(lambda: handle.read(1 << 20), b""):
@@ -80,7 +95,7 @@ class MultilingualEmbedder:
         last = self._last
         if len(texts) == 1 and last is not None and last[0] == texts[0]:
             return last[1].copy()
-        vectors = np.asarray(self._backend.encode([text or " " for text in texts]), dtype=np.float32)
+        vectors = np.asarray(self._backend.encode([searchable(text) for text in texts]), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = vectors / np.clip(norms, 1e-12, None)
         if len(texts) == 1:

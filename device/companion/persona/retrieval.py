@@ -35,13 +35,13 @@ from .choose import (
 from .conversation import recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
-from .lexical import LexicalSignal, uses_lexical
 from .recorded import NO_RECORDINGS, RecordingLibrary
 from .reply import ReplyKind, ReplyPiece, piece
 from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
 from .understand import SOCIAL, Intent, Understanding, understand
 from .vector_cache import read_cache as _read_cache
 from .vector_cache import write_cache as _write_cache
+from .zh_calibrate import with_lexical
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +118,9 @@ class RetrievalPersona:
         )
         """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
         self.lexical_weight = LEXICAL_WEIGHT
-        # Chinese personas add word overlap (jieba + BM25) to the embedder's score: see lexical.py.
-        self._lexical = (
-            LexicalSignal([m.context for m in folder.messages], [m.text for m in folder.messages])
-            if uses_lexical(folder.language) else None
-        )
+        # Chinese personas add word overlap (jieba + BM25) to the embedder's score, and calibrate their bars on it.
+        self._lexical, self.catalogue = with_lexical(folder, self.catalogue, (self._matrix, self._context_rows, self._text_rows),
+                                                     self.lexical_weight, text_weight, min_score)
 
     @property
     def embedder(self) -> SentenceEmbedder:

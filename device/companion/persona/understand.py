@@ -116,7 +116,8 @@ _BAD = (r"lost|fail(?:ed)?|died|dead|passed away|funeral|cancer|sick|ill\b|hospi
 _FEELING = re.compile(
     rf"\b(?:{_BAD})\b|\bi(?:'m| am| feel| felt|'ve been| have been| was)(?: feeling)?(?: so| really| very| a bit| kind of| just| quite| pretty)*"
     r" (?:sad|low|down|lonely|lost|blue|empty|tired|worried|scared|awful|terrible|miserable|broken|numb|anxious|upset)"
-    r"|难过|伤心|想你|想念|孤独|寂寞|害怕|担心|焦虑|压力|哭|去世|走了|失业|分手|生病|住院|累", re.IGNORECASE)
+    r"|难过|伤心|想你|想念|孤独|寂寞|害怕|担心|焦虑|压力|哭|去世|走了|失业|分手|生病|住院|累"
+    r"|难受|失败|没考上|落榜|挂科|被裁|裁员|失恋|委屈|郁闷|心烦|不开心|心情不好|睡不着|崩溃|撑不下去", re.IGNORECASE)
 _NEWS = re.compile(
     r"^(?:guess what|great news|good news|big news|news)\b"
     r"|\b(?:i|we)(?: just| finally| actually| have| 've| 'd)? (?:got|get|passed|won|finished|started|start|bought|made|scored"
@@ -127,7 +128,8 @@ _NEWS = re.compile(
     r"|\b(?:we're|we are) (?:pregnant|engaged|getting married|having a baby|expecting|moving)\b"
     r"|\byou(?:'re| are) going to be (?:a )?(?:great[- ])?(?:grand\w+|great\w*)"
     r"|\b(?:i|we) did it\b|\b(?:i|we)(?:'ve| have) (?:got|been accepted|passed|won|finished)"
-    r"|考上|通过了|拿到|升职|结婚|订婚|怀孕|生了|毕业|录取|买了房|找到工作", re.IGNORECASE)
+    r"|考上|通过了|拿到|升职|结婚|订婚|怀孕|生了|毕业|录取|买了房|找到工作"
+    r"|好消息|喜讯|喜事|婚礼|领证|办酒|摆酒|加薪|涨工资|转正|上岸|中奖|怀上|当爸爸|当妈妈|被录用|新工作", re.IGNORECASE)
 _ADVICE = re.compile(r"\b(?:advice|advise|tips?|wisdom|what should i|should i|how (?:do|can|should) i|what would you do"
                      r"|what do you think i should|help me decide|any pointers)\b|建议|我该怎么办|怎么办", re.IGNORECASE)
 ADVICE_WORDS = frozenset("advice advise tip tips wisdom word words pointer pointers life thought thoughts "

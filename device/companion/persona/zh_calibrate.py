@@ -1,0 +1,120 @@
+"""The answer bars of a persona searched with the lexical signal (Chinese), from its own data.
+
+answerable.calibrate sets a persona's bars from the sentence embedder's scores alone: each stored
+question is asked with its own answer taken out, and the best remaining memory (by construction
+one that does not answer it) says how high a non-answer scores. A Chinese persona's search adds
+the word overlap (lexical.py) to those scores, so its non-answers score higher than the bars
+assume and its answers clear them for the wrong reason; and the rare-word coverage that backs
+the low bar for English (answerable.answers) reads Latin words only, so for Chinese the low bar
+decides alone. So here the same leave-one-out runs on the score search really uses (embedder +
+lexical), and the low bar sits higher in that distribution, where most non-answers fall below it.
+Nothing here reads evaluation questions: the quantiles are design constants (chosen on the dev
+split of tests/data/retrieval, see calibrate.py there), the bars come from each persona's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .answerable import COVERAGE_WEIGHT, NEAR_COPY, POOL, Bars, answer_side
+from .lexical import LexicalSignal, uses_lexical
+
+if TYPE_CHECKING:
+    from .choose import Catalogue
+    from .folder import PersonaFolder
+
+LOW_QUANTILE = 0.80
+"""The low bar: above this share of the best non-answers' scores (the coverage check does not
+help in Chinese, so it must do the declining on its own)."""
+HIGH_QUANTILE = 0.95
+ANSWER_QUANTILE = 0.90
+"""The answer side's bar (a reply found by its own words, what was asked of the person unknown)."""
+LOW_BOUNDS = (0.45, 0.80)
+HIGH_BOUNDS = (0.60, 1.00)
+ANSWER_BOUNDS = (0.45, 0.95)
+QUESTIONS = 300
+BIG_QUESTIONS = 100
+"""Stored questions asked for a bundle bigger than POOL (each costs a pass over the pool)."""
+MIN_QUESTIONS = 8
+SMALL_LOW = 0.62
+SMALL_ANSWER_LOW = 0.66
+"""The bars of a persona with too few stored questions to calibrate on (a few exchanges): a little
+under those calibrated for the dev persona of tests/data/retrieval (0.66, 0.70), because the
+defaults (answerable.DEFAULT_BARS) are for the embedder's score alone and let a garbled question
+reach a memory on a word or two."""
+KIND_REPLIES_ZH: dict[str, tuple[str, ...]] = {
+    "news": ("哎呀，太好了！快跟我说说。",),
+    "feeling": ("哎，别难过，我在呢。跟我说说吧。",),
+    "greeting": ("哎，你来啦！听到你的声音真好。",),
+    "farewell": ("好，那先这样，照顾好自己。",),
+    "thanks": ("跟我还客气什么。",),
+    "listener": ("你再跟我说一遍吧，我记性不好了。",),
+    "advice": ("这个我得好好想想。你自己心里是怎么想的？",),
+}
+"""The in-character lines of a Chinese persona whose data holds nothing of a kind (choose.py's
+defaults are English): pleasantries only, nothing about the person's life; the card's own
+``kind_replies`` still win."""
+
+
+def with_lexical(folder: PersonaFolder, catalogue: Catalogue, index: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 lexical_weight: float, text_weight: float, floor: float) -> tuple[LexicalSignal | None, Catalogue]:
+    """The lexical signal of a persona whose language gets one (Chinese; else None), and its
+    catalogue with the bars calibrated on the scores it will be searched with and Chinese lines
+    for the kinds its data has no message of."""
+    if not uses_lexical(folder.language):
+        return None, catalogue
+    contexts = [m.context for m in folder.messages]
+    signal = LexicalSignal(contexts, [m.text for m in folder.messages])
+    bars = lexical_bars(catalogue.bars, *index, contexts, signal, lexical_weight, text_weight, floor)
+    return signal, replace(catalogue, bars=bars, kind_replies={**KIND_REPLIES_ZH, **catalogue.kind_replies})
+
+
+def lexical_bars(bars: Bars, matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarray,
+                 contexts: Sequence[str | None], lexical: LexicalSignal, lexical_weight: float,
+                 text_weight: float, floor: float = 0.0, *, seed: int = 0) -> Bars:
+    """``bars`` recalibrated on embedder + ``lexical_weight`` x lexical scores (raised to the SMALL_
+    bars when the persona has fewer than MIN_QUESTIONS stored questions). ``floor``: the configured
+    minimum score, which the low bar never goes under."""
+    rows = np.arange(len(text_rows))
+    rng = np.random.default_rng(seed)
+    limit = QUESTIONS
+    if len(rows) > POOL:
+        rows = np.sort(rng.choice(len(rows), size=POOL, replace=False))
+        limit = BIG_QUESTIONS
+    ctx_rows, txt_rows = context_rows[rows], text_rows[rows]
+    has_context = ctx_rows >= 0
+    asked = np.flatnonzero(has_context)
+    if len(asked) < MIN_QUESTIONS:
+        low = max(bars.low, SMALL_LOW, floor)
+        answer_low = max(bars.answer_low, SMALL_ANSWER_LOW)
+        return replace(bars, low=low, high=max(bars.high, low), answer_low=answer_low,
+                       answer_high=max(bars.answer_high, answer_low))
+    chosen = rng.choice(asked, size=min(limit, len(asked)), replace=False)
+    context_vectors = matrix[np.maximum(ctx_rows, 0)]
+    texts = matrix[txt_rows]
+    best: list[float] = []
+    best_answer: list[float] = []
+    for i in chosen:
+        question = context_vectors[i]
+        by_context_dense = np.where(has_context, context_vectors @ question, -1.0)
+        by_text_dense = texts @ question
+        lexical_context, lexical_text = (s[rows] for s in lexical.scores(contexts[int(rows[i])] or ""))
+        by_context = np.where(has_context, by_context_dense + lexical_weight * lexical_context, -1.0)
+        by_text = by_text_dense + lexical_weight * lexical_text
+        removed = texts @ texts[i] >= NEAR_COPY  # its answer and re-sent copies of it
+        removed |= has_context & (by_context_dense >= 0.97)  # the same question stored again
+        removed[i] = True
+        best.append(float(np.where(removed, -1.0, np.maximum(by_context, text_weight * by_text)).max()))
+        # Chinese questions have no Latin rare words: the answer side's coverage is 1 (choose.py).
+        best_answer.append(answer_side(float(np.where(removed, -1.0, by_text).max()), 1.0))
+    values = np.array(best)
+    low = float(np.clip(np.quantile(values, LOW_QUANTILE), *LOW_BOUNDS))
+    low = max(low, floor)
+    high = max(low, float(np.clip(np.quantile(values, HIGH_QUANTILE), *HIGH_BOUNDS)))
+    answer_low = float(np.clip(np.quantile(best_answer, ANSWER_QUANTILE), *ANSWER_BOUNDS))
+    answer_high = max(answer_low, answer_low + COVERAGE_WEIGHT)
+    return replace(bars, high=high, low=low, samples=len(values), answer_high=answer_high, answer_low=answer_low)

@@ -1,0 +1,56 @@
+"""Chinese text as search sees it: one script, one width, without the name the speaker is called by.
+
+The same words reach search in many spellings: Whisper often writes Mandarin in traditional
+characters (會, 貓) where a WeChat history has simplified ones (会, 猫); phone keyboards mix
+full-width letters and digits (ＡＢＣ１２３) with half-width ones. And most things said to a
+grandmother start by calling her (奶奶，… / 外婆你…): that opening says who is spoken to, not what
+about, yet it makes every stored question look like every other one to a sentence embedder, and
+it is missing from half of what is asked aloud. ``normalise`` and ``strip_address`` undo these so
+a match depends on what was said.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+ADDRESS_TERMS = (
+    "奶奶 爷爷 外婆 外公 姥姥 姥爷 阿婆 阿公 阿嬷 阿公 婆婆 公公 太奶奶 太爷爷 妈妈 爸爸 老妈 老爸 妈 爸 娘 爹 "  # noqa: SIM905
+    "阿姨 叔叔 伯伯 舅舅 姑姑 婶婶 老伴 老头子 老太婆 宝贝 亲爱的 儿子 女儿 孙子 孙女 外孙 外孙女"
+).split()
+_TERMS = "|".join(sorted(set(ADDRESS_TERMS), key=len, reverse=True))
+# An address at the very start: the term (perhaps twice, perhaps with 亲爱的/我的 before it and a
+# particle after it), then a pause mark, or the 你/您 that starts the question itself.
+_ADDRESS = re.compile(
+    rf"^\s*(?:亲爱的|我的|好)?(?:{_TERMS})(?:{_TERMS})?(?:呀|啊|哎|呢|哦)?(?:[\s,，、.。!！:：~～]+|(?=[你您]))"
+)
+
+_converter = None
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds at least one Chinese character."""
+    return bool(_HAN.search(text))
+
+
+def normalise(text: str) -> str:
+    """Unicode compatibility forms folded (full-width letters and digits to ASCII: ＡＢＣ１２３ ->
+    ABC123), lowercased, traditional characters as simplified (OpenCC t2s)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _simplified(text) if has_han(text) else text
+
+
+def strip_address(text: str) -> str:
+    """``text`` without a leading address (奶奶，/ 外婆你… -> 你…); unchanged when nothing else is left."""
+    stripped = _ADDRESS.sub("", text, count=1)
+    return stripped if stripped.strip(" \t,，、.。!！?？:：~～") else text
+
+
+def _simplified(text: str) -> str:
+    global _converter
+    if _converter is None:
+        from opencc import OpenCC
+
+        _converter = OpenCC("t2s")
+    return _converter.convert(text)
