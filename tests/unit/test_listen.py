@@ -69,7 +69,7 @@ def test_a_feeling_word_is_not_a_name_and_sadness_is_not_news() -> None:
     ("Tell me about your truck.", "How old is it?", "How old is your truck?"),
     ("How did you meet grandma?", "When did you marry her?", "When did you marry grandma?"),
     ("What was your dad like?", "Did he fight in the war?", "Did your dad fight in the war?"),
-    ("Tell me about Whitby", "How often did you go there?", "How often did you go Whitby?"),
+    ("Tell me about Whitby", "How often did you go there?", "How often did you go to Whitby?"),
 ])
 def test_follow_ups_resolve_to_the_last_topic(first: str, follow: str, resolved: str) -> None:
     heard = understand(follow, understand(first).topic)
