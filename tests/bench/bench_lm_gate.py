@@ -52,7 +52,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-lm-gate-") as tmp:
         config = Path(tmp) / "companion.toml"
         config.write_text(f'[persona]\nengine = "{args.engine}"\ndir = "{args.persona}"\n')
-        env = dict(os.environ, COMPANION_CONFIG=str(config),
+        env = dict(os.environ, COMPANION_CONFIG=str(config), XDG_CACHE_HOME=str(Path(tmp) / "cache"),
                    XDG_STATE_HOME=str(Path(tmp) / "state"))
         done = subprocess.run([sys.executable, "-m", "companion", "-v", "chat", "--json"], input="\n".join(LINES) + "\n",
                               env=env, capture_output=True, text=True, timeout=3600)

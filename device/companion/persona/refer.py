@@ -242,6 +242,12 @@ _PAST = {"see": "saw", "meet": "met", "buy": "bought", "pay": "paid", "go": "wen
 _ZH_GLUE = re.compile(r"[他她它们那这个里儿边吗呢吧了的是有在什么怎样多少几为还你您我啊呀？?，,。！!]")
 
 
+def holds_detail(wants: str | None, text: str) -> bool:
+    """The text holds the kind of detail a question wants (False when it wants none we can see)."""
+    rx = _DETAIL.get(wants or "")
+    return bool(rx and rx.search(text))
+
+
 def answered_by_last(text: str, wants: str | None, last_reply: str) -> bool:
     """The follow-up ``text`` asks for a detail the memory just spoken holds.
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,7 +36,9 @@ from ..reply import ReplyKind, ReplyPiece, piece
 from . import prompt
 from .facts import _COMMON, _fact_words  # noqa: F401  (re-exported: eval.py and tests import them from here)
 from .facts import _content_words, _covers, _is_follow_up, _known_words, _leaks_markup, _norm, _same, accept
-from .gate import PassRecord
+from ..conversation import hear, recall
+from ..refer import holds_detail
+from .gate import GateOptions, PassRecord, step_aside
 from .grounding import GroundingSource, Memory
 from .language import language_note
 from .session import LmSession, TurnStats
@@ -65,6 +67,8 @@ class LmOptions:
     """Earlier exchanges kept in the model's context."""
     examples: int = 6
     """Real exchanges in the cached prefix, for the person's style."""
+    gate: GateOptions = GateOptions()
+    """When the model steps aside before generating (gate.py)."""
     cache_prefix: bool = True
     """Keep the persona prefix (and the conversation) in the KV cache across turns. False re-reads
     the prefix and the window every turn: only for measuring what the cache saves (bench)."""
@@ -73,7 +77,8 @@ class LmOptions:
 class LmPersona:
     """A PersonaEngine over an ONNX Runtime GenAI model and a GroundingSource."""
 
-    def __init__(self, session: LmSession, source: GroundingSource, options: LmOptions | None = None) -> None:
+    def __init__(self, session: LmSession, source: GroundingSource, options: LmOptions | None = None,
+                 record: PassRecord | None = None, *, clock: Callable[[], float] = time.perf_counter) -> None:
         self.session = session
         self.source = source
         self.options = options or LmOptions()
@@ -84,8 +89,9 @@ class LmPersona:
         self.chat = prompt.detect_chat_format(session.model_dir)
         self._lock = threading.Lock()
         self._fallback_turn = 0
-        self.generation = PassRecord()
-        """This model's generation attempts on this persona and how many were spoken (gate.py)."""
+        self.generation = record or PassRecord()
+        self._clock = clock
+        """This model's generation attempts on this persona and how many were spoken (`persona eval`'s, then this run's)."""
         self._cached: list[tuple[str, str]] = []
         self._closing = ""
         self.prefix = prompt.build_prefix(source, self.chat, source.examples(self.options.examples))
@@ -150,6 +156,11 @@ class LmPersona:
             # The question names something (a place, a name, a year) no memory mentions:
             # the memories are about something else, so there is no source for an answer.
             return self._fallback_piece(history, best.score), "uncovered"
+        heard = hear(question, recall(history))
+        why = step_aside(heard, chosen.score if chosen else None, chosen is not None and holds_detail(heard.wants, chosen.text),
+                         _close_bar(self.source), self.generation, self.options.gate)
+        if why is not None:  # the reply said if generation were dropped, said now
+            return self._without_model(shown), why
         return shown, "-"
 
     def _search(self, question: str, history: Sequence[Exchange]) -> tuple[list[Memory], bool]:
@@ -177,7 +188,7 @@ class LmPersona:
             self._sync_history(history)
             mark, closing_before = self.session.mark(), self._closing
             recorded = False
-            started = time.perf_counter()
+            started = self._clock()
             best = memories[0]
 
             def generated(text: str) -> ReplyPiece:
@@ -235,7 +246,7 @@ class LmPersona:
                 else:
                     self._closing = prompt.closing_after(self.chat, ended_by_eos=ended_by_eos)
                 self._cached.append((question, said))
-                seconds = time.perf_counter() - started
+                seconds = self._clock() - started
                 self.generation.add(survived, seconds)
                 logger.info("lm turn: generated=1 tokens=%d seconds=%.2f spoken=%d gate=-",
                             self.session.last.generated_tokens, seconds, survived)
@@ -302,10 +313,18 @@ def _answer(source: GroundingSource, question: str, history: Sequence[Exchange],
     return Memory(reply.source.message_id, reply.text, None, max(float(reply.source.score), floor))
 
 
+def _close_bar(source: GroundingSource) -> float | None:
+    """The persona's calibrated score of a close paraphrase (retrieval's "high" bar), if known."""
+    bars = getattr(getattr(getattr(source, "retrieval", None), "catalogue", None), "bars", None)
+    high = getattr(bars, "high", None)
+    return float(high) if isinstance(high, (int, float)) else None
+
+
 def load_lm_persona(model_dir: Path, source: GroundingSource, *, threads: int = 0,
-                    options: LmOptions | None = None, cache_prefix: bool | None = None) -> LmPersona:
+                    options: LmOptions | None = None, cache_prefix: bool | None = None,
+                    record: PassRecord | None = None) -> LmPersona:
     """Load the model and prime the persona prefix (``cache_prefix=False``: re-read it every turn)."""
     options = options or LmOptions()
     if cache_prefix is not None:
         options = replace(options, cache_prefix=cache_prefix)
-    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options)
+    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options, record)

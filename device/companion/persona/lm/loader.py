@@ -20,6 +20,7 @@ from pathlib import Path
 from ...atomicfile import write_atomic
 from ...errors import ModelError
 from ..base import PersonaEngine
+from .gate import PassRecord
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,18 @@ def read_choice(cache_dir: Path, persona_dir: Path, *, model: str | None = None)
     return engine if engine in ENGINES else None
 
 
+def recorded_generation(cache_dir: Path, persona_dir: Path, engine: str, *, model: str | None = None) -> PassRecord:
+    """What `persona eval` measured of this LM's generation on this persona (attempts, spoken),
+    for the gate to start from; an empty record when never evaluated or evaluated with another model."""
+    try:
+        data = json.loads(choice_path(cache_dir, persona_dir).read_text())
+        if engine == "lm" and model is not None and data.get("model") != model:
+            return PassRecord()
+        return PassRecord.from_dict(data["report"]["engines"][engine].get("generation"))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return PassRecord()
+
+
 def tuned_model_dir(persona_dir: Path) -> Path | None:
     path = Path(persona_dir) / PERSONA_LM_DIR
     return path if (path / "genai_config.json").is_file() else None
@@ -125,8 +138,9 @@ def build_engine(settings, retrieval, *, cache_prefix: bool = True) -> PersonaEn
 
     model_dir = lm_model_dir(engine, settings.paths.models, persona.lm_model, persona.path)
     logger.info("persona engine: %s (%s)", engine, model_dir)
+    record = recorded_generation(cache, persona.path, engine, model=model_identity(model_dir))
     return load_lm_persona(model_dir, RetrievalGrounding(retrieval), threads=persona.lm_threads,
-                           cache_prefix=cache_prefix)
+                           cache_prefix=cache_prefix, record=record)
 
 
 def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaEngine:
@@ -143,6 +157,7 @@ def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaE
     from .grounding import RetrievalGrounding
 
     source = RetrievalGrounding(retrieval)
+    cache = settings.paths.cache / "persona"
     options = {"threads": persona.lm_threads, "cache_prefix": cache_prefix}
     if wanted == "lm-tuned":
         with open_bundle(persona.path, persona.key_file) as bundle:
@@ -151,10 +166,12 @@ def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaE
             if has_model(bundle):
                 with decrypted_model(bundle) as model_dir:
                     logger.info("persona engine: lm-tuned (from the bundle)")
-                    return load_lm_persona(model_dir, source, **options)
+                    return load_lm_persona(model_dir, source, record=recorded_generation(cache, persona.path, "lm-tuned"),
+                                           **options)
     model_dir = lm_model_dir("lm", settings.paths.models, persona.lm_model, persona.path)
     logger.info("persona engine: lm (%s)", model_dir)
-    return load_lm_persona(model_dir, source, **options)
+    record = recorded_generation(cache, persona.path, "lm", model=model_identity(model_dir))
+    return load_lm_persona(model_dir, source, record=record, **options)
 
 
 @contextmanager
