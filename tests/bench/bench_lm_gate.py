@@ -3,7 +3,8 @@
     PYTHONPATH=device python tests/bench/bench_lm_gate.py [--persona DIR] [--engine lm] [--out FILE]
 
 Runs `companion chat --json` (the device's own turn logic) with `[persona] engine = "lm"` on a
-fixed conversation of mixed lines (greetings, open and detail questions about the person's life,
+fixed conversation of mixed lines, ``--runs`` times (each a device start sharing the cache, where the
+engine keeps its measured pass rate) (greetings, open and detail questions about the person's life,
 follow-ups, news, feelings, a question the data does not cover, thanks, goodbye) and reads the
 engine's one log line per turn ("lm turn: ..."). Prints JSON: turns, turns that ran the model,
 fraction generating, generated seconds, seconds of generation dropped by the fact check (per
@@ -43,28 +44,14 @@ TURN_LOG = re.compile(r"lm turn: generated=(?P<gen>\d) tokens=(?P<tok>\d+) secon
                       r"spoken=(?P<spoken>\d)(?: gate=(?P<gate>\S+))?")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persona", default=str(DEMO))
-    parser.add_argument("--engine", default="lm")
-    parser.add_argument("--out")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-lm-gate-") as tmp:
-        config = Path(tmp) / "companion.toml"
-        config.write_text(f'[persona]\nengine = "{args.engine}"\ndir = "{args.persona}"\n')
-        env = dict(os.environ, COMPANION_CONFIG=str(config), XDG_CACHE_HOME=str(Path(tmp) / "cache"),
-                   XDG_STATE_HOME=str(Path(tmp) / "state"))
-        done = subprocess.run([sys.executable, "-m", "companion", "-v", "chat", "--json"], input="\n".join(LINES) + "\n",
-                              env=env, capture_output=True, text=True, timeout=3600)
-    if done.returncode:
-        raise SystemExit(f"companion chat failed ({done.returncode}): {done.stderr[-2000:]}")
+def measure(done: subprocess.CompletedProcess, engine: str) -> dict:
     replies = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     turns = [m.groupdict() for m in TURN_LOG.finditer(done.stderr)]
     generating = [t for t in turns if t["gen"] == "1"]
     dropped = [float(t["s"]) for t in generating if t["spoken"] == "0"]
     latencies = [r["latency_ms"] for r in replies]
-    result = {
-        "engine": args.engine,
+    return {
+        "engine": engine,
         "turns": len(replies),
         "lm_turns_logged": len(turns),
         "turns_generating": len(generating),
@@ -73,12 +60,33 @@ def main() -> int:
         "dropped_generation_s_total": round(sum(dropped), 2),
         "dropped_generation_s_per_turn": round(sum(dropped) / len(replies), 3) if replies else None,
         "replies_generated": sum(r["kind"] == "generated" for r in replies),
-        "gate": {g: sum(t["gate"] == g for t in turns) for g in sorted({t["gate"] or "-" for t in turns})},
+        "gate": {g: sum((t["gate"] or "-") == g for t in turns) for g in sorted({t["gate"] or "-" for t in turns})},
         "latency_ms_median": round(statistics.median(latencies), 1) if latencies else None,
         "latency_ms_max": round(max(latencies), 1) if latencies else None,
-        "kinds": [r["kind"] for r in replies],
+        "per_turn": [f'{r["kind"]} {t["gate"] or "-"} {t["s"]}s' for r, t in zip(replies, turns)],
     }
-    text = json.dumps(result, indent=2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persona", default=str(DEMO))
+    parser.add_argument("--engine", default="lm")
+    parser.add_argument("--runs", type=int, default=2, help="conversations, one device start each, sharing the cache")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-lm-gate-") as tmp:
+        config = Path(tmp) / "companion.toml"
+        config.write_text(f'[persona]\nengine = "{args.engine}"\ndir = "{args.persona}"\n')
+        env = dict(os.environ, COMPANION_CONFIG=str(config), XDG_CACHE_HOME=str(Path(tmp) / "cache"),
+                   XDG_STATE_HOME=str(Path(tmp) / "state"))
+        for _ in range(args.runs):
+            done = subprocess.run([sys.executable, "-m", "companion", "-v", "chat", "--json"],
+                                  input="\n".join(LINES) + "\n", env=env, capture_output=True, text=True, timeout=3600)
+            if done.returncode:
+                raise SystemExit(f"companion chat failed ({done.returncode}): {done.stderr[-2000:]}")
+            runs.append(measure(done, args.engine))
+    text = json.dumps({"runs": runs}, indent=2)
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")

@@ -83,3 +83,19 @@ def test_a_recorded_pass_rate_is_read_safely(data) -> None:
     record = PassRecord.from_dict(data)
     assert 0 <= record.passed <= record.attempts
     assert record.rate() is None or 0.0 <= record.rate() <= 1.0
+
+
+def test_the_measured_pass_rate_outlives_a_restart_and_eval_counts_for_its_model(tmp_path) -> None:
+    from companion.persona.lm.loader import keep_attempts, record_choice, recorded_generation
+
+    cache, persona_dir = tmp_path / "cache", tmp_path / "walter"
+    assert recorded_generation(cache, persona_dir, "lm", model="m1") == PassRecord()
+    attempt = keep_attempts(cache, persona_dir, "m1")
+    attempt(False, 9.0)
+    attempt(True, 3.0)
+    assert recorded_generation(cache, persona_dir, "lm", model="m1") == PassRecord(attempts=2, passed=1)
+    assert recorded_generation(cache, persona_dir, "lm", model="m2") == PassRecord()  # another model starts afresh
+    report = {"engines": {"lm": {"score": 0.5, "generation": {"attempts": 4, "passed": 0}}}}
+    record_choice(cache, persona_dir, "retrieval", report, model="m1")
+    assert recorded_generation(cache, persona_dir, "lm", model="m1") == PassRecord(attempts=6, passed=1)
+    assert recorded_generation(cache, persona_dir, "lm", model="m2") == PassRecord()  # eval judged m1, not m2

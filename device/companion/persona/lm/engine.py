@@ -78,7 +78,8 @@ class LmPersona:
     """A PersonaEngine over an ONNX Runtime GenAI model and a GroundingSource."""
 
     def __init__(self, session: LmSession, source: GroundingSource, options: LmOptions | None = None,
-                 record: PassRecord | None = None, *, clock: Callable[[], float] = time.perf_counter) -> None:
+                 record: PassRecord | None = None, *, clock: Callable[[], float] = time.perf_counter,
+                 on_attempt: Callable[[bool, float], None] | None = None) -> None:
         self.session = session
         self.source = source
         self.options = options or LmOptions()
@@ -91,6 +92,7 @@ class LmPersona:
         self._fallback_turn = 0
         self.generation = record or PassRecord()
         self._clock = clock
+        self._on_attempt = on_attempt
         """This model's generation attempts on this persona and how many were spoken (`persona eval`'s, then this run's)."""
         self._cached: list[tuple[str, str]] = []
         self._closing = ""
@@ -248,6 +250,8 @@ class LmPersona:
                 self._cached.append((question, said))
                 seconds = self._clock() - started
                 self.generation.add(survived, seconds)
+                if self._on_attempt is not None:
+                    self._on_attempt(survived, seconds)
                 logger.info("lm turn: generated=1 tokens=%d seconds=%.2f spoken=%d gate=-",
                             self.session.last.generated_tokens, seconds, survived)
                 recorded = True
@@ -322,9 +326,10 @@ def _close_bar(source: GroundingSource) -> float | None:
 
 def load_lm_persona(model_dir: Path, source: GroundingSource, *, threads: int = 0,
                     options: LmOptions | None = None, cache_prefix: bool | None = None,
-                    record: PassRecord | None = None) -> LmPersona:
+                    record: PassRecord | None = None,
+                    on_attempt: Callable[[bool, float], None] | None = None) -> LmPersona:
     """Load the model and prime the persona prefix (``cache_prefix=False``: re-read it every turn)."""
     options = options or LmOptions()
     if cache_prefix is not None:
         options = replace(options, cache_prefix=cache_prefix)
-    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options, record)
+    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options, record, on_attempt=on_attempt)
