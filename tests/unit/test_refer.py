@@ -112,3 +112,20 @@ def test_resolution_never_fails_on_any_text(line: str, phrases: list[str], reply
     assert isinstance(text, str) and (follow or text == line) and set(used) <= set(topics)
     assert isinstance(answered_by_last(line, "number", reply), bool)
     name_in_reply(reply, phrases[0] if phrases else "x")
+
+
+def test_chinese_greetings_and_the_listeners_words_are_answered_in_chinese() -> None:
+    from companion.persona.conversation import kind_lines, reflect
+    from companion.persona.understand import Intent
+
+    assert understand("奶奶好！").intent is Intent.GREETING
+    assert understand("早上好，奶奶").intent is Intent.GREETING
+    assert understand("奶奶好，最近怎么样？").intent is Intent.GREETING
+    assert understand("奶奶好看吗？").intent is not Intent.GREETING  # "is grandma pretty?" only starts alike
+    lines = kind_lines("zh", {"thanks": ("不客气，孩子。",)})
+    assert lines["thanks"] == ("不客气，孩子。",) and lines["greeting"][0].startswith("哎")  # the card's own lines win
+    assert kind_lines("en", None) is None  # English personas keep choose.py's defaults
+    told = ConversationMemory(listener_name="小明", told=("我考上大学了",))
+    assert reflect("我叫什么名字？", told, "") == "你是小明呀。"
+    assert reflect("我刚才说了什么？", told, "") == "你跟我说过：你考上大学了。"
+    assert reflect("What's my name?", told, "love") == "You're 小明, of course, love."

@@ -119,10 +119,13 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
     if the conversation does not hold it (the caller then says so in character)."""
     lower = question.lower()
     tail = f", {address}" if address else ""
-    if re.search(r"\bname\b|who am i|who i am|know me|remember me|what (?:i'm|i am|am i) called|我叫什么|我是谁", lower):
+    chinese = _HAN.search(question) is not None  # asked in Chinese: said back in Chinese
+    if re.search(r"\bname\b|who am i|who i am|know me|remember me|what (?:i'm|i am|am i) called|我叫什么|我是谁|名字", lower):
         if memory.listener_name:
-            return f"You're {memory.listener_name}, of course{tail}."
+            return f"你是{memory.listener_name}呀。" if chinese else f"You're {memory.listener_name}, of course{tail}."
         return None
+    if chinese:
+        return f"你跟我说过：{_second_person_zh(memory.told[-1])}。" if memory.told and re.search(r"说|告诉", question) else None
     asked = re.search(r"\bmy ([a-z]+)\b", lower)
     if asked and memory.told:
         word = asked.group(1)
@@ -132,6 +135,34 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
     if re.search(r"\b(?:say|said|tell|told|talking|news|saying)\b|刚才", lower) and memory.told:
         return f"You told me {second_person(memory.told[-1])}{tail}."
     return None
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _second_person_zh(line: str) -> str:
+    """"我考上大学了" -> "你考上大学了" (the listener's words, turned to address them)."""
+    return line.strip().rstrip("。！!？?").replace("我们", "你们").replace("我", "你")
+
+
+KIND_LINES_ZH: dict[str, tuple[str, ...]] = {
+    "news": ("哎呀，太好了！快跟我说说。",),
+    "feeling": ("别难过，孩子，我在这儿呢。跟我说说。",),
+    "greeting": ("哎，你来啦！听到你的声音真好。",),
+    "farewell": ("好，去吧，照顾好自己。",),
+    "thanks": ("跟我还客气什么。",),
+    "listener": ("你得提醒提醒我。",),
+    "advice": ("这个我得好好想想。你自己心里怎么想？",),
+}
+"""The in-character lines of a Chinese persona whose messages hold nothing of a kind (pleasantries
+only, nothing about the person), in place of the English defaults (choose.DEFAULT_KIND_REPLIES)."""
+
+
+def kind_lines(language: str, card: Mapping[str, tuple[str, ...]] | None) -> Mapping[str, tuple[str, ...]] | None:
+    """The card's kind lines, with the defaults of the persona's language under them (Chinese)."""
+    if not language.lower().startswith("zh"):
+        return card
+    return {**KIND_LINES_ZH, **(card or {})}
 
 
 _ADDRESS_END = re.compile(r",\s+(?:my\s+)?([a-z]{2,12})\s*[.!?]")

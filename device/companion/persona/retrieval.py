@@ -32,7 +32,7 @@ from .choose import (
     by_kind,
     wants_any_advice,
 )
-from .conversation import hear, last_answering, recall, reflect
+from .conversation import hear, kind_lines, last_answering, recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .lexical import LexicalSignal, uses_lexical
@@ -110,7 +110,7 @@ class RetrievalPersona:
         self._position = {m.id: i for i, m in enumerate(folder.messages)}
         self.catalogue: Catalogue = build_catalogue(
             [m.context for m in folder.messages], self._texts, self._matrix, self._context_rows, self._text_rows,
-            text_weight, address=folder.address, kind_replies=folder.kind_replies, greeting=folder.greeting,
+            text_weight, address=folder.address, kind_replies=kind_lines(folder.language, folder.kind_replies), greeting=folder.greeting,
             min_score=min_score,
         )
         """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""

@@ -21,7 +21,7 @@ from enum import Enum
 from .refer import Topic, resolve, resolve_reference, topic_of
 from .words import GENERIC as _GENERIC
 from .words import QUESTION_START as _QUESTION_START
-from .words import focus_words, is_question, stem
+from .words import KIN_ZH, focus_words, is_question, stem
 
 __all__ = ["ADVICE_WORDS", "SOCIAL", "Intent", "Topic", "Understanding", "focus_words", "is_typical", "reply_kind",
            "resolve_reference", "stem", "topic_of", "understand"]
@@ -85,7 +85,9 @@ class Understanding:
 _GREETING = re.compile(
     r"^(?:hi+|hello+|hey+|hiya|howdy|yo|good (?:morning|afternoon|evening|day)|morning|afternoon|evening"
     r"|how are you(?: doing| today| keeping)?|how's it going|how have you been|what's new|what's up)\b"
-    r"|^(?:你好|您好|早上好|早安|下午好|晚上好|嗨|哈喽)", re.IGNORECASE)
+    r"|^(?:你好|您好|早上好|早安|下午好|晚上好|嗨|哈喽)"
+    rf"|^(?:{KIN_ZH})[，,]?\s*(?:好|早|早上好|晚上好|下午好|你好|您好)?[！!。~]*$"  # "奶奶好！", "奶奶！"
+    rf"|^(?:{KIN_ZH})(?:好|早)(?![\u4e00-\u9fff])", re.IGNORECASE)
 _FAREWELL = re.compile(
     r"\b(?:good ?night|night night|nighty night|nite|bye+|goodbye|bye[- ]bye|see you|see ya|talk (?:to you )?(?:soon|later|tomorrow)"
     r"|speak soon|sweet dreams|sleep (?:well|tight)|take care|i(?:'ve| have)? (?:got|gotta|have) to go|i must go"
