@@ -218,7 +218,7 @@ class RetrievalPersona:
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
         if heard.intent in SOCIAL:
             choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
-        elif (last := last_answering(heard, recall(history), self._position, self._texts)) is not None:
+        elif heard.follow_up and (last := last_answering(heard, recall(history), self._position, self._texts)) is not None:
             choice = Choice(last, float(scores[last]), "follow-up-last")
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
