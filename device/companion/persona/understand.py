@@ -216,6 +216,25 @@ _WELCOME = re.compile(r"\b(?:you're (?:very )?welcome|no trouble|my pleasure|any
                       r"|不客气|不用谢", re.IGNORECASE)
 
 
+_DAYTIME = (("morning", re.compile(r"\b(?:good )?morning\b|早上好|早安|^早", re.IGNORECASE)),
+            ("afternoon", re.compile(r"\bafternoon\b|下午好", re.IGNORECASE)),
+            ("evening", re.compile(r"\bevening\b|\bgood ?night\b|\bnight night\b|\bnighty\b|\bsleep (?:tight|well)\b"
+                                   r"|\bsweet dreams\b|\b(?:off to|going to) bed\b|晚上好|晚安|睡觉", re.IGNORECASE)))
+
+
+def time_of_day(text: str) -> str | None:
+    """The time of day a greeting or goodbye names ("Good morning" -> "morning"; goodnights are
+    "evening"), from its first sentence; None when it names none."""
+    first = re.split(r"(?<=[.!?。！？])\s*", text.strip(), maxsplit=1)[0]
+    return next((when for when, rx in _DAYTIME if rx.search(first)), None)
+
+
+def clashes(when: str, reply: str) -> bool:
+    """A reply naming another time of day than the line ("Good morning!" to "Night night")."""
+    said = time_of_day(reply)
+    return said is not None and said != when
+
+
 def is_typical(kind: Intent, text: str) -> bool:
     """The message says its kind in so many words (a congratulation, a comfort, a hello, a goodnight,
     a "you're welcome"): such messages fit any line of that kind, not only the one they answered."""
