@@ -151,7 +151,8 @@ def resolve(text: str, topics: Sequence[Topic], *, own_topic: str | None = None)
 
     A pronoun with no topic of its own ("How old is it?") takes the latest topic of its class;
     a line with its own topic refers back only by a person pronoun to a person topic ("Did he
-    drive the truck?" after grandad). A line starting "and"/"那" with no pronoun or topic, or a
+    drive the truck?" after grandad) or by a place pronoun ("Did Grandad drive there?"; not the
+    "there" of "Was there a fire?"). A line starting "and"/"那" with no pronoun or topic, or a
     question made of a detail verb alone, is about the latest topic. At most two pronouns (a
     person and a thing: "Did she like it?") are resolved, never both to the same topic."""
     if not topics:
