@@ -69,7 +69,7 @@ def test_a_feeling_word_is_not_a_name_and_sadness_is_not_news() -> None:
     ("Tell me about your truck.", "How old is it?", "How old is your truck?"),
     ("How did you meet grandma?", "When did you marry her?", "When did you marry grandma?"),
     ("What was your dad like?", "Did he fight in the war?", "Did your dad fight in the war?"),
-    ("Tell me about Whitby", "How often did you go there?", "How often did you go Whitby?"),
+    ("Tell me about Whitby", "How often did you go there?", "How often did you go to Whitby?"),
 ])
 def test_follow_ups_resolve_to_the_last_topic(first: str, follow: str, resolved: str) -> None:
     heard = understand(follow, understand(first).topic)
@@ -209,6 +209,22 @@ def test_news_gets_a_message_of_its_kind_even_when_another_is_closer() -> None:
     assert choice.index == 2 and choice.strategy == "news-message"
     feeling = by_kind(understand("I'm so sad"), np.array([0.9, 0.3, 0.25]), catalogue, set(), texts, 0)
     assert feeling.index is None and "sorry" in (feeling.line or "") and "love" in (feeling.line or "")
+
+
+def test_a_goodbye_is_never_answered_with_another_time_of_day() -> None:
+    from companion.persona.understand import clashes, time_of_day
+
+    farewell, greeting = KINDS.index("farewell"), KINDS.index("greeting")
+    texts = ["Good morning, love! The kettle's on.", "Night night, love. Sleep tight.", "Hello, love!"]
+    catalogue = _catalogue([farewell, farewell, greeting], [{"morn"}, {"night"}, {"hello"}])
+    bye = by_kind(understand("Goodnight, sleep well"), np.array([0.9, 0.5, 0.1]), catalogue, set(), texts, 0)
+    assert bye.index == 1  # the closer "Good morning" names another time of day
+    morning = by_kind(understand("Good morning!"), np.array([0.1, 0.9, 0.2]), _catalogue(
+        [greeting, greeting, greeting], [{"morn"}, {"night"}, {"hello"}]), set(), texts, 0)
+    assert morning.index == 2  # the closest, "Night night", is left out; a plain hello is fine
+    assert time_of_day("Night night, love.") == "evening" and time_of_day("Hello there") is None
+    assert time_of_day("奶奶晚安") == "evening" and clashes("evening", "早上好！吃了吗？")
+    assert not clashes("morning", "Hello, love! Lovely morning.")  # only the first sentence's greeting counts
 
 
 def test_a_question_no_memory_answers_is_declined() -> None:

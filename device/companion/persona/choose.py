@@ -36,7 +36,7 @@ from .answerable import (
     stems_of,
 )
 from .conversation import address_of
-from .understand import ADVICE_WORDS, Intent, Understanding, focus_words, stem
+from .understand import ADVICE_WORDS, Intent, Understanding, clashes, focus_words, stem, time_of_day
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,10 @@ def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, rece
     if not mask.any():
         return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
     rows = np.flatnonzero(mask)
+    if (when := time_of_day(heard.text)) is not None:  # never "Good morning!" to a goodnight (understand.py)
+        rows = rows[[not clashes(when, texts[i]) for i in rows]] if len(rows) else rows
+    if not len(rows):
+        return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
     ranked = scores[rows] + TYPICAL_BONUS * catalogue.typical[rows]
     order = rows[np.argsort(-ranked, kind="stable")][:KIND_TOP]
     rank = dict(zip(rows.tolist(), ranked.tolist()))

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .base import Exchange
-from .understand import Intent, understand
+from .refer import MAX_TOPICS, Topic, answered_by_last, gist, name_in_reply, topic_of
+from .understand import Intent, Understanding, understand
 
 MAX_TOLD = 8
 """The listener's latest lines of news and feeling kept (older ones drop off)."""
@@ -30,7 +31,9 @@ class ConversationMemory:
     told: tuple[str, ...] = ()
     """What the listener told about themselves (news, feelings, remarks), latest last, as said."""
     topic: str | None = None
-    """What is being talked about ("your truck"), for resolving "it", "he", "there"."""
+    """What is being talked about now ("your truck")."""
+    topics: tuple[Topic, ...] = ()
+    """The topics of the last turns, latest last, for resolving "it", "he", "there" (refer.py)."""
     last_message_id: str | None = None
     """The person's message spoken last (a memory), if any."""
 
@@ -39,22 +42,53 @@ def recall(history: Sequence[Exchange]) -> ConversationMemory:
     """Fold the session's exchanges into what the conversation remembers."""
     name: str | None = None
     told: list[str] = []
-    topic: str | None = None
+    topics: list[Topic] = []
     last_id: str | None = None
     for exchange in history:
-        heard = understand(exchange.question, topic)
+        heard = understand(exchange.question, topics=topics)
         if heard.listener_name:
             name = heard.listener_name
         if heard.intent in (Intent.NEWS, Intent.FEELING, Intent.STATEMENT, Intent.INTRODUCTION):
             told.append(heard.text)
             del told[: max(0, len(told) - MAX_TOLD)]
-        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT, Intent.NEWS, Intent.FEELING):
-            topic = heard.topic or topic
-        elif heard.intent in (Intent.GREETING, Intent.FAREWELL):
-            topic = None
         source = getattr(exchange, "source", None)
+        remembered = getattr(source, "kind", None) in ("memory", "recording", "generated")
+        if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT, Intent.NEWS, Intent.FEELING):
+            topics = _moved(topics, heard, exchange.reply if remembered else "")
+        elif heard.intent in (Intent.GREETING, Intent.FAREWELL):
+            topics = []
         last_id = getattr(source, "message_id", None) if source is not None else None
-    return ConversationMemory(listener_name=name, told=tuple(told), topic=topic, last_message_id=last_id)
+    return ConversationMemory(listener_name=name, told=tuple(told), topic=topics[-1].phrase if topics else None,
+                              topics=tuple(topics), last_message_id=last_id)
+
+
+def _moved(topics: list[Topic], heard: Understanding, reply: str) -> list[Topic]:
+    """The topics after a turn: those it referred to, or its own topic, become the latest."""
+    if heard.follow_up:
+        own = topic_of(heard.text)
+        latest = list(heard.refers_to) + ([Topic(own)] if own else [])
+    else:
+        # "Did you have any pets?" has no noun phrase: its content words are the topic.
+        own = heard.topic or (gist(heard.text) if reply else None)
+        if not own:
+            return topics
+        latest = [Topic(own, name_in_reply(reply, own) if reply else None)]
+    phrases = {t.phrase.casefold() for t in latest}
+    kept = [t for t in topics if t.phrase.casefold() not in phrases] + latest
+    return kept[-MAX_TOPICS:]
+
+
+def last_answering(heard: Understanding, memory: ConversationMemory, position: Mapping[str, int],
+                   texts: Sequence[str]) -> int | None:
+    """The index of the memory just spoken when this follow-up asks for a detail it holds, else None."""
+    about_last = bool(memory.topics) and memory.topics[-1] in heard.refers_to  # the last turn's topic, not an older one
+    index = position.get(memory.last_message_id or "") if heard.follow_up and about_last else None
+    return index if index is not None and answered_by_last(heard.text, heard.wants, texts[index]) else None
+
+
+def hear(question: str, memory: ConversationMemory) -> Understanding:
+    """``question`` understood in this conversation (its references resolved against its topics)."""
+    return understand(question, topics=memory.topics)
 
 
 _SWAP = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",
@@ -85,10 +119,13 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
     if the conversation does not hold it (the caller then says so in character)."""
     lower = question.lower()
     tail = f", {address}" if address else ""
-    if re.search(r"\bname\b|who am i|who i am|know me|remember me|what (?:i'm|i am|am i) called|我叫什么|我是谁", lower):
+    chinese = _HAN.search(question) is not None  # asked in Chinese: said back in Chinese
+    if re.search(r"\bname\b|who am i|who i am|know me|remember me|what (?:i'm|i am|am i) called|我叫什么|我是谁|名字", lower):
         if memory.listener_name:
-            return f"You're {memory.listener_name}, of course{tail}."
+            return f"你是{memory.listener_name}呀。" if chinese else f"You're {memory.listener_name}, of course{tail}."
         return None
+    if chinese:
+        return f"你跟我说过：{_second_person_zh(memory.told[-1])}。" if memory.told and re.search(r"说|告诉", question) else None
     asked = re.search(r"\bmy ([a-z]+)\b", lower)
     if asked and memory.told:
         word = asked.group(1)
@@ -98,6 +135,34 @@ def reflect(question: str, memory: ConversationMemory, address: str) -> str | No
     if re.search(r"\b(?:say|said|tell|told|talking|news|saying)\b|刚才", lower) and memory.told:
         return f"You told me {second_person(memory.told[-1])}{tail}."
     return None
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _second_person_zh(line: str) -> str:
+    """"我考上大学了" -> "你考上大学了" (the listener's words, turned to address them)."""
+    return line.strip().rstrip("。！!？?").replace("我们", "你们").replace("我", "你")
+
+
+KIND_LINES_ZH: dict[str, tuple[str, ...]] = {
+    "news": ("哎呀，太好了！快跟我说说。",),
+    "feeling": ("别难过，孩子，我在这儿呢。跟我说说。",),
+    "greeting": ("哎，你来啦！听到你的声音真好。",),
+    "farewell": ("好，去吧，照顾好自己。",),
+    "thanks": ("跟我还客气什么。",),
+    "listener": ("你得提醒提醒我。",),
+    "advice": ("这个我得好好想想。你自己心里怎么想？",),
+}
+"""The in-character lines of a Chinese persona whose messages hold nothing of a kind (pleasantries
+only, nothing about the person), in place of the English defaults (choose.DEFAULT_KIND_REPLIES)."""
+
+
+def kind_lines(language: str, card: Mapping[str, tuple[str, ...]] | None) -> Mapping[str, tuple[str, ...]] | None:
+    """The card's kind lines, with the defaults of the persona's language under them (Chinese)."""
+    if not language.lower().startswith("zh"):
+        return card
+    return {**KIND_LINES_ZH, **(card or {})}
 
 
 _ADDRESS_END = re.compile(r",\s+(?:my\s+)?([a-z]{2,12})\s*[.!?]")

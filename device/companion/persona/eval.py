@@ -333,6 +333,8 @@ def run_eval(persona_dir: Path, settings, *, spoken: Callable[[Any, RetrievalPer
                 continue
             bar.set_postfix_str(name)
             report["engines"][name] = evaluate_engine(name, speak(engine), inputs, judge_ground, bar)
+            if hasattr(engine, "generation"):  # the LM's measured pass rate: its gate starts from it (lm/gate.py)
+                report["engines"][name]["generation"] = engine.generation.to_dict()
             if name == "lm":
                 report["engines"][name]["model"] = str(models["lm"])
     bar.close()

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..consent import ConsentRecord
 from .base import Exchange, PersonaEngine, WrappedPersona
 from .bundle.family import NAME, NEWS, FamilyFile, Told, bounded
-from .conversation import recall, reflect, second_person
+from .conversation import hear, recall, reflect, second_person
 from .private import private_reason
 from .reply import ReplyKind, ReplyPiece, piece
 from .understand import Intent, understand
@@ -108,7 +108,7 @@ class RememberingPersona(WrappedPersona):
 
     def respond(self, question: str, history: Sequence[Exchange] = ()) -> Iterator[ReplyPiece]:
         session = recall(history)
-        heard = understand(question, session.topic)
+        heard = hear(question, session)
         self._remember(heard.intent, heard.text, heard.listener_name, session.listener_name, history)
         if heard.intent is Intent.LISTENER_QUESTION:
             said = self.recalled(heard.text, session.listener_name, history)

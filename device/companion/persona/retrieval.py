@@ -32,7 +32,7 @@ from .choose import (
     by_kind,
     wants_any_advice,
 )
-from .conversation import recall, reflect
+from .conversation import hear, kind_lines, last_answering, recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, PersonaMessage, load_persona_folder
 from .recorded import NO_RECORDINGS, RecordingLibrary
@@ -113,7 +113,7 @@ class RetrievalPersona:
         self._position = {m.id: i for i, m in enumerate(folder.messages)}
         self.catalogue: Catalogue = build_catalogue(
             [m.context for m in folder.messages], self._texts, self._matrix, self._context_rows, self._text_rows,
-            text_weight, address=folder.address, kind_replies=folder.kind_replies, greeting=folder.greeting,
+            text_weight, address=folder.address, kind_replies=kind_lines(folder.language, folder.kind_replies), greeting=folder.greeting,
             min_score=min_score,
         )
         """Each message's kind, word stems and weights, the calibrated answer bars, the way of address."""
@@ -184,8 +184,7 @@ class RetrievalPersona:
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
-        memory = recall(history)
-        heard = understand(question, memory.topic)
+        heard = hear(question, recall(history))
         reply = self.reply_for(heard, history)
         if heard.follow_up and reply.kind is ReplyKind.FALLBACK and heard.intent is not Intent.LISTENER_QUESTION:
             # Nothing about the topic answers it: perhaps it was a fresh question after all.
@@ -200,7 +199,7 @@ class RetrievalPersona:
         """This engine's reply when a language model could not improve on it (a decline, a message
         of the line's kind, the listener's words said back); None when a memory answers a question."""
         with self._lock:
-            heard = understand(question, recall(history).topic)
+            heard = hear(question, recall(history))
             reply = self.reply_for(heard, history)
         if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind in (
                 ReplyKind.MEMORY, ReplyKind.RECORDING):
@@ -220,6 +219,8 @@ class RetrievalPersona:
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
         if heard.intent in SOCIAL:
             choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+        elif heard.follow_up and (last := last_answering(heard, recall(history), self._position, self._texts)) is not None:
+            choice = Choice(last, float(scores[last]), "follow-up-last")
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
                                if heard.follow_up else None, by_text=by_text)

@@ -14,8 +14,17 @@ Nothing here knows a particular persona: the rules are about how people talk to 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+
+from .refer import Topic, resolve, resolve_reference, topic_of
+from .words import GENERIC as _GENERIC
+from .words import QUESTION_START as _QUESTION_START
+from .words import KIN_ZH, focus_words, is_question, stem
+
+__all__ = ["ADVICE_WORDS", "SOCIAL", "Intent", "Topic", "Understanding", "focus_words", "is_typical", "reply_kind",
+           "resolve_reference", "stem", "topic_of", "understand"]
 
 
 class Intent(str, Enum):
@@ -66,30 +75,19 @@ class Understanding:
     """The content words that a memory must speak to for it to answer (generic words removed)."""
     listener_name: str | None = None
     """The name the listener gave (introductions only)."""
+    refers_to: tuple[Topic, ...] = ()
+    """The earlier topics a follow-up was resolved against (the conversation moves them to the front)."""
 
 
 # -- word lists -----------------------------------------------------------------------------------
 
-_KIN = (r"grandma|grandmother|granny|gran|nana|nan|grandpa|grandfather|grandad|granddad|gramps|mum|mom|mam|mother"
-        r"|mama|dad|father|papa|pa|wife|husband|son|daughter|brother|sister|uncle|aunt|auntie|cousin|baby|kids?")
-_GENERIC = set("""
-a an the and or but if of to in on at for with from by as about into over after before up down out off so than then
-too very just really ever never always still also much many more most some any all each every own same other such
-i me my mine you your yours yourself we us our he him his she her it its they them their this that these those
-what when where which who whom whose why how is are was were be been being am do does did done have has had having
-can could will would shall should may might must let lets tell told say said talk speak remember recall know think
-like liked love loved favourite favorite best please grandpa grandma nana gramps granny gran nan dear love kiddo
-there here thing things something anything stuff lot bit kind sort one ones used use get got go went gone come came
-""".split())
-_PRONOUN_REF = re.compile(r"\b(it|that|this one|them|they|there|those|he|him|his|she|her|hers)\b", re.IGNORECASE)
-_PERSON_REF = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
-_WH = r"(?:what|when|where|which|who|whom|whose|why|how)"
-_AUX = r"(?:do|does|did|are|were|was|is|have|has|had|can|could|will|would|should)"
 
 _GREETING = re.compile(
     r"^(?:hi+|hello+|hey+|hiya|howdy|yo|good (?:morning|afternoon|evening|day)|morning|afternoon|evening"
     r"|how are you(?: doing| today| keeping)?|how's it going|how have you been|what's new|what's up)\b"
-    r"|^(?:你好|您好|早上好|早安|下午好|晚上好|嗨|哈喽)", re.IGNORECASE)
+    r"|^(?:你好|您好|早上好|早安|下午好|晚上好|嗨|哈喽)"
+    rf"|^(?:{KIN_ZH})[，,]?\s*(?:好|早|早上好|晚上好|下午好|你好|您好)?[！!。~]*$"  # "奶奶好！", "奶奶！"
+    rf"|^(?:{KIN_ZH})(?:好|早)(?![\u4e00-\u9fff])", re.IGNORECASE)
 _FAREWELL = re.compile(
     r"\b(?:good ?night|night night|nighty night|nite|bye+|goodbye|bye[- ]bye|see you|see ya|talk (?:to you )?(?:soon|later|tomorrow)"
     r"|speak soon|sweet dreams|sleep (?:well|tight)|take care|i(?:'ve| have)? (?:got|gotta|have) to go|i must go"
@@ -135,47 +133,42 @@ _ADVICE = re.compile(r"\b(?:advice|advise|tips?|wisdom|what should i|should i|ho
 ADVICE_WORDS = frozenset("advice advise tip tips wisdom word words pointer pointers life thought thoughts "
                          "suggestion suggestions".split())
 """Words that only ask for advice; a request with nothing else in it wants any of the person's advice."""
-_QUESTION_START = re.compile(rf"^(?:{_WH}|{_AUX})\b|^(?:tell me|say|describe|talk about|remember)\b", re.IGNORECASE)
-_TELL_ABOUT = re.compile(r"\b(?:tell me|talk|say something|what about|how about|and)\b.*?\babout\b\s+(?P<np>.+?)[.?!]*$"
-                         r"|^(?:and|what about|how about)\s+(?P<np2>.+?)[.?!]*$", re.IGNORECASE)
-_NP = re.compile(r"\b(?:your|the|my|our|that|this)\s+(?P<np>(?:(?:first|old|new|last|favou?rite|little|big|best)\s+)?"
-                 r"[a-z][\w'-]+)", re.IGNORECASE)
-_KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.IGNORECASE)
-_CAP_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b")
 _WANTS = (
     ("name", re.compile(r"\b(?:name|named|called|call (?:him|her|it|you))\b|叫什么|名字", re.IGNORECASE)),
     ("time", re.compile(r"^when\b|\bwhat (?:year|age|date|day|month|time)\b|\bhow (?:long ago|old were you)\b|哪年|什么时候", re.IGNORECASE)),
     ("number", re.compile(r"\bhow (?:many|much|old|long|far|big|tall)\b|多少|几|多大|多久", re.IGNORECASE)),
     ("place", re.compile(r"^where\b|\bwhat (?:town|city|country|place|street|school)\b|哪里|哪儿", re.IGNORECASE)),
+    ("often", re.compile(r"\bhow often\b|多久一次|多长时间一次|经常", re.IGNORECASE)),
+    ("colour", re.compile(r"\b(?:what|which) colou?r\b|什么颜色|啥颜色", re.IGNORECASE)),
 )
 
 
 # -- the listener's line --------------------------------------------------------------------------
 
-def understand(text: str, previous_topic: str | None = None) -> Understanding:
-    """Classify one line and resolve its reference to ``previous_topic`` (the last thing talked about)."""
+def understand(text: str, previous_topic: str | None = None, *, topics: Sequence[Topic] = ()) -> Understanding:
+    """Classify one line and resolve its references to the topics of the last turns (``topics``,
+    latest last; or the one ``previous_topic``)."""
     clean = " ".join(text.split())
     lower = clean.lower().replace("\u2019", "'")
     intent = _intent(clean, lower)
     name = _listener_name(clean) if intent is Intent.INTRODUCTION else None
     topic = topic_of(clean)
-    follow_up, resolved = False, clean
-    if intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and previous_topic:
-        follow_up, resolved = resolve_reference(clean, previous_topic, own_topic=topic)
-    wants = next((kind for kind, rx in _WANTS if rx.search(lower)), None) if _is_question(clean, lower) else None
-    return Understanding(intent=intent, text=clean, resolved=resolved, topic=topic or (previous_topic if follow_up else None),
-                         follow_up=follow_up, wants=wants, focus=focus_words(resolved), listener_name=name)
-
-
-def _is_question(text: str, lower: str) -> bool:
-    return text.rstrip().endswith(("?", "？")) or bool(_QUESTION_START.search(lower)) or bool(
-        re.search(r"[吗呢么]\s*[?？]?$|什么|怎么|为什么|哪", text))
+    known = list(topics) or ([Topic(previous_topic)] if previous_topic else [])
+    follow_up, resolved, used = False, clean, ()
+    if intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and known:
+        follow_up, resolved, used = resolve(clean, known, own_topic=topic)
+    asked = re.sub(r"^(?:and|so|then|but|oh|well)\b[,\s]*", "", lower)  # "And where did you stay?" asks where
+    wants = next((kind for kind, rx in _WANTS if rx.search(asked)), None) if is_question(clean, lower) else None
+    if follow_up:
+        topic = " ".join(([topic] if topic else []) + [t.said() for t in used])
+    return Understanding(intent=intent, text=clean, resolved=resolved, topic=topic, follow_up=follow_up, wants=wants,
+                         focus=focus_words(resolved), listener_name=name, refers_to=used)
 
 
 def _intent(text: str, lower: str) -> Intent:
     if not lower:
         return Intent.STATEMENT
-    question = _is_question(text, lower)
+    question = is_question(text, lower)
     if _LISTENER_Q.search(lower):
         return Intent.LISTENER_QUESTION
     if _INTRO.search(text) and _listener_name(text):
@@ -209,86 +202,6 @@ def _listener_name(text: str) -> str | None:
     return name[:1].upper() + name[1:]
 
 
-def topic_of(text: str) -> str | None:
-    """The noun phrase a line is about: "about X", the last "your X", a family word, or a Name."""
-    clean = text.strip()
-    match = _TELL_ABOUT.search(clean)
-    if match:
-        np_ = (match.group("np") or match.group("np2") or "").strip()
-        if np_ and np_.lower() not in _GENERIC:
-            return np_
-    phrases = [m.group(0) for m in _NP.finditer(clean) if m.group("np").lower() not in _GENERIC]
-    if phrases:
-        return phrases[-1]
-    kin = _KIN_WORD.findall(clean)
-    if kin:
-        return kin[-1]
-    names = [n for n in _CAP_NAME.findall(clean) if n.lower() not in _GENERIC]
-    return names[-1] if names else None
-
-
-def resolve_reference(text: str, previous_topic: str, *, own_topic: str | None = None) -> tuple[bool, str]:
-    """(is a follow-up, the text with its pronoun replaced by ``previous_topic``).
-
-    A line refers back when it has a pronoun and no topic of its own ("How old is it?"), or
-    starts with "and"/"what about" without one. Only the first such pronoun is replaced."""
-    lower = text.lower()
-    starts_back = bool(re.match(r"^(?:and|so|then|but)\b", lower))
-    pronoun = _PRONOUN_REF.search(text)
-    person_back = pronoun is not None and _PERSON_REF.fullmatch(pronoun.group(1)) is not None and bool(
-        _KIN_WORD.search(previous_topic) or previous_topic[:1].isupper())
-    if own_topic and not person_back:
-        return False, text
-    if pronoun is None:
-        bare = _is_question(text, lower) and not own_topic and focus_words(text) in _DETAIL_VERBS
-        # "Where did you stay?" right after the honeymoon: about it (the engine retries it as said
-        # when nothing about the topic answers, so a fresh short question is not lost).
-        return (True, f"{text.rstrip('?.! ')} {previous_topic}?") if starts_back or bare else (False, text)
-    word = pronoun.group(1).lower()
-    replacement = previous_topic
-    if word in ("his", "hers") or (word == "her" and re.search(r"\bher\s+[a-z]+\b(?!\s*\?)", text[pronoun.start():], re.IGNORECASE)
-                                   and not re.search(r"\b(?:marry|meet|met|love|call|see|miss|like)\s+her\b", lower)):
-        replacement = _possessive(previous_topic)
-    return True, text[: pronoun.start()] + replacement + text[pronoun.end():]
-
-
-_DETAIL_VERBS = frozenset("""stay stayed cost costs happen happened last lasted end ended start started take took
-pay paid buy bought find found leave left keep kept happen finish finished""".split())  # noqa: SIM905
-"""A question made of nothing but one of these ("Where did you stay?", "How much did it cost?") asks
-about something already being talked about; "Where did you grow up?" does not."""
-
-
-def _possessive(phrase: str) -> str:
-    return phrase + ("'" if phrase.endswith("s") else "'s")
-
-
-def focus_words(text: str) -> str:
-    """The content words of a line: what a memory has to speak to for it to be an answer."""
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+|[\u4e00-\u9fff]+|\d+", text)
-    kept = []
-    for word in words:
-        base = word.lower().removesuffix("'s").strip("'-")
-        if base and base not in _GENERIC:
-            kept.append(base)
-    return " ".join(kept)
-
-
-def stem(word: str) -> str:
-    """A crude English stem, enough to match "fishing" with "fish" and "flowers" with "flower"."""
-    word = word.lower().removesuffix("'s")
-    if len(word) > 4 and word.endswith("ied"):
-        return word[:-3] + "y"  # married -> marry
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-                word = word[:-1]  # wedding -> wed, stopped -> stop
-            break
-    if len(word) > 3 and word.endswith("e") and not word.endswith("ee"):
-        word = word[:-1]  # drive, driving -> driv
-    return word
-
-
 # -- the person's messages, by what they answered ---------------------------------------------------
 
 _CONGRATS = re.compile(r"\b(?:congratulations|congrats|well done|proud of you|so proud|i knew you (?:would|could)"
@@ -303,6 +216,25 @@ _BYE_BACK = re.compile(r"\b(?:good ?night|night night|sleep tight|sweet dreams|b
                        r"|take care)\b|晚安|再见", re.IGNORECASE)
 _WELCOME = re.compile(r"\b(?:you're (?:very )?welcome|no trouble|my pleasure|any ?time|don't mention it|no problem)\b"
                       r"|不客气|不用谢", re.IGNORECASE)
+
+
+_DAYTIME = (("morning", re.compile(r"\b(?:good )?morning\b|早上好|早安|^早", re.IGNORECASE)),
+            ("afternoon", re.compile(r"\bafternoon\b|下午好", re.IGNORECASE)),
+            ("evening", re.compile(r"\bevening\b|\bgood ?night\b|\bnight night\b|\bnighty\b|\bsleep (?:tight|well)\b"
+                                   r"|\bsweet dreams\b|\b(?:off to|going to) bed\b|晚上好|晚安|睡觉", re.IGNORECASE)))
+
+
+def time_of_day(text: str) -> str | None:
+    """The time of day a greeting or goodbye names ("Good morning" -> "morning"; goodnights are
+    "evening"), from its first sentence; None when it names none."""
+    first = re.split(r"(?<=[.!?。！？])\s*", text.strip(), maxsplit=1)[0]
+    return next((when for when, rx in _DAYTIME if rx.search(first)), None)
+
+
+def clashes(when: str, reply: str) -> bool:
+    """A reply naming another time of day than the line ("Good morning!" to "Night night")."""
+    said = time_of_day(reply)
+    return said is not None and said != when
 
 
 def is_typical(kind: Intent, text: str) -> bool:

@@ -22,9 +22,9 @@ retrieves nothing on its own is searched together with the previous question.
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +34,11 @@ from ...tts.splitter import SentenceSplitter
 from ..base import Exchange
 from ..reply import ReplyKind, ReplyPiece, piece
 from . import prompt
+from .facts import _COMMON, _fact_words  # noqa: F401  (re-exported: eval.py and tests import them from here)
+from .facts import _content_words, _covers, _is_follow_up, _known_words, _leaks_markup, _norm, _same, accept
+from ..conversation import hear, recall
+from ..refer import holds_detail
+from .gate import GateOptions, PassRecord, step_aside
 from .grounding import GroundingSource, Memory
 from .language import language_note
 from .session import LmSession, TurnStats
@@ -62,6 +67,8 @@ class LmOptions:
     """Earlier exchanges kept in the model's context."""
     examples: int = 6
     """Real exchanges in the cached prefix, for the person's style."""
+    gate: GateOptions = GateOptions()
+    """When the model steps aside before generating (gate.py)."""
     cache_prefix: bool = True
     """Keep the persona prefix (and the conversation) in the KV cache across turns. False re-reads
     the prefix and the window every turn: only for measuring what the cache saves (bench)."""
@@ -70,7 +77,9 @@ class LmOptions:
 class LmPersona:
     """A PersonaEngine over an ONNX Runtime GenAI model and a GroundingSource."""
 
-    def __init__(self, session: LmSession, source: GroundingSource, options: LmOptions | None = None) -> None:
+    def __init__(self, session: LmSession, source: GroundingSource, options: LmOptions | None = None,
+                 record: PassRecord | None = None, *, clock: Callable[[], float] = time.perf_counter,
+                 on_attempt: Callable[[bool, float], None] | None = None) -> None:
         self.session = session
         self.source = source
         self.options = options or LmOptions()
@@ -81,6 +90,10 @@ class LmPersona:
         self.chat = prompt.detect_chat_format(session.model_dir)
         self._lock = threading.Lock()
         self._fallback_turn = 0
+        self.generation = record or PassRecord()
+        self._clock = clock
+        self._on_attempt = on_attempt
+        """This model's generation attempts on this persona and how many were spoken (`persona eval`'s, then this run's)."""
         self._cached: list[tuple[str, str]] = []
         self._closing = ""
         self.prefix = prompt.build_prefix(source, self.chat, source.examples(self.options.examples))
@@ -117,27 +130,40 @@ class LmPersona:
         """Decide now (retrieval is fast); generate lazily as the caller iterates."""
         with self._lock:
             self.session.begin_turn()
-            settled = self.source.settled(question, history) if question.strip() else None
-            # Nothing for the model to phrase: no seconds spent on dropped text. A short follow-up
-            # the retrieval engine declines may still be answered from the previous exchange below.
-            declined = settled is not None and settled.kind is ReplyKind.FALLBACK
-            if settled is not None and not (declined and history and _is_follow_up(question)):
-                return iter((settled,))
-            memories, follow_up = self._search(question, history)
-            chosen = _answer(self.source, question, history, self.options.verbatim_fallback_score)
-            if chosen is not None:  # retrieval's checked answer leads, and is said if no generated sentence survives
-                memories = [chosen] + [m for m in memories if m.id != chosen.id]
-            best = memories[0] if memories else None
-            if best is None or best.score < self.options.relevant_score:
-                return iter((self._fallback_piece(history, best.score if best else 0.0),))
-            if best.score >= self.options.verbatim_score and not follow_up:
-                return iter((piece(best.text, ReplyKind.MEMORY, score=best.score, message_id=best.id),))
-            shown = [m for m in memories if m.score >= self.options.memory_floor]
-            if not _covers(question, shown, self.source):
-                # The question names something (a place, a name, a year) no memory mentions:
-                # the memories are about something else, so there is no source for an answer.
-                return iter((self._fallback_piece(history, best.score),))
-        return self._generate(question, shown, history)
+            decided, why = self._decide(question, history)
+        if isinstance(decided, ReplyPiece):
+            logger.info("lm turn: generated=0 tokens=0 seconds=0.00 spoken=0 gate=%s", why)
+            return iter((decided,))
+        return self._generate(question, decided, history)
+
+    def _decide(self, question: str, history: Sequence[Exchange]) -> tuple[ReplyPiece | list[Memory], str]:
+        """(the reply said without the model, or the memories the model phrases; why)."""
+        settled = self.source.settled(question, history) if question.strip() else None
+        # Nothing for the model to phrase: no seconds spent on dropped text. A short follow-up
+        # the retrieval engine declines may still be answered from the previous exchange below.
+        declined = settled is not None and settled.kind is ReplyKind.FALLBACK
+        if settled is not None and not (declined and history and _is_follow_up(question)):
+            return settled, "settled"
+        memories, follow_up = self._search(question, history)
+        chosen = _answer(self.source, question, history, self.options.verbatim_fallback_score)
+        if chosen is not None:  # retrieval's checked answer leads, and is said if no generated sentence survives
+            memories = [chosen] + [m for m in memories if m.id != chosen.id]
+        best = memories[0] if memories else None
+        if best is None or best.score < self.options.relevant_score:
+            return self._fallback_piece(history, best.score if best else 0.0), "irrelevant"
+        if best.score >= self.options.verbatim_score and not follow_up:
+            return piece(best.text, ReplyKind.MEMORY, score=best.score, message_id=best.id), "verbatim"
+        shown = [m for m in memories if m.score >= self.options.memory_floor]
+        if not _covers(question, shown, self.source):
+            # The question names something (a place, a name, a year) no memory mentions:
+            # the memories are about something else, so there is no source for an answer.
+            return self._fallback_piece(history, best.score), "uncovered"
+        heard = hear(question, recall(history))
+        why = step_aside(heard, chosen.score if chosen else None, chosen is not None and holds_detail(heard.wants, chosen.text),
+                         _close_bar(self.source), self.generation, self.options.gate)
+        if why is not None:  # the reply said if generation were dropped, said now
+            return self._without_model(shown), why
+        return shown, "-"
 
     def _search(self, question: str, history: Sequence[Exchange]) -> tuple[list[Memory], bool]:
         """The memories for ``question``; for a short follow-up that finds nothing relevant on its
@@ -164,6 +190,7 @@ class LmPersona:
             self._sync_history(history)
             mark, closing_before = self.session.mark(), self._closing
             recorded = False
+            started = self._clock()
             best = memories[0]
 
             def generated(text: str) -> ReplyPiece:
@@ -185,7 +212,7 @@ class LmPersona:
                             finished = False
                             break
                         for sentence in splitter.feed(token):
-                            if not self._accept(sentence, allowed, spoken + held):
+                            if not accept(sentence, allowed, spoken + held):
                                 finished = False
                                 break
                             held.append(sentence)
@@ -199,13 +226,14 @@ class LmPersona:
                 ended_by_eos = self.session.last.ended_by_eos
                 if finished and ended_by_eos:
                     for sentence in splitter.flush():  # the last sentence, ended by the model itself
-                        if self._accept(sentence, allowed, spoken + held) and (spoken or _content_words(sentence)):
+                        if accept(sentence, allowed, spoken + held) and (spoken or _content_words(sentence)):
                             spoken.extend(held + [sentence])
                             yield generated(" ".join(held + [sentence]))
                             held = []
                 if spoken and held:
                     spoken.extend(held)  # trailing filler after a real answer is fine ("Simple as that.")
                     yield generated(" ".join(held))
+                survived = bool(spoken)
                 if not spoken:  # only filler, or nothing safe: the person's own words, or "don't remember"
                     instead = self._without_model(memories)
                     spoken.append(instead.text)
@@ -220,28 +248,17 @@ class LmPersona:
                 else:
                     self._closing = prompt.closing_after(self.chat, ended_by_eos=ended_by_eos)
                 self._cached.append((question, said))
-                logger.debug("generated %d tokens, first after %.2f s", self.session.last.generated_tokens,
-                             self.session.last.first_token_s or 0.0)
+                seconds = self._clock() - started
+                self.generation.add(survived, seconds)
+                if self._on_attempt is not None:
+                    self._on_attempt(survived, seconds)
+                logger.info("lm turn: generated=1 tokens=%d seconds=%.2f spoken=%d gate=-",
+                            self.session.last.generated_tokens, seconds, survived)
                 recorded = True
             finally:
                 if not recorded:  # the listener stopped it (barge-in) or it failed: drop the half turn,
                     self.session.rewind_to_mark(mark)  # the next turn re-reads the history as it was heard
                     self._closing = closing_before
-
-    def _accept(self, sentence: str, allowed: set[str], spoken: list[str]) -> bool:
-        """A sentence may be spoken if it names nothing the memories do not, and is not a repeat."""
-        unknown = _fact_words(sentence) - allowed
-        if unknown:
-            logger.info("dropped a generated sentence naming %d unsupported word(s)", len(unknown))
-            return False
-        content = _content_words(sentence)
-        if content and len(content & allowed) < SUPPORT_FRACTION * len(content):
-            logger.info("dropped a generated sentence: %d of %d content words unsupported",
-                        len(content - allowed), len(content))
-            return False
-        if _norm(sentence) in {_norm(s) for s in spoken} or _repetitive(sentence):
-            return False
-        return True
 
     def _without_model(self, memories: Sequence[Memory]) -> ReplyPiece:
         best = memories[0] if memories else None
@@ -300,100 +317,19 @@ def _answer(source: GroundingSource, question: str, history: Sequence[Exchange],
     return Memory(reply.source.message_id, reply.text, None, max(float(reply.source.score), floor))
 
 
-_MARKUP = ("<|", "Question:", "问题：", "Your memories", "你关于这件事的回忆")
-
-
-def _leaks_markup(text: str) -> bool:
-    return any(marker in text for marker in _MARKUP)
-
-
-def _strip_markup(text: str) -> str:
-    cut = min((text.find(m) for m in _MARKUP if m in text), default=len(text))
-    return text[:cut].strip()
-
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_COMMON = frozenset("""i im i'm i'd i'll i've you your kiddo oh well yes no hmm ah mr mrs dr ok okay sure
-the a and but so god lord grandpa grandma dear honey sweetheart""".split())
-
-
-def _fact_words(sentence: str) -> set[str]:
-    """Words that carry facts: capitalised names (not sentence-initial) and numbers.
-
-    A 135M model invents names, places and years; every one of those must come from the
-    memories, the question or the persona card. Chinese text is not checked word by word
-    (no capitalisation); its grounding rests on the retrieval thresholds.
-    """
-    found = set()
-    tokens = _WORD.findall(sentence)
-    for position, token in enumerate(tokens):
-        if token.isdigit() or (position > 0 and token[0].isupper()):
-            word = token.casefold().removesuffix("'s")
-            if word not in _COMMON:
-                found.add(word)
-    return found
-
-
-SUPPORT_FRACTION = 0.5
-"""At least this share of a generated sentence's content words must come from the memories, the
-question or the card: a 135M model otherwise invents events in plain words ("a big family of
-five, all dressed in white") that no name-or-number check catches."""
-_CONVERSATIONAL = frozenset("""remember indeed really think know knew course always never sure guess
-would could should little while about there their thing things something anything nothing good great
-love loved dear kiddo honey sweetheart yeah right maybe those these that this what when where which
-with from have been were just well very much more some your yours mine ours them they then than
-tell told said says back still again time times long years year days every""".split())
-
-
-def _content_words(sentence: str) -> set[str]:
-    """Words that carry meaning (4+ letters, not conversational glue), lower case."""
-    words = {w.casefold().removesuffix("'s") for w in _WORD.findall(sentence) if len(w) >= 4}
-    return {w for w in words if w not in _CONVERSATIONAL}
-
-
-def _known_words(question: str, memories: Sequence[Memory], source: GroundingSource) -> set[str]:
-    texts = [question, source.display_name, source.name, source.description]
-    texts += [m.text for m in memories] + [m.context or "" for m in memories]
-    words = {w.casefold().removesuffix("'s") for text in texts for w in _WORD.findall(text)}
-    return words | {w.removesuffix("s") for w in words} | {w + "s" for w in words}  # plural either way
-
-
-def _covers(question: str, memories: Sequence[Memory], source: GroundingSource) -> bool:
-    """Every name or number the question asks about appears in the memories (or the card)."""
-    asked = _fact_words(question)
-    return not asked or asked <= _known_words("", memories, source)
-
-
-_FOLLOW_UP_WORDS = frozenset("it its that this those these there then he she they them him her why".split())
-_FOLLOW_UP_ZH = ("那", "这", "他", "她", "它", "为什么", "后来")
-
-
-def _is_follow_up(question: str) -> bool:
-    """Words that point back at the previous exchange ("Why that name?"), or a very short question."""
-    words = [w.casefold() for w in _WORD.findall(question)]
-    if any(marker in question for marker in _FOLLOW_UP_ZH):
-        return True
-    return bool(words) and (len(words) <= 4 or bool(_FOLLOW_UP_WORDS & set(words)))
-
-
-def _repetitive(sentence: str) -> bool:
-    words = sentence.casefold().split()
-    return len(words) >= 6 and len(set(words)) <= len(words) // 3
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _same(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> bool:
-    return len(a) == len(b) and all(_norm(x[0]) == _norm(y[0]) and _norm(x[1]) == _norm(y[1]) for x, y in zip(a, b))
+def _close_bar(source: GroundingSource) -> float | None:
+    """The persona's calibrated score of a close paraphrase (retrieval's "high" bar), if known."""
+    bars = getattr(getattr(getattr(source, "retrieval", None), "catalogue", None), "bars", None)
+    high = getattr(bars, "high", None)
+    return float(high) if isinstance(high, (int, float)) else None
 
 
 def load_lm_persona(model_dir: Path, source: GroundingSource, *, threads: int = 0,
-                    options: LmOptions | None = None, cache_prefix: bool | None = None) -> LmPersona:
+                    options: LmOptions | None = None, cache_prefix: bool | None = None,
+                    record: PassRecord | None = None,
+                    on_attempt: Callable[[bool, float], None] | None = None) -> LmPersona:
     """Load the model and prime the persona prefix (``cache_prefix=False``: re-read it every turn)."""
     options = options or LmOptions()
     if cache_prefix is not None:
         options = replace(options, cache_prefix=cache_prefix)
-    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options)
+    return LmPersona(LmSession(Path(model_dir), threads=threads), source, options, record, on_attempt=on_attempt)

@@ -80,10 +80,9 @@ class RetrievalGrounding:
     def answer(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         """The retrieval engine's own reply (a memory that answers, follow-ups resolved): what the LM
         phrases, and what is said when nothing it generates survives the fact check."""
-        from ..conversation import recall
-        from ..understand import understand
+        from ..conversation import hear, recall
 
-        return self._retrieval.reply_for(understand(question, recall(history).topic), history)
+        return self._retrieval.reply_for(hear(question, recall(history)), history)
 
     def search(self, question: str, k: int) -> list[Memory]:
         if not question.strip():

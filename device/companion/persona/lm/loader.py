@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ...atomicfile import write_atomic
 from ...errors import ModelError
 from ..base import PersonaEngine
+from .gate import PassRecord
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,48 @@ def read_choice(cache_dir: Path, persona_dir: Path, *, model: str | None = None)
     return engine if engine in ENGINES else None
 
 
+def recorded_generation(cache_dir: Path, persona_dir: Path, engine: str, *, model: str | None = None) -> PassRecord:
+    """What is known of this LM's generation on this persona, for the gate to start from: what
+    `persona eval` measured (unless it evaluated another model) plus the attempts of earlier runs."""
+    record = PassRecord()
+    try:
+        data = json.loads(choice_path(cache_dir, persona_dir).read_text())
+        if not (engine == "lm" and model is not None and data.get("model") != model):
+            record = PassRecord.from_dict(data["report"]["engines"][engine].get("generation"))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        pass
+    try:
+        earlier = PassRecord.from_dict(json.loads(_attempts_path(cache_dir, persona_dir, model).read_text()))
+    except (OSError, ValueError):
+        earlier = PassRecord()
+    return PassRecord(attempts=record.attempts + earlier.attempts, passed=record.passed + earlier.passed)
+
+
+def _attempts_path(cache_dir: Path, persona_dir: Path, model: str | None) -> Path:
+    key = hashlib.sha256(f"{Path(persona_dir).resolve()}\0{model}".encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"lm-attempts-{key}.json"
+
+
+def keep_attempts(cache_dir: Path, persona_dir: Path, model: str | None) -> Callable[[bool, float], None]:
+    """A callback that counts this run's generation attempts into the cache (counts only, no words),
+    so the measured pass rate outlives a restart and probes are not paid again."""
+    path = _attempts_path(cache_dir, persona_dir, model)
+    try:
+        live = PassRecord.from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        live = PassRecord()
+
+    def attempt(spoken: bool, seconds: float) -> None:
+        live.add(spoken, seconds)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(live.to_dict()) + "\n")
+        except OSError as exc:
+            logger.warning("cannot keep the LM's generation record (%s); it lasts until restart", exc)
+
+    return attempt
+
+
 def tuned_model_dir(persona_dir: Path) -> Path | None:
     path = Path(persona_dir) / PERSONA_LM_DIR
     return path if (path / "genai_config.json").is_file() else None
@@ -125,8 +168,10 @@ def build_engine(settings, retrieval, *, cache_prefix: bool = True) -> PersonaEn
 
     model_dir = lm_model_dir(engine, settings.paths.models, persona.lm_model, persona.path)
     logger.info("persona engine: %s (%s)", engine, model_dir)
-    return load_lm_persona(model_dir, RetrievalGrounding(retrieval), threads=persona.lm_threads,
-                           cache_prefix=cache_prefix)
+    model = model_identity(model_dir)
+    return load_lm_persona(model_dir, RetrievalGrounding(retrieval), threads=persona.lm_threads, cache_prefix=cache_prefix,
+                           record=recorded_generation(cache, persona.path, engine, model=model),
+                           on_attempt=keep_attempts(cache, persona.path, model))
 
 
 def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaEngine:
@@ -143,6 +188,7 @@ def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaE
     from .grounding import RetrievalGrounding
 
     source = RetrievalGrounding(retrieval)
+    cache = settings.paths.cache / "persona"
     options = {"threads": persona.lm_threads, "cache_prefix": cache_prefix}
     if wanted == "lm-tuned":
         with open_bundle(persona.path, persona.key_file) as bundle:
@@ -151,10 +197,13 @@ def _build_bundle_engine(settings, retrieval, *, cache_prefix: bool) -> PersonaE
             if has_model(bundle):
                 with decrypted_model(bundle) as model_dir:
                     logger.info("persona engine: lm-tuned (from the bundle)")
-                    return load_lm_persona(model_dir, source, **options)
+                    return load_lm_persona(model_dir, source, record=recorded_generation(cache, persona.path, "lm-tuned"),
+                                           on_attempt=keep_attempts(cache, persona.path, "lm-tuned"), **options)
     model_dir = lm_model_dir("lm", settings.paths.models, persona.lm_model, persona.path)
     logger.info("persona engine: lm (%s)", model_dir)
-    return load_lm_persona(model_dir, source, **options)
+    model = model_identity(model_dir)
+    return load_lm_persona(model_dir, source, record=recorded_generation(cache, persona.path, "lm", model=model),
+                           on_attempt=keep_attempts(cache, persona.path, model), **options)
 
 
 @contextmanager
