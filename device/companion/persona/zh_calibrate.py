@@ -46,31 +46,17 @@ SMALL_ANSWER_LOW = 0.66
 under those calibrated for the dev persona of tests/data/retrieval (0.66, 0.70), because the
 defaults (answerable.DEFAULT_BARS) are for the embedder's score alone and let a garbled question
 reach a memory on a word or two."""
-KIND_REPLIES_ZH: dict[str, tuple[str, ...]] = {
-    "news": ("哎呀，太好了！快跟我说说。",),
-    "feeling": ("哎，别难过，我在呢。跟我说说吧。",),
-    "greeting": ("哎，你来啦！听到你的声音真好。",),
-    "farewell": ("好，那先这样，照顾好自己。",),
-    "thanks": ("跟我还客气什么。",),
-    "listener": ("你再跟我说一遍吧，我记性不好了。",),
-    "advice": ("这个我得好好想想。你自己心里是怎么想的？",),
-}
-"""The in-character lines of a Chinese persona whose data holds nothing of a kind (choose.py's
-defaults are English): pleasantries only, nothing about the person's life; the card's own
-``kind_replies`` still win."""
-
-
 def with_lexical(folder: PersonaFolder, catalogue: Catalogue, index: tuple[np.ndarray, np.ndarray, np.ndarray],
                  lexical_weight: float, text_weight: float, floor: float) -> tuple[LexicalSignal | None, Catalogue]:
     """The lexical signal of a persona whose language gets one (Chinese; else None), and its
-    catalogue with the bars calibrated on the scores it will be searched with and Chinese lines
-    for the kinds its data has no message of."""
+    catalogue with the bars calibrated on the scores it will be searched with (its Chinese kind
+    lines come from conversation.kind_lines)."""
     if not uses_lexical(folder.language):
         return None, catalogue
     contexts = [m.context for m in folder.messages]
     signal = LexicalSignal(contexts, [m.text for m in folder.messages])
     bars = lexical_bars(catalogue.bars, *index, contexts, signal, lexical_weight, text_weight, floor)
-    return signal, replace(catalogue, bars=bars, kind_replies={**KIND_REPLIES_ZH, **catalogue.kind_replies})
+    return signal, replace(catalogue, bars=bars)
 
 
 def lexical_bars(bars: Bars, matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarray,
