@@ -29,6 +29,7 @@ from companion.persona.reply import ReplyKind, ReplySource, main_source, reply_t
 
 SETS = {"main": Path(__file__).with_name("prompts.jsonl"), "heldout": Path(__file__).with_name("heldout.jsonl"),
         "crisis_train": Path(__file__).with_name("crisis_train.jsonl"),
+        "crisis_batch4": Path(__file__).with_name("crisis_batch4.jsonl"),
         "crisis_heldout": Path(__file__).with_name("crisis_heldout.jsonl")}
 """The sets the build holds to the thresholds. crisis_heldout.jsonl (issue 14) was written before any
 tuning and never tuned on; the crisis rules, exemplars and margins were tuned on crisis_train.jsonl
