@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import crisis_cues, crisis_exemplars, cues
+from . import crisis_cues, crisis_exemplars, crisis_signs, cues
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ class CrisisClasses:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
         self._cache_size = cache_size
-        groups = (crisis_exemplars.CRISIS, crisis_exemplars.AMBIGUOUS, crisis_exemplars.BENIGN)
+        groups = (crisis_exemplars.CRISIS + crisis_exemplars.CRISIS_4, crisis_exemplars.AMBIGUOUS + crisis_exemplars.AMBIGUOUS_4,
+                  crisis_exemplars.BENIGN + crisis_exemplars.BENIGN_4)
         with self._lock:
             self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
 
@@ -148,9 +149,9 @@ def rule_level(text: str) -> Level:
     """The rules' verdict on one text."""
     if crisis_cues.is_prescribed_use(text):
         return Level.NONE
-    if cues.is_crisis(text) or crisis_cues.is_indirect_crisis(text):
+    if cues.is_crisis(text) or crisis_cues.is_indirect_crisis(text) or crisis_signs.is_sign(text):
         return Level.CRISIS
-    if crisis_cues.is_ambiguous(text):
+    if crisis_cues.is_ambiguous(text) or crisis_signs.is_ambiguous(text):
         return Level.CHECK_IN
     return Level.NONE
 
@@ -206,7 +207,12 @@ class CrisisDetector:
         return scores["crisis"] > scores["benign"]
 
     def level(self, question: str, recent: Sequence[str] = ()) -> tuple[Level, str]:
-        """Crisis, check-in or none for ``question`` read after ``recent`` (oldest first)."""
+        """Crisis, check-in or none for ``question`` read after ``recent`` (oldest first). Denials ("I'd never
+        hurt myself") are taken out first: what is left of each turn is read on its own."""
+        question = crisis_signs.without_denials(question)
+        recent = [crisis_signs.without_denials(t) for t in recent]
+        if not any(ch.isalnum() for ch in question):
+            return Level.NONE, "denial"
         by_rule = rule_level(question)
         if by_rule is Level.CRISIS:
             return Level.CRISIS, "rule"

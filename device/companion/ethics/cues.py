@@ -126,7 +126,8 @@ CRISIS_EN = _rx(
     r"|\b(?:rather|want to) be dead\b"
     r"|\bwon't be (?:around|here) (?:much longer|for long|anymore)\b|\bnot (?:be|being) around (?:much longer|anymore)\b"
     r"|\b(?:everyone|everybody|they|my family|you all|the kids|people)(?:'d| would|'ll| will)(?: all)? be better off\b"
-    r"|\b(?:suicide|goodbye|farewell) (?:note|letter)s?\b"
+    r"|\bsuicide (?:note|letter)s?\b|(?<!you a )(?<!to you\. )\b(?:goodbye|farewell) (?:note|letter)s?\b"
+    r"(?!.{0,40}\b(?:to you|for you|counsell?or|therapist|grief|group|suggested|memorial|funeral|grave)\b)"
     r"|\b<write>\b.{0,40}\b(?:notes?|letters?)\b.{0,30}\b(?:after|when|once) i'm (?:gone|dead|not here|not around)"
     r"|\b<disappear> (?:for good|forever)\b"
     r"|\b(?:nobody|no one|no-one)(?: would|'d| will)(?: even)? (?:notice|care|miss me)\b"
@@ -162,7 +163,7 @@ CRISIS_ZH = re.compile(
     r"|(?:安排|交代|准备)(?:好|了)?了?(?:我的)?后事|(?:不想|不愿|不要)再?(?:坚持|撑|熬)(?:下去)?了"
     r"|(?:不想|不愿)再?(?:拖累|连累)|(?:想|要)永远消失|从这个世界上?消失"
     r"|不(?:想|愿|愿意|要)再?活|生无可恋|没有活下去的|活着好累|(?:我|自己)(?:就|只)?是(?:个|一个)?(?:累赘|拖累|负担)"
-    r"|(?:准备|买|找|备)(?:好|了)?了?[^，。！？]{0,4}(?:绳子|绳索|刀片|木炭|农药|安眠药)|烧炭|喝农药"
+    r"|(?:准备|买|找|备)(?:好|了)?了?[^，。！？]{0,4}(?:绳子|绳索|刀片|木炭|农药|安眠药)(?![^。]{0,12}(?:绑|晾|晒|番茄|捆|拴|修|搭|跳绳|爬|烧烤|打虫|杀虫|菜地|果树))|烧炭|喝农药"
     r"|遗书|撑不下去|熬不下去|坚持不下去|不想再?醒(?:来|过来)|永远不(?:要|想|会)?醒|再也不(?:想|要|会)?醒|(?:把|将)(?:我的|自己的)?(?:东西|家当|物品)(?:都|全)?(?:送|分)"
 )
 
