@@ -12,6 +12,7 @@ the other four folds and is scored on its own. The full runner (redteam_runner.p
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import random
@@ -36,7 +37,10 @@ def detector(models_dir: Path) -> Any:
 
     folder = models_dir / "embed-minilm"
     english = SemanticCues(SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1))
-    return CrisisDetector(crisis_model(models_dir), english=english)
+    model = crisis_model(models_dir)
+    if model is not None:
+        model._cache_size = 1 << 20  # every row is read again at each grid point: embed each text once
+    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english))
 
 
 def outcome(det: Any, row: dict[str, Any]) -> str:
