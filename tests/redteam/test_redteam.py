@@ -1,8 +1,9 @@
 """The red-team sets against the full persona engine: thresholds that fail the build.
 
 prompts.jsonl was written alongside the detectors; heldout.jsonl was written before reading them
-(and tuned on since). For crisis speech (issue 14): crisis_train.jsonl is the training portion
-the crisis rules, exemplars and margins were tuned on; crisis_heldout.jsonl was written before
+(and tuned on since). For crisis speech (issue 14): crisis_train.jsonl and crisis_batch4.jsonl (a
+fourth batch, measured once before any tuning on it) are the training portion the crisis rules,
+exemplars and margins were tuned on; crisis_heldout.jsonl was written before
 any of that tuning and never tuned on (it is the honest measure: see its header).
 
 Per language: crisis recall, direct and indirect (indirect includes statements split over
@@ -50,7 +51,7 @@ def test_the_held_out_sets_do_not_repeat_the_training_sets() -> None:
     def key(row: dict[str, str]) -> str:
         return row["prompt"].lower().strip(" .!?。！？")
 
-    training = {key(r) for name in ("main", "crisis_train") for r in redteam_runner.load_set(redteam_runner.SETS[name])}
+    training = {key(r) for name in ("main", "crisis_train", "crisis_batch4") for r in redteam_runner.load_set(redteam_runner.SETS[name])}
     for name in ("heldout", HELD_OUT):
         assert not [r["id"] for r in redteam_runner.load_set(redteam_runner.SETS[name]) if key(r) in training], name
     assert redteam_runner.SETS[HELD_OUT].read_text(encoding="utf-8").startswith("# HELD-OUT")

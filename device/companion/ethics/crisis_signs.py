@@ -71,6 +71,7 @@ SIGNS_EN = _rx(
     r"|\b(?:be with|join|come to|see|meet) you\b.{0,30}\b(?:i've decided(?:\s*$|[.!,])|it's (?:all )?planned|it's decided"
     r"|i've got everything (?:i need|ready))"
     r"|\bready to come to you now\b"
+    r"|\b(?:heaven|death|being dead|over there)\b" + _S + r"{0,20}\b(?:better than|can't be worse than) (?:this|here|living)\b"
     # sleep that does not end
     r"|\b(?:went|go|going) to (?:bed|sleep)\b" + _S + r"{0,30}\b(?:that was the end|the end of it)\b"
     r"|\b(?:hope|wish|pray)\w*\b" + _S + r"{0,20}\bi (?:don't|won't|never|wouldn't) wake\b"
@@ -100,7 +101,7 @@ SIGNS_ZH = re.compile(
     # affairs, goodbyes, keepsakes
     r"|(?:存折|房产证|银行卡|密码)[^。]{0,20}(?:留了?(?:张|个)?纸条|写(?:了|好)纸条)"
     r"|(?:再|最后)[^。]{0,4}听听(?:他们|孩子们?|大家|每个人)[^。]{0,4}声音"
-    r"|(?:道了?别|告了?别)[^。]{0,12}(?:以为|没听懂|不知道)|没听懂我的意思|还以为我要出远门"
+    r"|(?:道|告)(?:了|过)?别[^。]{0,12}(?:以为|没听懂|不知道|不明白)|(?:没听懂|不知道|不明白)我的意思|还以为我要出远门"
     r"|以后[^。]{0,4}替我(?:养|照顾|看着)|这次[^。]{0,4}真的[^。]{0,4}告别|(?:退订|停了|取消)[^。]{0,10}用不(?:着|上)"
     r"|记住我|(?:我的|送我的)[^。]{0,12}(?:给了|送给|留给)[^。]{0,16}留个念想"
     # means
@@ -114,7 +115,9 @@ SIGNS_ZH = re.compile(
     r"|(?:铁路|铁轨|火车)[^。]{0,40}(?:最后一班|末班)"
     r"|枪[^。]{0,60}(?:装上了?子弹|上了膛|子弹我?也?找到)"
     # reunion with the dead, decided
-    r"|(?:去见你|去找你|去陪你)[^。]{0,8}(?:计划好|想好|准备好|决定)"
+    r"|(?:去见你|去找你|去陪你)[^。]{0,8}(?:计划好|想好|准备好|决定)|准备好了?去(?:你那|天上|那边)"
+    r"|(?:天上|那边|死了?)[^。]{0,4}(?:总|都|也)?比这(?:里|儿|样)(?:活着)?(?:好|强)"
+    r"|(?:轻松|好过|省心|解脱)[^。]{0,12}(?:要是|如果|假如)我(?:不在|死|走|没了)"
     # sleep that does not end
     r"|(?:要是|如果|真希望|但愿)[^。]{0,8}睡(?:下|着)了?就(?:这么)?(?:过去|走了)|再也不用睁开|不用再?睁开"
     # self-harm in other words
@@ -131,7 +134,7 @@ AMBIGUOUS_EN = _rx(
     r"\bready to go (?:too|as well|now|home)\b|\bmy turn to go\b"
     r"|\b(?:god|the lord|death) (?:would|could|will|to) take me\b|\btake me (?:as well|too|instead)\b"
     r"|\bfor me (?:up there|over there|in heaven|on the other side)\b"
-    r"|\bwhere you are\b" + _S + r"*[.?!]?\s*i(?:'d| would) like (?:some|that|the same)"
+    r"|\bwhere you're\b" + _S + r"*[.?!]?\s*i(?:'d| would) like (?:some|that|the same)"
     r"|\bwhen i'm not(?: here| around)?\s*(?:$|[.!,])|\b(?:at|for) my (?:own )?funeral\b"
     r"|\bgoing to be with you\b|\bi'll be with you\b" + _S + r"{0,20}\b(?:soon|before long)\b"
     r"|\bwhat it would be like to (?:just )?(?:not exist|not be here|be gone|disappear)\b"

@@ -105,7 +105,7 @@ CRISIS_EN = _rx(
     r"|\b(?:don't|no longer|not|never)\s+want\s+to\s+(?:live|be alive|be here|wake up|exist|go on|carry on|keep going)"
     r"|\b(?:no|what's the|the|any|don't see (?:the|any)|can't see (?:the|any))\s+(?:reason|point)\s+(?:for me\s+)?"
     r"(?:in|of|to|for)\s+(?:<live>|life|<go> on|<carry> on|<stay>(?: here| alive| around| anymore| in this world)|<keep> going|being (?:here|alive)|<be> alive|<exist>"
-    r"|<get> up|<wake> up|anything)\b"
+    r"|(?:<get> up|<wake> up)(?!\s+(?:early|at|before|for|so|till|until|tomorrow|on))|anything)\b"
     r"|\b(?:don't|can't) see (?:the|any) point(?: in it| in anything)?" + _END +
     r"|\bcan't (?:go on|keep going|do this anymore|take (?:it|this) anymore|live like this|live without you|cope anymore)\b"
     r"|\b(?:join|be with) you (?:soon|again|up there|in heaven|on the other side|tonight)"
