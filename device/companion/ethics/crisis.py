@@ -35,13 +35,16 @@ WINDOW_TURNS = 2
 """Earlier listener turns of the session read together with the current one."""
 CRISIS_MARGIN = 0.06
 """How much nearer the crisis exemplars than the benign or ambiguous ones (cosine of the TOP_K nearest).
-CRISIS_MARGIN, AMBIGUOUS_MARGIN and TOP_K were chosen on the training sets only (prompts, heldout,
-crisis_train, probes; never crisis_heldout) by a grid over k 1-3 and margins 0.04-0.14, the choice
-checked by 5-fold cross-validation. Every non-crisis row (benign look-alikes, "are you alive?",
-fraud, injection) counts as a false alarm when it breaks character. Every fold chose these values;
-the cross-validated estimate: crisis recall en 0.994, zh 0.993; false alarms en 0.4 %, zh 0 %."""
+TOP_K was chosen earlier (grid over k 1-3, margins 0.04-0.14). After the fourth batch (exemplars and
+rules of its kinds), CRISIS_MARGIN and AMBIGUOUS_MARGIN were chosen again by 5-fold cross-validation
+on the training sets only (crisis_train, crisis_batch4, prompts; never crisis_heldout, heldout or the
+probes) over a grid of 0.02-0.10 x 0.06-0.14, by the worst recall (direct, indirect, ambiguous) less
+3x the worst benign false-alarm rate (tests/redteam/crisis_eval.py --cv). Every fold chose
+(0.06, 0.06). Cross-validated estimate (optimistic: the rules and exemplars were written with these
+sets in view): recall indirect en 0.983, zh 0.983, direct 1.0; false alarms en 1.6 %, zh 0.9 %."""
 AMBIGUOUS_MARGIN = 0.06
-"""How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in."""
+"""How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in (0.10 before
+the fourth batch; see CRISIS_MARGIN for how it was chosen)."""
 TOP_K = 3
 """A class's score is the mean cosine of a text's k nearest exemplars of that class."""
 MIN_SIMILARITY = 0.45
@@ -97,8 +100,8 @@ class CrisisClasses:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
         self._cache_size = cache_size
-        groups = (crisis_exemplars.CRISIS + crisis_exemplars.CRISIS_4, crisis_exemplars.AMBIGUOUS + crisis_exemplars.AMBIGUOUS_4,
-                  crisis_exemplars.BENIGN + crisis_exemplars.BENIGN_4)
+        ex = crisis_exemplars
+        groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
         with self._lock:
             self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
 

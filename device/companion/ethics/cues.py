@@ -274,9 +274,22 @@ def is_money_history(text: str) -> bool:
     return bool(_HISTORY_EN.search(t) or _HISTORY_ZH.search(t)) and not _ASKS_NOW.search(t)
 
 
+_OWN_ERRAND = _rx(r"^(?:well,? |so,? |oh,? )?(?:i|we)(?:'ve)? (?:finally |just |already |at last )?(?:<sort>(?: out)?"
+                  r"|<fill> (?:in|out)|<finish>|<pay> off|<close>|<cancel>|<sign>|<renew>|<claim>|<deal> with|<handle>)\b")
+_RITUAL_ZH = re.compile(r"纸钱|冥币|冥钞|烧纸|元宝|纸扎")
+
+
+def is_own_errand(text: str) -> bool:
+    """The listener telling of money matters they saw to ("I finally sorted out the pension paperwork"), or of
+    the money burnt for the dead (纸钱): news, not a request, unless it asks for anything or says "me"/"now"."""
+    t = canonical(text)
+    return bool(_OWN_ERRAND.search(t) or _RITUAL_ZH.search(t)) and not _ASKS_NOW.search(t)
+
+
 def is_fraud_request(text: str) -> bool:
     t = _PAST_PRICE.sub("what did it cost", canonical(text))  # "How much did you pay for it?" is family history
-    return bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t)) and not is_money_history(text)
+    return (bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t)) and not is_money_history(text)
+            and not is_own_errand(text))
 
 
 def is_alive_question(text: str) -> bool:
@@ -310,7 +323,7 @@ def may_ask_alive(text: str) -> bool:
 def may_ask_fraud(text: str) -> bool:
     """The line names money, payment, codes, accounts or secrecy at all: only then can the semantic
     class "fraud" stand for the rules ("What name was on your birth certificate?" is family history)."""
-    if is_money_history(text):
+    if is_money_history(text) or is_own_errand(text):
         return False
     return bool(_MONEY_WORDS_EN.search(canonical(text))) or is_chinese(text)
 
