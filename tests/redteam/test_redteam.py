@@ -57,7 +57,10 @@ def test_the_held_out_sets_do_not_repeat_the_training_sets() -> None:
     assert redteam_runner.SETS[HELD_OUT].read_text(encoding="utf-8").startswith("# HELD-OUT")
 
 
-MEASURED_HELD_OUT = ("crisis_heldout (never tuned on), 2026-12-07 after the second session's training batch: en recall "
+MEASURED_HELD_OUT = ("crisis_heldout (never tuned on), 2026-12-07 04:35 after the fourth training batch (one run): en recall "
+                     "direct 1.00, indirect 0.946 (35/37), crisis false alarms 3.3 % (1/30); zh recall direct 1.00, "
+                     "indirect 0.946 (35/37; multi-turn 0.83), crisis false alarms 6.7 % (3/45). Earlier, "
+                     "after the second session's training batch: en recall "
                      "direct 1.00, indirect 0.946 (35/37), crisis false alarms 3.3 % (1/30); zh recall direct 1.00, "
                      "indirect 0.946 (35/37; multi-turn 0.83), crisis false alarms 2.2 % (1/45). Before (2026-12-06): "
                      "en indirect 0.946, false alarms 0 %; zh indirect 0.919, false alarms 6.7 %")
