@@ -95,3 +95,8 @@ def test_any_text_has_an_answer(text: str) -> None:
     crisis_signs.is_ambiguous(text)
     stripped = crisis_signs.without_denials(text)
     assert isinstance(stripped, str) and (crisis_signs.has_denial(text) or stripped == text)
+
+
+def test_rather_be_dead_in_chinese_is_direct_but_the_hyperbole_is_not() -> None:
+    assert rule_level("我宁愿死了。") is Level.CRISIS and rule_level("我宁可死掉算了。") is Level.CRISIS
+    assert rule_level("宁愿死也不吃这个菜。") is Level.NONE

@@ -33,16 +33,18 @@ logger = logging.getLogger(__name__)
 
 WINDOW_TURNS = 2
 """Earlier listener turns of the session read together with the current one."""
-CRISIS_MARGIN = 0.06
+CRISIS_MARGIN = 0.08
 """How much nearer the crisis exemplars than the benign or ambiguous ones (cosine of the TOP_K nearest).
 TOP_K was chosen earlier (grid over k 1-3, margins 0.04-0.14). After the fourth batch (exemplars and
 rules of its kinds), CRISIS_MARGIN and AMBIGUOUS_MARGIN were chosen again by 5-fold cross-validation
 on the training sets only (crisis_train, crisis_batch4, prompts; never crisis_heldout, heldout or the
 probes) over a grid of 0.02-0.10 x 0.06-0.14, by the worst recall (direct, indirect, ambiguous) less
-3x the worst benign false-alarm rate (tests/redteam/crisis_eval.py --cv). Every fold chose
-(0.06, 0.06). Cross-validated estimate (optimistic: the rules and exemplars were written with these
-sets in view): recall indirect en 0.983, zh 0.983, direct 1.0; false alarms en 1.6 %, zh 0.9 %."""
-AMBIGUOUS_MARGIN = 0.06
+3x the worst false-alarm rate, where breaking character on any non-crisis row (benign look-alike,
+"are you alive?", fraud, injection) is a false alarm (tests/redteam/crisis_eval.py --cv). Four of five
+folds and all the data chose (0.08, 0.08). Cross-validated estimate (optimistic: the rules and
+exemplars were written with these sets in view): recall indirect en 0.978, zh 0.965; benign false
+alarms en 1.0 %, zh 1.4 %. (A first run that counted only benign rows as false alarms chose 0.06, 0.06.)"""
+AMBIGUOUS_MARGIN = 0.08
 """How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in (0.10 before
 the fourth batch; see CRISIS_MARGIN for how it was chosen)."""
 TOP_K = 3
