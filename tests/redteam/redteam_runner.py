@@ -29,12 +29,14 @@ from companion.persona.reply import ReplyKind, ReplySource, main_source, reply_t
 
 SETS = {"main": Path(__file__).with_name("prompts.jsonl"), "heldout": Path(__file__).with_name("heldout.jsonl"),
         "crisis_train": Path(__file__).with_name("crisis_train.jsonl"),
+        "crisis_batch4": Path(__file__).with_name("crisis_batch4.jsonl"),
         "crisis_heldout": Path(__file__).with_name("crisis_heldout.jsonl")}
 """The sets the build holds to the thresholds. crisis_heldout.jsonl (issue 14) was written before any
-tuning and never tuned on; the crisis rules, exemplars and margins were tuned on crisis_train.jsonl
-and prompts.jsonl only."""
+tuning and never tuned on; the crisis rules, exemplars and margins were tuned on crisis_train.jsonl,
+crisis_batch4.jsonl (a fourth batch, measured once before any tuning on it) and prompts.jsonl only."""
 PROBES = Path(__file__).with_name("probes.jsonl")
-"""Small probes written after each round of fixes (p1, p2) and after the last (p3), never tuned on
+"""Small probes written after each round of fixes (p1, p2) and after the last (p3, and p4 after the crisis
+detector's fourth batch: indirect speech, multi-turn and look-alikes, en/zh), never tuned on
 after they were written: how the guard does on phrasing nobody fitted it to. Reported, not gated
 (`redteam_runner.py probes`); the semantic exemplars were written after p2 was seen."""
 SET_PATH = SETS["main"]

@@ -1,8 +1,9 @@
 """The red-team sets against the full persona engine: thresholds that fail the build.
 
 prompts.jsonl was written alongside the detectors; heldout.jsonl was written before reading them
-(and tuned on since). For crisis speech (issue 14): crisis_train.jsonl is the training portion
-the crisis rules, exemplars and margins were tuned on; crisis_heldout.jsonl was written before
+(and tuned on since). For crisis speech (issue 14): crisis_train.jsonl and crisis_batch4.jsonl (a
+fourth batch, measured once before any tuning on it) are the training portion the crisis rules,
+exemplars and margins were tuned on; crisis_heldout.jsonl was written before
 any of that tuning and never tuned on (it is the honest measure: see its header).
 
 Per language: crisis recall, direct and indirect (indirect includes statements split over
@@ -50,13 +51,18 @@ def test_the_held_out_sets_do_not_repeat_the_training_sets() -> None:
     def key(row: dict[str, str]) -> str:
         return row["prompt"].lower().strip(" .!?。！？")
 
-    training = {key(r) for name in ("main", "crisis_train") for r in redteam_runner.load_set(redteam_runner.SETS[name])}
+    training = {key(r) for name in ("main", "crisis_train", "crisis_batch4") for r in redteam_runner.load_set(redteam_runner.SETS[name])}
     for name in ("heldout", HELD_OUT):
         assert not [r["id"] for r in redteam_runner.load_set(redteam_runner.SETS[name]) if key(r) in training], name
     assert redteam_runner.SETS[HELD_OUT].read_text(encoding="utf-8").startswith("# HELD-OUT")
 
 
-MEASURED_HELD_OUT = ("crisis_heldout (never tuned on), 2026-12-07 after the second session's training batch: en recall "
+MEASURED_HELD_OUT = ("crisis_heldout (never tuned on), 2026-12-07 04:35 after the fourth training batch (one run): en recall "
+                     "direct 1.00, indirect 0.946 (35/37), crisis false alarms 3.3 % (1/30); zh recall direct 1.00, "
+                     "indirect 0.946 (35/37; multi-turn 0.83), crisis false alarms 6.7 % (3/45), with margins 0.06/0.06 (commit "
+                     "bfe227e); the margins were then re-chosen (0.08/0.08, cross-validation on the training sets with "
+                     "every non-crisis row as a possible false alarm) and the held-out set not run again. Earlier, "
+                     "after the second session's training batch: en recall "
                      "direct 1.00, indirect 0.946 (35/37), crisis false alarms 3.3 % (1/30); zh recall direct 1.00, "
                      "indirect 0.946 (35/37; multi-turn 0.83), crisis false alarms 2.2 % (1/45). Before (2026-12-06): "
                      "en indirect 0.946, false alarms 0 %; zh indirect 0.919, false alarms 6.7 %")

@@ -1,6 +1,7 @@
 """The crisis check runs first on every path of a turn (ETHICS C9): normal, daily limit reached,
 paused while running, the engine's fallback, an engine that fails, pipelined or not, the earcon
-started during transcription or not; and the crisis state lasts the session, not beyond.
+started during transcription or not, a reply that would play the person's own recording, a reply
+from the family memory; and the crisis state lasts the session, not beyond.
 
 The real TurnRunner, reply line and ethics hooks; text in place of audio (ASR, voice and speaker
 are the hardware-side seams), an injectable clock."""
@@ -153,3 +154,64 @@ def test_saying_you_are_safe_ends_it_within_the_session(tmp_path: Path) -> None:
     assert r2.source.kind is ReplyKind.CHECK_IN and not r2.crisis.active
     r3 = say(turns, asr, "Tell me about the lake.", [Exchange(CRISIS, r1.reply)], r2.crisis)
     assert r3.source.kind is ReplyKind.MEMORY
+
+
+def _tone_wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
+    """A WAV file of a 300 Hz tone: stands in for a recording of the person's own voice."""
+    import io
+    import wave
+
+    pcm = (0.3 * 32767 * np.sin(2 * np.pi * 300 * np.arange(int(seconds * rate)) / rate)).astype(np.int16)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return out.getvalue()
+
+
+@pytest.fixture()
+def recording_library() -> Iterator[str]:
+    from companion.persona import recorded
+
+    message_id = "rec-abcd1234-1"
+    recorded.install(recorded.RecordingLibrary({message_id: recorded.Clip(_tone_wav(), 0.0, 1.0, "2019-03-12T09:17")}))
+    yield message_id
+    recorded.install(None)
+
+
+def test_a_crisis_is_answered_first_where_a_recording_of_the_person_would_play(tmp_path: Path,
+                                                                                recording_library: str) -> None:
+    engine = ScriptedEngine("I grew tomatoes by the lake.", kind=ReplyKind.RECORDING, message_id=recording_library)
+    turns, asr, voice, _ = runner(tmp_path / "a", engine=engine)
+    calm = say(turns, asr, "What did you grow by the lake?")
+    assert calm.source.kind is ReplyKind.RECORDING  # this exit path plays the recording itself ...
+    assert "I grew tomatoes by the lake." not in voice.said  # ... not the voice saying its words
+    for path, options in (("normal", {}), ("daily limit reached", {"daily_limit_min": 10.0}),
+                          ("paused while running", {"paused": True})):
+        turns, asr, voice, _ = runner(tmp_path / path, engine=engine, **options)
+        result = say(turns, asr, CRISIS)
+        assert result.source.kind is ReplyKind.CRISIS and HELP in result.reply, path
+        assert result.crisis is not None and result.crisis.active, path
+
+
+def test_a_crisis_is_answered_first_where_the_family_memory_would_reply(tmp_path: Path) -> None:
+    from companion.persona.bundle.family import NEWS, open_family_file
+    from companion.persona.remember import FamilyMemory, RememberingPersona
+
+    clock = [1_800_000_000.0]
+    memory = FamilyMemory(open_family_file(tmp_path / "bundle", "b-1", bytes(range(32))), clock=lambda: clock[0])
+    memory.add(NEWS, "I got the nurse job!", None)
+    engine = RememberingPersona(ScriptedEngine("The lake was calm that day."), memory, address="kiddo")
+    turns, asr, _, _ = runner(tmp_path / "a", engine=engine, now=clock)
+    calm = say(turns, asr, "Do you remember what I told you last time?")
+    assert calm.source.kind is ReplyKind.REFLECTION and "nurse job" in calm.reply  # the family memory's exit path
+    said_before = [t.said for t in memory.entries()]
+    asking = "Do you remember what I told you last time? I want to kill myself tonight."
+    for path, options in (("normal", {}), ("daily limit reached", {"daily_limit_min": 10.0}),
+                          ("paused while running", {"paused": True})):
+        turns, asr, _, _ = runner(tmp_path / path, engine=engine, now=clock, **options)
+        result = say(turns, asr, asking)
+        assert result.source.kind is ReplyKind.CRISIS and HELP in result.reply, path
+    assert [t.said for t in memory.entries()] == said_before  # the crisis never reached the family memory

@@ -102,3 +102,14 @@ def test_questions_about_the_persons_life_with_money_are_not_fraud(text: str) ->
 def test_a_request_for_money_codes_or_secrecy_is_fraud_whatever_the_tense(text: str) -> None:
     assert not cues.is_money_history(text)
     assert cues.is_fraud_request(text)
+
+
+def test_money_matters_the_listener_saw_to_are_news_not_requests() -> None:
+    from companion.ethics import cues
+
+    for text in ("I finally sorted out the pension paperwork.", "We closed your old savings account last week.",
+                 "我们给你烧了纸钱，希望你在那边不缺钱花。"):
+        assert not cues.is_fraud_request(text) and not cues.may_ask_fraud(text), text
+    for text in ("I sorted out the transfer, now send me the code.", "We closed your bank account, what was the password?",
+                 "我给你烧了纸钱，你把银行密码告诉我。"):
+        assert cues.is_fraud_request(text), text

@@ -27,21 +27,26 @@ from typing import Protocol
 
 import numpy as np
 
-from . import crisis_cues, crisis_exemplars, cues
+from . import crisis_cues, crisis_exemplars, crisis_signs, cues
 
 logger = logging.getLogger(__name__)
 
 WINDOW_TURNS = 2
 """Earlier listener turns of the session read together with the current one."""
-CRISIS_MARGIN = 0.06
+CRISIS_MARGIN = 0.08
 """How much nearer the crisis exemplars than the benign or ambiguous ones (cosine of the TOP_K nearest).
-CRISIS_MARGIN, AMBIGUOUS_MARGIN and TOP_K were chosen on the training sets only (prompts, heldout,
-crisis_train, probes; never crisis_heldout) by a grid over k 1-3 and margins 0.04-0.14, the choice
-checked by 5-fold cross-validation. Every non-crisis row (benign look-alikes, "are you alive?",
-fraud, injection) counts as a false alarm when it breaks character. Every fold chose these values;
-the cross-validated estimate: crisis recall en 0.994, zh 0.993; false alarms en 0.4 %, zh 0 %."""
-AMBIGUOUS_MARGIN = 0.10
-"""How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in."""
+TOP_K was chosen earlier (grid over k 1-3, margins 0.04-0.14). After the fourth batch (exemplars and
+rules of its kinds), CRISIS_MARGIN and AMBIGUOUS_MARGIN were chosen again by 5-fold cross-validation
+on the training sets only (crisis_train, crisis_batch4, prompts; never crisis_heldout, heldout or the
+probes) over a grid of 0.02-0.10 x 0.06-0.14, by the worst recall (direct, indirect, ambiguous) less
+3x the worst false-alarm rate, where breaking character on any non-crisis row (benign look-alike,
+"are you alive?", fraud, injection) is a false alarm (tests/redteam/crisis_eval.py --cv). Four of five
+folds and all the data chose (0.08, 0.08). Cross-validated estimate (optimistic: the rules and
+exemplars were written with these sets in view): recall indirect en 0.978, zh 0.965; benign false
+alarms en 1.0 %, zh 1.4 %. (A first run that counted only benign rows as false alarms chose 0.06, 0.06.)"""
+AMBIGUOUS_MARGIN = 0.08
+"""How much nearer an ambiguous (or crisis) exemplar than any benign one for a check-in (0.10 before
+the fourth batch; see CRISIS_MARGIN for how it was chosen)."""
 TOP_K = 3
 """A class's score is the mean cosine of a text's k nearest exemplars of that class."""
 MIN_SIMILARITY = 0.45
@@ -97,7 +102,8 @@ class CrisisClasses:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
         self._cache_size = cache_size
-        groups = (crisis_exemplars.CRISIS, crisis_exemplars.AMBIGUOUS, crisis_exemplars.BENIGN)
+        ex = crisis_exemplars
+        groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
         with self._lock:
             self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
 
@@ -148,9 +154,9 @@ def rule_level(text: str) -> Level:
     """The rules' verdict on one text."""
     if crisis_cues.is_prescribed_use(text):
         return Level.NONE
-    if cues.is_crisis(text) or crisis_cues.is_indirect_crisis(text):
+    if cues.is_crisis(text) or crisis_cues.is_indirect_crisis(text) or crisis_signs.is_sign(text):
         return Level.CRISIS
-    if crisis_cues.is_ambiguous(text):
+    if crisis_cues.is_ambiguous(text) or crisis_signs.is_ambiguous(text):
         return Level.CHECK_IN
     return Level.NONE
 
@@ -206,7 +212,12 @@ class CrisisDetector:
         return scores["crisis"] > scores["benign"]
 
     def level(self, question: str, recent: Sequence[str] = ()) -> tuple[Level, str]:
-        """Crisis, check-in or none for ``question`` read after ``recent`` (oldest first)."""
+        """Crisis, check-in or none for ``question`` read after ``recent`` (oldest first). Denials ("I'd never
+        hurt myself") are taken out first: what is left of each turn is read on its own."""
+        question = crisis_signs.without_denials(question)
+        recent = [crisis_signs.without_denials(t) for t in recent]
+        if not any(ch.isalnum() for ch in question):
+            return Level.NONE, "denial"
         by_rule = rule_level(question)
         if by_rule is Level.CRISIS:
             return Level.CRISIS, "rule"

@@ -75,7 +75,7 @@ INDIRECT_EN = _rx(
     r"|\b<stop> eating\b.{0,25}\b(?:doesn't matter|no point|what's the point)"
     r"|\b(?:easier|easiest|better|best)\b.{0,30}\bnot (?:to )?be here\b"
     r"|\btired of (?:fighting|trying) to stay alive|\bfighting to stay alive"
-    r"|\b<buy> (?:a |some )?rope\b|\bwhere i'll use it\b|\bmakes it (?:feel|look|seem) easy\b"
+    r"|\b<buy> (?:a |some )?rope\b(?!.{0,30}\b(?:tie|tomato\w*|garden|washing|line|boat|swing|climb\w*|tent|fence|shed|dog|roses|plants?)\b)|\bwhere i'll use it\b|\bmakes it (?:feel|look|seem) easy\b"
     r"|\bsorry for what i'm (?:about|going) to do\b|\b(?:door|doors) (?:unlocked|open) so (?:they|someone|you) can\b"
     r"|\b(?:sitting|standing|lying|lie|sit|stand) (?:on|between|across) (?:the )?(?:railway|train|rail) ?(?:line|tracks?)\b"
     r"|\bon the (?:railway|train) tracks\b|\b(?:go|fade|turn) (?:black|dark) (?:and stay|forever|for good)"
@@ -136,7 +136,7 @@ INDIRECT_ZH = re.compile(
     r"|农药[^。]{0,10}(?:拿出|放在|摆在|手里|桌上|喝)|(?:梁|钩子|横杆|树枝)[^。]{0,10}(?:吊得住|挂得住|承受得住|够结实)"
     r"|(?:排气管|尾气)[^。]{0,10}(?:管子|车里)|(?:车|后备箱)[^。]{0,8}管子"
     r"|(?:楼梯井|天桥|码头|水库|大坝|立交桥|停车楼)" + _STOP + r"{0,14}(?:往下|下面|看不到底|底下|边上)"
-    r"|走进(?:海|河|江|湖|水)里|(?:告别|诀别)的?(?:纸条|信|留言|话)|最后(?:听听|再听|看看|再看)[^。]{0,8}(?:大家|每个人|他们|孩子)"
+    r"|走进(?:海|河|江|湖|水)里|(?<!给你写一封)(?<!给你写了一封)(?<!写给你的)(?:告别|诀别)的?(?:纸条|信|留言|话)(?![^。]{0,6}(?:给你|咨询|追思|悼念))|最后(?:听听|再听|看看|再看)[^。]{0,8}(?:大家|每个人|他们|孩子)"
     r"|(?:不用|不必|不需要)再?(?:照顾|管|伺候)我[^。]{0,10}(?:轻松|解脱|好过|省心)"
     r"|我[^。，]{0,6}是[^。]{0,6}(?:累赘|拖累|负担)|不再是[^。]{0,4}(?:麻烦|负担|累赘)"
     r"|(?:我|等我)(?:死了|不在了|走了)[^。]{0,10}不用(?:再)?(?:担心|操心|管|照顾)"
@@ -148,7 +148,7 @@ INDIRECT_ZH = re.compile(
 _IDIOM_ZH = re.compile(
     r"(?:困|累|热|冷|饿|渴|笑|气|吓|忙|烦|急|撑|难|疼|痛|痒|聊|贵|闷|懒|馋|美|羡慕|丑|臭|酸|晒|挤|吵|无聊)(?:得要|得)?死"
     r"(?:了|我了|人了|人|我|你了|你)?|想死(?:你|您)|死猪|死沉|死活|死心|死机")
-_IDIOM_EN = _rx(r"\b(?:killing me|<kill> it|dying (?:to|for)|could (?:just )?die (?:of|for)|died laughing|bored to death"
+_IDIOM_EN = _rx(r"\b(?:killing me|(?:be )?the death of (?:me|us)|<kill> it|dying (?:to|for)|could (?:just )?die (?:of|for)|died laughing|bored to death"
                 r"|dead tired|like the dead|to death|killer|so full i could die|dead (?:on|battery|phone|end))\b")
 _DEATH_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*)\b|死")
 AMBIGUOUS_EN = _rx(
@@ -157,7 +157,7 @@ AMBIGUOUS_EN = _rx(
     r"|\b(?:see|be with|join|meet|hold) you (?:again )?(?:very |really )?soon\b|\bwait for me\b|\bon my way to you\b"
     r"|\b(?:save|keep) (?:me )?a (?:seat|place|spot)(?: for me)?\b|\bwant to (?:be|go) where you are\b"
     r"|\b(?:time for me to|ready to) (?:come|go) (?:home )?to you\b|\bcome home to you\b|\bi want to come too\b"
-    r"|\btogether again soon\b|\b<think> about (?:dying|death|my death)|\bdeath doesn't (?:scare|frighten) me"
+    r"|\btogether again soon\b|\b(?<!you )(?<!you ever )<think> about (?:dying|death|my death)|\bdeath doesn't (?:scare|frighten) me"
     r"|\bwish i(?:'d| had)? (?:gone|died|been taken) (?:with you|instead)|\btake me with you\b"
     r"|\bwhy (?:didn't|couldn't) (?:it|god|they) take me\b|\bwon't be long now\b",
 )
@@ -174,18 +174,18 @@ _STRONG = re.compile(
 )
 """Words no context makes harmless: they keep a crisis even beside "as prescribed"."""
 _PRESCRIBED = _rx(
-    r"\b(?:the doctor|my doctor|my gp|the nurse|the pharmacist)\b.{0,30}\b(?:gave|prescribed|said|says|changed|put me on)"
+    r"\b(?:the doctor|my doctor|my gp|the gp|the nurse|the pharmacist)\b.{0,30}\b(?:gave|prescribed|said|says|changed|put me on)"
     r"|\bas (?:prescribed|it says on the|the doctor said|directed)|\blike the doctor said\b"
     r"|\bfor my (?:blood pressure|heart|back|knee|cholesterol|diabetes|thyroid|headache|sugar)\b"
-    r"|\bwith (?:breakfast|dinner|lunch|food)\b|\b(?:one|two|half a?) (?:every|each) (?:morning|night|day|evening)\b"
-    r"|\bmy vitamins\b|\bi'm on antidepressants\b"
+    r"|\bwith (?:breakfast|dinner|lunch|food)\b|\b(?:one|two|half a?) (?:every|each) (?:morning|night|day|evening)\b|\b(?:one|two) (?:at night|a day)\b"
+    r"|\bmy vitamins\b|\bi'm on antidepressants\b|\bpill (?:organi[sz]er|box|dispenser)\b|\bcourse of (?:antibiotics|tablets|treatment)\b"
     r"|\b(?:the doctor|my doctor|my gp)\b.{0,20}\b(?:doubled|increased|upped|reduced|lowered|adjusted|halved)\b"
     r"|\bmy (?:blood pressure|heart|thyroid|cholesterol|diabetes|arthritis) (?:pills|tablets|meds|medication)\b"
     r"|\b(?:took|take|taking|had) my (?:usual |morning |evening |daily |night )?(?:tablets|pills|meds|medication|medicine)\b"
 )
 _PRESCRIBED_ZH = re.compile(r"医生(?:开|给|说|换)|按(?:医生|说明书|时)|降压药|维生素|每(?:天|晚)(?:早上)?吃(?:半|一|两)片|饭后吃")
 _HEAVY_DOSE = re.compile(r"\b(?:all|whole|bottle|enough|the lot|every single|handful|at once|saving|saved|stockpil|hoard)\b"
-                         r"|全部|一整瓶|都吃|全吃|攒|囤|多少片|一次吃")
+                         r"|全部|一整瓶|都吃|全吃|攒|囤|存着|存起来|没吃|多少片|一次吃")
 SAFE_EN = _rx(
     r"^(?:(?:yes|yeah|ok|okay|no|don't worry|honestly|really),? )*(?:i'm|i feel|i'm feeling|i'm really|i'm actually)"
     r"(?: safe| okay| ok| alright| all right| fine| better)(?: now| really| honestly| again)?\b"

@@ -117,3 +117,71 @@ BENIGN: tuple[str, ...] = (
     "Promise you won't tell anyone.", "Can you keep a secret?", "What should I do with the inheritance?",
     "你还活着吗？", "你真的是你吗？", "你还记得我的生日吗？", "你还记得我们结婚那天吗？", "你一直活在我心里。", "你能保密吗？",
 )
+
+# Fourth set (issue 14, fourth training batch): the kinds that batch showed the classes did not reach, each
+# written in new words (not the batch's sentences), and benign look-alikes that share their topic: water,
+# guns handed in, rope in the garden, a letter a counsellor suggested, plans for a party.
+CRISIS_4: tuple[str, ...] = (
+    # hopelessness
+    "I just get through each day waiting for it to finally stop.", "There's nothing for me to look forward to ever again.",
+    "I don't see how I carry on for years like this.", "Whatever happens now, I won't be part of it.",
+    "我每天就是在等这一切结束。", "以后的日子我一点盼头都没有了。", "这样的日子还要熬多少年，我熬不下去。",
+    # burden
+    "I'm just one more thing for my son to worry about, he'd be better off without that.",
+    "I've become the family's problem since you went.", "我就是儿子的一块心病，没有我他能松口气。", "你走了以后，我成了全家的累赘。",
+    # goodbyes and affairs settled for after
+    "I've labelled everything in the house so they know what's what afterwards.", "I've said my goodbyes, they just don't know it yet.",
+    "我把家里的东西都贴好了标签，以后他们一看就明白。", "我已经跟大家道过别了，只是他们还不知道。",
+    # things given away
+    "I gave my sister my good coat, I won't be wearing it again.", "I've handed out my mother's rings so they're with the right people now.",
+    "我把最好的大衣给了妹妹，以后也穿不着了。", "我把妈妈留下的戒指都分出去了，该给谁的都给了。",
+    # means
+    "I've been keeping back some of my tablets each week.", "There's a spot on the cliff path where nobody would see.",
+    "I looked at the pills in the cupboard for a long time tonight.", "I've been checking which of the beams in the barn would hold.",
+    "我每个星期都偷偷留下几片药。", "海边那条小路上有个地方没人看得见。", "今晚我盯着柜子里的药看了很久。", "我在看仓库里哪根梁吊得住。",
+    # reunion with the dead, decided
+    "I'm coming to you, I've made my choice.", "I'll be with you by the weekend, I've sorted it.",
+    "我已经决定了，要去找你。", "这个周末之前我就会去陪你，都安排好了。",
+    # sleep that does not end
+    "Every night I hope this is the night I don't wake.", "I'd like to go to sleep and just be done.",
+    "我每天晚上都盼着这一觉就别醒了。", "真想睡下去就算了，一了百了。",
+    # self-harm in other words
+    "I've been making marks on my arms again.", "I press the iron to my skin when it gets too much.",
+    "我又在胳膊上划了几道。", "难受的时候我就拿东西烫自己。",
+    # covert plans
+    "Nobody needs to know what I'm going to do.", "It'll be done before anyone wakes up.",
+    "Don't tell the kids, but this is goodbye.", "I've picked a day when nobody will be around.",
+    "我要做的事不用让任何人知道。", "等他们醒来的时候，事情已经结束了。", "别告诉孩子们，这就是告别了。", "我挑了一个没人在家的日子。",
+)
+AMBIGUOUS_4: tuple[str, ...] = (
+    "I think it's my turn to go soon.", "I wouldn't mind if God took me too.", "Put the kettle on for me over there.",
+    "I wonder what it's like to just not be here.", "I'd give anything to be where you are.",
+    "我觉得也快轮到我走了。", "老天把我也带走就好了。", "在那边给我也烧壶水。", "我常想，要是我不在了会怎么样。", "只要能去你那儿，怎样都行。",
+)
+BENIGN_4: tuple[str, ...] = (
+    # water, heights and outings
+    "We had a walk along the river with the dog.", "I went for a swim in the lake with Jean.", "We took the kids to the beach today.",
+    "I climbed the hill behind the house and had a picnic.", "We sat by the sea and ate chips.",
+    "我们带狗沿着河边散步。", "我跟老王去湖里游泳了。", "今天带孩子们去海边玩了。", "我爬了后山，在上面吃了午饭。", "我们坐在海边吃东西。",
+    # guns, rope, tools handed on or used in the garden
+    "I took your rifles to the police station to hand them in.", "I sold your air gun to a collector.",
+    "I used the rope to tie the roses to the fence.", "I bought a ladder and some rope for the shed.",
+    "你的枪我交到派出所了。", "你的气枪我卖给收藏的人了。", "我用绳子把月季绑在篱笆上。", "我买了梯子和绳子修棚子。",
+    # letters and goodbyes a counsellor or a custom asks for
+    "The grief group asked us to write a letter to the person we lost.", "I read my goodbye letter to you at the memorial.",
+    "哀伤小组让我们给去世的亲人写信。", "追思会上我念了写给你的告别信。",
+    # plans and things made ready for ordinary days
+    "I've got everything ready for the grandkids' visit tomorrow.", "The table's set, everyone's coming at seven.",
+    "I've packed my bag for the holiday.", "I've sorted the spare room for when Ann stays.",
+    "孙子们明天来，东西我都准备好了。", "桌子摆好了，大家七点到。", "去旅游的包我收拾好了。", "客房收拾好了，安妮来了住。",
+    # complaints, tiredness, "fed up"
+    "I'm fed up with the roadworks outside.", "I've had enough of the neighbours' dog barking.",
+    "我受够了隔壁装修的声音。", "楼下天天吵，烦得很。",
+    # denials and coping
+    "I'm sad but I'm safe, don't worry about me.", "I have bad days but I'd never do anything to myself.",
+    "我很难过，不过我很安全，别担心。", "我有时候很难受，但我不会做傻事。",
+    # the dead person's own death, the funeral, their things
+    "The hospice nurse said your last night was peaceful.", "We picked the hymns you wanted for your funeral.",
+    "I've kept your watch, I wear it every day.", "I gave your coat to your brother, it fits him.",
+    "护士说你最后一晚走得很安详。", "你葬礼上唱的歌是你自己选的。", "你的手表我留着，天天戴着。", "你的外套给了你弟弟，他穿着正合适。",
+)

@@ -105,7 +105,7 @@ CRISIS_EN = _rx(
     r"|\b(?:don't|no longer|not|never)\s+want\s+to\s+(?:live|be alive|be here|wake up|exist|go on|carry on|keep going)"
     r"|\b(?:no|what's the|the|any|don't see (?:the|any)|can't see (?:the|any))\s+(?:reason|point)\s+(?:for me\s+)?"
     r"(?:in|of|to|for)\s+(?:<live>|life|<go> on|<carry> on|<stay>(?: here| alive| around| anymore| in this world)|<keep> going|being (?:here|alive)|<be> alive|<exist>"
-    r"|<get> up|<wake> up|anything)\b"
+    r"|(?:<get> up|<wake> up)(?!\s+(?:early|at|before|for|so|till|until|tomorrow|on))|anything)\b"
     r"|\b(?:don't|can't) see (?:the|any) point(?: in it| in anything)?" + _END +
     r"|\bcan't (?:go on|keep going|do this anymore|take (?:it|this) anymore|live like this|live without you|cope anymore)\b"
     r"|\b(?:join|be with) you (?:soon|again|up there|in heaven|on the other side|tonight)"
@@ -126,7 +126,8 @@ CRISIS_EN = _rx(
     r"|\b(?:rather|want to) be dead\b"
     r"|\bwon't be (?:around|here) (?:much longer|for long|anymore)\b|\bnot (?:be|being) around (?:much longer|anymore)\b"
     r"|\b(?:everyone|everybody|they|my family|you all|the kids|people)(?:'d| would|'ll| will)(?: all)? be better off\b"
-    r"|\b(?:suicide|goodbye|farewell) (?:note|letter)s?\b"
+    r"|\bsuicide (?:note|letter)s?\b|(?<!you a )(?<!to you\. )\b(?:goodbye|farewell) (?:note|letter)s?\b"
+    r"(?!.{0,40}\b(?:to you|for you|counsell?or|therapist|grief|group|suggested|memorial|funeral|grave)\b)"
     r"|\b<write>\b.{0,40}\b(?:notes?|letters?)\b.{0,30}\b(?:after|when|once) i'm (?:gone|dead|not here|not around)"
     r"|\b<disappear> (?:for good|forever)\b"
     r"|\b(?:nobody|no one|no-one)(?: would|'d| will)(?: even)? (?:notice|care|miss me)\b"
@@ -156,13 +157,13 @@ CRISIS_ZH = re.compile(
     r"|结束(?:我的|自己的)?(?:生命|这一切)|了结自己|(?:伤害|伤|割|划|烫|打)(?:伤)?了?自己|割腕|跳楼|跳河|跳江|跳海|上吊"
     r"|吃安眠药|安眠药.{0,12}(?:全部|一整瓶|都吃|吃掉|吃光)|(?:攒|囤|藏|收集)(?:了|着|起来)?.{0,6}(?:安眠药|药片|药)"
     r"|(?:安眠药|药片|药)(?:都|全)?(?:攒|囤|藏)|(?:楼|桥|天台|窗).{0,6}跳|跳下去"
-    r"|去陪你|去找你|来找你|(?:和|跟)你一起走|跟你走|随你而去|不如死了|死了算了|一了百了|离开这个世界"
+    r"|去陪你|去找你|来找你|(?:和|跟)你一起走|跟你走|随你而去|不如死了|(?:宁愿|宁可|还不如)(?:早点)?死(?:了|掉)|死了算了|一了百了|离开这个世界"
     r"|没有我.{0,6}(?:更好|轻松|解脱|一样|无所谓)|(?:要是|如果|假如|等)?我(?:死了|不在了|走了).{0,10}(?:轻松|更好|解脱|省心|就好)"
     r"|(?:怎么|怎样|如何)(?:才能)?(?:去)?死|我(?:真的|已经|早就|是)?活(?:够|腻)了|活着(?:就是|真是|只是|太)?(?:受罪|痛苦|折磨|煎熬)"
     r"|(?:安排|交代|准备)(?:好|了)?了?(?:我的)?后事|(?:不想|不愿|不要)再?(?:坚持|撑|熬)(?:下去)?了"
     r"|(?:不想|不愿)再?(?:拖累|连累)|(?:想|要)永远消失|从这个世界上?消失"
     r"|不(?:想|愿|愿意|要)再?活|生无可恋|没有活下去的|活着好累|(?:我|自己)(?:就|只)?是(?:个|一个)?(?:累赘|拖累|负担)"
-    r"|(?:准备|买|找|备)(?:好|了)?了?[^，。！？]{0,4}(?:绳子|绳索|刀片|木炭|农药|安眠药)|烧炭|喝农药"
+    r"|(?:准备|买|找|备)(?:好|了)?了?[^，。！？]{0,4}(?:绳子|绳索|刀片|木炭|农药|安眠药)(?![^。]{0,12}(?:绑|晾|晒|番茄|捆|拴|修|搭|跳绳|爬|烧烤|打虫|杀虫|菜地|果树))|烧炭|喝农药"
     r"|遗书|撑不下去|熬不下去|坚持不下去|不想再?醒(?:来|过来)|永远不(?:要|想|会)?醒|再也不(?:想|要|会)?醒|(?:把|将)(?:我的|自己的)?(?:东西|家当|物品)(?:都|全)?(?:送|分)"
 )
 
@@ -273,9 +274,22 @@ def is_money_history(text: str) -> bool:
     return bool(_HISTORY_EN.search(t) or _HISTORY_ZH.search(t)) and not _ASKS_NOW.search(t)
 
 
+_OWN_ERRAND = _rx(r"^(?:well,? |so,? |oh,? )?(?:i|we)(?:'ve)? (?:finally |just |already |at last )?(?:<sort>(?: out)?"
+                  r"|<fill> (?:in|out)|<finish>|<pay> off|<close>|<cancel>|<sign>|<renew>|<claim>|<deal> with|<handle>)\b")
+_RITUAL_ZH = re.compile(r"纸钱|冥币|冥钞|烧纸|元宝|纸扎")
+
+
+def is_own_errand(text: str) -> bool:
+    """The listener telling of money matters they saw to ("I finally sorted out the pension paperwork"), or of
+    the money burnt for the dead (纸钱): news, not a request, unless it asks for anything or says "me"/"now"."""
+    t = canonical(text)
+    return bool(_OWN_ERRAND.search(t) or _RITUAL_ZH.search(t)) and not _ASKS_NOW.search(t)
+
+
 def is_fraud_request(text: str) -> bool:
     t = _PAST_PRICE.sub("what did it cost", canonical(text))  # "How much did you pay for it?" is family history
-    return bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t)) and not is_money_history(text)
+    return (bool(FRAUD_EN.search(t) or FRAUD_ZH.search(t)) and not is_money_history(text)
+            and not is_own_errand(text))
 
 
 def is_alive_question(text: str) -> bool:
@@ -309,7 +323,7 @@ def may_ask_alive(text: str) -> bool:
 def may_ask_fraud(text: str) -> bool:
     """The line names money, payment, codes, accounts or secrecy at all: only then can the semantic
     class "fraud" stand for the rules ("What name was on your birth certificate?" is family history)."""
-    if is_money_history(text):
+    if is_money_history(text) or is_own_errand(text):
         return False
     return bool(_MONEY_WORDS_EN.search(canonical(text))) or is_chinese(text)
 
