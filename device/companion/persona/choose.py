@@ -172,7 +172,7 @@ def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, rece
         return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
     rows = np.flatnonzero(mask)
     if (when := time_of_day(heard.text)) is not None:  # never "Good morning!" to a goodnight (understand.py)
-        rows = rows[[not clashes(when, texts[i]) for i in rows]] if len(rows) else rows
+        rows = rows[[not clashes(when, texts[int(i)]) for i in rows]] if len(rows) else rows
     if not len(rows):
         return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
     ranked = scores[rows] + TYPICAL_BONUS * catalogue.typical[rows]

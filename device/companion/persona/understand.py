@@ -154,7 +154,8 @@ def understand(text: str, previous_topic: str | None = None, *, topics: Sequence
     name = _listener_name(clean) if intent is Intent.INTRODUCTION else None
     topic = topic_of(clean)
     known = list(topics) or ([Topic(previous_topic)] if previous_topic else [])
-    follow_up, resolved, used = False, clean, ()
+    follow_up, resolved = False, clean
+    used: tuple[Topic, ...] = ()
     if intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and known:
         follow_up, resolved, used = resolve(clean, known, own_topic=topic)
     asked = re.sub(r"^(?:and|so|then|but|oh|well)\b[,\s]*", "", lower)  # "And where did you stay?" asks where
