@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,15 @@ def spoken_turn(bundle: Path, question: str, tmp_path: Path, env: dict[str, str]
     return json.loads(done.stdout), reply_wav
 
 
+def syllables(text: str) -> set[str]:
+    """The Mandarin syllables of ``text`` without tones, as espeak-ng's pinyin reader spells them:
+    Whisper hears espeak's rough Mandarin as homophones (喜欢 -> 西方), so the words it writes back
+    are compared by sound, not by character."""
+    spelled = subprocess.run(["espeak-ng", "-q", "-x", "-v", "cmn-latn-pinyin", text], capture_output=True,
+                             text=True, check=True, timeout=30).stdout
+    return {re.sub(r"[\d'_|,;]", "", token) for token in spelled.split()} - {""}
+
+
 def heard_in(reply_wav: Path, ear: object) -> str:
     """What Whisper (language set to Chinese) hears in the spoken reply, in simplified characters."""
     from opencc import OpenCC
@@ -156,7 +166,7 @@ def test_a_chinese_export_becomes_a_persona_that_answers_a_spoken_question(
         export = tmp_path / "全部消息记录.txt"
         export.write_text(QQ_EXPORT, encoding="gb18030")
         bundle = make_bundle("爷爷", export, "爷爷", tmp_path / "yeye", env)
-        question, expected = "你喜欢唱歌吗？", SINGING
+        question, expected = "你以前喜欢唱歌吗？", SINGING
 
     result, reply_wav = spoken_turn(bundle, question, tmp_path, env)
     assert _HAN.search(result["transcript"]), result
@@ -167,10 +177,10 @@ def test_a_chinese_export_becomes_a_persona_that_answers_a_spoken_question(
     heard = heard_in(reply_wav, mandarin_ear)
     assert len(_HAN.findall(heard)) >= 20, heard
     assert any(word in heard[: len(heard) // 2] for word in ("人工", "智能", "消息", "本人")), heard
-    reply_chars = set(_HAN.findall(expected))
-    # espeak-ng's Mandarin is rough: a third of the reply's characters heard back is Mandarin speech
-    # (the English voice reading characters gives none).
-    assert len(reply_chars & set(heard[len(heard) // 3:])) >= 0.3 * len(reply_chars), heard
+    # espeak-ng's Mandarin is rough: most of the reply's syllables heard back (by sound) is Mandarin
+    # speech of the reply (the English voice reading characters gives none).
+    reply_sounds = syllables(expected)
+    assert len(reply_sounds & syllables(heard[len(heard) // 3:])) >= 0.4 * len(reply_sounds), heard
 
     # The grandchild's own words and a friend's number never became the persona's.
     from companion.persona.bundle.store import Bundle

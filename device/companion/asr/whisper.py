@@ -47,6 +47,9 @@ class FasterWhisperRecognizer:
                 audio,
                 language=self._language,
                 beam_size=self._beam_size,
+                # One decoding pass: the temperature fall-back re-decodes hard audio up to five more
+                # times by sampling, which makes a turn's latency unbounded and its words random.
+                temperature=0.0,
                 condition_on_previous_text=False,
                 without_timestamps=True,
                 vad_filter=False,
