@@ -21,7 +21,7 @@ from companion.persona.base import Exchange
 from companion.persona.eval import fact_questions, run_eval, split_held_out
 from companion.persona.folder import load_persona_folder
 from companion.persona.lm.engine import load_lm_persona
-from companion.persona.lm.grounding import RetrievalGrounding
+from companion.persona.lm.grounding import RetrievalGrounding, exclude
 from companion.persona.lm.loader import read_choice, resolve_engine
 from companion.persona.lm.tiny import make_tiny_model
 from companion.persona.retrieval import load_retrieval_persona
@@ -53,6 +53,17 @@ def test_grounded_question_is_answered_with_the_fact_from_the_memories(walt):
     reply = reply_of(walt, "What did you name the canoe you built?")
     assert "Ruthie" in reply, reply
     assert last_source(walt).kind in ("memory", "generated")
+
+
+def test_the_lm_knows_the_persona_close_paraphrase_bar_and_retrieval_answer(retrieval):
+    """The gate's "direct" rule needs both from the grounding source (a probe once read neither)."""
+    grounding = RetrievalGrounding(retrieval)
+    assert grounding.close_bar == pytest.approx(retrieval.catalogue.bars.high)
+    answer = grounding.answer("What did you name the canoe you built?", ())
+    assert answer is not None and "Ruthie" in answer.text
+    held_out = exclude(grounding, [answer.source.message_id])
+    assert held_out.close_bar == grounding.close_bar
+    assert held_out.answer("What did you name the canoe you built?", ()) is None
 
 
 def test_a_fact_absent_from_the_memories_is_not_remembered(walt, retrieval):
@@ -134,11 +145,15 @@ def test_spoken_question_through_the_real_pipeline_with_the_lm_engine(speak, loa
     # reach the LM engine and come back grounded in Walt's canoe memories.
     assert "canoe" in result.transcript.casefold() or "can you" in result.transcript.casefold(), result.transcript
     assert result.source is not None and result.source.kind in ("memory", "generated", "fallback"), result.reply
-    if result.source.kind != "fallback":  # a misheard question ("you bill") may be declined: never invented
+    if result.source.kind == "fallback":  # a misheard question ("you bill") may be declined: never invented
+        assert result.reply in retrieval.folder.fallback_replies
+    elif "canoe" in result.transcript.casefold():
         reply = result.reply.casefold()
         assert "ruthie" in reply or "canoe" in reply, result.reply
-    else:
-        assert result.reply in retrieval.folder.fallback_replies
+    else:  # heard as "the can you built": one of Walt's real messages about what he built, never invented
+        said = {m.id: m for m in retrieval.folder.messages}.get(result.source.message_id or "")
+        assert said is not None, result
+        assert "buil" in f"{said.context} {said.text}".casefold(), result.reply
 
 
 def test_engine_setting_lm_builds_the_lm_persona(test_settings, retrieval):

@@ -47,6 +47,11 @@ class ScriptedSource:
     def settled(self, question: str, history) -> None:  # type: ignore[no-untyped-def]
         return None  # these sources test generation: they never settle a turn themselves
 
+    def answer(self, question: str, history) -> None:  # type: ignore[no-untyped-def]
+        return None  # no retrieval engine behind these sources
+
+    close_bar = None
+
     def examples(self, n: int) -> list[Memory]:
         return [Memory("ex-1", "Best spot is the north shore at first light.", "Where do you fish?", 1.0)][:n]
 

@@ -50,6 +50,11 @@ class KeywordSource:
     def settled(self, question: str, history) -> None:  # type: ignore[no-untyped-def]
         return None  # these sources test generation: they never settle a turn themselves
 
+    def answer(self, question: str, history) -> None:  # type: ignore[no-untyped-def]
+        return None  # no retrieval engine behind these sources
+
+    close_bar = None
+
     def examples(self, n: int) -> list[Memory]:
         return []
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .base import Exchange
+from .reply import ReplyKind
 from .refer import MAX_TOPICS, Topic, answered_by_last, gist, name_in_reply, topic_of
 from .understand import Intent, Understanding, understand
 
@@ -51,13 +52,13 @@ def recall(history: Sequence[Exchange]) -> ConversationMemory:
         if heard.intent in (Intent.NEWS, Intent.FEELING, Intent.STATEMENT, Intent.INTRODUCTION):
             told.append(heard.text)
             del told[: max(0, len(told) - MAX_TOLD)]
-        source = getattr(exchange, "source", None)
-        remembered = getattr(source, "kind", None) in ("memory", "recording", "generated")
+        source = exchange.source
+        remembered = source is not None and source.kind in (ReplyKind.MEMORY, ReplyKind.RECORDING, ReplyKind.GENERATED)
         if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT, Intent.NEWS, Intent.FEELING):
             topics = _moved(topics, heard, exchange.reply if remembered else "")
         elif heard.intent in (Intent.GREETING, Intent.FAREWELL):
             topics = []
-        last_id = getattr(source, "message_id", None) if source is not None else None
+        last_id = source.message_id if source is not None else None
     return ConversationMemory(listener_name=name, told=tuple(told), topic=topics[-1].phrase if topics else None,
                               topics=tuple(topics), last_message_id=last_id)
 

@@ -160,7 +160,7 @@ class LmPersona:
             return self._fallback_piece(history, best.score), "uncovered"
         heard = hear(question, recall(history))
         why = step_aside(heard, chosen.score if chosen else None, chosen is not None and holds_detail(heard.wants, chosen.text),
-                         _close_bar(self.source), self.generation, self.options.gate)
+                         self.source.close_bar, self.generation, self.options.gate)
         if why is not None:  # the reply said if generation were dropped, said now
             return self._without_model(shown), why
         return shown, "-"
@@ -310,18 +310,10 @@ class LmPersona:
 
 def _answer(source: GroundingSource, question: str, history: Sequence[Exchange], floor: float) -> Memory | None:
     """The memory the retrieval engine answers with (answerability-checked, follow-up resolved)."""
-    answer = getattr(source, "answer", None)  # RetrievalGrounding's; an evaluation view may not have it
-    reply = answer(question, history) if answer is not None else None
+    reply = source.answer(question, history)
     if reply is None or reply.kind is not ReplyKind.MEMORY or not reply.source.message_id:
         return None
     return Memory(reply.source.message_id, reply.text, None, max(float(reply.source.score), floor))
-
-
-def _close_bar(source: GroundingSource) -> float | None:
-    """The persona's calibrated score of a close paraphrase (retrieval's "high" bar), if known."""
-    bars = getattr(getattr(getattr(source, "retrieval", None), "catalogue", None), "bars", None)
-    high = getattr(bars, "high", None)
-    return float(high) if isinstance(high, (int, float)) else None
 
 
 def load_lm_persona(model_dir: Path, source: GroundingSource, *, threads: int = 0,

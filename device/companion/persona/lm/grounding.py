@@ -55,6 +55,17 @@ class GroundingSource(Protocol):
         the model may phrase it."""
         ...
 
+    def answer(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
+        """The memory retrieval itself would answer with (answerability-checked, follow-ups
+        resolved), or None when this source has no retrieval engine behind it."""
+        ...
+
+    @property
+    def close_bar(self) -> float | None:
+        """The persona's calibrated score of a close paraphrase (retrieval's "high" bar): above it
+        the memory answers as it stands and generation cannot help. None: not calibrated."""
+        ...
+
 
 class RetrievalGrounding:
     """A GroundingSource over a RetrievalPersona (persona folder + MiniLM vectors)."""
@@ -83,6 +94,10 @@ class RetrievalGrounding:
         from ..conversation import hear, recall
 
         return self._retrieval.reply_for(hear(question, recall(history)), history)
+
+    @property
+    def close_bar(self) -> float | None:
+        return float(self._retrieval.catalogue.bars.high)
 
     def search(self, question: str, k: int) -> list[Memory]:
         if not question.strip():
@@ -135,7 +150,16 @@ class _Excluding:
 
     def settled(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
         """The inner source's decision, unless it would say a held-out message (then the model may try)."""
-        piece = self._inner.settled(question, history)
+        return self._unless_held_out(self._inner.settled(question, history))
+
+    def answer(self, question: str, history: Sequence[Exchange]) -> ReplyPiece | None:
+        return self._unless_held_out(self._inner.answer(question, history))
+
+    @property
+    def close_bar(self) -> float | None:
+        return self._inner.close_bar
+
+    def _unless_held_out(self, piece: ReplyPiece | None) -> ReplyPiece | None:
         if piece is not None and piece.source.message_id in self._ids:
             return None
         return piece

@@ -11,6 +11,7 @@ from typing import Any
 
 from ...persona.bundle.store import Bundle
 from ...persona.bundle import recordings as store
+from ...persona.ingest.records import ChatRecord
 from .importer import RecordingsSummary, check_and_transcribe, store_candidates
 from .sources import find
 
@@ -29,14 +30,14 @@ def register(sub: Any, bundle_command: Callable[..., argparse.ArgumentParser], f
     c.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
-def speaker_matcher(speaker: str | None) -> Callable[[Any], bool]:
+def speaker_matcher(speaker: str | None) -> Callable[[ChatRecord], bool]:
     """Whether a chat record is the person's (the same rule as the text import: name or alias)."""
     wanted = " ".join((speaker or "").split()).casefold()
 
-    def match(record: Any) -> bool:
+    def match(record: ChatRecord) -> bool:
         if not wanted:
             return False
-        names = (record.speaker, *getattr(record, "aliases", ()))
+        names = (record.speaker, *record.aliases)
         return any(" ".join(n.split()).casefold() == wanted for n in names)
 
     return match
