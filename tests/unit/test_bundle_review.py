@@ -25,6 +25,7 @@ from companion.persona.bundle.index import build_index, text_key
 from companion.persona.bundle.keys import BundleError
 from companion.persona.bundle.maintenance import verify_bundle
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
+from support.kill import kill_until_done
 from unit.chat_layouts import T0, android_whatsapp, conversation
 
 SECRET = "family passphrase"
@@ -193,10 +194,7 @@ print("done", flush=True)
 
 def test_kill_minus_nine_during_forget_leaves_the_import_wholly_there_or_wholly_gone(tmp_path: Path) -> None:
     import random
-    import signal
-    import subprocess
     import sys
-    import time
 
     from companion.persona.bundle.importer import import_records
     from companion.persona.ingest.records import ChatRecord
@@ -215,20 +213,14 @@ def test_kill_minus_nine_during_forget_leaves_the_import_wholly_there_or_wholly_
     rng = random.Random(19)
     for n in range(files):
         import_id = f"{n + 1:064x}"
-        for attempt in range(3):
-            process = subprocess.Popen([sys.executable, str(script), str(folder), SECRET, import_id],
-                                       stdout=subprocess.PIPE, text=True)
-            assert process.stdout is not None and process.stdout.readline().strip() == "open"
-            if attempt < 2:
-                time.sleep(rng.uniform(0.0, 0.8))  # a random moment during (or after) the forget
-                process.send_signal(signal.SIGKILL)
-            process.wait(timeout=120)
+
+        def forgotten(n: int = n, import_id: str = import_id) -> bool:
             with Bundle.open(folder, SECRET.encode()) as bundle:
                 assert verify_bundle(bundle).ok
                 left = [i.id for i in list_imports(bundle)]
-                forgotten = import_id not in left
-                assert left == [f"{k + 1:064x}" for k in range(n + forgotten, files)]
+                gone = import_id not in left
+                assert left == [f"{k + 1:064x}" for k in range(n + gone, files)]
                 assert bundle.count("records") == len(left) * 5000 and bundle.count("reply_pairs") == len(left) * 2500
-            if forgotten:
-                break
-        assert forgotten
+            return gone
+
+        kill_until_done([sys.executable, str(script), str(folder), SECRET, import_id], rng, 0.8, forgotten)

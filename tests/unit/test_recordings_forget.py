@@ -24,6 +24,7 @@ from companion.persona.bundle.recordings import Segment
 from companion.persona.bundle.store import Bundle
 from companion.voice.recordings.importer import RecordingsSummary, check_and_transcribe, store_candidates
 from companion.voice.recordings.sources import find
+from support.kill import kill_until_done
 from unit.test_bundle_review import SECRET, TextEmbedder, make_bundle
 from unit.test_recordings_store import opus
 
@@ -182,10 +183,7 @@ def test_a_summary_of_counts_is_json_ready() -> None:
 def test_kill_minus_nine_during_forget_leaves_the_recordings_wholly_there_or_wholly_gone(tmp_path: Path) -> None:
     import os
     import random
-    import signal
-    import subprocess
     import sys
-    import time
 
     from companion.persona.bundle.store import utc_now
     from companion.voice.recordings.importer import _add_passages
@@ -214,26 +212,20 @@ def test_kill_minus_nine_during_forget_leaves_the_recordings_wholly_there_or_who
     script.write_text(FORGETTER)
     rng = random.Random(20)
     for n, import_id in enumerate(imports):
-        for attempt in range(3):
-            process = subprocess.Popen([sys.executable, str(script), str(folder), SECRET, import_id],
-                                       stdout=subprocess.PIPE, text=True)
-            assert process.stdout is not None and process.stdout.readline().strip() == "open"
-            if attempt < 2:
-                time.sleep(rng.uniform(0.0, 0.6))  # a random moment during (or after) the forget
-                process.send_signal(signal.SIGKILL)
-            process.wait(timeout=120)
+
+        def forgotten(n: int = n, import_id: str = import_id) -> bool:
             with Bundle.open(folder, SECRET.encode()) as bundle:
                 assert verify_bundle(bundle).ok
                 left = [i.id for i in list_imports(bundle)]
-                forgotten = import_id not in left
-                assert left == imports[n + forgotten:]
+                gone = import_id not in left
+                assert left == imports[n + gone:]
                 held = claims.counts_by_import(bundle.db)
                 assert [held[i].recordings for i in left] == [per_import] * len(left)
                 assert len(store.recordings(bundle.db)) == per_import * len(left)
                 assert len(passage_texts(bundle)) == bundle.count("reply_pairs") == per_import * len(left)
-            if forgotten:
-                break
-        assert forgotten
+            return gone
+
+        kill_until_done([sys.executable, str(script), str(folder), SECRET, import_id], rng, 0.6, forgotten)
 
 
 def test_imports_show_and_forget_commands_count_the_recordings(tmp_path: Path, exports: dict[str, Path],
