@@ -43,6 +43,10 @@ logger = logging.getLogger(__name__)
 
 BLOCK = 160
 """Samples per adaptive-filter block (10 ms at 16 kHz); every mic block size is a multiple."""
+AUDIBLE_S = 2.0
+"""How long after the reference places a sound its echo may still reach the mic: the echo delay
+plus how late a loaded machine's playback can run behind the reference (up to 1.2 s measured
+on the live rig under load). Only this long after the last sound is the device surely silent."""
 
 
 class NlmsEchoCanceller(EchoMeter):
@@ -121,17 +125,20 @@ class NlmsEchoCanceller(EchoMeter):
         data = np.concatenate([self._pending_in, mic.astype(np.float32)])
         usable = len(data) - len(data) % BLOCK
         outs, echoes, expected = [self._pending_out], [self._pending_echo], [self._pending_expected]
-        active, aligned = False, True
+        aligned = True
         for offset in range(0, usable, BLOCK):
             block = data[offset : offset + BLOCK]
             self._expected_now = 0.0
-            e, y, ref_on = self._block(block, index + offset)
+            e, y = self._block(block, index + offset)
             outs.append(e)
             echoes.append(y)
             expected.append(np.full(BLOCK, self._expected_now, dtype=np.float32))
-            active = active or ref_on
             aligned = aligned and not self._settling and not self._misaligned
         self._pending_in = data[usable:]
+        # Whatever delay was found (it can be wrong, or have changed since): anything played
+        # within AUDIBLE_S may still be heard, so only then is the device surely silent.
+        audible = int(AUDIBLE_S * self.rate)
+        active = bool(np.any(self.reference.read(index - audible, audible + len(data))))
         out, echo, power = np.concatenate(outs), np.concatenate(echoes), np.concatenate(expected)
         if len(out) < len(mic):  # the first call with a partial block: pad the front
             pad = np.zeros(len(mic) - len(out), np.float32)
@@ -214,12 +221,11 @@ class NlmsEchoCanceller(EchoMeter):
             self._fdl[p] = np.fft.rfft(span[end - 2 * BLOCK : end])
         self._prev_ref = span[-BLOCK:]
 
-    def _block(self, mic: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    def _block(self, mic: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray]:
         self._remember(mic, index)
         self._maybe_estimate_delay(index + BLOCK)
         if self.delay is None:
-            window = self.reference.read(index - self.max_lag, self.max_lag + BLOCK)
-            return mic.copy(), np.zeros(BLOCK, np.float32), bool(np.any(window))
+            return mic.copy(), np.zeros(BLOCK, np.float32)
         self._check_restart(index)
         ref = self.reference.read(index - self.delay, BLOCK)
         spectrum = np.fft.rfft(np.concatenate([self._prev_ref, ref]))
@@ -250,9 +256,7 @@ class NlmsEchoCanceller(EchoMeter):
             # energy test above misses must not teach the filter either).
             leftover = expected_s / 10.0 ** (self._erle / 10.0)
             self._adapt(error, self.step * min(1.0, (leftover + 1e3) / (err_s + 1e3)))
-        # Whatever the found delay: the echo of anything played within the longest delay can be
-        # in the mic (the delay can be wrong, or have changed since it was measured).
-        return error, echo, bool(np.any(self.reference.read(index - self.max_lag, self.max_lag + BLOCK)))
+        return error, echo
 
     SETTLE = 4800
     """Samples of a restarted playback heard (at the found delay) before its timing is checked (0.3 s)."""

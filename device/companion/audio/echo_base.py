@@ -31,7 +31,7 @@ class EchoResult:
     echo: np.ndarray
     """The estimated echo that was subtracted (float32, int16 scale)."""
     reference_active: bool
-    """The device played something the mic can still be hearing (within the longest echo delay)."""
+    """The device played something the mic can still be hearing (its echo may come late)."""
     expected: np.ndarray | None = None
     """Per sample, the echo power to expect at the mic (path gain x what was played), int16 units."""
     aligned: bool = True

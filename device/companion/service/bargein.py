@@ -5,7 +5,7 @@ then these tests, per VAD frame of the echo-cancelled residual:
 
 - the VAD hears speech in the residual;
 - the canceller is converged and its timing checked, or the device is silent: nothing
-  played within the longest echo delay, whatever delay the canceller found (the first second
+  played for 2 s (audio/echo.py AUDIBLE_S), whatever delay the canceller found (the first second
   of the very first reply, the delay plus ~0.3 s after each pause in the playback, a delay
   found wrong until it is found again, and up to 2 s after the mic lost samples (a reopened
   device), are never an interruption: the button still is);
