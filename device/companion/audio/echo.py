@@ -184,6 +184,11 @@ class NlmsEchoCanceller(EchoMeter):
         lag, ratio, gain = gcc_phat_delay(self._history.astype(np.float64), ref.astype(np.float64), self.max_lag)
         if ratio < 12.0:
             self._candidate = None
+            if self.delay is not None and mean_power(self._history) > 0.5 * self._echo_ratio * mean_power(ref):
+                # The mic holds as much as the echo should, yet nothing of it within the range:
+                # the playback runs later than the reference says (by seconds on a loaded
+                # machine). Where the echo is, the filter is not: not trusted until re-locked.
+                self._misaligned = True
             return
         if self.delay is not None:
             covered = self._covers(lag)
