@@ -138,7 +138,7 @@ class NlmsEchoCanceller(EchoMeter):
         # Whatever delay was found (it can be wrong, or have changed since): anything played
         # within AUDIBLE_S may still be heard, so only then is the device surely silent.
         audible = int(AUDIBLE_S * self.rate)
-        active = bool(np.any(self.reference.read(index - audible, audible + len(data))))
+        active = self.reference.any_sound(index - audible, audible + len(data))
         out, echo, power = np.concatenate(outs), np.concatenate(echoes), np.concatenate(expected)
         if len(out) < len(mic):  # the first call with a partial block: pad the front
             pad = np.zeros(len(mic) - len(out), np.float32)
