@@ -67,11 +67,12 @@ class EchoMeter:
     def __init__(self) -> None:
         self.cpu_s = 0.0
         self.audio_s = 0.0
+        self._energy = [0.0, 0.0]  # echo-only mic and residual energy while converged (a statistic)
         self._forget_erle()
 
     def _forget_erle(self) -> None:
+        """A new echo path (a re-lock, a reset): measure again; the running totals are kept."""
         self._erle = 0.0  # dB, rises fast and falls slowly
-        self._energy = [0.0, 0.0]  # echo-only mic and residual energy since convergence (a statistic)
         self._echo_blocks = 0
 
     @property

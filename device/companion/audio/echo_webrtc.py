@@ -82,6 +82,7 @@ class WebRtcEchoCanceller(EchoMeter):
         self._freeze = 0  # frames until the path gain may be learnt again (after a talker)
         self._smoothed = np.zeros(3)  # mic, expected echo and residual power (30 ms smoothing)
         self._forget_erle()
+        self._energy = [0.0, 0.0]
 
     # -- the EchoCanceller interface (converged, erle_db, erle_total_db, cpu_per_audio_s: EchoMeter)
     def reset(self) -> None:
