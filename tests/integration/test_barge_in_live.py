@@ -61,11 +61,35 @@ def press(factory: MockFactory) -> None:
     pin.drive_high()
 
 
-def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def holds_within(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``condition`` comes true within ``timeout`` s; returns as soon as it does (no event
+    exists for the pipeline's phase or the speaker's level: they are checked every 20 ms)."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.02)
+    return True
+
+
+def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    assert holds_within(condition, timeout), f"timed out waiting for {what}"
+
+
+def when_the_reply_plays(session: LiveSession) -> threading.Event:
+    """Set when the first sentence of the persona's answer (not the earcon or the AI disclosure)
+    starts playing: told by the same callback that gives the frame its subtitles."""
+    playing = threading.Event()
+    told = session.pipeline.turns.on_text
+
+    def on_text(role: str, text: str) -> None:
+        if told is not None:
+            told(role, text)
+        if role == "reply":
+            playing.set()
+
+    session.pipeline.turns.on_text = on_text
+    return playing
 
 
 def speaking_now(recording) -> bool:  # type: ignore[no-untyped-def]
@@ -117,7 +141,10 @@ def test_device_does_not_interrupt_itself_on_its_own_echo(
     assert stats["interruptions"] == 0
     # The echo really was in the microphone, loud: about as loud as the device's own voice.
     assert np.sqrt(np.mean(heard.astype(np.float64) ** 2)) > 1000, "the echo path did not reach the mic"
-    assert canceller.converged and canceller.erle_total_db > 3.0  # measured 6-8 dB here: see the README
+    # Cancelled over the replies: echo energy is only counted while the canceller is converged, so
+    # this also says it converged. Not its state at the last instant: under heavy load the echo's
+    # timing jumps and the canceller then honestly says it is not converged until it re-locks.
+    assert canceller.erle_total_db > 3.0  # measured 6-8 dB here (10-28 dB since issue 21): see the README
 
 
 def test_speaking_over_the_reply_stops_it_and_is_answered_next(
@@ -129,24 +156,25 @@ def test_speaking_over_the_reply_stops_it_and_is_answered_next(
     results: list = []  # type: ignore[type-arg]
     interruption = speak(INTERRUPTION)
     speaker = pulse_rig.record_speaker(tmp_path / "speaker.wav")
+    answer = when_the_reply_plays(session)
+    monitor = session.pipeline.barge_in
+    assert monitor is not None
     with EchoPath(pulse_rig):
         thread = start(session, results, max_turns=2)
         try:
             press(factory)
             pulse_rig.play_into_mic(speak(LONG_QUESTION), wait=True)
-            wait_for(lambda: session.pipeline.state.phase is Phase.SPEAKING, 60, "the reply to start")
-            time.sleep(9.0)  # past the earcon and disclosure, inside Walt's answer
-            wait_for(lambda: speaking_now(speaker), 10, "the device to be mid-word")
+            # Past the earcon and disclosure (never cut off), inside Walt's answer, mid-word.
+            assert answer.wait(90), "Walt's answer did not start playing"
+            wait_for(lambda: speaking_now(speaker) and monitor.canceller.converged, 12,
+                     "the device to be mid-word, its echo cancelled")
             assert session.pipeline.state.phase is Phase.SPEAKING
             play = pulse_rig.play_into_mic(interruption)
             onset = play.started_at + speech_onset_s(interruption)
             play.wait()
             # Someone who is not heard says it again: the canceller can still be settling on the
             # echo delay (about 1 run in 6 on this rig). The repeat is reported, never hidden.
-            deadline = time.monotonic() + 2.5
-            while session.pipeline.state.phase is Phase.SPEAKING and time.monotonic() < deadline:
-                time.sleep(0.02)
-            repeated = session.pipeline.state.phase is Phase.SPEAKING
+            repeated = not holds_within(lambda: session.pipeline.state.phase is not Phase.SPEAKING, 2.5)
             if repeated:
                 play = pulse_rig.play_into_mic(interruption)
                 onset = play.started_at + speech_onset_s(interruption)
@@ -158,7 +186,6 @@ def test_speaking_over_the_reply_stops_it_and_is_answered_next(
             session.stop()
             thread.join(timeout=10)
     speaker.stop()
-    monitor = session.pipeline.barge_in
     print(f"echo delay {monitor.canceller.found_delay_s}, ERLE {monitor.canceller.erle_total_db:.1f} dB, "
           f"monitor {monitor.stats.to_dict()}")
 

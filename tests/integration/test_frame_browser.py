@@ -198,8 +198,11 @@ def test_a_scripted_turn_at_both_sizes_and_touch_to_talk(tmp_path: Path, rose: t
                     captions = set()
                     for _ in range(3):
                         captions.add(await visible_photo(browser))
+                        shown = await browser.eval("document.querySelector('.photo.shown').dataset.photoId")
                         await browser.eval("nextSlide()")
-                        await asyncio.sleep(0.3)
+                        # the next photo has loaded and taken over (two good ones: always another)
+                        await browser.wait_for("(() => { const s = document.querySelectorAll('.photo.shown');"
+                                               f" return s.length === 1 && s[0].dataset.photoId !== {shown!r}; }})()")
                     assert captions <= {"At the lake, June 1971", "In the garden with the roses"}
         finally:
             await pub.close()

@@ -6,10 +6,11 @@ JUnit report via ``record_property``.
 from __future__ import annotations
 
 import os
-import queue
+import select
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -49,6 +50,41 @@ def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(x.astype(np.float64) ** 2))) if len(x) else 0.0
 
 
+class Captured:
+    """What an input stream's callback delivered, and a way to wait for it (no fixed sleeps)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[float, np.ndarray]] = []  # (arrival time, block)
+        self._grown = threading.Condition()
+
+    def callback(self, indata, frames, time_info, status) -> None:  # only enqueue, like the device
+        with self._grown:
+            self.items.append((time.monotonic(), indata.copy()))
+            self._grown.notify_all()
+
+    @property
+    def samples(self) -> int:
+        return sum(len(c) for _, c in self.items)
+
+    def data(self) -> np.ndarray:
+        return np.concatenate([c[:, 0] for _, c in self.items]) if self.items else np.zeros(0, np.int16)
+
+    def wait_until(self, condition, timeout: float) -> bool:
+        """Checked as each block arrives; True as soon as ``condition(self)`` holds."""
+        with self._grown:
+            return self._grown.wait_for(lambda: condition(self), timeout)
+
+
+def whole(length: int, peak: float, after: int):
+    """A condition on captured audio: a sound of ``length`` samples arrived whole, and ``after`` more."""
+
+    def holds(data: np.ndarray) -> bool:
+        onset = _onset(data, peak)
+        return onset >= 0 and len(data) >= onset + length + after
+
+    return holds
+
+
 @pytest.fixture
 def sd_env(pulse_rig):
     """sounddevice enumerating the rig's server (env applied, PortAudio re-initialised)."""
@@ -64,23 +100,22 @@ def sd_env(pulse_rig):
 def test_sounddevice_captures_tone_played_into_mic(pulse_rig, sd_env, tmp_path, record_property):
     sd = sd_env
     tone = write_tone_wav(tmp_path / "tone.wav", 440, TONE_SECONDS, MIC_RATE, AMPLITUDE)
-    chunks: queue.Queue = queue.Queue()
-
-    def callback(indata, frames, time_info, status):  # only enqueue, like the device
-        chunks.put((time.monotonic(), indata.copy()))
+    captured = Captured()
+    peak = AMPLITUDE * 32767
 
     opened = time.monotonic()
     with sd.InputStream(
-        device=pulse_rig.device_name, samplerate=MIC_RATE, channels=1, dtype="int16", callback=callback
+        device=pulse_rig.device_name, samplerate=MIC_RATE, channels=1, dtype="int16", callback=captured.callback
     ) as stream:
-        time.sleep(0.3)  # some silence first
+        assert captured.wait_until(lambda c: c.samples >= 0.3 * MIC_RATE, 10), "no audio callbacks"  # silence first
         play = pulse_rig.play_into_mic(tmp_path / "tone.wav")
         play.wait(timeout=10)
-        time.sleep(0.2)
+        tone_in = whole(len(tone), peak, MIC_RATE // 10)
+        assert captured.wait_until(lambda c: tone_in(c.data()), 10), "the tone did not arrive whole"
         stream_latency = stream.latency
     closed = time.monotonic()
 
-    items = list(chunks.queue)
+    items = list(captured.items)
     assert items, "no audio callbacks at all"
     data = np.concatenate([c[:, 0] for _, c in items])
     # chunk arrival time for each sample index
@@ -90,7 +125,6 @@ def test_sounddevice_captures_tone_played_into_mic(pulse_rig, sd_env, tmp_path, 
     # continuous flow (no 2-second null-sink bursts): we got ~ wall time worth of samples
     assert len(data) / MIC_RATE > 0.8 * (closed - opened) - 0.1, (len(data) / MIC_RATE, closed - opened)
 
-    peak = AMPLITUDE * 32767
     onset = _onset(data, peak)
     assert onset > 0, "tone never arrived in the captured audio"
     silence = data[:onset]
@@ -122,10 +156,8 @@ def test_sounddevice_output_is_recorded_from_speaker(pulse_rig, sd_env, tmp_path
     rate = PulseRig.SPEAKER_RATE
     tone = write_tone_wav(tmp_path / "ref.wav", 440, TONE_SECONDS, rate, AMPLITUDE)
     rec = pulse_rig.record_speaker(tmp_path / "speaker.wav")
-    deadline = time.monotonic() + 5
-    while not rec.chunks and time.monotonic() < deadline:  # recorder connected and flowing
-        time.sleep(0.005)
-    assert rec.chunks, "speaker recorder got no data"
+    assert rec.wait_until(lambda a: len(a) > 0, 5), "speaker recorder got no data"  # connected and flowing
+    peak = AMPLITUDE * 32767
 
     pos = 0
 
@@ -137,13 +169,15 @@ def test_sounddevice_output_is_recorded_from_speaker(pulse_rig, sd_env, tmp_path
         pos += frames
         outdata[:, 0] = out
 
+    # A high-latency stream: on a starved machine a low-latency callback underruns, and the gap
+    # it leaves in the tone is the player's, not the rig's (seen 2 of 2 runs under load).
     stream = sd.OutputStream(
-        device=pulse_rig.device_name, samplerate=rate, channels=1, dtype="int16", callback=callback
+        device=pulse_rig.device_name, samplerate=rate, channels=1, dtype="int16", callback=callback, latency="high"
     )
     try:
         started = time.monotonic()
         stream.start()
-        time.sleep(TONE_SECONDS + 0.4)
+        assert rec.wait_until(whole(len(tone), peak, rate // 10), 10), "the tone did not reach the speaker whole"
         out_latency = stream.latency
     finally:
         stream.close()
@@ -151,7 +185,6 @@ def test_sounddevice_output_is_recorded_from_speaker(pulse_rig, sd_env, tmp_path
 
     data, wav_rate = read_wav(path)
     assert wav_rate == rate
-    peak = AMPLITUDE * 32767
     onset = _onset(data, peak)
     assert onset >= 0, "the tone never reached the speaker monitor"
     corr = _best_correlation(data, tone, onset)
@@ -173,29 +206,29 @@ def test_sounddevice_output_is_recorded_from_speaker(pulse_rig, sd_env, tmp_path
 
 def test_vanished_mic_breaks_stream_and_comes_back(pulse_rig, sd_env, tmp_path):
     sd = sd_env
-    write_tone_wav(tmp_path / "tone.wav", 440, 0.3, MIC_RATE, AMPLITUDE)
+    tone = write_tone_wav(tmp_path / "tone.wav", 440, 0.3, MIC_RATE, AMPLITUDE)
     finished = []
-    frames = queue.Queue()
+    ended = threading.Event()
+    captured = Captured()
 
-    def callback(indata, n, time_info, status):
-        frames.put(indata.copy())
+    def on_finished() -> None:
+        finished.append(time.monotonic())
+        ended.set()
 
-    kwargs = dict(device=pulse_rig.device_name, samplerate=MIC_RATE, channels=1, dtype="int16", callback=callback)
-    stream = sd.InputStream(finished_callback=lambda: finished.append(time.monotonic()), **kwargs)
+    kwargs = dict(device=pulse_rig.device_name, samplerate=MIC_RATE, channels=1, dtype="int16",
+                  callback=captured.callback)
+    stream = sd.InputStream(finished_callback=on_finished, **kwargs)
     stream.start()
     # Wait until the server lists our recording stream (and the rig's keep-alive), so the
     # unplug below really kills it, also on a busy machine.
     deadline = time.monotonic() + 5
     while len(pulse_rig.source_outputs_on(PulseRig.MIC_SOURCE)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.05)  # the server's list of streams: no event to await, checked often with a deadline
     assert stream.active
 
     t = time.monotonic()
     pulse_rig.unload_mic()  # kill_streams=True: like pulling the USB mic
-    deadline = t + 3
-    while stream.active and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not stream.active and finished, "stream survived the vanished mic"
+    assert ended.wait(3) and not stream.active, "stream survived the vanished mic"
     stream.close()
     assert PulseRig.MIC_SOURCE not in pulse_rig.sources()
     with pytest.raises(sd.PortAudioError):
@@ -203,30 +236,30 @@ def test_vanished_mic_breaks_stream_and_comes_back(pulse_rig, sd_env, tmp_path):
     print(f"vanished mic: stream finished {(finished[0] - t) * 1000:.0f} ms after unload")
 
     pulse_rig.load_mic()
-    while not frames.empty():
-        frames.get()
-    with sd.InputStream(**kwargs):
+    captured = Captured()
+    with sd.InputStream(**{**kwargs, "callback": captured.callback}):
         pulse_rig.play_into_mic(tmp_path / "tone.wav").wait(timeout=10)
-        time.sleep(0.1)
-    data = np.concatenate([c[:, 0] for c in frames.queue])
-    assert _rms(data) > 1000, "no tone after the mic came back"
+        tone_in = whole(len(tone), AMPLITUDE * 32767, 0)
+        assert captured.wait_until(lambda c: tone_in(c.data()), 10), "no tone after the mic came back"
+    assert _rms(captured.data()) > 1000
 
 
 def test_unload_mic_without_kill_moves_stream_to_silent_placeholder(pulse_rig, sd_env):
     sd = sd_env
-    frames = queue.Queue()
+    captured = Captured()
     with sd.InputStream(
         device=pulse_rig.device_name,
         samplerate=MIC_RATE,
         channels=1,
         dtype="int16",
-        callback=lambda indata, n, ti, st: frames.put(indata.copy()),
+        callback=captured.callback,
     ) as stream:
-        time.sleep(0.1)
+        assert captured.wait_until(lambda c: c.samples > 0, 5), "the stream delivered nothing"
         pulse_rig.unload_mic(kill_streams=False)
-        n0 = frames.qsize()
-        time.sleep(0.3)
-        assert stream.active and frames.qsize() > n0
+        n0 = captured.samples
+        # Still delivering (moved, not killed): another 0.1 s of audio comes.
+        assert captured.wait_until(lambda c: c.samples >= n0 + MIC_RATE // 10, 5)
+        assert stream.active
         assert pulse_rig.source_outputs_on(PulseRig.NO_MIC_SOURCE)
     pulse_rig.load_mic()
     assert PulseRig.MIC_SOURCE in pulse_rig.sources()
@@ -234,7 +267,7 @@ def test_unload_mic_without_kill_moves_stream_to_silent_placeholder(pulse_rig, s
 
 def test_speaker_recorder_is_not_moved_when_mic_comes_back(pulse_rig, tmp_path):
     rec = pulse_rig.record_speaker(tmp_path / "spk.wav")
-    time.sleep(0.05)
+    assert rec.wait_until(lambda a: len(a) > 0, 5), "the recorder is not connected"
     before = pulse_rig.source_outputs_on(PulseRig.SPEAKER_MONITOR)
     pulse_rig.unload_mic()
     pulse_rig.load_mic()
@@ -268,7 +301,7 @@ def test_rig_cleans_up_even_when_the_test_fails(tmp_path):
 
 LIFECYCLE_PROBE = textwrap.dedent(
     """
-    import json, os, sys, time
+    import json, os, sys, threading
     sys.path.insert(0, sys.argv[1])
     from support.pulse_rig import PulseRig
     try:
@@ -276,8 +309,10 @@ LIFECYCLE_PROBE = textwrap.dedent(
             rig_dir = rig.dir
             rig.apply_env()
             import sounddevice as sd
-            with sd.InputStream(device=rig.device_name, samplerate=16000, channels=1, dtype="int16"):
-                time.sleep(0.1)
+            flowing = threading.Event()
+            with sd.InputStream(device=rig.device_name, samplerate=16000, channels=1, dtype="int16",
+                                callback=lambda *args: flowing.set()):
+                assert flowing.wait(10), "the stream delivered nothing"
             raise RuntimeError("boom")
     except RuntimeError:
         pass
@@ -339,6 +374,29 @@ ENUM_PROBE = textwrap.dedent(
 )
 
 
+def exit_within(pids: list[int], timeout: float) -> bool:
+    """Wait for processes that are not our children to exit: a pidfd becomes readable then."""
+    fds = []
+    for pid in pids:
+        try:
+            fds.append(os.pidfd_open(pid))
+        except ProcessLookupError:
+            pass  # already gone (and reaped)
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    pending, deadline = set(fds), time.monotonic() + timeout
+    try:
+        while pending and (remaining := deadline - time.monotonic()) > 0:
+            for fd, _ in poller.poll(remaining * 1000):
+                pending.discard(fd)
+                poller.unregister(fd)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return not pending
+
+
 @pytest.mark.parametrize("mode", ["before", "after"])
 def test_env_must_be_set_before_portaudio_enumerates(pulse_rig, mode):
     import json
@@ -368,12 +426,12 @@ def test_env_must_be_set_before_portaudio_enumerates(pulse_rig, mode):
 
 CRASH_PROBE = textwrap.dedent(
     """
-    import sys, time
+    import sys
     sys.path.insert(0, sys.argv[1])
     from support.pulse_rig import PulseRig
     rig = PulseRig().start()
     print(rig.pid, rig.dir, *[p.pid for p in rig._keepalive.values()], flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # until killed (or, should the test die first, until its end of the pipe closes)
     """
 )
 
@@ -385,7 +443,7 @@ def test_killed_test_process_takes_its_daemon_along(tmp_path):
 
     tests_dir = Path(__file__).resolve().parents[1]
     owner = subprocess.Popen(
-        [sys.executable, "-c", CRASH_PROBE, str(tests_dir)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CRASH_PROBE, str(tests_dir)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
         fields = owner.stdout.readline().split()
@@ -394,6 +452,7 @@ def test_killed_test_process_takes_its_daemon_along(tmp_path):
     finally:
         owner.kill()
         owner.wait()
+        owner.stdin.close()
         owner.stdout.close()
 
     def gone(pid):
@@ -402,9 +461,7 @@ def test_killed_test_process_takes_its_daemon_along(tmp_path):
         except FileNotFoundError:
             return True
 
-    deadline = time.monotonic() + 5
-    while not all(gone(p) for p in [daemon_pid, *children]) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert exit_within([daemon_pid, *children], 5), "the daemon or its children outlived their owner"
     assert all(gone(p) for p in [daemon_pid, *children])
     assert rig_dir.exists()  # nobody could clean up...
     with PulseRig():

@@ -212,6 +212,8 @@ class RecordHandle:
         self.chunks: list[tuple[float, int, int]] = []
         self._buf = bytearray()
         self._lock = threading.Lock()
+        self._grown = threading.Condition(self._lock)  # notified on every block read, and at EOF
+        self._ended = False
         self._frame_bytes = 2 * channels
         self._wav = wave.open(str(self.path), "wb")
         self._wav.setnchannels(channels)
@@ -243,14 +245,34 @@ class RecordHandle:
                 self._wav.writeframesraw(data[:usable])
                 self._buf += data[:usable]
                 self.chunks.append((now, n_frames, frames))
+                self._grown.notify_all()
             n_frames += frames
+        with self._lock:
+            self._ended = True
+            self._grown.notify_all()
+
+    def wait_until(self, condition, timeout: float) -> bool:
+        """Block until ``condition(samples)`` holds for what was captured so far, checked each
+        time a block arrives; False if it did not within ``timeout`` s or the recorder ended."""
+        deadline = time.monotonic() + timeout
+        with self._grown:
+            while True:
+                if condition(self._samples_locked()):
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._ended:
+                    return False
+                self._grown.wait(remaining)
 
     def samples(self):
         """Everything captured so far as an int16 numpy array (frames x channels, or 1-D if mono)."""
+        with self._lock:
+            return self._samples_locked()
+
+    def _samples_locked(self):
         import numpy as np
 
-        with self._lock:
-            a = np.frombuffer(bytes(self._buf), dtype="<i2")
+        a = np.frombuffer(bytes(self._buf), dtype="<i2")
         return a if self.channels == 1 else a.reshape(-1, self.channels)
 
     def arrival_time(self, sample_index: int) -> float | None:

@@ -4,7 +4,9 @@ either wholly in it or not at all, and running the import again completes it."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -38,6 +40,7 @@ def export(n):
         yield ChatRecord("whatsapp", f"chat{{n}}", "Rose", f"answer {{n}}-{{i}}: the roses, love.", t + dt.timedelta(minutes=1))
 
 with Bundle.open(Path(sys.argv[1]), {SECRET!r}) as bundle:
+    print("importing", flush=True)  # the test kills from here on, not while Python is still starting
     for n in range({FILES}):
         import_records(bundle, export(n), filename=f"chat{{n}}.txt", file_sha256=f"{{n:064x}}", fmt="whatsapp",
                        speaker="Rose", redactor=lambda text: text, progress=False)
@@ -70,12 +73,15 @@ def test_kill_minus_nine_at_random_points_never_corrupts(tmp_path: Path) -> None
     progress = []
     for _ in range(KILLS):
         process = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE)
-        time.sleep(rng.uniform(0.3, 2.5))
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 120)  # its start-up can take seconds when loaded
+        assert ready and process.stdout.readline() == b"importing\n", "the importer did not start"
+        time.sleep(rng.uniform(0.0, 2.2))  # not a wait for anything: a random moment of the import to kill at
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.communicate(timeout=30)  # reaped, its pipe read to the end and closed
         progress.append(check_consistent(folder))
     done = subprocess.run([sys.executable, str(script), str(folder)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr
+    assert done.returncode == 0 and done.stdout.split() == ["importing", "done"], done.stderr
     assert check_consistent(folder) == FILES
     assert progress == sorted(progress), progress  # files done never go backwards
     with Bundle.open(folder, SECRET) as bundle:
@@ -84,11 +90,22 @@ def test_kill_minus_nine_at_random_points_never_corrupts(tmp_path: Path) -> None
         assert statuses.count('"imported"') == FILES
 
 
+def started_importing(process: subprocess.Popen[bytes], timeout: float = 120.0) -> bool:
+    """Wait for the import's progress bar ("importing <file>") on stderr: the work has begun."""
+    assert process.stderr is not None
+    seen, deadline = b"", time.monotonic() + timeout
+    while b"importing" not in seen:
+        ready, _, _ = select.select([process.stderr], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(process.stderr.fileno(), 4096) if ready else b""
+        if not chunk:
+            return False  # timed out, or the process ended first
+        seen = seen[-64:] + chunk
+    return True
+
+
 @pytest.mark.integration  # kills real processes again and again: too slow for the fast lane
 def test_kill_minus_nine_during_the_cli_import_of_a_whatsapp_export(tmp_path: Path) -> None:
     """The same through `companion persona import` with the real WhatsApp parser and redaction."""
-    import os
-
     from bench.make_export import write_export
 
     export = write_export(tmp_path / "WhatsApp Chat with Grandma Rose.txt", 15_000)
@@ -103,10 +120,11 @@ def test_kill_minus_nine_during_the_cli_import_of_a_whatsapp_export(tmp_path: Pa
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     rng = random.Random(7)
     for _ in range(4):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 2.5))
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert started_importing(process), "the import did not start"
+        time.sleep(rng.uniform(0.0, 2.0))  # not a wait for anything: a random moment of the import to kill at
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.communicate(timeout=30)  # reaped, its pipe read to the end and closed
         with Bundle.open(folder, SECRET) as bundle:
             assert verify_bundle(bundle).ok
             journal = journal_summaries(bundle)

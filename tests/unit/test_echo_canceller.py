@@ -165,3 +165,23 @@ def test_abort_forgets_what_will_never_be_played() -> None:
     assert buf.end_time == pytest.approx(10.5, abs=0.001)
     assert np.all(buf.read(int(10.5 * RATE), 1000) == 0)
     assert np.all(buf.read(int(10.2 * RATE), 100) > 900)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    writes=st.lists(st.tuples(st.floats(0.0, 3.0), st.integers(1, 20000), st.booleans()), min_size=1, max_size=8),
+    first=st.integers(-40000, 200000),
+    count=st.integers(0, 60000),
+)
+def test_any_sound_agrees_with_what_read_returns(writes: list[tuple[float, int, bool]], first: int, count: int) -> None:
+    """The cheap check the canceller makes for every block (wrapping ring, gaps, old audio gone)."""
+    buf = ReferenceBuffer(seconds=3.0)
+    now = 10.0
+    for step, length, loud in writes:
+        now += step
+        pcm = np.zeros(length, dtype=np.int16)
+        if loud:
+            pcm[length // 2] = 100  # one sample of sound in a block of silence
+        buf.add(pcm, now)
+    start = int(10.0 * RATE) + first
+    assert buf.any_sound(start, count) == bool(np.any(buf.read(start, count)))

@@ -36,7 +36,13 @@ def test_snapshot_then_events_and_a_press(tmp_path: Path) -> None:
     presses: list[float] = []
 
     async def main() -> None:
-        pub = make(tmp_path, on_press=lambda: presses.append(time.monotonic()))
+        pressed = asyncio.Event()
+
+        def on_press() -> None:  # called on the event loop, as the publisher reads the command
+            presses.append(time.monotonic())
+            pressed.set()
+
+        pub = make(tmp_path, on_press=on_press)
         assert await pub.start()
         mode = stat.S_IMODE(os.stat(pub.path).st_mode)
         assert mode == 0o600  # no group configured: owner only
@@ -55,10 +61,7 @@ def test_snapshot_then_events_and_a_press(tmp_path: Path) -> None:
         assert await read_event(reader) == feed.State("listening")
         writer.write(feed.encode(feed.Command("press")) + feed.encode(feed.Command("press")) + b"nonsense\n")
         await writer.drain()
-        for _ in range(50):
-            if presses:
-                break
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(pressed.wait(), 5)
         writer.close()
         await pub.close()
         assert not pub.path.exists()
@@ -78,21 +81,26 @@ def test_a_stuck_reader_is_dropped_and_publishing_never_waits(tmp_path: Path, mo
         stuck.connect(str(pub.path))  # connects, never reads
         reader, writer = await asyncio.open_unix_connection(str(pub.path))
         await read_event(reader)
-        while len(pub._clients) < 2:
+        for _ in range(500):  # the stuck one is a client too: no event to await, checked often with a deadline
+            if len(pub._clients) == 2:
+                break
             await asyncio.sleep(0.01)
+        assert len(pub._clients) == 2
         received: list[bytes] = []
+        all_received = asyncio.Event()
 
         async def drain() -> None:  # the live reader keeps up
             while line := await reader.readline():
                 received.append(line)
+                if len(received) >= 3000:
+                    all_received.set()
 
         draining = asyncio.get_running_loop().create_task(drain())
         for i in range(3000):
             assert pub.say("reply", f"sentence {i} " + "x" * 200) is None  # a plain call: nothing to await
             if i % 20 == 0:
                 await asyncio.sleep(0)
-        while len(received) < 3000:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(all_received.wait(), 60)
         draining.cancel()
         assert pub.dropped == 1 and len(pub._clients) == 1  # the stuck one went, the live one stayed
         stuck.close()

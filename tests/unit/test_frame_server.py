@@ -29,7 +29,13 @@ def test_headers_host_check_token_and_press(tmp_path: Path) -> None:
     presses: list[int] = []
 
     async def main() -> None:
-        publisher = FramePublisher(settings.frame, persona=feed.Persona("Rose"), on_press=lambda: presses.append(1))
+        press_seen = asyncio.Event()
+
+        def on_press() -> None:  # called on the event loop, as the publisher reads the command
+            presses.append(1)
+            press_seen.set()
+
+        publisher = FramePublisher(settings.frame, persona=feed.Persona("Rose"), on_press=on_press)
         frame = Frame(settings)
         await frame.start()
         url = f"http://127.0.0.1:{frame.port}"
@@ -52,16 +58,13 @@ def test_headers_host_check_token_and_press(tmp_path: Path) -> None:
             async with http.post(url + "/press", headers={"X-Frame-Token": frame.token}) as no_voice:
                 assert no_voice.status == 503  # the voice is not running: said, not silently dropped
             await publisher.start()
-            for _ in range(100):
+            for _ in range(100):  # the client's connection state: no event to await, checked often
                 if frame.client.connected:
                     break
                 await asyncio.sleep(0.1)
             async with http.post(url + "/press", headers={"X-Frame-Token": frame.token}) as pressed:
                 assert pressed.status == 200
-            for _ in range(50):
-                if presses:
-                    break
-                await asyncio.sleep(0.05)
+            await asyncio.wait_for(press_seen.wait(), 5)
         await frame.stop()
         await publisher.close()
 

@@ -7,10 +7,12 @@ time it was captured):
 
 1. finds the bulk echo delay (output latency + air + input latency) by GCC-PHAT (echo_delay.py)
    cross-correlation of the microphone against the reference over 0..max_delay_s, locking it
-   once two estimates agree, and re-checking it when the cancellation gets poor;
-2. re-measures the delay (+-40 ms) on the first 0.3 s after every pause in the playback,
-   because the sound server restarts a drained stream a few milliseconds earlier or later
-   each time, and moves the filter there without forgetting the room;
+   once two estimates agree, and re-checking it every second: an echo found where the filter
+   does not look means the canceller is not converged (not trusted) until it re-locks;
+2. re-measures the delay over the whole range after every pause in the playback, because the
+   sound server restarts a drained stream earlier or later each time (by hundreds of ms on a
+   loaded machine), and moves the filter there without forgetting the room; until then the
+   timing is unsure (``EchoResult.aligned``);
 3. models the rest of the echo path (speaker, room, resamplers) with a partitioned-block
    frequency-domain NLMS filter (overlap-save, 10 ms blocks) and subtracts its output;
 4. freezes adaptation while the near-end talker is speaking (double-talk guard: the
@@ -26,12 +28,11 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from .base import CAPTURE_RATE
+from .echo_base import EchoCanceller, EchoMeter, EchoResult
 from .echo_delay import gcc_phat_delay, mean_power
 from .reference import ReferenceBuffer, ReferenceTap
 
@@ -42,48 +43,13 @@ logger = logging.getLogger(__name__)
 
 BLOCK = 160
 """Samples per adaptive-filter block (10 ms at 16 kHz); every mic block size is a multiple."""
+AUDIBLE_S = 2.0
+"""How long after the reference places a sound its echo may still reach the mic: the echo delay
+plus how late a loaded machine's playback can run behind the reference (up to 1.2 s measured
+on the live rig under load). Only this long after the last sound is the device surely silent."""
 
 
-@dataclass
-class EchoResult:
-    """One block of microphone audio after cancellation, with what was subtracted."""
-
-    residual: np.ndarray
-    """Mic minus estimated echo, int16, as long as the input."""
-    echo: np.ndarray
-    """The estimated echo that was subtracted (float32, int16 scale)."""
-    reference_active: bool
-    """The device played something within the echo window of this block."""
-    expected: np.ndarray | None = None
-    """Per sample, the echo power to expect at the mic (path gain x what was played), int16 units."""
-    aligned: bool = True
-    """False while the timing of a new stretch of playback is being checked (~0.3 s after each
-    pause in the playback): the echo estimate may be off by a few milliseconds then."""
-
-
-class EchoCanceller(Protocol):
-    """Removes the device's own playback from microphone audio (16 kHz mono int16)."""
-
-    reference: ReferenceBuffer
-
-    @property
-    def converged(self) -> bool:
-        """True once the canceller can be trusted to remove the echo (delay found, filter adapted)."""
-        ...
-
-    @property
-    def erle_db(self) -> float:
-        """Echo return loss enhancement measured on echo-only audio (mic power / residual power)."""
-        ...
-
-    def process(self, mic: np.ndarray, start_time: float) -> EchoResult:
-        """Cancel the echo in ``mic`` whose first sample was captured at ``start_time`` (wall clock)."""
-        ...
-
-    def reset(self) -> None: ...
-
-
-class NlmsEchoCanceller:
+class NlmsEchoCanceller(EchoMeter):
     """Delay estimation + partitioned-block frequency-domain NLMS; see the module docstring."""
 
     def __init__(
@@ -95,14 +61,13 @@ class NlmsEchoCanceller:
         step: float = 0.8,
         rate: int = CAPTURE_RATE,
     ) -> None:
+        super().__init__()
         self.reference = reference or ReferenceBuffer(rate=rate)
         self.rate = rate
         self.max_lag = int(max_delay_s * rate)
         self.partitions = max(1, int(np.ceil(filter_s * rate / BLOCK)))
         self.step = step
         self.guard = 16 * rate // 1000  # the filter starts 16 ms before the found delay (resamplers, jitter)
-        self.cpu_s = 0.0
-        self.audio_s = 0.0
         self._window = rate  # 1 s of history for delay estimation
         self._history = np.zeros(self._window, dtype=np.float32)
         self._history_end: int | None = None
@@ -113,9 +78,6 @@ class NlmsEchoCanceller:
         self._last_estimate = -np.inf
         self._echo_ratio = 0.0  # echo power / reference power (the echo path's energy gain)
         self._smoothed = np.zeros(3)  # mic, expected echo and residual power (30 ms smoothing)
-        self._erle = 0.0  # dB, rises fast and falls slowly (a talker must not collapse it)
-        self._energy = [0.0, 0.0]  # echo-only mic and residual energy since convergence (a statistic)
-        self._echo_blocks = 0
         self._freeze = 0
         self._pending_in = np.zeros(0, dtype=np.float32)
         self._pending_out = np.zeros(0, dtype=np.float32)
@@ -125,29 +87,14 @@ class NlmsEchoCanceller:
         self._next_index: int | None = None
         self._segment: int | None = None  # the playback restart whose timing was last checked
         self._settling = False
+        self._misaligned = False  # the echo was found where the filter does not look
         self.realignments = 0
         self._reset_filter()
 
     # -- public ------------------------------------------------------------------------------
     @property
     def converged(self) -> bool:
-        return self.delay is not None and self._echo_blocks >= 50 and self.erle_db >= 6.0
-
-    @property
-    def erle_db(self) -> float:
-        """Cancellation on echo-only audio: rises within ~0.2 s, falls over seconds (so a quiet
-        talker the double-talk guard missed does not make the monitor deaf to that very talker)."""
-        return self._erle
-
-    @property
-    def erle_total_db(self) -> float:
-        """Mic energy over residual energy, summed over all echo-only audio since convergence."""
-        mic, residual = self._energy
-        return 10.0 * float(np.log10(mic / residual)) if mic > 0 and residual > 0 else 0.0
-
-    @property
-    def cpu_per_audio_s(self) -> float:
-        return self.cpu_s / self.audio_s if self.audio_s else 0.0
+        return self.delay is not None and not self._misaligned and super().converged
 
     def reset(self) -> None:
         """Forget the echo path entirely (a different room, a moved speaker)."""
@@ -155,8 +102,8 @@ class NlmsEchoCanceller:
         self.found_delay_s = None
         self._candidate = None
         self._echo_ratio = 0.0
-        self._erle = 0.0
-        self._echo_blocks = 0
+        self._misaligned = False
+        self._forget_erle()
         self._reset_filter()
 
     def process(self, mic: np.ndarray, start_time: float) -> EchoResult:
@@ -178,17 +125,20 @@ class NlmsEchoCanceller:
         data = np.concatenate([self._pending_in, mic.astype(np.float32)])
         usable = len(data) - len(data) % BLOCK
         outs, echoes, expected = [self._pending_out], [self._pending_echo], [self._pending_expected]
-        active, aligned = False, True
+        aligned = True
         for offset in range(0, usable, BLOCK):
             block = data[offset : offset + BLOCK]
             self._expected_now = 0.0
-            e, y, ref_on = self._block(block, index + offset)
+            e, y = self._block(block, index + offset)
             outs.append(e)
             echoes.append(y)
             expected.append(np.full(BLOCK, self._expected_now, dtype=np.float32))
-            active = active or ref_on
-            aligned = aligned and not self._settling
+            aligned = aligned and not self._settling and not self._misaligned
         self._pending_in = data[usable:]
+        # Whatever delay was found (it can be wrong, or have changed since): anything played
+        # within AUDIBLE_S may still be heard, so only then is the device surely silent.
+        audible = int(AUDIBLE_S * self.rate)
+        active = self.reference.any_sound(index - audible, audible + len(data))
         out, echo, power = np.concatenate(outs), np.concatenate(echoes), np.concatenate(expected)
         if len(out) < len(mic):  # the first call with a partial block: pad the front
             pad = np.zeros(len(mic) - len(out), np.float32)
@@ -217,11 +167,14 @@ class NlmsEchoCanceller:
         self._history_fill = min(self._window, self._history_fill + len(block))
 
     def _maybe_estimate_delay(self, now_index: int) -> None:
-        due = 0.5 if self.delay is None else 1.0
+        """Find the echo delay by correlation, twice in agreement to lock it; once locked, check it
+        every second. Also while the filter seems to cancel well or someone seems to talk: a wrong
+        delay makes the echo itself look like a talker (the mic holds far more than the filter
+        explains), which would freeze the filter, its ERLE and so the wrong lock for good. A
+        talker cannot fool the check: their voice is not correlated with what was played."""
+        due = 0.5 if self.delay is None or self._misaligned else 1.0
         if (now_index - self._last_estimate) / self.rate < due or self._history_fill < self._window:
             return
-        if self.delay is not None and (self._echo_blocks < 100 or self._erle >= 10.0 or self._freeze):
-            return  # cancelling well, or someone is talking (their voice can fool the correlation)
         self._last_estimate = now_index
         end = self._history_end
         assert end is not None
@@ -231,21 +184,38 @@ class NlmsEchoCanceller:
         lag, ratio, gain = gcc_phat_delay(self._history.astype(np.float64), ref.astype(np.float64), self.max_lag)
         if ratio < 12.0:
             self._candidate = None
+            if self.delay is not None and mean_power(self._history) > 0.5 * self._echo_ratio * mean_power(ref):
+                # The mic holds as much as the echo should, yet nothing of it within the range:
+                # the playback runs later than the reference says (by seconds on a loaded
+                # machine). Where the echo is, the filter is not: not trusted until re-locked.
+                self._misaligned = True
             return
+        if self.delay is not None:
+            covered = self._covers(lag)
+            if not covered and not self._misaligned:
+                logger.info("echo found at %.1f ms, outside the filter (%.1f ms): not trusted until re-locked",
+                            1000 * lag / self.rate, 1000 * (self.delay + self.guard) / self.rate)
+            self._misaligned = not covered
         if self._candidate is not None and abs(lag - self._candidate) <= 16:
             new_delay = max(0, lag - self.guard)
             if self.delay is None or abs(new_delay - self.delay) > self.guard:
                 logger.info("echo delay %.1f ms (gain %.2f)", 1000 * lag / self.rate, gain)
                 self._reset_filter()
-                self._erle = 0.0
-                self._echo_blocks = 0
+                self._forget_erle()
+                self._misaligned = False
                 self.delay = new_delay
                 self.found_delay_s = lag / self.rate
                 self._prime(end - BLOCK)
-                self._segment = self.reference.last_restart(end - BLOCK - self.delay)
+                # A restart in the last 0.3 s is checked again: the window hardly held it.
+                self._segment = self.reference.last_restart(end - self.SETTLE)
             if self._echo_ratio == 0.0:  # first lock: the window's energy ratio (no talker assumed)
                 self._echo_ratio = mean_power(self._history) / max(mean_power(ref[self.max_lag :]), 1.0)
         self._candidate = lag
+
+    def _covers(self, lag: int) -> bool:
+        """The echo's main path at ``lag`` lies where the filter can model it, room tail included."""
+        assert self.delay is not None
+        return self.delay <= lag <= self.delay + self.guard + self.partitions * BLOCK // 2
 
     def _prime(self, index: int) -> None:
         """Fill the delay line with the reference already played, so the filter starts whole."""
@@ -256,12 +226,11 @@ class NlmsEchoCanceller:
             self._fdl[p] = np.fft.rfft(span[end - 2 * BLOCK : end])
         self._prev_ref = span[-BLOCK:]
 
-    def _block(self, mic: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    def _block(self, mic: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray]:
         self._remember(mic, index)
         self._maybe_estimate_delay(index + BLOCK)
         if self.delay is None:
-            window = self.reference.read(index - self.max_lag, self.max_lag + BLOCK)
-            return mic.copy(), np.zeros(BLOCK, np.float32), bool(np.any(window))
+            return mic.copy(), np.zeros(BLOCK, np.float32)
         self._check_restart(index)
         ref = self.reference.read(index - self.delay, BLOCK)
         spectrum = np.fft.rfft(np.concatenate([self._prev_ref, ref]))
@@ -286,52 +255,48 @@ class NlmsEchoCanceller:
         self._freeze = 12 if double_talk else max(0, self._freeze - 1)  # 120 ms hangover
         if reference_on and self._freeze == 0 and not self._settling:
             mic_s, expected_s, err_s = self._smoothed
-            now = 10.0 * float(np.log10((mic_s + 1.0) / (err_s + 1.0)))
-            self._erle += (0.05 if now > self._erle else 0.004) * (now - self._erle)
-            if self.converged:
-                self._energy[0] += p_mic
-                self._energy[1] += p_err
+            self._measure(mic_s, err_s, p_mic, p_err)
             # Soft double-talk guard: a residual above the leftover echo the ERLE predicts is
             # mostly someone else's voice, so the step shrinks in proportion (a quiet talker the
             # energy test above misses must not teach the filter either).
             leftover = expected_s / 10.0 ** (self._erle / 10.0)
             self._adapt(error, self.step * min(1.0, (leftover + 1e3) / (err_s + 1e3)))
-            self._echo_blocks += 1
-        return error, echo, reference_on or bool(np.any(self.reference.read(index - self.delay - self.max_lag, self.max_lag)))
+        return error, echo
 
     SETTLE = 4800
-    """Samples of a restarted playback heard before its timing is checked (0.3 s)."""
-    SETTLE_RANGE = 640
-    """How far (+-40 ms) a restarted playback may be off the expected timing."""
+    """Samples of a restarted playback heard (at the found delay) before its timing is checked (0.3 s)."""
 
     def _check_restart(self, index: int) -> None:
-        """After a pause, playback restarts a few ms earlier or later than expected (the sound
-        server's start-up latency varies): re-measure the delay on the first 0.3 s heard and
-        move the filter there, keeping what it learnt about the room."""
+        """After a pause, playback restarts earlier or later than the reference says: the sound
+        server's start-up latency varies, by hundreds of ms on a loaded machine. From the moment
+        the restart can be heard until 0.3 s of it were heard at the found delay, the timing is
+        unsure (``aligned`` is False); then the delay is measured again over the whole range, on
+        everything heard since the restart, and the filter moves there, keeping the room."""
         assert self.delay is not None
-        restart = self.reference.last_restart(index - self.delay)
+        restart = self.reference.last_restart(index + BLOCK)  # heard if the echo delay were 0
         if restart is not None and restart != self._segment:
             self._segment = restart
             self._settling = True
-        if not self._settling or restart is None or index - (restart + self.delay) < self.SETTLE:
+        if not self._settling or restart is None:
+            return
+        heard = index + BLOCK - restart
+        expected_lag = self.delay + self.guard
+        if heard < expected_lag + self.SETTLE:
             return
         self._settling = False
-        if self._history_fill < self.SETTLE:
-            return
-        expected_lag = self.delay + self.guard
-        base = max(0, expected_lag - self.SETTLE_RANGE)
-        end = index  # the history holds the mic up to this block's start
-        span = 2 * self.SETTLE_RANGE
-        ref = self.reference.read(end - self.SETTLE - base - span, self.SETTLE + span).astype(np.float64)
-        mic = self._history[-self.SETTLE - BLOCK : -BLOCK].astype(np.float64)
+        span = min(heard, self._history_fill)
+        if span < self.SETTLE:
+            return  # the mic was interrupted meanwhile: the periodic check takes over
+        mic = self._history[-span:].astype(np.float64)
+        ref = self.reference.read(index + BLOCK - span - self.max_lag, span + self.max_lag).astype(np.float64)
         if mean_power(ref) < 1e3:
             return
-        lag, confidence, _ = gcc_phat_delay(mic, ref, span)
-        new_lag = base + lag
-        if confidence >= 8.0 and abs(new_lag - expected_lag) > 8:  # > 0.5 ms off: move the filter
-            self.delay = max(0, new_lag - self.guard)
-            self.found_delay_s = new_lag / self.rate
+        lag, confidence, _ = gcc_phat_delay(mic, ref, self.max_lag)
+        if confidence >= 8.0 and abs(lag - expected_lag) > 8:  # > 0.5 ms off: move the filter
+            self.delay = max(0, lag - self.guard)
+            self.found_delay_s = lag / self.rate
             self.realignments += 1
+            self._misaligned = False
             self._prime(index)
 
     def _adapt(self, error: np.ndarray, step: float) -> None:

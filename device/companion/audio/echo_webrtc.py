@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from .base import CAPTURE_RATE
-from .echo import EchoResult
+from .echo_base import EchoMeter, EchoResult
 from .echo_delay import mean_power
 from .reference import ReferenceBuffer
 
@@ -46,7 +46,7 @@ def webrtc_available() -> bool:
     return True
 
 
-class WebRtcEchoCanceller:
+class WebRtcEchoCanceller(EchoMeter):
     """AEC3 (+ optional noise suppression) on microphone blocks stamped with their capture time."""
 
     def __init__(
@@ -59,14 +59,14 @@ class WebRtcEchoCanceller:
     ) -> None:
         from pywebrtc_audio import AudioProcessor  # ImportError: the caller falls back (service/bargein.py)
 
+        super().__init__()
+
         self._make = lambda: AudioProcessor(sample_rate=rate, echo_cancellation=True,
                                             noise_suppression=noise_suppression, ns_level=1)
         self.reference = reference or ReferenceBuffer(rate=rate)
         self.rate = rate
         self.max_lag = int(max_delay_s * rate)
         self.found_delay_s: float | None = None  # AEC3 keeps its delay estimate to itself
-        self.cpu_s = 0.0
-        self.audio_s = 0.0
         self._apm = self._make()
         self._next_index: int | None = None
         self._pending_in = np.zeros(0, dtype=np.int16)
@@ -81,30 +81,10 @@ class WebRtcEchoCanceller:
         self._learnt = 0  # frames it was learnt from
         self._freeze = 0  # frames until the path gain may be learnt again (after a talker)
         self._smoothed = np.zeros(3)  # mic, expected echo and residual power (30 ms smoothing)
-        self._erle = 0.0
+        self._forget_erle()
         self._energy = [0.0, 0.0]
-        self._echo_blocks = 0
 
-    # -- the EchoCanceller interface ----------------------------------------------------------
-    @property
-    def converged(self) -> bool:
-        return self._echo_blocks >= 50 and self._erle >= 6.0
-
-    @property
-    def erle_db(self) -> float:
-        """Cancellation on echo-only audio (mic over residual power): rises within ~0.2 s, falls
-        over seconds, so a talker the double-talk test misses does not collapse it."""
-        return self._erle
-
-    @property
-    def erle_total_db(self) -> float:
-        mic, residual = self._energy
-        return 10.0 * float(np.log10(mic / residual)) if mic > 0 and residual > 0 else 0.0
-
-    @property
-    def cpu_per_audio_s(self) -> float:
-        return self.cpu_s / self.audio_s if self.audio_s else 0.0
-
+    # -- the EchoCanceller interface (converged, erle_db, erle_total_db, cpu_per_audio_s: EchoMeter)
     def reset(self) -> None:
         """Forget the echo path entirely (a different room, a moved speaker)."""
         self._apm = self._make()
@@ -192,10 +172,5 @@ class WebRtcEchoCanceller:
             self._echo_ratio = self._path[0] / self._path[1]
             self._learnt += 1
         if reference_on and not double_talk and p_mic > 1e3:
-            now = 10.0 * float(np.log10((mic_s + 1.0) / (out_s + 1.0)))
-            self._erle += (0.05 if now > self._erle else 0.004) * (now - self._erle)
-            self._echo_blocks += 1
-            if self.converged:
-                self._energy[0] += p_mic
-                self._energy[1] += p_out
+            self._measure(mic_s, out_s, p_mic, p_out)
         return expected

@@ -89,6 +89,20 @@ class ReferenceBuffer:
                 out[lo - first : hi - first] = self._ring[np.arange(lo, hi) % self._size]
         return out
 
+    def any_sound(self, first: int, count: int) -> bool:
+        """Whether anything was played in ``first .. first + count`` (cheap: no copy, for every block)."""
+        with self._lock:
+            if self._origin is None:
+                return False
+            lo = max(first, self._origin, self._end - self._size)
+            hi = min(first + count, self._end)
+            if hi <= lo:
+                return False
+            a, b = lo % self._size, hi % self._size
+            if a < b:
+                return bool(np.any(self._ring[a:b]))
+            return bool(np.any(self._ring[a:])) or bool(np.any(self._ring[:b]))
+
     def last_restart(self, at_or_before: int) -> int | None:
         """The latest index <= ``at_or_before`` where playback (re)started after a pause."""
         with self._lock:

@@ -4,10 +4,11 @@ While the device thinks or speaks, every microphone block goes through the echo 
 then these tests, per VAD frame of the echo-cancelled residual:
 
 - the VAD hears speech in the residual;
-- the canceller is converged and its timing checked, or the device is silent (the first
-  second of the very first reply, ~0.3 s after each pause in the playback, and up to 2 s
-  after the mic lost samples (a reopened device), are never an interruption: the button
-  still is);
+- the canceller is converged and its timing checked, or the device is silent: nothing
+  played for 2 s (audio/echo.py AUDIBLE_S), whatever delay the canceller found (the first second
+  of the very first reply, the delay plus ~0.3 s after each pause in the playback, a delay
+  found wrong until it is found again, and up to 2 s after the mic lost samples (a reopened
+  device), are never an interruption: the button still is);
 - the microphone holds clearly more (4 dB) than the echo to expect from what is playing (path
   gain x reference power): leftover echo never does, however badly the filter is doing;
 - the residual is louder than the leftover echo can be: above the subtracted echo estimate
