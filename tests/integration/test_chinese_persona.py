@@ -80,10 +80,13 @@ def test_a_spoken_chinese_question_gets_her_words_in_a_chinese_voice(zh_settings
 def test_an_absent_question_is_declined_in_her_words(zh_settings, zh_models, tmp_path: Path) -> None:
     from companion.service.app import converse_file
 
-    question = _mandarin("你去过美国吗？", tmp_path / "q.wav")
+    # Her memories never mention Japan. A question espeak's rough Mandarin carries: Whisper hears
+    # "你去过美国吗" as "你去我妹過嗎", a different question, which a memory of her little sister fits.
+    question = _mandarin("你以前去过日本吗？", tmp_path / "q.wav")
     result, _ = asyncio.run(converse_file(zh_settings, zh_models, question, tmp_path / "reply.wav"))
-    # Whisper base hears espeak's Mandarin roughly ("你去?我沒?我嗎?"), which the crisis check may
-    # answer with a gentle check-in; either way no memory is put in her mouth, and it is Chinese.
+    assert "日本" in result.transcript, result.transcript
+    # The crisis check may answer a rough hearing with a gentle check-in; either way no memory is
+    # put in her mouth, and it is Chinese.
     assert result.source is not None and result.source.kind in ("fallback", "check_in"), (result.transcript,
                                                                                           result.reply)
     assert _HAN.search(result.reply)
