@@ -69,7 +69,7 @@ class BrokenEngine(ScriptedEngine):
 
 
 def runner(tmp_path: Path, *, engine=None, daily_limit_min: float = 0.0, paused: bool = False,  # type: ignore[no-untyped-def]
-           latency: LatencySettings | None = None, now: list[float] | None = None):
+           latency: LatencySettings | None = None, now: list[float] | None = None, recordings=None):
     clock = now or [1_800_000_000.0]
     care = CareState(tmp_path)
     if paused:
@@ -83,7 +83,7 @@ def runner(tmp_path: Path, *, engine=None, daily_limit_min: float = 0.0, paused:
                         persona_id="walter", persona_name="Walter", clock=lambda: clock[0], safety=safety)
     asr = TextAsr()
     turns = TurnRunner(asr, engine or ScriptedEngine("The lake was calm that day."), voice, ethics=hooks,
-                       latency=latency or LatencySettings(filler=False))
+                       latency=latency or LatencySettings(filler=False), recordings=recordings)
     return turns, asr, voice, clock
 
 
@@ -171,26 +171,19 @@ def _tone_wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture()
-def recording_library() -> Iterator[str]:
-    from companion.persona import recorded
+def test_a_crisis_is_answered_first_where_a_recording_of_the_person_would_play(tmp_path: Path) -> None:
+    from companion.persona.recorded import Clip, RecordingLibrary
 
     message_id = "rec-abcd1234-1"
-    recorded.install(recorded.RecordingLibrary({message_id: recorded.Clip(_tone_wav(), 0.0, 1.0, "2019-03-12T09:17")}))
-    yield message_id
-    recorded.install(None)
-
-
-def test_a_crisis_is_answered_first_where_a_recording_of_the_person_would_play(tmp_path: Path,
-                                                                                recording_library: str) -> None:
-    engine = ScriptedEngine("I grew tomatoes by the lake.", kind=ReplyKind.RECORDING, message_id=recording_library)
-    turns, asr, voice, _ = runner(tmp_path / "a", engine=engine)
+    library = RecordingLibrary({message_id: Clip(_tone_wav(), 0.0, 1.0, "2019-03-12T09:17")})
+    engine = ScriptedEngine("I grew tomatoes by the lake.", kind=ReplyKind.RECORDING, message_id=message_id)
+    turns, asr, voice, _ = runner(tmp_path / "a", engine=engine, recordings=library)
     calm = say(turns, asr, "What did you grow by the lake?")
     assert calm.source.kind is ReplyKind.RECORDING  # this exit path plays the recording itself ...
     assert "I grew tomatoes by the lake." not in voice.said  # ... not the voice saying its words
     for path, options in (("normal", {}), ("daily limit reached", {"daily_limit_min": 10.0}),
                           ("paused while running", {"paused": True})):
-        turns, asr, voice, _ = runner(tmp_path / path, engine=engine, **options)
+        turns, asr, voice, _ = runner(tmp_path / path, engine=engine, recordings=library, **options)
         result = say(turns, asr, CRISIS)
         assert result.source.kind is ReplyKind.CRISIS and HELP in result.reply, path
         assert result.crisis is not None and result.crisis.active, path
