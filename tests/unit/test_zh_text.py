@@ -114,19 +114,21 @@ def _catalogue(contexts: list[str | None], texts: list[str], matrix: np.ndarray,
 def test_a_chinese_persona_without_news_messages_answers_news_in_chinese_and_the_card_wins() -> None:
     from types import SimpleNamespace
 
+    from companion.persona.conversation import kind_lines
     from companion.persona.evalzh import has_han
     from companion.persona.zh_calibrate import with_lexical
 
     matrix, context_rows, text_rows, contexts, texts = _persona(12)
     messages = [SimpleNamespace(context=c, text=t) for c, t in zip(contexts, texts)]
     index = (matrix, context_rows, text_rows)
-    signal, catalogue = with_lexical(SimpleNamespace(language="zh", messages=messages),
-                                     _catalogue(contexts, texts, matrix), index, 0.3, 0.9, 0.0)
-    assert signal is not None
+    chinese = _catalogue(contexts, texts, matrix, kind_replies=kind_lines("zh", None))
+    signal, catalogue = with_lexical(SimpleNamespace(language="zh", messages=messages), chinese, index, 0.3, 0.9, 0.0)
+    assert signal is not None and catalogue.kind_replies == chinese.kind_replies  # calibration keeps the lines
     assert all(has_han(catalogue.kind_line(kind, 0)) for kind in ("news", "feeling", "greeting", "listener", "advice"))
-    card = _catalogue(contexts, texts, matrix, kind_replies={"news": ("好样的！",)})
+    card = _catalogue(contexts, texts, matrix, kind_replies=kind_lines("zh-CN", {"news": ("好样的！",)}))
     _, catalogue = with_lexical(SimpleNamespace(language="zh-CN", messages=messages), card, index, 0.3, 0.9, 0.0)
     assert catalogue.kind_line("news", 0) == "好样的！"
+    assert kind_lines("en", None) is None
     english = _catalogue(contexts, texts, matrix)
     signal, same = with_lexical(SimpleNamespace(language="en", messages=messages), english, index, 0.3, 0.9, 0.0)
     assert signal is None and same is english
