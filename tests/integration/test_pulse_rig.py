@@ -219,11 +219,10 @@ def test_vanished_mic_breaks_stream_and_comes_back(pulse_rig, sd_env, tmp_path):
                   callback=captured.callback)
     stream = sd.InputStream(finished_callback=on_finished, **kwargs)
     stream.start()
-    # Wait until the server lists our recording stream (and the rig's keep-alive), so the
-    # unplug below really kills it, also on a busy machine.
-    deadline = time.monotonic() + 5
-    while len(pulse_rig.source_outputs_on(PulseRig.MIC_SOURCE)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # the server's list of streams: no event to await, checked often with a deadline
+    # The first block delivered means the server has our recording stream on the mic (beside the
+    # rig's keep-alive), so the unplug below really kills it, also on a busy machine.
+    assert captured.wait_until(lambda c: c.items, 5), "the mic stream delivered nothing"
+    assert len(pulse_rig.source_outputs_on(PulseRig.MIC_SOURCE)) >= 2
     assert stream.active
 
     t = time.monotonic()
