@@ -217,13 +217,14 @@ class RetrievalPersona:
         by_context, by_text = self.channels(heard.resolved)
         scores = np.maximum(by_context, by_text * self.text_weight)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
+        session = recall(history) if heard.follow_up else None  # read once: a pass over the history
         if heard.intent in SOCIAL:
             choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
-        elif heard.follow_up and (last := last_answering(heard, recall(history), self._position, self._texts)) is not None:
+        elif session is not None and (last := last_answering(heard, session, self._position, self._texts)) is not None:
             choice = Choice(last, float(scores[last]), "follow-up-last")
         else:
-            choice = answering(heard, scores, catalogue, recent, self._texts, self._near(recall(history).last_message_id)
-                               if heard.follow_up else None, by_text=by_text)
+            choice = answering(heard, scores, catalogue, recent, self._texts,
+                               self._near(session.last_message_id) if session is not None else None, by_text=by_text)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
