@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 
 from companion.consent import new_record
-from companion.persona.bundle.importer import (
-    SKIP_DUPLICATE,
-    SKIP_GROUP,
-    SKIP_OTHER,
-    default_redactor,
-    import_records,
-)
+from companion.persona.bundle.importer import default_redactor, import_records
+from companion.persona.bundle.pairing import SKIP_DUPLICATE, SKIP_GROUP, SKIP_OTHER
 from companion.persona.bundle.keys import BundleError
 from companion.persona.bundle.maintenance import add_photo, read_captions, verify_bundle
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id

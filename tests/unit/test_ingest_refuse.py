@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
-from companion.persona.bundle.importer import SKIP_TOO_LONG, import_records
+from companion.persona.bundle.importer import import_records
+from companion.persona.bundle.pairing import SKIP_TOO_LONG
 from companion.persona.ingest import ExportFormatError, parse_export
 from companion.persona.ingest.records import ChatRecord
 from companion.persona.ingest.text import MAX_PASSAGE_CHARS, TextParser, split_passage

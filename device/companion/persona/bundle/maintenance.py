@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...atomicfile import fsync_dir, leftovers
 from ...consent import ConsentError
-from .importer import record_hash
+from .pairing import record_hash
 from .keys import KEYS_FILE, BundleError, read_key_document, shred_file
 from .store import AUDIT_FILE, DB_FILE, ERASED_FILE, Bundle, audit, utc_now
 

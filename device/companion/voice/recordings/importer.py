@@ -284,7 +284,7 @@ def check_and_transcribe(bundle: Bundle, *, encoder: Any, transcriber_factory: C
 def _add_passages(bundle: Bundle, rec: store.StoredRecording, segments: list[store.Segment],
                   redactor: Callable[[str], str]) -> int:
     """Each passage a record and a reply pair (the memory index embeds them on its next run)."""
-    from ...persona.bundle.importer import record_hash
+    from ...persona.bundle.pairing import record_hash
     from ...persona.bundle.imports import claim_pair, claim_record
     from ...persona.private import private_reason
 
