@@ -211,6 +211,19 @@ def test_news_gets_a_message_of_its_kind_even_when_another_is_closer() -> None:
     assert feeling.index is None and "sorry" in (feeling.line or "") and "love" in (feeling.line or "")
 
 
+def test_news_of_an_occasion_they_never_answered_gets_their_least_occasion_bound_message() -> None:
+    news = KINDS.index("news")
+    catalogue = _catalogue([news, news, news], [{"goal"}, {"birthday"}, {"knew"}], [True, True, True])
+    catalogue = Catalogue(**{**catalogue.__dict__, "occasion": np.array([0.6, 0.7, 0.2], dtype=np.float32)})
+    texts = ["That's my girl! Was it a kick or a header?", "Happy birthday, love!", "I knew you would! Tell me everything."]
+    heard = understand("We're getting married in June!")
+    off = (np.array([0.3, 0.45, 0.2]), np.array([0.25, 0.3, 0.2]))  # nothing they answered was about a wedding
+    assert by_kind(heard, np.maximum(*off), catalogue, set(), texts, 0, off).index == 2
+    goal = understand("I scored a goal today!")
+    on = (np.array([0.85, 0.3, 0.4]), np.array([0.5, 0.2, 0.3]))  # they did answer a goal: that message
+    assert by_kind(goal, np.maximum(*on), catalogue, set(), texts, 0, on).index == 0
+
+
 def test_a_goodbye_is_never_answered_with_another_time_of_day() -> None:
     from companion.persona.understand import clashes, time_of_day
 

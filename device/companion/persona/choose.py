@@ -112,6 +112,9 @@ class Catalogue:
     kind_replies: Mapping[str, tuple[str, ...]]
     names: frozenset[str] = frozenset()
     """Names the persona uses (capitalised mid-sentence), for "what was its name?" questions."""
+    occasion: np.ndarray | None = None
+    """Per message: how closely its words follow what it answered (0 where that is unknown). A
+    reply tied to its occasion ("was it a kick or a header?") fits only that occasion."""
 
     def kind_line(self, kind: str, turn: int) -> str:
         lines = self.kind_replies.get(kind) or DEFAULT_KIND_REPLIES[kind]
@@ -149,8 +152,10 @@ def build_catalogue(contexts: Sequence[str | None], texts: Sequence[str], matrix
     found = address if address is not None else address_of(texts)
     logger.info("persona catalogue: %s; bars %s; address %r",
                 {k: int((kinds == i).sum()) for i, k in enumerate(KINDS)}, bars.to_dict(), found)
+    occasion = np.where(context_rows >= 0, np.einsum(
+        "ij,ij->i", matrix[text_rows], matrix[np.maximum(context_rows, 0)]), 0.0).astype(np.float32)
     return Catalogue(kinds=kinds, typical=typical, stems=stems, weights=weights, bars=bars, address=found, kind_replies=replies,
-                     names=proper_nouns(texts))
+                     names=proper_nouns(texts), occasion=occasion)
 
 
 @dataclass(frozen=True)
@@ -164,8 +169,13 @@ class Choice:
 
 
 def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
-            texts: Sequence[str], turn: int) -> Choice:
-    """The person's own message of the same kind, closest first; else the kind's line."""
+            texts: Sequence[str], turn: int, channels: tuple[np.ndarray, np.ndarray] | None = None) -> Choice:
+    """The person's own message of the same kind, closest first; else the kind's line.
+
+    ``channels`` (similarity to what each message answered, to its own words): when no message of
+    the kind answered a line like this one (news of twins, and they only ever congratulated a
+    goal, a licence and a birthday), the message least tied to its own occasion is taken, so the
+    twins do not get "was it a kick or a header?"."""
     kind = KIND_OF_INTENT[heard.intent]
     mask = catalogue.kinds == KINDS.index(kind)
     if not mask.any():
@@ -176,6 +186,8 @@ def by_kind(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, rece
     if not len(rows):
         return Choice(None, 0.0, f"{kind}-line", catalogue.kind_line(kind, turn))
     ranked = scores[rows] + TYPICAL_BONUS * catalogue.typical[rows]
+    if channels is not None and catalogue.occasion is not None and channels[0][rows].max() < catalogue.bars.low:
+        ranked = channels[1][rows] - catalogue.occasion[rows] + TYPICAL_BONUS * catalogue.typical[rows]
     order = rows[np.argsort(-ranked, kind="stable")][:KIND_TOP]
     rank = dict(zip(rows.tolist(), ranked.tolist()))
     best = rank[int(order[0])]

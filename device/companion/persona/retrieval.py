@@ -219,7 +219,7 @@ class RetrievalPersona:
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
         session = recall(history) if heard.follow_up else None  # read once: a pass over the history
         if heard.intent in SOCIAL:
-            choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
+            choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn(), (by_context, by_text))
         elif session is not None and (last := last_answering(heard, session, self._position, self._texts)) is not None:
             choice = Choice(last, float(scores[last]), "follow-up-last")
         else:
