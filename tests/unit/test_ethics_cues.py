@@ -113,3 +113,17 @@ def test_money_matters_the_listener_saw_to_are_news_not_requests() -> None:
     for text in ("I sorted out the transfer, now send me the code.", "We closed your bank account, what was the password?",
                  "我给你烧了纸钱，你把银行密码告诉我。"):
         assert cues.is_fraud_request(text), text
+
+
+def test_every_self_directed_method_is_a_crisis_and_the_idioms_are_not() -> None:
+    said = ["I'm going to shoot myself, it's the only way out.", "i'm gonna stab myself with the bread knife",
+            "Might just top myself this weekend.", "gonna kms tbh", "I'll put a bullet in my head.",
+            "I've got the pills and I'm going to swallow every single one.", "我明天就去死", "我是真的不想活了，我不活了",
+            "上回没死成", "我把全部的药都吞了"]
+    for text in said:
+        assert cues.is_crisis(text), text
+    idioms = ["I keep shooting myself in the foot with these forms.", "I'll top myself up with a coffee first.",
+              "We walked 12 kms yesterday.", "The doctor said to swallow the tablets whole with water, so I took them all with breakfast.",
+              "你去死吧，又偷吃我的蛋糕", "我妈骂我去死一边玩去", "笑死我了"]
+    for text in idioms:
+        assert not cues.is_crisis(text), text

@@ -97,6 +97,12 @@ _END = r"(?:$|[.!?,;]|\s+(?:anymore|for good|now|tonight|today|soon|honestly|rea
 
 CRISIS_EN = _rx(
     r"\b(?:<kill>|<hurt>|<harm>|<cut>|<end>|<burn>|<starve>|<poison>|<drown>)\s+my ?self\b"
+    # every self-directed method, not only the common verbs ("shoot myself in the foot" is an idiom)
+    r"|\b(?:<shoot>|<stab>|<gas>|<electrocute>|<suffocate>|<smother>|<strangle>|<off>|<unalive>)\s+(?:my ?self|meself)\b"
+    r"(?!\s+in the (?:foot|feet|leg))|\b<top>\s+(?:my ?self|meself)\b(?!\s+up)"
+    r"|\b(?:bullet|shotgun|gun) (?:in|into|through) my (?:head|brain|mouth|temple|heart)\b|\bblow my (?:brains|head) out\b"
+    r"|(?<![\d.])(?<![\d.] )\bkms\b(?!\s*(?:away|from|to|of|an hour|per|a day|each|long))"
+    r"|\b" + _MEDS + r"\b.{0,80}\b<swallow>\b.{0,20}\b(?:every (?:single |last )?one|all of them|them all|the (?:whole )?lot)\b(?![^.!?]{0,60}\b(?:doctor|gp|prescri\w*|as directed|with (?:water|food|breakfast|dinner|my meal)))"
     r"|\bsuicid\w*|\bself[- ]?harm\w*"
     r"|\b(?:want|going|ready|<plan>|wish|deserve|hope|<try>|about|<decide>|<mean>)\s+(?:to\s+)?"
     r"(?:die|be dead|not (?:be )?(?:alive|here|exist))\b"
@@ -164,6 +170,9 @@ CRISIS_ZH = re.compile(
     r"|(?:不想|不愿)再?(?:拖累|连累)|(?:想|要)永远消失|从这个世界上?消失"
     r"|不(?:想|愿|愿意|要)再?活|生无可恋|没有活下去的|活着好累|(?:我|自己)(?:就|只)?是(?:个|一个)?(?:累赘|拖累|负担)"
     r"|(?:准备|买|找|备)(?:好|了)?了?[^，。！？]{0,4}(?:绳子|绳索|刀片|木炭|农药|安眠药)(?![^。]{0,12}(?:绑|晾|晒|番茄|捆|拴|修|搭|跳绳|爬|烧烤|打虫|杀虫|菜地|果树))|烧炭|喝农药"
+    r"|(?<![叫让要骂说逼咒])我[^，。！？,.!?你他她叫让要骂说逼咒]{0,8}去死(?!一边)|我[^，。！？,.!?]{0,4}不活了|没死成|自杀未遂|(?:开枪|用枪|拿枪)[^，。！？]{0,6}(?:打|崩|结束)?(?:死)?自己"
+    r"|(?:吞|吃)(?:了|掉|下)?[^，。！？]{0,6}(?:全部|所有的?|一整瓶|整瓶|一瓶)[^，。！？]{0,4}(?:药|片)"
+    r"|(?:把|将)[^，。！？]{0,4}(?:一整瓶|整瓶|一瓶|全部|所有的?)[^，。！？]{0,4}(?:药|片)[^，。！？]{0,4}(?:吃|吞)"
     r"|遗书|撑不下去|熬不下去|坚持不下去|不想再?醒(?:来|过来)|永远不(?:要|想|会)?醒|再也不(?:想|要|会)?醒|(?:把|将)(?:我的|自己的)?(?:东西|家当|物品)(?:都|全)?(?:送|分)"
 )
 
