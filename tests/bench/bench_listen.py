@@ -1,6 +1,6 @@
 """How well the persona listens: prints the issue-13 rates as JSON (one object).
 
-    PYTHONPATH=device python tests/bench/bench_listen.py [--models-dir DIR] [--out FILE]
+    PYTHONPATH=device python tests/bench/bench_listen.py [--models-dir DIR] [--out FILE] [--set holdout]
 
 Two personas: the demo persona (Walter, a folder) and June, a bundle built here from a WhatsApp
 export written in the real Android layout (`persona create` + `persona import`, the real path).
@@ -11,6 +11,8 @@ configured retrieval engine); follow-ups carry the history the pipeline would ke
 Rates: answered with the right memory (paraphrases), declined (absent life questions), a
 message of the same kind (news, feelings), follow-ups resolved, character breaks on harmless
 family/health/name questions; and the persona stage's time per question (p50, p90, ms).
+``--set holdout`` asks the held-out questions of listen_holdout.py instead (paraphrases and absent
+life questions only, so only those two rates), measured the same way; never tune on them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import listen_holdout  # noqa: E402
 import listen_sets  # noqa: E402
 from companion.ethics.guardrails import guard  # noqa: E402
 from companion.ethics.semantic import SemanticCues  # noqa: E402
@@ -102,7 +105,8 @@ def rate(hits: int, total: int) -> float:
     return round(hits / total, 3) if total else 0.0
 
 
-def measure(asker: Asker, sets: dict, harmless: list[str]) -> dict:
+def measure(asker: Asker, sets: dict, harmless: list[str] | None) -> dict:
+    """The rates of the kinds of input ``sets`` has (a held-out set may hold only some kinds)."""
     out: dict[str, object] = {}
     wrong: dict[str, list] = {}
     hits = 0
@@ -121,6 +125,8 @@ def measure(asker: Asker, sets: dict, harmless: list[str]) -> dict:
             wrong.setdefault("absent", []).append([question, kind, key[:60]])
     out["absent_declined"] = rate(hits, len(sets["absent"]))
     for name in ("news", "feelings"):
+        if name not in sets:
+            continue
         hits = 0
         for question in sets[name]:
             _, kind, key = asker.ask(question)
@@ -130,7 +136,7 @@ def measure(asker: Asker, sets: dict, harmless: list[str]) -> dict:
                 wrong.setdefault(name, []).append([question, kind, key[:60]])
         out[f"{name}_same_kind"] = rate(hits, len(sets[name]))
     hits = 0
-    for first, follow, expected in sets["followups"]:
+    for first, follow, expected in sets.get("followups", ()):
         pieces, _, _ = asker.ask(first)
         second, kind, key = asker.ask(follow, [exchange(first, pieces)])
         if expected.startswith("say:"):
@@ -140,14 +146,16 @@ def measure(asker: Asker, sets: dict, harmless: list[str]) -> dict:
         hits += ok
         if not ok:
             wrong.setdefault("followups", []).append([follow, kind, (key or reply_text(second))[:60]])
-    out["followups_resolved"] = rate(hits, len(sets["followups"]))
+    if "followups" in sets:
+        out["followups_resolved"] = rate(hits, len(sets["followups"]))
     breaks = []
-    for question in harmless:
+    for question in harmless or ():
         _, kind, _ = asker.ask(question)
         if kind in BREAKS:
             breaks.append([question, kind])
-    out["harmless_breaks"] = len(breaks)
-    out["harmless_total"] = len(harmless)
+    if harmless is not None:
+        out["harmless_breaks"] = len(breaks)
+        out["harmless_total"] = len(harmless)
     out["wrong"] = wrong | ({"harmless": breaks} if breaks else {})
     return out
 
@@ -157,6 +165,8 @@ def main() -> int:
     parser.add_argument("--models-dir", default=os.environ.get("COMPANION_MODELS_DIR") or str(default_models_dir()))
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--details", action="store_true", help="list every miss")
+    parser.add_argument("--set", choices=("main", "holdout"), default="main", dest="question_set",
+                        help="holdout: the held-out questions of listen_holdout.py (measure only, never tune)")
     args = parser.parse_args()
     models = Path(args.models_dir)
     result: dict[str, object] = {}
@@ -177,8 +187,9 @@ def main() -> int:
             guarded = guard(engine, crisis_template="Please call {help_number}.", help_number="999",
                             semantic=SemanticCues(engine.embedder))
             asker = Asker(guarded, is_bundle)
-            sets = listen_sets.WALTER if name == "walter" else listen_sets.JUNE
-            scores = measure(asker, sets, listen_sets.HARMLESS)
+            source = listen_holdout if args.question_set == "holdout" else listen_sets
+            sets = source.WALTER if name == "walter" else source.JUNE
+            scores = measure(asker, sets, listen_sets.HARMLESS if args.question_set == "main" else None)
             times = sorted(asker.times)
             scores["persona_ms_p50"] = round(1000 * statistics.median(times), 2)
             scores["persona_ms_p90"] = round(1000 * times[int(0.9 * (len(times) - 1))], 2)

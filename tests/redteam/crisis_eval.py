@@ -25,7 +25,7 @@ import redteam_runner
 
 GRID_CRISIS = (0.02, 0.04, 0.06, 0.08, 0.10)
 GRID_AMBIGUOUS = (0.06, 0.08, 0.10, 0.12, 0.14)
-FORBIDDEN = {"crisis_heldout", "heldout", "probes"}
+FORBIDDEN = {"crisis_heldout", "crisis_p5", "heldout", "probes"}
 """Never tuned on (the held-out sets, and the probes, which are reported, not tuned on): --cv refuses them,
 --failures does not list them."""
 

@@ -1,0 +1,140 @@
+"""HELD-OUT listening questions for issue 13: measure with them, never tune on them.
+
+    PYTHONPATH=device python tests/bench/bench_listen.py --set holdout
+
+Written on 2026-12-07 by a helper who read the personas' messages (Walter's messages.jsonl and
+June's chat in bench_listen.py) but not the engine, its cues, nor the other question sets
+(listen_sets.py, listen_dev.py, followup_dev.py). Nothing here may go into an index, a threshold
+search, an exemplar list or a calibration; if a rate on this set is used to choose anything, the set
+is spent and a new one has to be written.
+
+``answerable``: a question as a grandchild would ask it out loud, in other words than the stored
+question, mapped to a regular expression naming what answers it: for Walter the message ids
+(his ids name their topic), for June words of her reply (a bundle's ids are opaque). ``absent``:
+questions about the person's own life that the data does not cover; the right reply is a decline.
+"""
+
+from __future__ import annotations
+
+WALTER: dict[str, object] = {
+    "answerable": {
+        "Grandpa, which spot on the lake did you keep going back to for walleye?": r"^(fish-0[12]|lake-08)$",
+        "What's the largest thing you ever pulled out of that lake?": r"^fish-05$",
+        "Who first put a fishing pole in your hands?": r"^fish-14$",
+        "Have you ever ended up in the water by accident?": r"^fish-18$",
+        "How did you and Grandma first cross paths?": r"^grandma-01$",
+        "So how did you pop the question to Grandma?": r"^grandma-04$",
+        "What day did you two tie the knot?": r"^grandma-03$",
+        "Was there a flower that always made you think of Grandma?": r"^(grandma-07|garden-06)$",
+        "Did Grandma go out to work, or was she at home?": r"^grandma-11$",
+        "How did you end up adopting Biscuit?": r"^dog-03$",
+        "Where does the name Biscuit come from?": r"^dog-04$",
+        "Does anything frighten Biscuit?": r"^dog-13$",
+        "Out of everything you've made with your hands, what means the most to you?": r"^shop-02$",
+        "How long did it take you to put the canoe together?": r"^shop-05$",
+        "What was the very first thing you made out of wood?": r"^(shop-07|school-14)$",
+        "Which tool in the shop could you never part with?": r"^shop-10$",
+        "What kind of place were you raised in?": r"^(child-01|child-13)$",
+        "Were you an only child, Grandpa?": r"^(child-05|child-16)$",
+        "As a boy, what did you dream of becoming?": r"^school-14$",
+        "Who taught you the carpentry trade?": r"^(work-02|school-10)$",
+        "When you were a teenager, how did you earn your first money?": r"^work-03$",
+        "At what age did you stop working for a living?": r"^work-07$",
+        "Was your dad a soldier?": r"^(father-02|father-06)$",
+        "What did you drive when you were seventeen?": r"^cars-01$",
+        "How many miles has your old pickup got on it?": r"^cars-02$",
+        "What's the furthest you and Grandma ever drove together?": r"^(cars-11|family-36)$",
+        "Were you on any sports team when you were younger?": r"^(sports-01|sports-09)$",
+        "Can you play any music yourself?": r"^(music-02|music-08)$",
+        "Which winter was the hardest one you ever lived through?": r"^weather-12$",
+        "Is there anything you wish you'd done differently in your life?": r"^(family-27|advice-16)$",
+        "What's the most embarrassing thing you ever did?": r"^jokes-11$",
+        "Are you a big tall guy or more on the short side?": r"^about-03$",
+        "When Mom started talking, what did she say first?": r"^family-19$",
+        "Did you have a dog when you were a boy on the farm?": r"^dog-10$",
+        "Which time of year do you like best?": r"^weather-06$",
+        "Was there anything you bought that was really worth the money?": r"^money-10$",
+        "Who are the guys you have coffee with on Tuesdays?": r"^(family-22|family-23)$",
+    },
+    "absent": [
+        "What was your mom's first name?",
+        "Did you ever go up in an airplane?",
+        "Did you ever smoke?",
+        "Did you ever get a speeding ticket?",
+        "What was your grandfather like?",
+        "Did you ever learn to speak another language?",
+        "What was the first movie you saw at the theater?",
+        "Did you ever go deer hunting yourself?",
+        "What shoe size are you?",
+        "Were you ever in a car accident?",
+        "Did you ever meet anybody famous?",
+        "What was the name of your high school?",
+        "What was your blood type?",
+        "Did you ever win a raffle or anything like that?",
+        "What did your grandmother cook for you when you were little?",
+        "Have you ever seen the northern lights?",
+        "Did you ever go camping up in the mountains?",
+        "Did you ever grow a beard?",
+        "What color was your suit at the wedding?",
+        "Were you ever a Boy Scout?",
+        "Did you ever ride a motorcycle?",
+        "Did you ever see a ball game in a big-league stadium?",
+    ],
+}
+
+JUNE: dict[str, object] = {
+    "answerable": {
+        "Nana, which town were you a little girl in?": r"Mill Lane|Hebden",
+        "What kind of house did you grow up in?": r"terraced|Mill Lane",
+        "Where did you work when you left school?": r"telephonist|exchange",
+        "How did you and Grandad first get together?": r"Palais",
+        "What date was your wedding?": r"fourteenth|St Thomas",
+        "What was that ginger cat of yours called?": r"Marmalade",
+        "What do you always make for Bonfire Night?": r"[Pp]arkin",
+        "What goes in your parkin?": r"treacle|[Oo]atmeal",
+        "How did Grandad earn his living?": r"number 12 bus|bus for thirty-one",
+        "Who was your favourite singer?": r"Dusty",
+        "When did you go to see Dusty Springfield?": r"Odeon|1964",
+        "Have you ever been on holiday outside England?": r"Majorca",
+        "Were your teachers strict with you?": r"Miss Pickles",
+        "Who was your teacher when you were little?": r"Miss Pickles",
+        "What are you knitting at the moment?": r"cardigan|lemon yellow",
+        "How do you get your roasties so crispy?": r"goose fat|[Pp]arboil",
+        "How big was your family growing up?": r"Three brothers|Six of us",
+        "Who did you have to share a bed with as a girl?": r"Eileen",
+        "Do you remember anything about the war?": r"blackout|under the stairs",
+        "How's the garden getting on?": r"sweet peas|lettuces",
+        "Where did you and Grandad go after the wedding?": r"Scarborough",
+        "What sort of woman was your mother?": r"tiny and fierce|took in washing",
+        "Can you drive, Nana?": r"No, never",
+        "What was your first home with Grandad like?": r"Crown Street|tin bath",
+        "How did you celebrate turning forty?": r"Tom Jones",
+        "Were you still a young woman when Mum came along?": r"Twenty-four|snowstorm",
+        "Where did you used to go every summer holiday?": r"Whitby",
+        "What words of wisdom would you pass on to me?": r"bed on an argument|clean hanky",
+    },
+    "absent": [
+        "What was your dad's name, Nana?",
+        "Did you ever go down to London?",
+        "What was your favourite film?",
+        "Did you have another job after the telephone exchange?",
+        "Did you ever break a bone?",
+        "What was your surname before you married Grandad?",
+        "Did you ever ride a horse?",
+        "What was your favourite subject at school?",
+        "What did you have to eat at your wedding do?",
+        "Did you ever sing in a choir?",
+        "What was Grandad's favourite dinner?",
+        "Who was your best friend at school?",
+        "Were you poorly a lot as a child?",
+        "Did you have a boyfriend before Grandad?",
+        "Did you ever learn to swim?",
+        "What were your favourite sweets when you were little?",
+        "Did you go to a street party for the coronation?",
+        "Did you ever play the piano?",
+        "Did you ever win anything, like a raffle or a competition?",
+        "What street did Grandad grow up on?",
+        "Did you have a bike when you were young?",
+        "Which newspaper did you always read?",
+    ],
+}
