@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "device"))
 
-from companion.persona.bundle.importer import MAX_MESSAGE_CHARS  # noqa: E402
+from companion.persona.bundle.pairing import MAX_MESSAGE_CHARS  # noqa: E402
 from companion.persona.ingest import ExportFormatError, make_parser  # noqa: E402
 from companion.persona.private import private_reason  # noqa: E402
 from companion.persona.redact import redact  # noqa: E402

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from companion.consent import new_record
-from companion.persona.bundle.importer import SKIP_PRIVATE, import_files
+from companion.persona.bundle.importer import import_files
+from companion.persona.bundle.pairing import SKIP_PRIVATE
 from companion.persona.bundle.store import Bundle, PersonaCard, new_bundle_id
 from companion.persona.ingest import SELF
 from companion.persona.ingest.wechat import CSV_COLUMNS, WeChatParser
