@@ -132,3 +132,21 @@ def test_a_chinese_persona_without_news_messages_answers_news_in_chinese_and_the
     english = _catalogue(contexts, texts, matrix)
     signal, same = with_lexical(SimpleNamespace(language="en", messages=messages), english, index, 0.3, 0.9, 0.0)
     assert signal is None and same is english
+
+
+def test_variants_are_spelled_one_way_and_canonical_forms_stay_as_they_are() -> None:
+    from companion.persona.zh_text import canonical
+
+    assert canonical("你上学上到几年级") == "你读书上到几年级"
+    assert canonical("年轻那会儿你咋过的") == "年轻的时候你怎么过的"
+    assert canonical("我最害怕打雷，那时候") == "我最害怕打雷，那时候"  # 怕 inside 害怕, 那时 inside 那时候
+    assert canonical("炖一个半小时") == "炖一个半小时"
+    assert canonical("What about school?") == "What about school?"
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.text(alphabet="上学读书小的时候年轻那会儿啥咋害怕春节过年很你我", max_size=20))
+def test_spelling_variants_one_way_is_idempotent(text: str) -> None:
+    from companion.persona.zh_text import canonical
+
+    assert canonical(canonical(text)) == canonical(text)
