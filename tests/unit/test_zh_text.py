@@ -150,3 +150,24 @@ def test_spelling_variants_one_way_is_idempotent(text: str) -> None:
     from companion.persona.zh_text import canonical
 
     assert canonical(canonical(text)) == canonical(text)
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.floats(min_value=-1, max_value=2), min_size=1, max_size=50), st.floats(min_value=0.0, max_value=1.0))
+def test_a_smoothed_quantile_lies_within_the_values_and_grows_with_the_level(values: list[float], level: float) -> None:
+    from companion.persona.zh_calibrate import smooth_quantile
+
+    array = np.array(values)
+    found = smooth_quantile(array, level)
+    assert array.min() - 1e-9 <= found <= array.max() + 1e-9
+    assert smooth_quantile(array, min(1.0, level + 0.1)) >= found - 1e-9
+    assert abs(smooth_quantile(np.full(5, 0.6), level) - 0.6) < 1e-9
+
+
+def test_a_smoothed_quantile_does_not_jump_across_a_gap() -> None:
+    from companion.persona.zh_calibrate import smooth_quantile
+
+    values = np.array([0.4] * 28 + [0.8] * 8)  # 36 stored questions, a gap between two topics' scores
+    plain = [float(np.quantile(values[:n], 0.8)) for n in (35, 36)]
+    smooth = [smooth_quantile(values[:n], 0.8) for n in (35, 36)]
+    assert abs(smooth[0] - smooth[1]) < abs(plain[0] - plain[1])
