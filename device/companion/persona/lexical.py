@@ -58,7 +58,8 @@ def uses_lexical(language: str) -> bool:
 
 
 def tokenize(text: str) -> list[str]:
-    """Words of ``text``: jieba's search-mode segmentation for Han text, lowercased Latin words,
+    """Words of ``text``: jieba's search-mode segmentation for Han text (normalised, without a
+    leading address, everyday variants spelled one way: zh_text.py), lowercased Latin words,
     without punctuation and function words."""
     import jieba
 
