@@ -137,3 +137,37 @@ def test_the_cli_refuses_a_chinese_persona_without_its_models_in_one_line(zh_set
     assert done.returncode != 0
     assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr, done.stderr
     assert "Chinese" in done.stderr and "companion models install asr-base" in done.stderr
+
+
+def test_persona_eval_on_a_realistic_chinese_persona_asks_twenty_reworded_questions(test_settings, tmp_path: Path) -> None:
+    """`persona eval`'s table for retrieval (the inputs, hiding, crisis check and guardrails of
+    `companion persona eval`, without the LMs) on a grandmother's 160 exchanges. The issue's
+    targets (>= 90 % right, >= 90 % declined) are not met yet; the numbers are printed, and the
+    bounds guard what holds today: enough questions to report a rate, no words outside her data,
+    absent questions declined."""
+    import json
+
+    from companion.ethics.spoken import as_spoken
+    from companion.persona.eval import _norm, build_inputs, evaluate_engine, grounded
+    from companion.persona.retrieval import load_retrieval_persona
+    from support.retrieval_sets import EVAL_PERSONA_ZH
+
+    class Quiet:
+        def update(self, *_: object) -> None:
+            pass
+
+    folder = write_persona("zh", tmp_path / "laolao", "laolao", file=EVAL_PERSONA_ZH)
+    loaded = load_retrieval_persona(folder, test_settings.paths.models, None)
+    inputs = build_inputs(loaded)
+    assert len(inputs.facts) >= 20 and len(inputs.absent) >= 20
+    retrieval = loaded.subset(hide_contexts=inputs.hidden)
+    _, texts = loaded.message_vectors()
+    messages = frozenset(_norm(m.text) for m in loaded.folder.messages)
+    result = evaluate_engine("retrieval", as_spoken(test_settings, loaded)(retrieval), inputs, lambda pieces: grounded(
+        pieces, messages, frozenset(), lambda text: float(np.max(texts @ loaded.embedder.embed([text])[0]))), Quiet())
+    print("zh persona eval:", json.dumps(result, ensure_ascii=False))
+    table = result["table"]
+    assert sum(table["in_data"].values()) == len(inputs.facts)
+    assert result["grounded_rate"] == 1.0
+    assert table["in_data"]["wrong_memory"] <= 2
+    assert result["absent_rate"] >= 0.85 and result["harmless_rate"] == 1.0

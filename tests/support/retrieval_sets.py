@@ -23,9 +23,9 @@ class Question:
     text: str
 
 
-def memories(lang: str) -> list[tuple[str, str | None, str]]:
+def memories(lang: str, file: str = "memories") -> list[tuple[str, str | None, str]]:
     rows = []
-    for line in (DATA / f"{lang}_memories.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / f"{lang}_{file}.tsv").read_text(encoding="utf-8").splitlines():
         if line.strip():
             ident, context, text = line.split("\t")
             rows.append((ident, context or None, text))
@@ -42,18 +42,26 @@ def questions(lang: str, split: str) -> list[Question]:
     return out
 
 
-def write_persona(lang: str, folder: Path, name: str = "nainai", *, consent: bool = False) -> Path:
+EVAL_PERSONA_ZH = "eval_persona"
+"""zh_eval_persona.tsv: a grandmother (姥姥) in Yantai, 146 exchanges of her WeChat history, written
+for `persona eval`'s Chinese table only (enough exchanges with names and numbers for >= 20 reworded
+questions). Nothing is tuned on it; the dev split of zh_questions.tsv is for that."""
+
+
+def write_persona(lang: str, folder: Path, name: str = "nainai", *, consent: bool = False,
+                  file: str = "memories") -> Path:
     """The memories as a persona folder (persona.toml + messages.jsonl, and a signed consent.json)."""
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
-    display = "奶奶" if lang == "zh" else "Grandma"
-    fallbacks = ", ".join(json.dumps(f, ensure_ascii=False) for f in FALLBACKS[lang])
+    display = ("姥姥" if file == EVAL_PERSONA_ZH else "奶奶") if lang == "zh" else "Grandma"
+    lines = FALLBACKS[lang] if display != "姥姥" else ("哎呀，这个姥姥记不清了。", "这个姥姥想不起来了，你问问你妈吧。")
+    fallbacks = ", ".join(json.dumps(f, ensure_ascii=False) for f in lines)
     (folder / "persona.toml").write_text(
         f'name = "{name}"\ndisplay_name = "{display}"\ndescription = "test persona"\nlanguage = "{lang}"\n'
         f"fallback_replies = [{fallbacks}]\n", encoding="utf-8")
     with (folder / "messages.jsonl").open("w", encoding="utf-8") as handle:
-        for ident, context, text in memories(lang):
+        for ident, context, text in memories(lang, file):
             record = {"id": ident, "text": text}
             if context:
                 record["context"] = context

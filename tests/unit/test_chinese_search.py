@@ -62,3 +62,16 @@ def test_english_keeps_minilm_and_chinese_gets_the_multilingual_model_and_thresh
     assert embedding_for_language("zh") == ("embed-use-multilingual", MULTILINGUAL_MIN_SCORE)
     assert embedding_for_language("zh", min_score=0.6) == ("embed-use-multilingual", 0.6)  # a user's choice wins
     assert embedding_for_language("zh", "my-model") == ("my-model", DEFAULT_MIN_SCORE)
+
+
+def test_a_leading_address_and_question_word_characters_are_not_words() -> None:
+    words = set(tokenize("奶奶，我爸小时候是什么样的？"))
+    assert "奶奶" not in words and "#奶" not in words and "#什" not in words
+    assert {"小时候", "#爸"} <= words
+    assert "爷爷" in tokenize("奶奶，你和爷爷是怎么认识的？")  # a kinship word inside the question stays
+
+
+def test_everyday_variants_meet_their_written_form() -> None:
+    assert set(tokenize("你上学上到几年级？")) & set(tokenize("奶奶你读过书吗？")) >= {"读书"}
+    assert set(tokenize("春节你想吃啥")) & set(tokenize("过年你想吃什么")) >= {"过年"}
+    assert "小时候" in tokenize("我很小的时候")

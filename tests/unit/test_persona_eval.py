@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from companion.persona.eval import grounded, outcome
 from companion.persona.evalsets import absent_questions, harmless_questions
 from companion.persona.reply import ReplyKind, Voice, piece
@@ -106,3 +108,38 @@ def test_a_chinese_reply_is_right_when_it_states_the_fact() -> None:
     said = [piece("我老家在安徽芜湖。", ReplyKind.MEMORY, score=0.7, message_id="m99")]
     assert outcome("in_data", said, expected=frozenset({"m04"}), fact="芜湖") == "right"
     assert outcome("in_data", said, expected=frozenset({"m04"}), fact="杭州") == "wrong_memory"
+
+
+def test_a_chinese_rewording_changes_the_frame_and_a_near_copy_is_never_asked() -> None:
+    from companion.persona.evalzh import near_copy, reworded_zh, rewordable
+
+    assert reworded_zh("姥姥，你会织毛衣吗？") == "织毛衣这个你会不会？"
+    assert reworded_zh("奶奶你有没有去过国外？") == "国外你去过没有？"
+    assert reworded_zh("姥姥，你有几个兄弟姐妹？") == "兄弟姐妹一共有几个？"
+    assert near_copy("再跟我说说，你坐过飞机吗？", "奶奶，你坐过飞机吗？")  # an opening is not a rewording
+    assert near_copy("你是哪一年出生的？", "奶奶，你是哪年出生的？")  # nor is one character more
+    assert not near_copy("你出生是在哪一年？", "奶奶，你是哪年出生的？")
+    assert not rewordable("姥姥，家里的钢琴是谁的？") and rewordable("Grandpa, what was your first car?")
+
+
+def test_a_realistic_chinese_persona_gets_twenty_reworded_questions_none_a_near_copy() -> None:
+    from companion.persona.eval import fact_questions, split_held_out
+    from companion.persona.evalsets import absent_questions
+    from companion.persona.evalzh import near_copy
+    from companion.persona.folder import PersonaFolder, PersonaMessage
+    from support.retrieval_sets import EVAL_PERSONA_ZH, memories, questions
+
+    messages = tuple(PersonaMessage(id=i, text=t, context=c) for i, c, t in memories("zh", EVAL_PERSONA_ZH))
+    folder = PersonaFolder(path=Path("laolao"), name="laolao", display_name="姥姥", description="", language="zh",
+                           fallback_replies=("哎呀，记不清了。",), messages=messages)
+    kept, held = split_held_out(folder)
+    asked = fact_questions(kept, held)
+    assert len(asked) >= 20
+    stored = {m.id: m.context or "" for m in messages}
+    for question in asked:
+        assert "姥姥" not in question.question and question.fact not in question.question
+        # not its own stored question with a preface (stored questions close to it are hidden when asked)
+        assert not near_copy(question.question, stored[question.message_id])
+    dev = {q.text for q in questions("zh", "dev")}  # search is tuned on dev: none of it is asked here
+    absent = absent_questions("zh", [m.text for m in messages] + list(stored.values()))
+    assert len(absent) >= 20 and not dev & set(absent)

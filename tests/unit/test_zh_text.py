@@ -132,3 +132,42 @@ def test_a_chinese_persona_without_news_messages_answers_news_in_chinese_and_the
     english = _catalogue(contexts, texts, matrix)
     signal, same = with_lexical(SimpleNamespace(language="en", messages=messages), english, index, 0.3, 0.9, 0.0)
     assert signal is None and same is english
+
+
+def test_variants_are_spelled_one_way_and_canonical_forms_stay_as_they_are() -> None:
+    from companion.persona.zh_text import canonical
+
+    assert canonical("你上学上到几年级") == "你读书上到几年级"
+    assert canonical("年轻那会儿你咋过的") == "年轻的时候你怎么过的"
+    assert canonical("我最害怕打雷，那时候") == "我最害怕打雷，那时候"  # 怕 inside 害怕, 那时 inside 那时候
+    assert canonical("炖一个半小时") == "炖一个半小时"
+    assert canonical("What about school?") == "What about school?"
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.text(alphabet="上学读书小的时候年轻那会儿啥咋害怕春节过年很你我", max_size=20))
+def test_spelling_variants_one_way_is_idempotent(text: str) -> None:
+    from companion.persona.zh_text import canonical
+
+    assert canonical(canonical(text)) == canonical(text)
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.floats(min_value=-1, max_value=2), min_size=1, max_size=50), st.floats(min_value=0.0, max_value=1.0))
+def test_a_smoothed_quantile_lies_within_the_values_and_grows_with_the_level(values: list[float], level: float) -> None:
+    from companion.persona.zh_calibrate import smooth_quantile
+
+    array = np.array(values)
+    found = smooth_quantile(array, level)
+    assert array.min() - 1e-9 <= found <= array.max() + 1e-9
+    assert smooth_quantile(array, min(1.0, level + 0.1)) >= found - 1e-9
+    assert abs(smooth_quantile(np.full(5, 0.6), level) - 0.6) < 1e-9
+
+
+def test_a_smoothed_quantile_does_not_jump_across_a_gap() -> None:
+    from companion.persona.zh_calibrate import smooth_quantile
+
+    values = np.array([0.4] * 28 + [0.8] * 8)  # 36 stored questions, a gap between two topics' scores
+    plain = [float(np.quantile(values[:n], 0.8)) for n in (35, 36)]
+    smooth = [smooth_quantile(values[:n], 0.8) for n in (35, 36)]
+    assert abs(smooth[0] - smooth[1]) < abs(plain[0] - plain[1])

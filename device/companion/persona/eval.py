@@ -38,7 +38,7 @@ import numpy as np
 from ..errors import CompanionError, PersonaError
 from .base import Exchange, PersonaEngine
 from .evalsets import FactQuestion, absent_questions, harmless_questions
-from .evalzh import answer_facts_zh, has_han, paraphrase_zh
+from .evalzh import answer_facts_zh, has_han, paraphrase_zh, rewordable
 from .folder import PersonaFolder, PersonaMessage
 from .lm.engine import _COMMON
 from .reply import ReplyKind, ReplyPiece, main_source, reply_text
@@ -53,8 +53,9 @@ speaks only the person's own words, so a tie goes to it."""
 
 def split_held_out(folder: PersonaFolder, fraction: float = 0.2, limit: int = 24) -> tuple[PersonaFolder, list]:
     """The exchanges `persona eval` asks about (and `persona train` leaves out): every n-th
-    exchange whose answer states a name or number, spread over the history (deterministic)."""
-    with_context = [m for m in folder.messages if m.context and answer_facts(m.text)]
+    exchange whose answer states a name or number, spread over the history (deterministic); a
+    Chinese question whose rewording would be a near-copy of it is not asked (evalzh.rewordable)."""
+    with_context = [m for m in folder.messages if m.context and answer_facts(m.text) and rewordable(m.context)]
     if not with_context:
         return folder, []
     count = max(1, min(limit, int(len(with_context) * fraction)))

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from .evalzh import LIFE_QUESTIONS_ZH
+
 LIFE_QUESTIONS = {
     "en": (
         ("What was your first teacher's name?", ("teacher",)),
@@ -47,26 +49,7 @@ LIFE_QUESTIONS = {
         ("What was your favourite ice cream flavour?", ("ice cream",)),
         ("Did you ever live abroad?", ("abroad", "overseas")),
     ),
-    "zh": (
-        ("你的第一个老师叫什么名字？", ("老师",)),
-        ("你去过日本吗？", ("日本", "东京")),
-        ("你学过弹钢琴吗？", ("钢琴",)),
-        ("你滑过雪吗？", ("滑雪",)),
-        ("你会下国际象棋吗？", ("象棋",)),
-        ("你骑过马吗？", ("骑马", "马")),
-        ("你坐过直升机吗？", ("直升机",)),
-        ("你是什么血型？", ("血型",)),
-        ("你见过什么名人吗？", ("名人", "明星")),
-        ("你打过高尔夫球吗？", ("高尔夫",)),
-        ("你看的第一部电影是什么？", ("电影",)),
-        ("你学过法语吗？", ("法语",)),
-        ("你坐过游轮吗？", ("游轮",)),
-        ("你爬过什么山？", ("爬山", "登山")),
-        ("你在乐队里演奏过吗？", ("乐队",)),
-        ("你最喜欢哪首诗？", ("诗",)),
-        ("你在国外生活过吗？", ("国外", "出国")),
-        ("你最喜欢什么口味的冰淇淋？", ("冰淇淋", "雪糕")),
-    ),
+    "zh": LIFE_QUESTIONS_ZH,  # evalzh.py
 }
 """(question about the person's life, topic words): the question counts as absent only when no
 topic word occurs in the persona's data."""

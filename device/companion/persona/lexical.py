@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .zh_text import normalise
+from .zh_text import canonical, normalise, strip_address
 
 K1 = 1.2
 B = 0.75
@@ -38,8 +38,10 @@ STOPWORDS_ZH = frozenset(
     "你 您 我 他 她 它 你们 我们 他们 咱们 的 地 得 了 吗 呢 吧 啊 呀 哦 嘛 么 是 有 在 会 能 要 想 过 着 都 也 还 就 "  # noqa: SIM905
     "又 和 跟 与 把 被 给 对 很 太 最 更 这 那 这个 那个 哪 哪个 哪些 哪里 什么 怎么 怎样 怎么样 为什么 多少 几 个 一 "
     "一下 没有 有没有 是不是 不 没 嗯 喜欢 知道 告诉 觉得 时候 一般 平时 以前 现在 "
-    "做 说 上 到 见 办 去 来 看 听 用 弄 搞 干 让 叫".split()
+    "做 说 上 到 见 办 去 来 看 听 用 弄 搞 干 让 叫 记得 还记得 记不记得 什么样 什么样子 干什么 怎么弄 哪天 哪些地方".split()
 )
+STOP_CHARACTERS = frozenset("什 么 怎 哪 些 啥 咋 谁 吗 呢 吧 啊 呀 嘛".split())  # noqa: SIM905
+"""Characters of question words (什么样 -> 什, 怎么弄 -> 怎): never indexed on their own."""
 STOPWORDS_EN = frozenset(
     "a an the and or but of to in on at for with about as by from is are was were be been am do does did you your "  # noqa: SIM905
     "i me my we our he she it they them his her its what which who whom how when where why that this these those "
@@ -56,7 +58,8 @@ def uses_lexical(language: str) -> bool:
 
 
 def tokenize(text: str) -> list[str]:
-    """Words of ``text``: jieba's search-mode segmentation for Han text, lowercased Latin words,
+    """Words of ``text``: jieba's search-mode segmentation for Han text (normalised, without a
+    leading address, everyday variants spelled one way: zh_text.py), lowercased Latin words,
     without punctuation and function words."""
     import jieba
 
@@ -64,7 +67,9 @@ def tokenize(text: str) -> list[str]:
         if not jieba.dt.initialized:
             jieba.setLogLevel(60)
             jieba.initialize()
-        pieces = jieba.lcut_for_search(normalise(text))
+        # A leading address (奶奶，…) says who is spoken to, not what about (zh_text.strip_address);
+        # everyday variants are spelled one way (上学 -> 读书, zh_text.canonical).
+        pieces = jieba.lcut_for_search(canonical(strip_address(normalise(text))))
     words: list[str] = []
     for piece in pieces:
         piece = piece.strip()
@@ -78,7 +83,7 @@ def tokenize(text: str) -> list[str]:
             if CHARACTERS:
                 # Its characters too (a single character only as one): a recogniser that mishears
                 # one character of 红烧肉, or splits it (紅 少 肉), still matches on the others.
-                words.extend(f"#{ch}" for ch in piece if ch not in STOPWORDS_ZH)
+                words.extend(f"#{ch}" for ch in piece if ch not in STOPWORDS_ZH and ch not in STOP_CHARACTERS)
     return words
 
 

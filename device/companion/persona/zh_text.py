@@ -54,3 +54,30 @@ def _simplified(text: str) -> str:
 
         _converter = OpenCC("t2s")
     return _converter.convert(text)
+
+
+# Everyday variants of the same words, each group written as its canonical form first. A
+# grandchild says 上学 where the chat said 读书, 啥 where it wrote 什么, 年轻那会儿 for 年轻的时候;
+# word overlap (lexical.py) sees none of that unless both sides are spelled one way. Only common
+# spoken variants and near-synonyms are listed (not topics: 饺子 is not 包子), longest first.
+_VARIANTS = (
+    ("什么", "啥"), ("怎么", "咋"), ("我", "俺"), ("孩子", "小孩子", "小孩儿", "小孩", "娃娃"),
+    ("小时候", "很小的时候", "小的时候", "儿时", "童年时"),
+    ("年轻的时候", "年轻那会儿", "年轻那会", "年轻那阵子", "年轻时候", "年轻时"),
+    ("那时候", "那会儿", "那阵子", "那个时候", "那时"), ("现在", "如今", "眼下"), ("平时", "平常", "平日", "日常"),
+    ("读书", "读过书", "念过书", "上过学", "念书", "上学"), ("工作", "上班", "干活儿", "干活", "做工"),
+    ("去世", "过世", "离世", "去逝"), ("结婚", "成亲", "成家", "办婚礼", "婚礼"), ("彩礼", "聘礼"),
+    ("过年", "春节", "新年"), ("老家", "家乡", "故乡", "老家乡"), ("爸爸", "父亲", "老爸"), ("妈妈", "母亲", "老妈"),
+    ("旅游", "旅行", "出去玩", "游玩"), ("做饭", "烧饭", "煮饭", "做菜", "烧菜"), ("锻炼", "健身", "运动"),
+    ("难过", "难受", "伤心", "不开心"), ("高兴", "开心", "快乐"), ("医生", "大夫"), ("宠物", "小动物"),
+    ("电视", "电视机"), ("生日", "出生"), ("害怕", "怕"),
+)
+# The canonical forms map to themselves, so a variant inside one (怕 in 害怕) is left alone.
+_CANONICAL = {variant: group[0] for group in _VARIANTS for variant in group}
+_VARIANT = re.compile("|".join(sorted(map(re.escape, _CANONICAL), key=len, reverse=True)))
+
+
+def canonical(text: str) -> str:
+    """``text`` with everyday variants spelled one way (上学 -> 读书, 啥 -> 什么; see _VARIANTS),
+    for word overlap only: the embedder reads the words as said."""
+    return _VARIANT.sub(lambda match: _CANONICAL[match.group(0)], text)
