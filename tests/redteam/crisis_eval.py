@@ -38,10 +38,16 @@ def detector(models_dir: Path) -> Any:
 
     folder = models_dir / "embed-minilm"
     english = SemanticCues(SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1))
+    from companion.ethics.setup import learned_crisis
+
     model = crisis_model(models_dir)
+    learned = None
     if model is not None:
         model._cache_size = 1 << 20  # every row is read again at each grid point: embed each text once
-    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english))
+        learned = learned_crisis(model.embedder, redteam_runner._cache_dir())
+        if learned is not None:
+            learned._cache_size = 1 << 20
+    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english), learned=learned)
 
 
 def outcome(det: Any, row: dict[str, Any]) -> str:
@@ -187,12 +193,75 @@ def augment_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
     return out
 
 
+FALSE_ALARM_BUDGET = 0.015
+"""Benign false-alarm rate the learned layer alone may add, per language (out-of-fold): the target is 3 %,
+and the rules and exemplar classes take about 1-1.5 % on their own (their CV estimate)."""
+
+
+def learned_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, Any]:
+    """Choose the learned layer's thresholds by 5-fold cross-validation on the training sets.
+
+    A score over the whole detector cannot choose them: the rules and exemplars were written on these very
+    rows (indirect recall 0.96-0.98 here, 0.25-0.50 on the p4 probe), so on them the layer can only add false
+    alarms, and that score switches it off (measured: it chose "off" in 4 of 5 folds). So the thresholds are
+    the lowest whose OUT-OF-FOLD false-alarm rate of the layer ALONE stays within FALSE_ALARM_BUDGET on
+    benign rows in each language (per fold the classifier is fitted without the fold's rows; the exemplars
+    are always in). The whole detector is then scored out of fold at those thresholds."""
+    import numpy as np
+    from companion.ethics import crisis_learned
+
+    learned = det.learned
+    rows = [r for r in rows if correct(r, "none") is not None]
+    order = list(range(len(rows)))
+    random.Random(14).shuffle(order)
+    fold_of = {i: n % folds for n, i in enumerate(order)}
+    embedder = _Memo(learned._embedder)
+    learned._embedder = embedder
+    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
+    fitted, models = learned.model, []
+    probs = np.zeros((len(rows), 3))
+    for f in range(folds):
+        train = [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
+                 for i, r in enumerate(rows) if fold_of[i] != f]
+        models.append(crisis_learned.fit_model(embedder, train + crisis_learned.exemplar_rows()))
+        held = [i for i in range(len(rows)) if fold_of[i] == f]
+        texts = [crisis_learned.join_turns([*rows[i].get("history", []), rows[i]["prompt"]]) for i in held]
+        probs[held] = models[-1].probabilities(embedder.embed(texts))
+    benign = {lang: [i for i, r in enumerate(rows) if r["lang"] == lang and r["category"] == "grief_benign"]
+              for lang in ("en", "zh")}
+    crisis_t = max(float(np.quantile(probs[b, 0], 1 - FALSE_ALARM_BUDGET)) for b in benign.values())
+    check_t = max(float(np.quantile(probs[b, 0] + probs[b, 1], 1 - FALSE_ALARM_BUDGET)) for b in benign.values())
+    crisis_t, check_t = (round(min(1.0, t + 0.005), 2) for t in (crisis_t, check_t))  # just above the quantile
+    alone = {}
+    for lang in ("en", "zh"):
+        ind = [i for i, r in enumerate(rows) if r["lang"] == lang and r["category"] == "crisis"]
+        amb = [i for i, r in enumerate(rows) if r["lang"] == lang and r["category"] == "ambiguous"]
+        b = benign[lang]
+        alone[lang] = {"crisis_recall": round(float((probs[ind, 0] >= crisis_t).mean()), 4),
+                       "ambiguous_checked": round(float((probs[amb, 0] + probs[amb, 1] >= check_t).mean()), 4),
+                       "false_alarm": round(float(((probs[b, 0] >= crisis_t) | (probs[b, 0] + probs[b, 1] >= check_t)).mean()), 4)}
+    whole: dict[str, list[str]] = {"on": [""] * len(rows), "off": [""] * len(rows)}
+    for f in range(folds):
+        learned.model = models[f]
+        learned._cache.clear()
+        for name, (ct, kt) in (("on", (crisis_t, check_t)), ("off", (1.01, 1.01))):
+            learned.crisis_threshold, learned.check_in_threshold = ct, kt
+            for i, r in enumerate(rows):
+                if fold_of[i] == f:
+                    whole[name][i] = outcome(det, r)
+        print(f"fold {f} done", file=sys.stderr, flush=True)
+    learned.model = fitted
+    return {"budget": FALSE_ALARM_BUDGET, "crisis_threshold": crisis_t, "check_in_threshold": check_t,
+            "layer_alone_out_of_fold": alone, "detector_out_of_fold": report(rows, whole["on"]),
+            "detector_without_layer": report(rows, whole["off"])}
+
+
 def main(argv: list[str]) -> int:
     from companion.models.store import default_models_dir
 
     cv, failures = "--cv" in argv, "--failures" in argv
     names = [a for a in argv if not a.startswith("--")]
-    if (cv or "--augment-cv" in argv) and FORBIDDEN & set(names):
+    if (cv or "--augment-cv" in argv or "--learned-cv" in argv) and FORBIDDEN & set(names):
         print(f"--cv tunes on what it reads: {sorted(FORBIDDEN & set(names))} is held out", file=sys.stderr)
         return 2
     det = detector(default_models_dir())
@@ -202,6 +271,9 @@ def main(argv: list[str]) -> int:
     rows = load(names)
     if cv:
         print(json.dumps(cross_validate(det, rows), ensure_ascii=False, indent=1))
+        return 0
+    if "--learned-cv" in argv:
+        print(json.dumps(learned_cv(det, rows), ensure_ascii=False, indent=1))
         return 0
     if "--augment-cv" in argv:
         print(json.dumps(augment_cv(det, rows), ensure_ascii=False))

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import crisis_cues, crisis_exemplars, crisis_signs, cues
+from . import crisis_bereaved, crisis_cues, crisis_exemplars, crisis_signs, cues
 
 logger = logging.getLogger(__name__)
 
@@ -76,13 +76,17 @@ class CrisisState:
     """When the crisis began (clock seconds), for logs."""
     turns: int = 0
     """Turns answered in the crisis state."""
+    bereaved: bool = False
+    """The check-in was for talk of someone else's suicide death (crisis_bereaved.py): talking on about that
+    death keeps it a check-in; it is not escalated as "repeated" or by the lower bar after a check-in."""
 
 
 @dataclass(frozen=True)
 class Assessment:
     level: Level
     reason: str
-    """Which means decided: rule, rule-window, model, model-window, state, answer, none."""
+    """Which means decided: rule, rule-window, model, model-en, model-window, learned, learned-window, state,
+    answer, after-check-in, repeated, none."""
     state: CrisisState
 
 
@@ -106,6 +110,11 @@ class CrisisClasses:
         groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
         with self._lock:
             self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
+
+    @property
+    def embedder(self) -> Embedder:
+        """The multilingual sentence model the classes embed with (shared with the learned layer)."""
+        return self._embedder
 
     def scores(self, text: str) -> dict[str, float]:
         """Best cosine similarity to each class (cached: the window re-reads recent turns)."""
@@ -165,9 +174,12 @@ class CrisisDetector:
     """Reads a turn with its session's recent turns; the model is optional (rules alone without it)."""
 
     def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
-                 english: Callable[[str], str | None] | None = None) -> None:
+                 english: Callable[[str], str | None] | None = None,
+                 learned: Callable[[str], str] | None = None) -> None:
         self.model = model
         self.window = window
+        self.learned = learned
+        """The learned layer (crisis_learned.LearnedCrisis: "crisis", "ambiguous" or "benign"); None: not used."""
         self.english = english
         """The English-only MiniLM exemplar classes (semantic.SemanticCues) the guard used before this
         detector: a second opinion on English turns (it returns "crisis" for a crisis); None: not used."""
@@ -179,6 +191,16 @@ class CrisisDetector:
             verdict = self.model(text)
         except Exception as exc:  # a broken model must not silence the rules
             logger.warning("crisis model failed (%s); the rules still apply", exc)
+            return Level.NONE
+        return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+
+    def _learned_level(self, text: str) -> Level:
+        if self.learned is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
+            return Level.NONE
+        try:
+            verdict = self.learned(text)
+        except Exception as exc:  # a broken model must not silence the rules
+            logger.warning("learned crisis layer failed (%s); the rules still apply", exc)
             return Level.NONE
         return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
 
@@ -216,8 +238,18 @@ class CrisisDetector:
         hurt myself") are taken out first: what is left of each turn is read on its own."""
         question = crisis_signs.without_denials(question)
         recent = [crisis_signs.without_denials(t) for t in recent]
+        recent = [crisis_bereaved.without_bereavement(t) if crisis_bereaved.is_bereaved(t) else t for t in recent]
         if not any(ch.isalnum() for ch in question):
             return Level.NONE, "denial"
+        if crisis_bereaved.follows_them(question):
+            return Level.CRISIS, "rule"
+        if crisis_bereaved.is_bereaved(question):  # "my dad took his own life": the rest of the turn is read alone
+            rest = crisis_bereaved.without_bereavement(question)
+            if any(ch.isalnum() for ch in rest):
+                level, reason = self.level(rest, recent)
+                if level is Level.CRISIS:
+                    return level, reason
+            return Level.CHECK_IN, "bereaved"
         by_rule = rule_level(question)
         if by_rule is Level.CRISIS:
             return Level.CRISIS, "rule"
@@ -231,12 +263,19 @@ class CrisisDetector:
             return Level.CRISIS, "model"
         if self._english_says_crisis(question):
             return Level.CRISIS, "model-en"
+        by_learned = self._learned_level(question)
+        if by_learned is Level.CRISIS:
+            return Level.CRISIS, "learned"
         if earlier:
             joined_model = self._model_level(_join([*earlier, question]))
             if joined_model is Level.CRISIS and self._model_level(_join(earlier)) is not Level.CRISIS:
                 return Level.CRISIS, "model-window"
-        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN:
-            return Level.CHECK_IN, "rule" if by_rule is Level.CHECK_IN else "model"
+            joined_learned = self._learned_level(_join([*earlier, question]))
+            if joined_learned is Level.CRISIS and self._learned_level(_join(earlier)) is not Level.CRISIS:
+                return Level.CRISIS, "learned-window"
+        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN or by_learned is Level.CHECK_IN:
+            reason = "rule" if by_rule is Level.CHECK_IN else "model" if by_model is Level.CHECK_IN else "learned"
+            return Level.CHECK_IN, reason
         return Level.NONE, "none"
 
     def assess(self, question: str, recent: Sequence[str], state: CrisisState, now: float) -> Assessment:
@@ -250,12 +289,14 @@ class CrisisDetector:
                               replace(state, checking=False, turns=state.turns + 1))
         if level is Level.NONE and state.checking and crisis_cues.is_negative_answer(question):
             level, reason = Level.CRISIS, "answer"
-        elif level is Level.NONE and state.checking and self._leans_after_check_in(question):
+        elif (level is Level.NONE and state.checking and not state.bereaved
+              and self._leans_after_check_in(question)):
             level, reason = Level.CRISIS, "after-check-in"  # "I'm on the bridge." / "The water is so dark."
         if level is Level.CRISIS:
             return Assessment(level, reason, CrisisState(active=True, since=now, turns=1))
         if level is Level.CHECK_IN:
-            if state.checking:  # a second ambiguous turn in a row is not left at a check-in
+            bereaved = reason == "bereaved"
+            if state.checking and not bereaved:  # a second ambiguous turn in a row is not left at a check-in
                 return Assessment(Level.CRISIS, "repeated", CrisisState(active=True, since=now, turns=1))
-            return Assessment(level, reason, CrisisState(checking=True))
+            return Assessment(level, reason, CrisisState(checking=True, bereaved=bereaved))
         return Assessment(Level.NONE, reason, CrisisState())
