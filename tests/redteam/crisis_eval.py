@@ -256,21 +256,69 @@ def learned_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
             "detector_without_layer": report(rows, whole["off"])}
 
 
+GRID_AGREEMENT = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def agree_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, Any]:
+    """Choose LEARNED_AGREEMENT (crisis.py): the learned p(crisis) an exemplar-class crisis verdict needs, by
+    5-fold CV of the whole detector on the training sets; per fold the learned layer is fitted without the
+    fold's rows, and each fold is scored at the point the other folds choose (``score``)."""
+    from companion.ethics import crisis_learned
+
+    learned = det.learned
+    rows = [r for r in rows if correct(r, "none") is not None]
+    order = list(range(len(rows)))
+    random.Random(14).shuffle(order)
+    fold_of = {i: n % folds for n, i in enumerate(order)}
+    embedder = _Memo(learned._embedder)
+    learned._embedder = embedder
+    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
+    fitted = learned.model
+    got: dict[float, list[str]] = {a: [""] * len(rows) for a in GRID_AGREEMENT}
+    for f in range(folds):
+        train = [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
+                 for i, r in enumerate(rows) if fold_of[i] != f]
+        learned.model = crisis_learned.fit_model(embedder, train + crisis_learned.exemplar_rows())
+        learned._cache.clear()
+        for a in GRID_AGREEMENT:
+            det.agreement = a
+            for i, r in enumerate(rows):
+                if fold_of[i] == f:
+                    got[a][i] = outcome(det, r)
+        print(f"fold {f} done", file=sys.stderr, flush=True)
+    learned.model = fitted
+    chosen, held = [], [""] * len(rows)
+    for f in range(folds):
+        others = [i for i in range(len(rows)) if fold_of[i] != f]
+        best = max(GRID_AGREEMENT, key=lambda a: (score(report([rows[i] for i in others], [got[a][i] for i in others])), -a))
+        chosen.append(best)
+        for i in range(len(rows)):
+            if fold_of[i] == f:
+                held[i] = got[best][i]
+    return {"chosen_per_fold": chosen, "cv_estimate": report(rows, held),
+            "per_point": {str(a): report(rows, got[a]) for a in GRID_AGREEMENT}}
+
+
 def main(argv: list[str]) -> int:
     from companion.models.store import default_models_dir
 
     cv, failures = "--cv" in argv, "--failures" in argv
     names = [a for a in argv if not a.startswith("--")]
-    if (cv or "--augment-cv" in argv or "--learned-cv" in argv) and FORBIDDEN & set(names):
+    if (cv or "--augment-cv" in argv or "--learned-cv" in argv or "--agree-cv" in argv) and FORBIDDEN & set(names):
         print(f"--cv tunes on what it reads: {sorted(FORBIDDEN & set(names))} is held out", file=sys.stderr)
         return 2
     det = detector(default_models_dir())
     for arg in argv:
         if arg.startswith("--margins="):  # --margins=CRISIS,AMBIGUOUS: see a grid point's failures
             det.model.crisis_margin, det.model.ambiguous_margin = (float(x) for x in arg.split("=", 1)[1].split(","))
+    if "--no-learned" in argv:  # the detector as it was before the learned layer, for comparison
+        det.learned = None
     rows = load(names)
     if cv:
         print(json.dumps(cross_validate(det, rows), ensure_ascii=False, indent=1))
+        return 0
+    if "--agree-cv" in argv:
+        print(json.dumps(agree_cv(det, rows), ensure_ascii=False, indent=1))
         return 0
     if "--learned-cv" in argv:
         print(json.dumps(learned_cv(det, rows), ensure_ascii=False, indent=1))

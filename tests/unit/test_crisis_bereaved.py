@@ -66,3 +66,12 @@ def test_the_check_in_acknowledges_the_loss_in_the_listeners_language() -> None:
     assert "sorry" in pieces[0].text and "116 123" in pieces[0].text and "not Walter" in pieces[0].text
     pieces, _ = safety.turn("我爸爸是自杀的。", [], CrisisState(), 0.0)
     assert "116 123" in pieces[0].text and "你自己还好吗" in pieces[0].text
+
+
+def test_emphatic_chinese_idioms_with_death_are_idioms() -> None:
+    from companion.ethics.crisis_cues import is_idiom_only
+
+    for text in ("这件事我死也不会忘。", "我想你想得要死。", "笑死了，你还记得吗？", "饿死了，晚饭吃什么？"):
+        assert is_idiom_only(text), text
+    for text in ("我想死。", "我死了你们就轻松了。"):
+        assert not is_idiom_only(text), text

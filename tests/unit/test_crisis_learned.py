@@ -157,3 +157,24 @@ def test_a_broken_learned_layer_leaves_the_rules() -> None:
     detector = CrisisDetector(learned=broken)
     assert detector.level("I want to kill myself.") == (Level.CRISIS, "rule")
     assert detector.level("The garden looks lovely.") == (Level.NONE, "none")
+
+
+class Classes:
+    """A scripted exemplar-class model: "crisis" for every text."""
+
+    def __call__(self, text: str) -> str:
+        return "crisis"
+
+    def scores(self, text: str) -> dict[str, float]:
+        return {"crisis": 0.9, "ambiguous": 0.1, "benign": 0.1}
+
+
+def test_the_learned_layer_can_veto_an_exemplar_crisis_verdict() -> None:
+    layer = learned()
+    detector = CrisisDetector(Classes(), learned=layer)  # type: ignore[arg-type]
+    detector.agreement = 0.5
+    assert detector.level("the roses are out") == (Level.NONE, "none")  # the layer's p(crisis) is low: vetoed
+    assert detector.level("it is all zorp now")[0] is Level.CRISIS  # the layer agrees
+    detector.agreement = 0.0
+    assert detector.level("the roses are out") == (Level.CRISIS, "model")  # no veto
+    assert CrisisDetector(Classes()).level("the roses are out") == (Level.CRISIS, "model")  # no layer, no veto  # type: ignore[arg-type]
