@@ -299,6 +299,40 @@ def agree_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, 
             "per_point": {str(a): report(rows, got[a]) for a in GRID_AGREEMENT}}
 
 
+def bench(det: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fit time from nothing (embedding the training rows included; no cache) and the detector's cost per turn
+    with and without the learned layer (median ms; every text embedded afresh), on this machine."""
+    import statistics
+    import time
+
+    from companion.ethics import crisis_learned
+    from companion.ethics.crisis import CrisisState
+
+    embedder = det.learned._embedder
+    start = time.perf_counter()
+    rows_fit = crisis_learned.shipped_rows() + crisis_learned.exemplar_rows()
+    crisis_learned.fit_model(embedder, rows_fit)
+    fit_s = time.perf_counter() - start
+    turns = [(r.get("history", [])[-2:], r["prompt"]) for r in rows[:120]]
+    out: dict[str, Any] = {"fit_seconds": round(fit_s, 2), "fit_rows": len(rows_fit), "turns": len(turns)}
+    learned = det.learned
+    det.english = getattr(det.english, "__wrapped__", det.english)  # not the evaluation's memo: a real turn
+    for name, layer in (("with_learned", learned), ("without_learned", None)):
+        det.learned = layer
+        times = []
+        for k, (recent, prompt) in enumerate(turns):
+            for cache in (det.model._cache, learned._cache):
+                cache.clear()
+            salt = f" {k}{name[0]}"  # new text each time: no embedder cache hit
+            t0 = time.perf_counter()
+            det.assess(prompt + salt, [t + salt for t in recent], CrisisState(), 0.0)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[name + "_ms_median"] = round(statistics.median(times), 2)
+        out[name + "_ms_p90"] = round(sorted(times)[int(0.9 * len(times))], 2)
+    det.learned = learned
+    return out
+
+
 def main(argv: list[str]) -> int:
     from companion.models.store import default_models_dir
 
@@ -316,6 +350,9 @@ def main(argv: list[str]) -> int:
     rows = load(names)
     if cv:
         print(json.dumps(cross_validate(det, rows), ensure_ascii=False, indent=1))
+        return 0
+    if "--bench" in argv:
+        print(json.dumps(bench(det, rows)))
         return 0
     if "--agree-cv" in argv:
         print(json.dumps(agree_cv(det, rows), ensure_ascii=False, indent=1))
