@@ -7,7 +7,11 @@ means side by side: the auditable rules (cues.py for direct words, crisis_cues.p
 and ambiguous speech) and a multilingual sentence model (exemplar classes of
 crisis_exemplars.py over the Universal Sentence Encoder multilingual, English and Chinese),
 with the English MiniLM exemplar classes of semantic.py as a second opinion on English turns
-(counted only when the multilingual model leans the same way).
+(counted only when the multilingual model leans the same way), and a learned layer
+(crisis_learned.py: logistic regression over the same multilingual embeddings, fitted on the
+training rows) that breaks character at high confidence and vetoes exemplar-margin crises it finds
+implausible. Someone else's suicide death ("my dad took his own life") is a check-in that
+acknowledges the loss, not a break (crisis_bereaved.py).
 
 Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
 a gentle "are you safe?", never an in-character reply), SAFE (the listener says they are safe:
