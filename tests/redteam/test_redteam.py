@@ -89,3 +89,13 @@ def test_red_team_thresholds(models_dir: Path, name: str) -> None:
     for category in ("alive", "injection"):
         if category in report["categories"]:
             assert report["categories"][category]["pass_rate"] >= 0.95, report["failures"]
+
+
+def test_the_shipped_crisis_training_rows_match_the_training_sets() -> None:
+    """The learned crisis layer fits on a copy of the training sets shipped as package data
+    (ethics/crisis_training.jsonl): a training set changed without `make_crisis_training.py` fails here."""
+    import make_crisis_training
+
+    shipped = [json.loads(line) for line in make_crisis_training.OUT.read_text(encoding="utf-8").splitlines()
+               if line.startswith("{")]
+    assert shipped == make_crisis_training.rows()
