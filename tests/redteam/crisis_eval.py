@@ -38,10 +38,16 @@ def detector(models_dir: Path) -> Any:
 
     folder = models_dir / "embed-minilm"
     english = SemanticCues(SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1))
+    from companion.ethics.setup import learned_crisis
+
     model = crisis_model(models_dir)
+    learned = None
     if model is not None:
         model._cache_size = 1 << 20  # every row is read again at each grid point: embed each text once
-    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english))
+        learned = learned_crisis(model.embedder, redteam_runner._cache_dir())
+        if learned is not None:
+            learned._cache_size = 1 << 20
+    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english), learned=learned)
 
 
 def outcome(det: Any, row: dict[str, Any]) -> str:
@@ -187,21 +193,172 @@ def augment_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
     return out
 
 
+FALSE_ALARM_BUDGET = 0.015
+"""Benign false-alarm rate the learned layer alone may add, per language (out-of-fold): the target is 3 %,
+and the rules and exemplar classes take about 1-1.5 % on their own (their CV estimate)."""
+
+
+def learned_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, Any]:
+    """Choose the learned layer's thresholds by 5-fold cross-validation on the training sets.
+
+    A score over the whole detector cannot choose them: the rules and exemplars were written on these very
+    rows (indirect recall 0.96-0.98 here, 0.25-0.50 on the p4 probe), so on them the layer can only add false
+    alarms, and that score switches it off (measured: it chose "off" in 4 of 5 folds). So the thresholds are
+    the lowest whose OUT-OF-FOLD false-alarm rate of the layer ALONE stays within FALSE_ALARM_BUDGET on
+    benign rows in each language (per fold the classifier is fitted without the fold's rows; the exemplars
+    are always in). The whole detector is then scored out of fold at those thresholds."""
+    import numpy as np
+    from companion.ethics import crisis_learned
+
+    learned = det.learned
+    rows = [r for r in rows if correct(r, "none") is not None]
+    order = list(range(len(rows)))
+    random.Random(14).shuffle(order)
+    fold_of = {i: n % folds for n, i in enumerate(order)}
+    embedder = _Memo(learned._embedder)
+    learned._embedder = embedder
+    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
+    fitted, models = learned.model, []
+    probs = np.zeros((len(rows), 3))
+    for f in range(folds):
+        train = [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
+                 for i, r in enumerate(rows) if fold_of[i] != f]
+        models.append(crisis_learned.fit_model(embedder, train + crisis_learned.exemplar_rows()))
+        held = [i for i in range(len(rows)) if fold_of[i] == f]
+        texts = [crisis_learned.join_turns([*rows[i].get("history", []), rows[i]["prompt"]]) for i in held]
+        probs[held] = models[-1].probabilities(embedder.embed(texts))
+    benign = {lang: [i for i, r in enumerate(rows) if r["lang"] == lang and r["category"] == "grief_benign"]
+              for lang in ("en", "zh")}
+    crisis_t = max(float(np.quantile(probs[b, 0], 1 - FALSE_ALARM_BUDGET)) for b in benign.values())
+    check_t = max(float(np.quantile(probs[b, 0] + probs[b, 1], 1 - FALSE_ALARM_BUDGET)) for b in benign.values())
+    crisis_t, check_t = (round(min(1.0, t + 0.005), 2) for t in (crisis_t, check_t))  # just above the quantile
+    alone = {}
+    for lang in ("en", "zh"):
+        ind = [i for i, r in enumerate(rows) if r["lang"] == lang and r["category"] == "crisis"]
+        amb = [i for i, r in enumerate(rows) if r["lang"] == lang and r["category"] == "ambiguous"]
+        b = benign[lang]
+        alone[lang] = {"crisis_recall": round(float((probs[ind, 0] >= crisis_t).mean()), 4),
+                       "ambiguous_checked": round(float((probs[amb, 0] + probs[amb, 1] >= check_t).mean()), 4),
+                       "false_alarm": round(float(((probs[b, 0] >= crisis_t) | (probs[b, 0] + probs[b, 1] >= check_t)).mean()), 4)}
+    whole: dict[str, list[str]] = {"on": [""] * len(rows), "off": [""] * len(rows)}
+    for f in range(folds):
+        learned.model = models[f]
+        learned._cache.clear()
+        for name, (ct, kt) in (("on", (crisis_t, check_t)), ("off", (1.01, 1.01))):
+            learned.crisis_threshold, learned.check_in_threshold = ct, kt
+            for i, r in enumerate(rows):
+                if fold_of[i] == f:
+                    whole[name][i] = outcome(det, r)
+        print(f"fold {f} done", file=sys.stderr, flush=True)
+    learned.model = fitted
+    return {"budget": FALSE_ALARM_BUDGET, "crisis_threshold": crisis_t, "check_in_threshold": check_t,
+            "layer_alone_out_of_fold": alone, "detector_out_of_fold": report(rows, whole["on"]),
+            "detector_without_layer": report(rows, whole["off"])}
+
+
+GRID_AGREEMENT = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def agree_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, Any]:
+    """Choose LEARNED_AGREEMENT (crisis.py): the learned p(crisis) an exemplar-class crisis verdict needs, by
+    5-fold CV of the whole detector on the training sets; per fold the learned layer is fitted without the
+    fold's rows, and each fold is scored at the point the other folds choose (``score``)."""
+    from companion.ethics import crisis_learned
+
+    learned = det.learned
+    rows = [r for r in rows if correct(r, "none") is not None]
+    order = list(range(len(rows)))
+    random.Random(14).shuffle(order)
+    fold_of = {i: n % folds for n, i in enumerate(order)}
+    embedder = _Memo(learned._embedder)
+    learned._embedder = embedder
+    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
+    fitted = learned.model
+    got: dict[float, list[str]] = {a: [""] * len(rows) for a in GRID_AGREEMENT}
+    for f in range(folds):
+        train = [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
+                 for i, r in enumerate(rows) if fold_of[i] != f]
+        learned.model = crisis_learned.fit_model(embedder, train + crisis_learned.exemplar_rows())
+        learned._cache.clear()
+        for a in GRID_AGREEMENT:
+            det.agreement = a
+            for i, r in enumerate(rows):
+                if fold_of[i] == f:
+                    got[a][i] = outcome(det, r)
+        print(f"fold {f} done", file=sys.stderr, flush=True)
+    learned.model = fitted
+    chosen, held = [], [""] * len(rows)
+    for f in range(folds):
+        others = [i for i in range(len(rows)) if fold_of[i] != f]
+        best = max(GRID_AGREEMENT, key=lambda a: (score(report([rows[i] for i in others], [got[a][i] for i in others])), -a))
+        chosen.append(best)
+        for i in range(len(rows)):
+            if fold_of[i] == f:
+                held[i] = got[best][i]
+    return {"chosen_per_fold": chosen, "cv_estimate": report(rows, held),
+            "per_point": {str(a): report(rows, got[a]) for a in GRID_AGREEMENT}}
+
+
+def bench(det: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fit time from nothing (embedding the training rows included; no cache) and the detector's cost per turn
+    with and without the learned layer (median ms; every text embedded afresh), on this machine."""
+    import statistics
+    import time
+
+    from companion.ethics import crisis_learned
+    from companion.ethics.crisis import CrisisState
+
+    embedder = det.learned._embedder
+    start = time.perf_counter()
+    rows_fit = crisis_learned.shipped_rows() + crisis_learned.exemplar_rows()
+    crisis_learned.fit_model(embedder, rows_fit)
+    fit_s = time.perf_counter() - start
+    turns = [(r.get("history", [])[-2:], r["prompt"]) for r in rows[:120]]
+    out: dict[str, Any] = {"fit_seconds": round(fit_s, 2), "fit_rows": len(rows_fit), "turns": len(turns)}
+    learned = det.learned
+    det.english = getattr(det.english, "__wrapped__", det.english)  # not the evaluation's memo: a real turn
+    for name, layer in (("with_learned", learned), ("without_learned", None)):
+        det.learned = layer
+        times = []
+        for k, (recent, prompt) in enumerate(turns):
+            for cache in (det.model._cache, learned._cache):
+                cache.clear()
+            salt = f" {k}{name[0]}"  # new text each time: no embedder cache hit
+            t0 = time.perf_counter()
+            det.assess(prompt + salt, [t + salt for t in recent], CrisisState(), 0.0)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[name + "_ms_median"] = round(statistics.median(times), 2)
+        out[name + "_ms_p90"] = round(sorted(times)[int(0.9 * len(times))], 2)
+    det.learned = learned
+    return out
+
+
 def main(argv: list[str]) -> int:
     from companion.models.store import default_models_dir
 
     cv, failures = "--cv" in argv, "--failures" in argv
     names = [a for a in argv if not a.startswith("--")]
-    if (cv or "--augment-cv" in argv) and FORBIDDEN & set(names):
+    if (cv or "--augment-cv" in argv or "--learned-cv" in argv or "--agree-cv" in argv) and FORBIDDEN & set(names):
         print(f"--cv tunes on what it reads: {sorted(FORBIDDEN & set(names))} is held out", file=sys.stderr)
         return 2
     det = detector(default_models_dir())
     for arg in argv:
         if arg.startswith("--margins="):  # --margins=CRISIS,AMBIGUOUS: see a grid point's failures
             det.model.crisis_margin, det.model.ambiguous_margin = (float(x) for x in arg.split("=", 1)[1].split(","))
+    if "--no-learned" in argv:  # the detector as it was before the learned layer, for comparison
+        det.learned = None
     rows = load(names)
     if cv:
         print(json.dumps(cross_validate(det, rows), ensure_ascii=False, indent=1))
+        return 0
+    if "--bench" in argv:
+        print(json.dumps(bench(det, rows)))
+        return 0
+    if "--agree-cv" in argv:
+        print(json.dumps(agree_cv(det, rows), ensure_ascii=False, indent=1))
+        return 0
+    if "--learned-cv" in argv:
+        print(json.dumps(learned_cv(det, rows), ensure_ascii=False, indent=1))
         return 0
     if "--augment-cv" in argv:
         print(json.dumps(augment_cv(det, rows), ensure_ascii=False))

@@ -51,6 +51,13 @@ def load_set(path: Path = SET_PATH) -> list[dict[str, Any]]:
             if line.strip() and not line.startswith("#")]
 
 
+def _cache_dir() -> Path:
+    """Where the learned crisis layer caches its fit (the device's cache dir)."""
+    from companion.config import Settings
+
+    return Settings().paths.cache
+
+
 def build_engine(models_dir: Path, work: Path, prompts: list[dict[str, Any]]) -> Any:
     """A function (history, prompt) -> reply pieces that answers as a turn of the device does: the
     crisis check over the session first (ethics/safety.py, fresh state per conversation), then the
@@ -85,7 +92,13 @@ def build_engine(models_dir: Path, work: Path, prompts: list[dict[str, Any]]) ->
     from companion.ethics.crisis import CrisisDetector
     from companion.ethics.safety import SafetyCheck
 
-    safety = SafetyCheck(CrisisDetector(crisis_model(models_dir), english=semantic), name=guarded.name or guarded.display_name,
+    model = crisis_model(models_dir)
+    try:
+        from companion.ethics.setup import learned_crisis
+        learned = learned_crisis(model.embedder, _cache_dir()) if model is not None else None
+    except ImportError:  # before the learned layer
+        learned = None
+    safety = SafetyCheck(CrisisDetector(model, english=semantic, learned=learned), name=guarded.name or guarded.display_name,
                          help_number=HELP_NUMBER, emergency_contact=CONTACT, crisis_template=None)
 
     def answer(history: list[str], prompt: str) -> list[Any]:

@@ -49,6 +49,7 @@ def test_a_multilingual_persona_shares_its_embedder_with_the_crisis_classes(tmp_
     embedder = CountingEmbedder()
     detector = crisis_detector(settings(tmp_path, "embed-use-multilingual"), embedder)
     assert detector.model is not None and detector.model._embedder is embedder
+    assert detector.learned is not None and detector.learned._embedder is embedder  # the learned layer shares it too
     assert detector.english is None  # MiniLM is not installed here, and the persona's model is not MiniLM
 
 

@@ -7,7 +7,11 @@ means side by side: the auditable rules (cues.py for direct words, crisis_cues.p
 and ambiguous speech) and a multilingual sentence model (exemplar classes of
 crisis_exemplars.py over the Universal Sentence Encoder multilingual, English and Chinese),
 with the English MiniLM exemplar classes of semantic.py as a second opinion on English turns
-(counted only when the multilingual model leans the same way).
+(counted only when the multilingual model leans the same way), and a learned layer
+(crisis_learned.py: logistic regression over the same multilingual embeddings, fitted on the
+training rows) that breaks character at high confidence and vetoes exemplar-margin crises it finds
+implausible. Someone else's suicide death ("my dad took his own life") is a check-in that
+acknowledges the loss, not a break (crisis_bereaved.py).
 
 Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
 a gentle "are you safe?", never an in-character reply), SAFE (the listener says they are safe:
@@ -27,7 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import crisis_cues, crisis_exemplars, crisis_signs, cues
+from . import crisis_bereaved, crisis_cues, crisis_exemplars, crisis_signs, cues
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,13 @@ AMBIGUOUS_MARGIN = 0.08
 the fourth batch; see CRISIS_MARGIN for how it was chosen)."""
 TOP_K = 3
 """A class's score is the mean cosine of a text's k nearest exemplars of that class."""
+LEARNED_AGREEMENT = 0.05
+"""With the learned layer present, an exemplar-class (or English second-opinion) crisis verdict stands only
+when the learned p(crisis) is at least this (0: no veto). Most false alarms on the training sets came from
+the exemplar margins with the learned layer saying "benign" (fraud rows, "everything's ready for the party").
+Chosen by 5-fold CV of the whole detector on the training sets over 0-0.5 (crisis_eval.py --agree-cv; per
+fold 0.1, 0, 0.05, 0.05, 0.05): at 0.05 benign false alarms en 1.0 % -> 0.5 %, zh other (fraud) 6.5 % -> 3.2 %,
+recall unchanged (en 0.995, zh 0.983 indirect)."""
 MIN_SIMILARITY = 0.45
 """Below this a text is near no exemplar at all: a margin between two weak similarities is noise."""
 
@@ -76,13 +87,17 @@ class CrisisState:
     """When the crisis began (clock seconds), for logs."""
     turns: int = 0
     """Turns answered in the crisis state."""
+    bereaved: bool = False
+    """The check-in was for talk of someone else's suicide death (crisis_bereaved.py): talking on about that
+    death keeps it a check-in; it is not escalated as "repeated" or by the lower bar after a check-in."""
 
 
 @dataclass(frozen=True)
 class Assessment:
     level: Level
     reason: str
-    """Which means decided: rule, rule-window, model, model-window, state, answer, none."""
+    """Which means decided: rule, rule-window, model, model-en, model-window, learned, learned-window, state,
+    answer, after-check-in, repeated, none."""
     state: CrisisState
 
 
@@ -106,6 +121,11 @@ class CrisisClasses:
         groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
         with self._lock:
             self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
+
+    @property
+    def embedder(self) -> Embedder:
+        """The multilingual sentence model the classes embed with (shared with the learned layer)."""
+        return self._embedder
 
     def scores(self, text: str) -> dict[str, float]:
         """Best cosine similarity to each class (cached: the window re-reads recent turns)."""
@@ -165,9 +185,13 @@ class CrisisDetector:
     """Reads a turn with its session's recent turns; the model is optional (rules alone without it)."""
 
     def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
-                 english: Callable[[str], str | None] | None = None) -> None:
+                 english: Callable[[str], str | None] | None = None,
+                 learned: Callable[[str], str] | None = None) -> None:
         self.model = model
         self.window = window
+        self.learned = learned
+        self.agreement = LEARNED_AGREEMENT
+        """The learned layer (crisis_learned.LearnedCrisis: "crisis", "ambiguous" or "benign"); None: not used."""
         self.english = english
         """The English-only MiniLM exemplar classes (semantic.SemanticCues) the guard used before this
         detector: a second opinion on English turns (it returns "crisis" for a crisis); None: not used."""
@@ -180,6 +204,31 @@ class CrisisDetector:
         except Exception as exc:  # a broken model must not silence the rules
             logger.warning("crisis model failed (%s); the rules still apply", exc)
             return Level.NONE
+        level = {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+        if level is Level.CRISIS and not self._learned_agrees(text):
+            return Level.NONE
+        return level
+
+    def _learned_agrees(self, text: str) -> bool:
+        """The learned layer does not veto a crisis verdict of the exemplar classes (see LEARNED_AGREEMENT)."""
+        probabilities = getattr(self.learned, "probabilities", None)
+        if self.agreement <= 0 or probabilities is None:
+            return True
+        try:
+            return bool(probabilities(text)[0] >= self.agreement)
+        except Exception as exc:  # a broken layer vetoes nothing
+            logger.warning("learned crisis layer failed (%s); the exemplar classes decide alone", exc)
+            return True
+
+
+    def _learned_level(self, text: str) -> Level:
+        if self.learned is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
+            return Level.NONE
+        try:
+            verdict = self.learned(text)
+        except Exception as exc:  # a broken model must not silence the rules
+            logger.warning("learned crisis layer failed (%s); the rules still apply", exc)
+            return Level.NONE
         return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
 
     def _english_says_crisis(self, text: str) -> bool:
@@ -187,7 +236,7 @@ class CrisisDetector:
                 or crisis_cues.is_idiom_only(text)):
             return False
         try:
-            if self.english(text) != "crisis":
+            if self.english(text) != "crisis" or not self._learned_agrees(text):
                 return False
             # A second opinion, not a veto-free one: the multilingual model must lean the same way.
             return self.model is None or self._leans_crisis(text)
@@ -216,8 +265,18 @@ class CrisisDetector:
         hurt myself") are taken out first: what is left of each turn is read on its own."""
         question = crisis_signs.without_denials(question)
         recent = [crisis_signs.without_denials(t) for t in recent]
+        recent = [crisis_bereaved.without_bereavement(t) if crisis_bereaved.is_bereaved(t) else t for t in recent]
         if not any(ch.isalnum() for ch in question):
             return Level.NONE, "denial"
+        if crisis_bereaved.follows_them(question):
+            return Level.CRISIS, "rule"
+        if crisis_bereaved.is_bereaved(question):  # "my dad took his own life": the rest of the turn is read alone
+            rest = crisis_bereaved.without_bereavement(question)
+            if any(ch.isalnum() for ch in rest):
+                level, reason = self.level(rest, recent)
+                if level is Level.CRISIS:
+                    return level, reason
+            return Level.CHECK_IN, "bereaved"
         by_rule = rule_level(question)
         if by_rule is Level.CRISIS:
             return Level.CRISIS, "rule"
@@ -231,12 +290,19 @@ class CrisisDetector:
             return Level.CRISIS, "model"
         if self._english_says_crisis(question):
             return Level.CRISIS, "model-en"
+        by_learned = self._learned_level(question)
+        if by_learned is Level.CRISIS:
+            return Level.CRISIS, "learned"
         if earlier:
             joined_model = self._model_level(_join([*earlier, question]))
             if joined_model is Level.CRISIS and self._model_level(_join(earlier)) is not Level.CRISIS:
                 return Level.CRISIS, "model-window"
-        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN:
-            return Level.CHECK_IN, "rule" if by_rule is Level.CHECK_IN else "model"
+            joined_learned = self._learned_level(_join([*earlier, question]))
+            if joined_learned is Level.CRISIS and self._learned_level(_join(earlier)) is not Level.CRISIS:
+                return Level.CRISIS, "learned-window"
+        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN or by_learned is Level.CHECK_IN:
+            reason = "rule" if by_rule is Level.CHECK_IN else "model" if by_model is Level.CHECK_IN else "learned"
+            return Level.CHECK_IN, reason
         return Level.NONE, "none"
 
     def assess(self, question: str, recent: Sequence[str], state: CrisisState, now: float) -> Assessment:
@@ -250,12 +316,14 @@ class CrisisDetector:
                               replace(state, checking=False, turns=state.turns + 1))
         if level is Level.NONE and state.checking and crisis_cues.is_negative_answer(question):
             level, reason = Level.CRISIS, "answer"
-        elif level is Level.NONE and state.checking and self._leans_after_check_in(question):
+        elif (level is Level.NONE and state.checking and not state.bereaved
+              and self._leans_after_check_in(question)):
             level, reason = Level.CRISIS, "after-check-in"  # "I'm on the bridge." / "The water is so dark."
         if level is Level.CRISIS:
             return Assessment(level, reason, CrisisState(active=True, since=now, turns=1))
         if level is Level.CHECK_IN:
-            if state.checking:  # a second ambiguous turn in a row is not left at a check-in
+            bereaved = reason == "bereaved"
+            if state.checking and not bereaved:  # a second ambiguous turn in a row is not left at a check-in
                 return Assessment(Level.CRISIS, "repeated", CrisisState(active=True, since=now, turns=1))
-            return Assessment(level, reason, CrisisState(checking=True))
+            return Assessment(level, reason, CrisisState(checking=True, bereaved=bereaved))
         return Assessment(Level.NONE, reason, CrisisState())

@@ -147,7 +147,8 @@ INDIRECT_ZH = re.compile(
 )
 _IDIOM_ZH = re.compile(
     r"(?:困|累|热|冷|饿|渴|笑|气|吓|忙|烦|急|撑|难|疼|痛|痒|聊|贵|闷|懒|馋|美|羡慕|丑|臭|酸|晒|挤|吵|无聊)(?:得要|得)?死"
-    r"(?:了|我了|人了|人|我|你了|你)?|想死(?:你|您)|死猪|死沉|死活|死心|死机")
+    r"(?:了|我了|人了|人|我|你了|你)?|想死(?:你|您)|死猪|死沉|死活|死心|死机"
+    r"|死也(?:不会|不肯|不愿意?|要|得)(?:忘|记|放|答应|同意|吃|去|改|认|说|信|让)|想得要死|想你想得要死")
 _IDIOM_EN = _rx(r"\b(?:killing me|(?:be )?the death of (?:me|us)|<kill> it|dying (?:to|for)|could (?:just )?die (?:of|for)|died laughing|bored to death"
                 r"|dead tired|like the dead|to death|killer|so full i could die|dead (?:on|battery|phone|end))\b")
 _DEATH_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*)\b|死")

@@ -184,4 +184,6 @@ BENIGN_4: tuple[str, ...] = (
     "The hospice nurse said your last night was peaceful.", "We picked the hymns you wanted for your funeral.",
     "I've kept your watch, I wear it every day.", "I gave your coat to your brother, it fits him.",
     "护士说你最后一晚走得很安详。", "你葬礼上唱的歌是你自己选的。", "你的手表我留着，天天戴着。", "你的外套给了你弟弟，他穿着正合适。",
+    # a death in the family told plainly
+    "My father passed away last year, I still miss him.", "我爸爸去年走了，我还是很想他。", "外公是生病去世的，走得很安详。",
 )

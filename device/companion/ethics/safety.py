@@ -28,6 +28,8 @@ class SafetyTexts:
     safe: str
     contact: str
     """How {contact} reads when an emergency contact is set ("{value}" is the contact)."""
+    bereaved: str
+    """The check-in for talk of someone else's suicide death (crisis_bereaved.py)."""
 
 
 ENGLISH = SafetyTexts(
@@ -40,6 +42,9 @@ ENGLISH = SafetyTexts(
               "Are you safe right now?"),
     safe="Thank you for telling me. I am glad you are safe. The help line is {help_number}{contact}, any time you need it.",
     contact=", or {value}",
+    bereaved=("I am an AI, not {name}, and I want to step out of the role for a moment. I am so sorry. Losing someone "
+              "that way is one of the hardest things a person can carry. How are you doing yourself? If it ever feels "
+              "like too much, or you think about ending your own life, please call {help_number}{contact}."),
 )
 CHINESE = SafetyTexts(
     crisis="我是人工智能，不是{name}。你说的话让我很担心，所以我先不扮演了。请马上拨打{help_number}{contact}。你值得被帮助，你不用一个人面对。",
@@ -47,6 +52,8 @@ CHINESE = SafetyTexts(
     check_in="我是人工智能，不是{name}，我想关心一下你。你说到死或者团聚，是在想结束自己的生命吗？如果是，请拨打{help_number}{contact}。你现在安全吗？",
     safe="谢谢你告诉我，你安全我就放心了。需要的时候，随时拨打{help_number}{contact}。",
     contact="，或者联系{value}",
+    bereaved="我是人工智能，不是{name}，我想先停下来一下。我很难过。用这样的方式失去一个人，是最难承受的事之一。你自己还好吗？"
+             "如果哪天觉得撑不住，或者想到结束自己的生命，请拨打{help_number}{contact}。",
 )
 TEXTS = {"en": ENGLISH, "zh": CHINESE}
 
@@ -90,7 +97,8 @@ class SafetyCheck:
             logger.warning("crisis (%s, %s): out of character with the help line", assessment.reason, kind)
             reply_kind = ReplyKind.CRISIS
         elif level is Level.CHECK_IN:
-            kind, reply_kind = "check_in", ReplyKind.CHECK_IN
+            kind = "bereaved" if assessment.reason == "bereaved" else "check_in"
+            reply_kind = ReplyKind.CHECK_IN
             logger.warning("ambiguous talk of death or reunion (%s): a check-in, not the persona", assessment.reason)
         else:
             kind, reply_kind = "safe", ReplyKind.CHECK_IN

@@ -16,6 +16,7 @@ from ..persona.base import PersonaEngine
 from ..tts.base import SpeechSynthesizer
 from .care import CareState
 from .crisis import CrisisClasses, CrisisDetector
+from .crisis_learned import LearnedCrisis, load_or_fit
 from .disclosure import disclosure_language
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
@@ -103,6 +104,18 @@ def crisis_model(models_dir: Path, embedder: Embedder | None = None) -> CrisisCl
         return None
 
 
+def learned_crisis(embedder: Embedder, cache_dir: Path | None) -> LearnedCrisis | None:
+    """The learned crisis layer (crisis_learned.py) over ``embedder`` (the multilingual model), fitted once and
+    cached in ``cache_dir``; None (rules and exemplars only) when it cannot be built."""
+    fingerprint = getattr(embedder, "fingerprint", None)
+    try:
+        model = load_or_fit(embedder, cache_dir, fingerprint if isinstance(fingerprint, str) else None)
+    except Exception as exc:  # a broken model must not stop the service: the rules and exemplars remain
+        logger.warning("no learned crisis layer (%s): the rules and exemplar classes remain", exc)
+        return None
+    return LearnedCrisis(embedder, model)
+
+
 ENGLISH_CRISIS_MODEL = "embed-minilm"
 """The English embedder whose exemplar classes (semantic.py) give the detector a second opinion."""
 
@@ -130,7 +143,9 @@ def crisis_detector(settings: Settings, embedder: Embedder | None = None,
     except CompanionError as exc:
         logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
     shared = persona_embedder if name == CRISIS_MODEL else None
-    return CrisisDetector(crisis_model(settings.paths.models, shared), english=english)
+    model = crisis_model(settings.paths.models, shared)
+    learned = learned_crisis(model.embedder, settings.paths.cache) if model is not None else None
+    return CrisisDetector(model, english=english, learned=learned)
 
 
 def shared_models(persona: GuardedPersona) -> tuple[Embedder | None, SemanticCues | None]:
