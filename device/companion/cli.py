@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .config import settings_from_args
@@ -111,7 +112,15 @@ def cmd_models(args: argparse.Namespace) -> int:
         return commands.packages_command(manifest, include_optional=args.optional)
     models_dir = Path(args.dir) if args.dir else settings_from_args(args).paths.models if args.config else default_models_dir()
     if args.models_command == "install":
-        return commands.install_command(manifest, models_dir, args.names or None, include_optional=args.optional)
+        status = commands.install_command(manifest, models_dir, args.names or None, include_optional=args.optional)
+        if status == 0:
+            from .ethics.setup import prepare_learned_crisis
+
+            start = time.monotonic()
+            fitted = prepare_learned_crisis(models_dir)
+            if fitted is not None:
+                print(f"crisis classifier: ready ({time.monotonic() - start:.1f} s) -> {fitted}")
+        return status
     if args.models_command == "add":
         from .models.user_voice import add_voice
 

@@ -34,6 +34,9 @@ SETS = {"main": Path(__file__).with_name("prompts.jsonl"), "heldout": Path(__fil
 """The sets the build holds to the thresholds. crisis_heldout.jsonl (issue 14) was written before any
 tuning and never tuned on; the crisis rules, exemplars and margins were tuned on crisis_train.jsonl,
 crisis_batch4.jsonl (a fourth batch, measured once before any tuning on it) and prompts.jsonl only."""
+PROBE_P5 = Path(__file__).with_name("crisis_p5.jsonl")
+"""A fresh held-out probe (508 rows, en/zh) written blind to the detector and the other sets: reported by
+crisis_eval.py (``crisis_eval.py crisis_p5``), never gated and never tuned on (--cv refuses it)."""
 PROBES = Path(__file__).with_name("probes.jsonl")
 """Small probes written after each round of fixes (p1, p2) and after the last (p3, and p4 after the crisis
 detector's fourth batch: indirect speech, multi-turn and look-alikes, en/zh), never tuned on

@@ -104,6 +104,19 @@ def test_the_fit_is_cached_by_its_key_and_refitted_when_the_rows_change(tmp_path
     crisis_learned.load_or_fit(embedder, None, None, ROWS)  # no cache dir: fitted, nothing written
 
 
+def test_the_fit_made_at_install_is_read_from_the_models_dir_by_every_process(tmp_path: Path) -> None:
+    embedder, models = WordEmbedder(), tmp_path / "models"
+    crisis_learned._FITTED.clear()
+    path = crisis_learned.fit_into_models(embedder, embedder.fingerprint, models)
+    assert path.parent == models / crisis_learned.SHARED_FOLDER and path.is_file()
+    fitted_texts = embedder.texts
+    crisis_learned._FITTED.clear()  # the service, another process: reads the install's fit
+    cache = tmp_path / "cache"
+    model = crisis_learned.load_or_fit(embedder, cache, embedder.fingerprint, models_dir=models)
+    assert embedder.texts == fitted_texts and model.weights.shape[0] == 3
+    assert not (cache / "crisis").exists()  # nothing fitted, nothing cached
+
+
 def test_a_corrupt_cache_file_is_fitted_again(tmp_path: Path) -> None:
     embedder = WordEmbedder()
     crisis_learned._FITTED.clear()

@@ -133,9 +133,20 @@ def cache_key(rows: Sequence[TrainingRow], embedder_fingerprint: str, l2: float 
     return digest.hexdigest()
 
 
+SHARED_FOLDER = "crisis-learned"
+"""In the models dir: the fit `companion models install` makes once, read (never written) by the
+service, so a device does not spend its first start fitting (seconds on a Pi) and every process
+of a test run reads the same fit."""
+
+
+def shared_path(models_dir: Path, key: str) -> Path:
+    return Path(models_dir) / SHARED_FOLDER / f"learned-{key[:32]}.npz"
+
+
 def load_or_fit(embedder: Embedder, cache_dir: Path | None, fingerprint: str | None = None,
-                rows: Sequence[TrainingRow] | None = None) -> logistic.LinearModel:
-    """The fitted model from ``cache_dir`` when its key matches, else fitted now (and cached when it can be).
+                rows: Sequence[TrainingRow] | None = None, models_dir: Path | None = None) -> logistic.LinearModel:
+    """The fitted model from ``models_dir`` (made at install) or ``cache_dir`` when its key matches, else
+    fitted now (and cached in ``cache_dir`` when it can be).
 
     ``fingerprint``: the embedder's (its weights' sha256); without one nothing is cached."""
     rows = list(rows) if rows is not None else shipped_rows() + exemplar_rows()
@@ -143,7 +154,9 @@ def load_or_fit(embedder: Embedder, cache_dir: Path | None, fingerprint: str | N
     path = Path(cache_dir) / "crisis" / f"learned-{key[:32]}.npz" if cache_dir is not None and key else None
     if key is not None and key in _FITTED:
         return _FITTED[key]
-    model = _read(path) if path is not None else None
+    model = _read(shared_path(models_dir, key)) if models_dir is not None and key is not None else None
+    if model is None and path is not None:
+        model = _read(path)
     if model is None:
         logger.info("fitting the crisis classifier on %d training rows (once; cached)", len(rows))
         model = fit_model(embedder, rows)
@@ -154,6 +167,19 @@ def load_or_fit(embedder: Embedder, cache_dir: Path | None, fingerprint: str | N
         while len(_FITTED) > 4:
             _FITTED.popitem(last=False)
     return model
+
+
+def fit_into_models(embedder: Embedder, fingerprint: str, models_dir: Path) -> Path:
+    """Fit now and keep the fit in the models dir (``companion models install``); its path."""
+    rows = shipped_rows() + exemplar_rows()
+    key = cache_key(rows, fingerprint)
+    path = shared_path(models_dir, key)
+    model = _read(path)
+    if model is None:
+        model = fit_model(embedder, rows)
+        _write(path, model)
+    _FITTED[key] = model
+    return path
 
 
 def _read(path: Path) -> logistic.LinearModel | None:

@@ -16,7 +16,7 @@ from ..persona.base import PersonaEngine
 from ..tts.base import SpeechSynthesizer
 from .care import CareState
 from .crisis import CrisisClasses, CrisisDetector
-from .crisis_learned import LearnedCrisis, load_or_fit
+from .crisis_learned import LearnedCrisis, fit_into_models, load_or_fit
 from .disclosure import disclosure_language
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
@@ -104,16 +104,31 @@ def crisis_model(models_dir: Path, embedder: Embedder | None = None) -> CrisisCl
         return None
 
 
-def learned_crisis(embedder: Embedder, cache_dir: Path | None) -> LearnedCrisis | None:
-    """The learned crisis layer (crisis_learned.py) over ``embedder`` (the multilingual model), fitted once and
-    cached in ``cache_dir``; None (rules and exemplars only) when it cannot be built."""
+def learned_crisis(embedder: Embedder, cache_dir: Path | None, models_dir: Path | None = None) -> LearnedCrisis | None:
+    """The learned crisis layer (crisis_learned.py) over ``embedder`` (the multilingual model): the fit made at
+    install (in ``models_dir``), else one fitted once and cached in ``cache_dir``; None (rules and exemplars
+    only) when it cannot be built."""
     fingerprint = getattr(embedder, "fingerprint", None)
     try:
-        model = load_or_fit(embedder, cache_dir, fingerprint if isinstance(fingerprint, str) else None)
+        model = load_or_fit(embedder, cache_dir, fingerprint if isinstance(fingerprint, str) else None,
+                            models_dir=models_dir)
     except Exception as exc:  # a broken model must not stop the service: the rules and exemplars remain
         logger.warning("no learned crisis layer (%s): the rules and exemplar classes remain", exc)
         return None
     return LearnedCrisis(embedder, model)
+
+
+def prepare_learned_crisis(models_dir: Path) -> Path | None:
+    """Fit the learned crisis layer into the models dir (after `companion models install`); None when the
+    multilingual model is not installed (the service then runs on the rules and exemplars)."""
+    from ..persona.multilingual import MultilingualEmbedder
+
+    try:
+        embedder = MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1)
+    except Exception as exc:  # not installed or broken: doctor says so; the rules remain
+        logger.warning("crisis classifier not fitted (%s)", exc)
+        return None
+    return fit_into_models(embedder, embedder.fingerprint, models_dir)
 
 
 ENGLISH_CRISIS_MODEL = "embed-minilm"
@@ -144,7 +159,7 @@ def crisis_detector(settings: Settings, embedder: Embedder | None = None,
         logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
     shared = persona_embedder if name == CRISIS_MODEL else None
     model = crisis_model(settings.paths.models, shared)
-    learned = learned_crisis(model.embedder, settings.paths.cache) if model is not None else None
+    learned = learned_crisis(model.embedder, settings.paths.cache, settings.paths.models) if model is not None else None
     return CrisisDetector(model, english=english, learned=learned)
 
 
