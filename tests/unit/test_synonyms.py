@@ -86,3 +86,14 @@ def test_a_much_less_close_memory_sharing_a_word_is_not_taken_when_the_closest_d
     # found by its own words (what was asked of the person unknown): not held back by a closer stored question
     by_context = np.array([0.73, -1.0, 0.3])
     assert answering(heard, scores, _catalogue(contexts, texts), set(), texts, by_context=by_context).index == 1
+
+
+def test_the_personas_words_are_embedded_ahead_and_the_answers_do_not_change() -> None:
+    table = TableEmbedder(WORDS)
+    matcher = WordMatcher(table, threshold=0.68)
+    matcher.warm(["Did you ever get hurt at work?", "I was abroad once."]).join()
+    assert {"hurt", "work", "abroad"} <= set(table.calls)
+    before = len(table.calls)
+    assert matcher.speaks_to("hurt", ["work", "hurt"]) and len(table.calls) == before  # nothing new to embed
+    cold = WordMatcher(TableEmbedder(WORDS), threshold=0.68)
+    assert cold.speaks_to("injure", ["hurt"]) == matcher.speaks_to("injure", ["hurt"])

@@ -334,7 +334,10 @@ def load_retrieval_persona(
         name, min_score = embedding_for_language(folder.language, model_name, min_score)
         persona = RetrievalPersona(folder, _load_embedder(models_dir, name, threads), min_score=min_score,
                                    cache_dir=cache_dir)
-    persona.use_synonyms(_word_matcher(models_dir, persona.language, threads))
+    matcher = _word_matcher(models_dir, persona.language, threads)
+    if matcher is not None:
+        matcher.warm(f"{m.context or ''} {m.text}" for m in persona.folder.messages)
+    persona.use_synonyms(matcher)
     return persona
 
 

@@ -29,7 +29,11 @@ logger = logging.getLogger(__name__)
 SYNONYM = 0.68
 """Two words at least this similar (USE, one word each) say the same thing (see the module doc)."""
 CACHE_WORDS = 50_000
-"""At most this many word vectors are kept (~100 MB would be 200k at 512 floats; this is ~100 MB / 4)."""
+"""At most this many word vectors are kept (512 floats each: ~100 MB at most)."""
+WARM_WORDS = 20_000
+"""At most this many of the persona's words are embedded ahead, in the background, at load."""
+WARM_CHUNK = 64
+"""Words per embedding call while warming (the lock is let go between chunks, so a question never waits long)."""
 
 
 class WordEmbedder(Protocol):
@@ -55,6 +59,32 @@ class WordMatcher:
                 for word, vector in zip(missing, self._embedder.embed(missing)):
                     self._vectors[word] = vector
             return {w: self._vectors[w] for w in wanted}
+
+    def warm(self, texts: Iterable[str], *, most: int = WARM_WORDS) -> threading.Thread:
+        """Embed the content words of ``texts`` (at most ``most``) on a background thread, a chunk at
+        a time, so a question's check rarely waits for a memory's words. Speed only: a word not yet
+        embedded when asked for is embedded then, so the answers are the same either way."""
+        from .words import focus_words
+
+        words: dict[str, None] = {}
+        for text in texts:
+            for word in focus_words(text).split():
+                if word.isascii():
+                    words[word] = None
+            if len(words) >= most:
+                break
+        vocabulary = list(words)[:most]
+
+        def run() -> None:
+            try:
+                for start in range(0, len(vocabulary), WARM_CHUNK):
+                    self._embed(vocabulary[start:start + WARM_CHUNK])
+            except Exception as exc:  # noqa: BLE001  (speed only: the check embeds on demand instead)
+                logger.warning("word vectors not prepared ahead: %s", exc)
+
+        thread = threading.Thread(target=run, name="persona-words", daemon=True)
+        thread.start()
+        return thread
 
     def speaks_to(self, word: str, memory_words: Sequence[str]) -> bool:
         """Whether one of ``memory_words`` says what ``word`` says (a synonym or another form)."""
