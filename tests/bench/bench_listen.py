@@ -8,7 +8,7 @@ The questions (listen_sets.py) were written before tuning and are never put into
 Each question goes through the guarded engine the device speaks through (guardrails + the
 configured retrieval engine); follow-ups carry the history the pipeline would keep.
 
-Rates: answered with the right memory (paraphrases), declined (absent life questions), a
+Rates: answered with the right memory (paraphrases) and with a wrong one, declined (absent life questions), a
 message of the same kind (news, feelings), follow-ups resolved, character breaks on harmless
 family/health/name questions; and the persona stage's time per question (p50, p90, ms).
 ``--set holdout`` asks the held-out questions of listen_holdout.py instead (paraphrases and absent
@@ -109,14 +109,16 @@ def measure(asker: Asker, sets: dict, harmless: list[str] | None) -> dict:
     """The rates of the kinds of input ``sets`` has (a held-out set may hold only some kinds)."""
     out: dict[str, object] = {}
     wrong: dict[str, list] = {}
-    hits = 0
+    hits = misses = 0
     for question, expected in sets["answerable"].items():
         _, kind, key = asker.ask(question)
         ok = kind in ("memory", "generated") and re.search(expected, key) is not None
         hits += ok
+        misses += kind in ("memory", "generated") and not ok
         if not ok:
             wrong.setdefault("answerable", []).append([question, kind, key[:60]])
     out["answered_right_memory"] = rate(hits, len(sets["answerable"]))
+    out["answered_wrong_memory"] = rate(misses, len(sets["answerable"]))
     hits = 0
     for question in sets["absent"]:
         _, kind, key = asker.ask(question)

@@ -20,6 +20,7 @@ from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
 from companion.persona.embedder import SentenceEmbedder
 from companion.persona.folder import load_persona_folder
+from companion.persona.reply import ReplyKind
 from companion.persona.retrieval import DEFAULT_MIN_SCORE, RetrievalPersona, load_retrieval_persona
 from support.replies import last_source, reply_of
 
@@ -243,3 +244,17 @@ def test_factory_builds_from_the_model_store(models_dir: Path, cache_dir: Path, 
     assert _ask(persona, "Tell me about your dog.").startswith("Biscuit")
     with pytest.raises(ModelError, match="companion models install"):
         load_retrieval_persona(DEMO_DIR, tmp_path / "empty", None)
+
+
+def test_an_english_persona_hears_a_question_said_in_other_words(models_dir: Path, cache_dir: Path) -> None:
+    # "injure ... job" shares no word with "Did you ever get hurt at work?": single-word meaning
+    # (the installed multilingual model) lets the closest memory answer it (persona/synonyms.py).
+    persona = load_retrieval_persona(DEMO_DIR, models_dir, cache_dir)
+    matcher = persona.catalogue.synonyms
+    assert matcher is not None
+    assert matcher.speaks_to("injure", ["hurt"]) and matcher.speaks_to("mum", ["mom"])
+    assert not matcher.speaks_to("Ireland", ["abroad"]) and not matcher.speaks_to("comic", ["book"])
+    (reply,) = list(persona.respond("Did you ever injure yourself on the job?"))
+    assert reply.source.message_id == "work-11"
+    (absent,) = list(persona.respond("Have you ever been to Ireland?"))
+    assert absent.kind is ReplyKind.FALLBACK

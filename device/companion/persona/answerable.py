@@ -99,12 +99,14 @@ class WordWeights:
         df = self._df.get(word_stem, 0)
         return math.log((self.documents + 1) / (df + 1)) + 1.0
 
-    def coverage(self, question_stems: Sequence[str], memory_stems: set[str]) -> float:
-        """Share of the question's rare-word weight the memory speaks to (1.0 for no content words)."""
+    def coverage(self, question_stems: Sequence[str], memory_stems: set[str] | frozenset[str],
+                 also: Callable[[str], bool] | None = None) -> float:
+        """Share of the question's rare-word weight the memory speaks to (1.0 for no content words);
+        ``also``: whether the memory speaks to a stem it does not share in other words (synonyms.py)."""
         if not question_stems:
             return 1.0
         total = sum(self.weight(s) for s in question_stems)
-        hit = sum(self.weight(s) for s in question_stems if s in memory_stems)
+        hit = sum(self.weight(s) for s in question_stems if s in memory_stems or (also is not None and also(s)))
         return hit / total if total else 1.0
 
 

@@ -11,10 +11,7 @@ loved one's mouth is the one thing this engine must not do.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -23,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelError
 from .base import Exchange
 from .choose import (
     Catalogue,
@@ -34,13 +32,13 @@ from .choose import (
 )
 from .conversation import hear, kind_lines, last_answering, recall, reflect
 from .embedder import SentenceEmbedder
-from .folder import PersonaFolder, PersonaMessage, load_persona_folder
+from .folder import PersonaFolder, load_persona_folder
 from .recorded import NO_RECORDINGS, RecordingLibrary
 from .reply import ReplyKind, ReplyPiece, piece
 from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
+from .synonyms import WordMatcher
 from .understand import SOCIAL, Intent, Understanding, understand
-from .vector_cache import read_cache as _read_cache
-from .vector_cache import write_cache as _write_cache
+from .vector_cache import persona_vectors
 from .zh_calibrate import with_lexical
 
 logger = logging.getLogger(__name__)
@@ -63,7 +61,6 @@ MULTILINGUAL_MIN_SCORE on tests/data/retrieval's dev split only; see calibrate.p
 MULTILINGUAL_MIN_SCORE = 0.52
 """The decline threshold for personas searched with the multilingual embedder (plus the lexical
 signal for Chinese): the setting's default (DEFAULT_MIN_SCORE) is calibrated for MiniLM."""
-_CACHE_VERSION = "retrieval-v1"
 TOP_K = 32
 
 
@@ -97,7 +94,7 @@ class RetrievalPersona:
         """The person's playable recordings (set by the bundle loader), for the composition root."""
         if index is None:
             n = len(folder.messages)
-            vectors = self._load_or_embed(Path(cache_dir) if cache_dir is not None else None)
+            vectors = persona_vectors(folder, embedder, Path(cache_dir) if cache_dir is not None else None)
             has_context = np.array([m.context is not None for m in folder.messages], dtype=bool)
             index = (
                 vectors.reshape(2 * n, -1),
@@ -121,6 +118,10 @@ class RetrievalPersona:
         # Chinese personas add word overlap (jieba + BM25) to the embedder's score, and calibrate their bars on it.
         self._lexical, self.catalogue = with_lexical(folder, self.catalogue, (self._matrix, self._context_rows, self._text_rows),
                                                      self.lexical_weight, text_weight, min_score)
+
+    def use_synonyms(self, matcher: WordMatcher | None) -> None:
+        """Let a memory speak to a question's word in other words (synonyms.py; English personas)."""
+        self.catalogue = replace(self.catalogue, synonyms=matcher)
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -224,7 +225,8 @@ class RetrievalPersona:
             choice = Choice(last, float(scores[last]), "follow-up-last")
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts,
-                               self._near(session.last_message_id) if session is not None else None, by_text=by_text)
+                               self._near(session.last_message_id) if session is not None else None, by_text=by_text,
+                               by_context=by_context)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
@@ -292,6 +294,7 @@ class RetrievalPersona:
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
                                 index=(self._matrix, context_rows, self._text_rows[rows]))
         view.consent, view.recordings = self.consent, self.recordings
+        view.use_synonyms(self.catalogue.synonyms)
         return view
 
     def context_visible(self, message_id: str) -> bool:
@@ -300,42 +303,6 @@ class RetrievalPersona:
             if message.id == message_id:
                 return bool(self._has_context[i])
         return False
-
-    # -- vectors and their cache ---------------------------------------------------------------
-
-    def _cache_key(self) -> str:
-        digest = hashlib.sha256(_CACHE_VERSION.encode())
-        digest.update(self._embedder.fingerprint.encode())
-        payload = [[m.context, m.text] for m in self.folder.messages]
-        digest.update(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
-
-    def _load_or_embed(self, cache_dir: Path | None) -> np.ndarray:
-        """Vectors of shape (2, n, dim): contexts (zero where absent), then texts."""
-        messages = self.folder.messages
-        expected = (2, len(messages), self._embedder.dimension)
-        cache_path = None
-        if cache_dir is not None:
-            prefix = _safe_name(self.folder.name)
-            cache_path = cache_dir / f"{prefix}.{self._cache_key()[:32]}.npy"
-            cached = _read_cache(cache_path, expected)
-            if cached is not None:
-                logger.debug("persona vectors loaded from %s", cache_path)
-                return cached
-        vectors = self._embed_all(messages)
-        if cache_path is not None:
-            _write_cache(cache_path, vectors)
-        return vectors
-
-    def _embed_all(self, messages: Sequence[PersonaMessage]) -> np.ndarray:
-        contexts = [m.context for m in messages if m.context is not None]
-        embedded = self._embedder.embed(contexts + [m.text for m in messages])
-        vectors = np.zeros((2, len(messages), self._embedder.dimension), dtype=np.float32)
-        has_context = np.array([m.context is not None for m in messages], dtype=bool)
-        vectors[0, has_context] = embedded[: len(contexts)]
-        vectors[1] = embedded[len(contexts) :]
-        logger.info("embedded %d persona messages (%d contexts)", len(messages), len(contexts))
-        return vectors
 
 
 def load_retrieval_persona(
@@ -360,12 +327,31 @@ def load_retrieval_persona(
             name, score = embedding_for_language(language, model_name, min_score)
             return _load_embedder(models_dir, name, threads), score
 
-        return load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file,
-                                   play_recordings=play_recordings)
-    folder = load_persona_folder(Path(persona_dir))
-    name, min_score = embedding_for_language(folder.language, model_name, min_score)
-    embedder = _load_embedder(models_dir, name, threads)
-    return RetrievalPersona(folder, embedder, min_score=min_score, cache_dir=cache_dir)
+        persona = load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file,
+                                      play_recordings=play_recordings)
+    else:
+        folder = load_persona_folder(Path(persona_dir))
+        name, min_score = embedding_for_language(folder.language, model_name, min_score)
+        persona = RetrievalPersona(folder, _load_embedder(models_dir, name, threads), min_score=min_score,
+                                   cache_dir=cache_dir)
+    matcher = _word_matcher(models_dir, persona.language, threads)
+    if matcher is not None:
+        matcher.warm(f"{m.context or ''} {m.text}" for m in persona.folder.messages)
+    persona.use_synonyms(matcher)
+    return persona
+
+
+def _word_matcher(models_dir: Path, language: str, threads: int) -> WordMatcher | None:
+    """Single-word meaning for an English persona (synonyms.py), from the installed multilingual model."""
+    from .multilingual import MODEL_NAME
+
+    if language.lower().split("-")[0] != "en":
+        return None
+    try:
+        return WordMatcher(_load_embedder(models_dir, MODEL_NAME, threads))
+    except ModelError as exc:  # answers still work, by shared words only
+        logger.warning("no synonyms for the persona's answer check (%s); run `companion models install`", exc)
+        return None
 
 
 def embedding_for_language(language: str, model_name: str = EMBED_MODEL_NAME,
@@ -393,7 +379,3 @@ def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:
 
 def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:40] or "persona"
