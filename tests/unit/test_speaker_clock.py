@@ -31,6 +31,7 @@ class SteppedCard:
         self.now = 10.0
         self.played: list[np.ndarray] = []
         self.callback: Any = None
+        self.streams: list[Any] = []
 
     def clock(self) -> float:
         return self.now
@@ -45,7 +46,10 @@ class SteppedCard:
     def RawOutputStream(self, *, callback: Any, **kw: Any) -> Any:
         self.callback = callback
         nothing = lambda *a, **k: None  # noqa: E731
-        return SimpleNamespace(latency=LATENCY, start=nothing, stop=nothing, abort=nothing, close=nothing)
+        stream = SimpleNamespace(latency=LATENCY, start=nothing, stop=nothing, abort=nothing, closed=False)
+        stream.close = lambda **k: setattr(stream, "closed", True)
+        self.streams.append(stream)
+        return stream
 
     def tick(self, seconds: float, *, late: float = 0.0) -> None:
         """The device asks for ``seconds`` of audio; the callback runs ``late`` (a busy machine)."""
@@ -142,3 +146,16 @@ def test_a_piece_that_a_stall_made_late_is_moved_where_it_is_heard() -> None:
     assert reference.end_time == pytest.approx(20.55, abs=0.002)
     assert reference.last_restart(int(21 * RATE)) == pytest.approx(int(20.3 * RATE), abs=32)
     assert not reference.read(int(20.1 * RATE), int(0.19 * RATE)).any(), "nothing is stored where it was not heard"
+
+
+def test_an_aborted_reply_drops_what_was_queued_and_the_next_reply_closes_its_stream(card: SteppedCard) -> None:
+    sink = SoundDeviceSink("card", clock=card.clock)
+    sink.begin(RATE)
+    sink.write(voice(0.3))
+    card.tick(0.1)
+    sink.abort()  # barge-in: what is still queued is never played
+    assert sink.queued_s() is None
+    card.tick(0.1)
+    assert not card.played[-1].any()
+    sink.begin(RATE)
+    assert [s.closed for s in card.streams] == [True, False], "one open stream, not one per barge-in"

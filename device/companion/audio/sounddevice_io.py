@@ -193,6 +193,9 @@ class SoundDeviceSink:
         return self._stream is not None
 
     def begin(self, rate: int) -> None:
+        if self._stream is not None:  # the last reply was aborted: its stream is still open
+            self._stream.close(ignore_errors=True)
+            self._stream = None
         self._rate = rate
         self._device_rate = _supported_rate(self._sd, self._device, rate, "output")
         self._resampler = StreamResampler(rate, self._device_rate)  # one per reply: carried state
