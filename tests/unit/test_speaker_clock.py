@@ -46,8 +46,9 @@ class SteppedCard:
     def RawOutputStream(self, *, callback: Any, **kw: Any) -> Any:
         self.callback = callback
         nothing = lambda *a, **k: None  # noqa: E731
-        stream = SimpleNamespace(latency=LATENCY, start=nothing, stop=nothing, abort=nothing, closed=False)
+        stream = SimpleNamespace(latency=LATENCY, start=nothing, stop=nothing, closed=False, aborts=0)
         stream.close = lambda **k: setattr(stream, "closed", True)
+        stream.abort = lambda **k: setattr(stream, "aborts", stream.aborts + 1)
         self.streams.append(stream)
         return stream
 
@@ -154,7 +155,8 @@ def test_an_aborted_reply_drops_what_was_queued_and_the_next_reply_closes_its_st
     sink.write(voice(0.3))
     card.tick(0.1)
     sink.abort()  # barge-in: what is still queued is never played
-    assert sink.queued_s() is None
+    sink.abort()  # and the reply's own thread stops too: PortAudio must hear of it once
+    assert sink.queued_s() is None and card.streams[0].aborts == 1
     card.tick(0.1)
     assert not card.played[-1].any()
     sink.begin(RATE)

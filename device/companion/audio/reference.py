@@ -147,6 +147,7 @@ class ReferenceTap:
         self._rate = CAPTURE_RATE
         self._resampler = StreamResampler(CAPTURE_RATE, reference.rate)
         self._fed = self._made = 0  # samples into the resampler (at the reply's rate) and out of it
+        self._aborted = False
         self.aborts: deque[float] = deque(maxlen=32)
         """When playback was aborted (barge-in, button, stop): for logs and measurements."""
 
@@ -154,6 +155,7 @@ class ReferenceTap:
         self._rate = rate
         self._resampler = StreamResampler(rate, self.reference.rate)  # one per reply: carried state
         self._fed = self._made = 0
+        self._aborted = False
         self.sink.begin(rate)
 
     def _lag(self) -> float:
@@ -166,6 +168,8 @@ class ReferenceTap:
         # In pieces, so each is stamped when the stream takes it (a sentence can be 10 s long).
         piece = max(1, int(self.PIECE_S * self._rate))
         for start in range(0, len(pcm), piece):
+            if self._aborted:  # the rest of the sentence is never played: not stored either
+                break
             part = pcm[start : start + piece]
             lag = self._lag()
             ref = self._resampler.process(part)
@@ -192,6 +196,8 @@ class ReferenceTap:
                 if ends - stored_end > self.reference.SNAP_S:
                     self.reference.cut(stored_end - len(ref) / self.reference.rate)
                     self.reference.add(ref, ends - len(ref) / self.reference.rate, exact=True)
+        if self._aborted and self.aborts:  # aborted while a piece was being stored: forget it again
+            self.reference.cut(self.aborts[-1])
 
     def finish(self) -> None:
         tail = self._resampler.flush()  # the last samples, still in the filter, play right after
@@ -200,6 +206,7 @@ class ReferenceTap:
         self.sink.finish()
 
     def abort(self) -> None:
+        self._aborted = True
         now = self._clock()
         self._resampler.reset()
         self._fed = self._made = 0

@@ -177,6 +177,7 @@ class SoundDeviceSink:
         self._queue = bytearray()  # int16 bytes waiting for the callback
         self._capacity = 0  # bytes
         self._moved = threading.Condition()  # the callback took audio, or playback ended
+        self._control = threading.Lock()  # one PortAudio start/stop/abort/close at a time
         self._heard_at: float | None = None  # wall time the sample after the last one handed over is heard
         self._dac_delay = self.LATENCY_S  # from a callback to its block being heard
         self._last_callback = 0.0
@@ -193,9 +194,10 @@ class SoundDeviceSink:
         return self._stream is not None
 
     def begin(self, rate: int) -> None:
-        if self._stream is not None:  # the last reply was aborted: its stream is still open
-            self._stream.close(ignore_errors=True)
-            self._stream = None
+        with self._control:
+            if self._stream is not None:  # the last reply was aborted: its stream is still open
+                self._stream.close(ignore_errors=True)
+                self._stream = None
         self._rate = rate
         self._device_rate = _supported_rate(self._sd, self._device, rate, "output")
         self._resampler = StreamResampler(rate, self._device_rate)  # one per reply: carried state
@@ -301,8 +303,10 @@ class SoundDeviceSink:
             self._write_device(self._resampler.flush())  # the reply's last samples, still in the filter
             with self._moved:
                 self._wait_for_room(self._capacity)
-        stream, self._stream = self._stream, None
-        if stream is not None:
+        with self._control:
+            stream, self._stream = self._stream, None
+            if stream is None:
+                return
             try:
                 if not self._aborted:
                     stream.stop()  # returns once the device buffer has been played
@@ -310,17 +314,21 @@ class SoundDeviceSink:
                 stream.close(ignore_errors=True)
                 with self._moved:
                     self._moved.notify_all()
-                if self.underflows or self.xruns:
-                    logger.debug("speaker: the queue ran dry %d times, the device %d times", self.underflows, self.xruns)
+        if self.underflows or self.xruns:
+            logger.debug("speaker: the queue ran dry %d times, the device %d times", self.underflows, self.xruns)
 
     def abort(self) -> None:
-        self._aborted = True
+        """Stop at once; from any thread, any number of times: only the first call reaches
+        PortAudio (two Pa_AbortStream at once both join the callback thread, and the second
+        join waits forever on a thread id the system has given to another thread)."""
         with self._moved:
+            first, self._aborted = not self._aborted, True
             self._queue.clear()
             self._moved.notify_all()
-        stream = self._stream
-        if stream is not None:
-            stream.abort(ignore_errors=True)
+        if first:
+            with self._control:
+                if self._stream is not None:
+                    self._stream.abort(ignore_errors=True)
 
     def close(self) -> None:
         self.abort()
