@@ -23,6 +23,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.live]
 
 MIC_RATE = PulseRig.MIC_RATE
 TONE_SECONDS = 0.5
+PLAYER_LATENCY_S = 0.25
+"""The output test's device buffer: a callback that runs late by less than this leaves no gap."""
 AMPLITUDE = 0.5
 
 
@@ -169,10 +171,12 @@ def test_sounddevice_output_is_recorded_from_speaker(pulse_rig, sd_env, tmp_path
         pos += frames
         outdata[:, 0] = out
 
-    # A high-latency stream: on a starved machine a low-latency callback underruns, and the gap
-    # it leaves in the tone is the player's, not the rig's (seen 2 of 2 runs under load).
+    # A deep buffer: on a starved machine a low-latency callback underruns, and the gap it leaves
+    # in the tone is the player's, not the rig's (a 15 ms silent gap inside the tone, 2 of 5 runs
+    # with 3 busy loops). PortAudio's "high" latency is only ~35 ms on the ALSA pulse device.
     stream = sd.OutputStream(
-        device=pulse_rig.device_name, samplerate=rate, channels=1, dtype="int16", callback=callback, latency="high"
+        device=pulse_rig.device_name, samplerate=rate, channels=1, dtype="int16", callback=callback,
+        latency=PLAYER_LATENCY_S,
     )
     try:
         started = time.monotonic()

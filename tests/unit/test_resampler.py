@@ -9,6 +9,8 @@ The sound card is faked (the hardware seam); everything from its callback on is 
 from __future__ import annotations
 
 import asyncio
+import threading
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -93,28 +95,45 @@ class FakeSoundCard:
 
         return Stream()
 
-    def RawOutputStream(self, *, samplerate: int, **kw: Any) -> Any:
+    def clock(self) -> float:
+        """The card's own time: what it has played (a device that never runs dry), from 100 s."""
+        return 100.0 + self.frames_played / self.rate
+
+    frames_played = 0
+
+    def RawOutputStream(self, *, samplerate: int, callback: Any, **kw: Any) -> Any:
         card = self
         assert samplerate == card.rate
+        sink = callback.__self__  # a device that never underruns: it asks when a block is queued
+        done = threading.Event()
+
+        def run() -> None:
+            while not done.is_set():
+                with sink._moved:
+                    if not sink._queue:
+                        sink._moved.wait(0.05)
+                        continue
+                    frames = min(len(sink._queue) // 2, 4096)
+                out = bytearray(2 * frames)
+                now = card.frames_played / card.rate  # PortAudio's clock: its own epoch
+                callback(out, frames, SimpleNamespace(currentTime=now, outputBufferDacTime=now),  # heard at once
+                         SimpleNamespace(output_underflow=False))
+                card.played.append(bytes(out))
+                card.frames_played += frames
+
+        thread = threading.Thread(target=run, daemon=True)
 
         class Stream:
-            write_available = 4096
-
             def start(self) -> None:
-                pass
-
-            def write(self, data: bytes) -> None:
-                card.played.append(data)
+                thread.start()
 
             def stop(self) -> None:
-                pass
+                done.set()
+                thread.join()
 
-            def abort(self, ignore_errors: bool = False) -> None:
-                pass
+            abort = close = lambda self, ignore_errors=False: self.stop()  # noqa: E731
 
-            def close(self, ignore_errors: bool = False) -> None:
-                pass
-
+        Stream.latency = 0.0  # type: ignore[attr-defined]
         return Stream()
 
 
@@ -144,7 +163,7 @@ def test_the_speaker_and_echo_reference_paths_keep_the_snr(rate: int, monkeypatc
     monkeypatch.setattr(sounddevice_io, "_sounddevice", lambda: card)
     monkeypatch.setattr("companion.audio.devices._sounddevice", lambda: card)
     reference = ReferenceBuffer(seconds=5.0)
-    tap = ReferenceTap(SoundDeviceSink("USB"), reference, clock=lambda: 100.0)
+    tap = ReferenceTap(SoundDeviceSink("USB", clock=card.clock), reference, clock=card.clock)
     voice = tone(22050)  # Piper's rate
     tap.begin(22050)
     for piece in blocks(voice, 22050, ms=100):  # reply audio arrives sentence by sentence, in pieces

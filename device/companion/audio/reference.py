@@ -2,9 +2,14 @@
 
 ``ReferenceTap`` wraps the speaker: every block it is given is also stored, resampled to
 16 kHz, in a ``ReferenceBuffer`` indexed by the wall-clock time it is heard. Getting that time
-right matters more than anything else for cancellation: a block that follows the previous one
-without a pause plays seamlessly after it, whatever its write call's timing; after a pause
-(the stream ran dry) it plays from when it is written.
+right matters more than anything else for cancellation. A speaker that can tell when the next
+sample written will be heard (``AudioSink.queued_s``: the sound card's own clock, see
+audio/sounddevice_io.py) is believed: a block heard within ``SNAP_S`` of the previous one's end
+follows it seamlessly, anywhere else it starts a new segment (the stream ran dry, or the sound
+server fell behind), and if the sink's answer moved while the block was being written (a
+stall opened a gap right then) the block is moved to where it really plays. A sink that
+cannot tell (None) gets the old guess: a block plays at its write time, or right after the
+previous one if that is still playing.
 """
 
 from __future__ import annotations
@@ -40,16 +45,28 @@ class ReferenceBuffer:
     SNAP_S = 0.02
     """A block starting this close after the previous one is taken to follow it seamlessly."""
 
-    def add(self, pcm: np.ndarray, start_time: float, *, follows: bool = False) -> None:
+    def add(self, pcm: np.ndarray, start_time: float, *, follows: bool = False, exact: bool = False) -> None:
         """Store ``pcm`` (16 kHz) that starts playing at ``start_time``, or right after the last
-        block if it ``follows`` it (the stream had not run dry) or would overlap it."""
+        block if it ``follows`` it (the stream had not run dry) or would overlap it.
+
+        ``exact``: ``start_time`` is the speaker's own word. Within ``SNAP_S`` of the last
+        block's end it follows that block (the word's jitter); else a new segment starts there,
+        also earlier than the last block's end (which was then stored too late: cut)."""
         if len(pcm) == 0:
             return
         with self._lock:
             start = int(round(start_time * self.rate))
             if self._origin is None:
                 self._origin = self._end = start
-            if follows or start < self._end + self.SNAP_S * self.rate:
+            snap = self.SNAP_S * self.rate
+            if exact and start < self._end - snap:
+                start = max(start, self._origin)
+                self._fill(start, self._end, None)
+                self._end = start
+                while self._segments and self._segments[-1] > start:
+                    self._segments.pop()
+                self._segments.append(start)
+            elif follows or start < self._end + snap:
                 start = self._end
             if start > self._end or not self._segments:
                 self._segments.append(start)
@@ -129,27 +146,58 @@ class ReferenceTap:
         self._clock = clock
         self._rate = CAPTURE_RATE
         self._resampler = StreamResampler(CAPTURE_RATE, reference.rate)
+        self._fed = self._made = 0  # samples into the resampler (at the reply's rate) and out of it
+        self._aborted = False
         self.aborts: deque[float] = deque(maxlen=32)
         """When playback was aborted (barge-in, button, stop): for logs and measurements."""
 
     def begin(self, rate: int) -> None:
         self._rate = rate
         self._resampler = StreamResampler(rate, self.reference.rate)  # one per reply: carried state
+        self._fed = self._made = 0
+        self._aborted = False
         self.sink.begin(rate)
+
+    def _lag(self) -> float:
+        """How far the resampler's output runs behind its input, in seconds: it gives its output
+        in bursts (soxr: 3779 or 4319 samples for every 5512 in), so a stored piece starts
+        earlier in the reply than the piece written with it, by this much."""
+        return self._fed / self._rate - self._made / self.reference.rate
 
     def write(self, pcm: np.ndarray) -> None:
         # In pieces, so each is stamped when the stream takes it (a sentence can be 10 s long).
         piece = max(1, int(self.PIECE_S * self._rate))
         for start in range(0, len(pcm), piece):
+            if self._aborted:  # the rest of the sentence is never played: not stored either
+                break
             part = pcm[start : start + piece]
+            lag = self._lag()
             ref = self._resampler.process(part)
-            # Still audio in the stream's buffer: this piece plays right after the previous one.
-            # Run dry (an underrun, or the first write): it plays from now. The buffer's depth is
-            # only used as yes/no: its value jumps by whole device periods.
+            self._fed += len(part)
+            self._made += len(ref)
             ahead = self.sink.queued_s()
-            if len(ref):
-                self.reference.add(ref, self._clock(), follows=ahead is not None and ahead > 0.005)
+            if ahead is None:  # the sink cannot tell: heard from now, or after what still plays
+                if len(ref):
+                    self.reference.add(ref, self._clock())
+                self.sink.write(part)
+                continue
+            if not len(ref):
+                self.sink.write(part)
+                continue
+            self.reference.add(ref, self._clock() + ahead - lag, exact=True)
+            stored_end = self.reference.end_time
             self.sink.write(part)
+            # Where the sink now says the piece ends: a stall between asking and writing let the
+            # stream run dry, and the piece plays later than stored (then it is moved there).
+            # Only while the piece can still be waiting whole (else this is the later stall).
+            after = self.sink.queued_s()
+            if after is not None and after >= len(part) / self._rate:
+                ends = self._clock() + after - self._lag()  # where the stored audio ends
+                if ends - stored_end > self.reference.SNAP_S:
+                    self.reference.cut(stored_end - len(ref) / self.reference.rate)
+                    self.reference.add(ref, ends - len(ref) / self.reference.rate, exact=True)
+        if self._aborted and self.aborts:  # aborted while a piece was being stored: forget it again
+            self.reference.cut(self.aborts[-1])
 
     def finish(self) -> None:
         tail = self._resampler.flush()  # the last samples, still in the filter, play right after
@@ -158,8 +206,10 @@ class ReferenceTap:
         self.sink.finish()
 
     def abort(self) -> None:
+        self._aborted = True
         now = self._clock()
         self._resampler.reset()
+        self._fed = self._made = 0
         self.aborts.append(now)
         self.reference.cut(now)
         self.sink.abort()
