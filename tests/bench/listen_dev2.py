@@ -110,7 +110,7 @@ JUNE = {
         "What words of wisdom would you pass on?": r"clean hanky",
         "What happened on your fortieth birthday?": r"Tom Jones",
         "What age were you when you became a mother?": r"Twenty-four",
-        "Where did you go on your summer holidays?": r"Whitby",
+        "Where did you go on your summer holidays?": r"Whitby|every August",
         "What colour is the thing you're knitting for the baby?": r"lemon yellow",
         "Where did you work at sixteen?": r"telephonist",
         "What was your pet's name?": r"Marmalade",

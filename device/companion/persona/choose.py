@@ -19,19 +19,25 @@ stems, the persona's word weights, its calibrated bars and its way of addressing
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .answerable import (
     COVERAGE_WEIGHT,
+    STRONG_LIFT,
     Bars,
     WordWeights,
     answers,
+    answers_by_meaning,
+    asked_relatives,
     answers_itself,
     calibrate,
     holds_wanted,
+    kin_stems,
+    missing_relative,
+    other_parent,
     proper_nouns,
     stems_of,
 )
@@ -82,6 +88,7 @@ class StemCache:
         self._contexts, self._texts = contexts, texts
         self._stems: dict[int, frozenset[str]] = {}
         self._own: dict[int, frozenset[str]] = {}
+        self._kin: dict[int, frozenset[str]] = {}
 
     def own(self, index: int) -> frozenset[str]:
         """The stems of the message's own words only (not of what was asked of the person)."""
@@ -89,6 +96,21 @@ class StemCache:
         if found is None:
             found = self._own[index] = frozenset(stems_of(self._texts[index]))
         return found
+
+    def kin(self, index: int) -> frozenset[str]:
+        """The stems plus the family words the message names (ways of address too: "grandma")."""
+        found = self._kin.get(index)
+        if found is None:
+            found = self._kin[index] = self[index] | kin_stems(f"{self._contexts[index] or ''} {self._texts[index]}")
+        return found
+
+    def said(self, index: int) -> tuple[str | None, str]:
+        """(what was asked of the person, their words)."""
+        return self._contexts[index], self._texts[index]
+
+    def phrase(self, index: int) -> list[str]:
+        """The content words of what was asked of the person (of the message's own words where unknown)."""
+        return focus_words(self._contexts[index] or self._texts[index]).split()
 
     def __getitem__(self, index: int) -> frozenset[str]:
         found = self._stems.get(index)
@@ -207,16 +229,48 @@ def wants_any_advice(heard: Understanding) -> bool:
     return heard.intent is Intent.ADVICE and not (set(heard.focus.split()) - ADVICE_WORDS)
 
 
+Relate = Callable[[Sequence[tuple[str, str]]], np.ndarray]
+"""Pairs of phrases (the question's words, a memory's) -> how close in meaning each pair is (the
+engine's embedder: one call for all, its vectors cached)."""
+
+
+PHRASE_CACHE = 4096
+"""Phrases whose vectors are kept for the meaning check (a few MB)."""
+
+
+class PhraseMeaning:
+    """A ``Relate`` over an embedder: how close in meaning each pair of phrases is (a question's
+    words, a memory's). The phrases are embedded in one call and their vectors kept (bounded)."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray]) -> None:
+        self._embed = embed
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        vectors = self._vectors
+        phrases = list(dict.fromkeys(t for pair in pairs for t in pair))
+        missing = [t for t in phrases if t not in vectors]
+        if missing:
+            if len(vectors) + len(missing) > PHRASE_CACHE:
+                vectors.clear()  # let the kept ones go, and embed all of this call's phrases
+                missing = phrases
+            vectors.update(zip(missing, self._embed(missing)))
+        return np.array([float(vectors[a] @ vectors[b]) for a, b in pairs])
+
+
 def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
               texts: Sequence[str], near_last: np.ndarray | None = None,
-              by_text: np.ndarray | None = None) -> Choice:
+              by_text: np.ndarray | None = None, relate: Relate | None = None) -> Choice:
     """The closest memory that answers the question, or a decline (index None).
 
     ``near_last``: per message, whether it is about the same thing as the memory spoken last
     (a follow-up's answer may name its topic differently: "your dog" and "Biscuit").
     ``by_text``: the question's similarity to each message's own words; when no memory answers
     by what was asked of the person (or that is unknown), the reply that answers by its own
-    words is taken (``answers_itself``, on the answer side's own calibrated bars)."""
+    words is taken (``answers_itself``, on the answer side's own calibrated bars).
+    ``relate``: when no memory speaks to the question's own words, a strong match whose stored
+    question means the same in other words answers (``answers_by_meaning``: natural paraphrases).
+    A memory that never names a relative the question asks about never answers (``missing_relative``)."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
@@ -225,6 +279,7 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     question = [s for s in dict.fromkeys(stem(w) for w in own.split() if w not in asked_for) if s.isascii()]
     topic = [stem(w) for w in (heard.topic or "").split()] if heard.follow_up else []
     topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
+    kin = asked_relatives(question, heard.text)
     fits: list[tuple[int, float]] = []
     for index in order:
         score = float(scores[index])
@@ -233,11 +288,16 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         stems = catalogue.stems[index]
         if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
             continue  # a follow-up's answer is about what was being talked about
+        if missing_relative(kin, catalogue.stems.kin(int(index))):
+            continue
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         if answers(score, coverage, holds_wanted(heard.wants, texts[index], catalogue.names), catalogue.bars):
             fits.append((int(index), score))
+    if not fits and relate is not None and question:
+        phrase = [w for w in own.split() if w not in asked_for]
+        fits = _answering_by_meaning(heard, phrase, order, scores, catalogue, texts, kin, topic, near_last, relate)
     if not fits and by_text is not None and len(by_text):
-        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last)
+        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")
@@ -250,12 +310,57 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     return Choice(best_index, best_score, "answer")
 
 
+MEANING_CANDIDATES = 1
+"""How many strong matches are checked for meaning: only the best (a runner-up that means the
+question's words better is more often a neighbouring topic than the answer)."""
+
+
+def _answering_by_meaning(heard: Understanding, phrase: list[str], order: np.ndarray, scores: np.ndarray,
+                          catalogue: Catalogue, texts: Sequence[str], kin: list[str], topic: list[str],
+                          near_last: np.ndarray | None, relate: Relate) -> list[tuple[int, float]]:
+    strong: list[int] = []
+    for index in order:
+        score = float(scores[index])
+        if score < catalogue.bars.low + STRONG_LIFT or len(strong) == MEANING_CANDIDATES:
+            break
+        stems = catalogue.stems[index]
+        if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
+            continue
+        if missing_relative(kin, catalogue.stems.kin(int(index))) or not holds_wanted(heard.wants, texts[index], catalogue.names):
+            continue
+        strong.append(int(index))
+    fits = []
+    for index in strong:
+        # The words the two do not share are compared too: a shared name ("Biscuit") or topic
+        # word makes any two phrases close, and the question's other words are what must be met.
+        theirs = catalogue.stems.phrase(index)
+        if not theirs or other_parent(heard.text, *catalogue.stems.said(index)):
+            continue
+        mine, other = unshared(phrase, theirs, catalogue.stems.kin(index))
+        shares = mine and other and (mine, other) != (phrase, theirs)  # else the one pair says it all
+        pairs = [(" ".join(phrase), " ".join(theirs))] + ([(" ".join(mine), " ".join(other))] if shares else [])
+        close = relate(pairs)
+        apart = float(close[1]) if len(close) > 1 else None
+        logger.debug("by meaning: %s %.3f %r ~ %r %.3f apart %s", index, scores[index], phrase, theirs, close[0], apart)
+        if answers_by_meaning(float(scores[index]), float(close[0]), apart, True, catalogue.bars):
+            fits.append((index, float(scores[index])))
+    return fits
+
+
+def unshared(question: Sequence[str], memory: Sequence[str], said: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """Each side's words whose stem the other side lacks ("spooks", "scared" of "spooks Biscuit" and
+    "Biscuit scared"); ``said``: more stems of the memory (its reply's) that count as shared."""
+    ours, theirs = {stem(w) for w in question}, {stem(w) for w in memory} | said
+    return [w for w in question if stem(w) not in theirs], [w for w in memory if stem(w) not in ours]
+
+
 ANSWER_CANDIDATES = 3
 """How many of the replies closest by their own words are checked on the answer side."""
 
 
 def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Catalogue, texts: Sequence[str],
-                      question: list[str], topic: list[str], near_last: np.ndarray | None) -> list[tuple[int, float]]:
+                      question: list[str], topic: list[str], near_last: np.ndarray | None,
+                      kin: Sequence[str] = ()) -> list[tuple[int, float]]:
     top = (np.argpartition(-by_text, ANSWER_CANDIDATES - 1)[:ANSWER_CANDIDATES] if len(by_text) > ANSWER_CANDIDATES
            else np.arange(len(by_text)))
     fits: list[tuple[int, float]] = []
@@ -265,6 +370,8 @@ def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Cata
             break
         stems = catalogue.stems.own(int(index))
         if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
+            continue
+        if missing_relative(kin, catalogue.stems.kin(int(index))):
             continue
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         logger.debug("answer side: %s %.3f coverage %.2f", index, score, coverage)

@@ -27,6 +27,7 @@ from .base import Exchange
 from .choose import (
     Catalogue,
     Choice,
+    PhraseMeaning,
     answering,
     build_catalogue,
     by_kind,
@@ -89,7 +90,7 @@ class RetrievalPersona:
         self.min_score = min_score
         self.text_weight = text_weight
         self._embedder = embedder
-        self._lock = threading.Lock()
+        self._lock, self._relate = threading.Lock(), PhraseMeaning(embedder.embed)
         self._fallback_turn = 0
         self.consent: object | None = None
         """A bundle's ConsentRecord (set by the bundle loader), for the ethics gate to re-check; None for folders."""
@@ -224,7 +225,7 @@ class RetrievalPersona:
             choice = Choice(last, float(scores[last]), "follow-up-last")
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts,
-                               self._near(session.last_message_id) if session is not None else None, by_text=by_text)
+                               self._near(session.last_message_id) if session is not None else None, by_text=by_text, relate=self._relate)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
