@@ -1,6 +1,6 @@
 """How well the persona listens: prints the issue-13 rates as JSON (one object).
 
-    PYTHONPATH=device python tests/bench/bench_listen.py [--models-dir DIR] [--out FILE] [--set holdout]
+    PYTHONPATH=device python tests/bench/bench_listen.py [--models-dir DIR] [--out FILE] [--set holdout|dev2]
 
 Two personas: the demo persona (Walter, a folder) and June, a bundle built here from a WhatsApp
 export written in the real Android layout (`persona create` + `persona import`, the real path).
@@ -13,6 +13,7 @@ message of the same kind (news, feelings), follow-ups resolved, character breaks
 family/health/name questions; and the persona stage's time per question (p50, p90, ms).
 ``--set holdout`` asks the held-out questions of listen_holdout.py instead (paraphrases and absent
 life questions only, so only those two rates), measured the same way; never tune on them.
+``--set dev2`` asks listen_dev2.py's natural paraphrases (same shape), the set to tune on.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import listen_dev2  # noqa: E402
 import listen_holdout  # noqa: E402
 import listen_sets  # noqa: E402
 from companion.ethics.guardrails import guard  # noqa: E402
@@ -167,8 +169,9 @@ def main() -> int:
     parser.add_argument("--models-dir", default=os.environ.get("COMPANION_MODELS_DIR") or str(default_models_dir()))
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--details", action="store_true", help="list every miss")
-    parser.add_argument("--set", choices=("main", "holdout"), default="main", dest="question_set",
-                        help="holdout: the held-out questions of listen_holdout.py (measure only, never tune)")
+    parser.add_argument("--set", choices=("main", "holdout", "dev2"), default="main", dest="question_set",
+                        help="holdout: the held-out questions of listen_holdout.py (measure only, never tune); "
+                             "dev2: the natural-paraphrase tuning questions of listen_dev2.py")
     args = parser.parse_args()
     models = Path(args.models_dir)
     result: dict[str, object] = {}
@@ -189,7 +192,7 @@ def main() -> int:
             guarded = guard(engine, crisis_template="Please call {help_number}.", help_number="999",
                             semantic=SemanticCues(engine.embedder))
             asker = Asker(guarded, is_bundle)
-            source = listen_holdout if args.question_set == "holdout" else listen_sets
+            source = {"holdout": listen_holdout, "dev2": listen_dev2}.get(args.question_set, listen_sets)
             sets = source.WALTER if name == "walter" else source.JUNE
             scores = measure(asker, sets, listen_sets.HARMLESS if args.question_set == "main" else None)
             times = sorted(asker.times)

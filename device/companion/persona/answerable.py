@@ -27,6 +27,14 @@ cross-encoder would slot in as one more input to ``answers``. The word-level Min
 load; the rare-word coverage below costs microseconds. Its limit, measured by
 tests/bench/bench_listen.py: a paraphrase that shares no word with the stored question (synonyms:
 "raised" for "grew up") is declined unless it is a close paraphrase by sentence similarity.
+
+Natural paraphrases (``answers_by_meaning``, bench_listen.py ``--set dev2``): when no memory speaks
+to the question's words, the best stored question, if a strong match, answers when the two
+questions' content words mean the same as phrases (one extra embedding of two or four short
+phrases, only for such questions), and the words they do not share are related. A memory that
+never names the relative asked about ("Grandma's father", "your parents") never answers
+(``missing_relative``), nor one about the listener's parent when the person's own was asked
+(``other_parent``). Idioms ("tie the knot", "pop the question") are still declined.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .understand import focus_words, stem
+from .words import KIN_WORD
 
 HIGH_QUANTILE = 0.90
 """The "close paraphrase" bar: above this share of the scores of memories that do not answer."""
@@ -147,6 +156,107 @@ def holds_wanted(wants: str | None, text: str, names: frozenset[str] = frozenset
     if wants == "time":
         return bool(_NUMBER_WORDS.search(text) or _TIME_WORDS.search(text))
     return True
+
+
+STRONG_LIFT = 0.08
+"""A stored question this far above the persona's low bar is a strong match (see ``answers_by_meaning``)."""
+MEANING = 0.55
+"""How close the question's own content words must be, as a phrase, to the stored question's
+(MiniLM cosine of the two focus phrases: "tie knot" to "marry grandma"). Sentence similarity
+is inflated by a shared question template ("Did you ever go to Scotland?" and "Did you ever go
+abroad?" score 0.71); the content phrases alone are not ("scotland" to "abroad": 0.50)."""
+
+_KIN_CLASSES = (  # "asked-about words | other words that name the same relative"
+    "mom mother mum mam mama mommy mummy |", "dad father daddy papa |", "brother | sibling", "sister | sibling",
+    "sibling siblings | brother sister", "parent parents | mom mother mum mam dad father",
+    "wife husband spouse | marry married wed wedding", "son daughter | child children kid kids mom mum",
+    "uncle |", "aunt auntie |", "cousin |", "niece |", "nephew |",
+    "grandfather grandad granddad grandpa gramps |", "grandmother grandma granny gran nana nan |",
+)
+_ADDRESSED_KIN = re.compile(r"\b(grandma|grandmother|granny|gran|nana|nan|grandpa|grandfather|grandad|granddad|gramps)'s\b",
+                            re.IGNORECASE)
+
+
+def _kin_table() -> dict[str, frozenset[str]]:
+    table: dict[str, frozenset[str]] = {}
+    for line in _KIN_CLASSES:
+        keys, others = line.split("|")
+        words = frozenset(stem(w) for w in f"{keys} {others}".split())
+        for key in keys.split():
+            table[stem(key)] = words
+    return table
+
+
+KIN_CLASSES = _kin_table()
+"""A family word the question asks about -> the words that name the same relative."""
+
+
+def relatives(question: str) -> list[str]:
+    """The relatives a question asks about that are not among its content words: the ways of
+    address ("grandma"), when possessive ("What were Grandma's brothers called?")."""
+    return [stem(m.group(1)) for m in _ADDRESSED_KIN.finditer(question)]
+
+
+def kin_stems(text: str) -> frozenset[str]:
+    """The family words a text names, ways of address included ("grandma", which content words leave out)."""
+    return frozenset(stem(m.group(0)) for m in KIN_WORD.finditer(text))
+
+
+GRANDPARENTS = frozenset(stem(w) for w in "grandfather grandad granddad grandpa gramps grandmother grandma granny gran nana nan".split())
+
+
+def asked_relatives(question_stems: Sequence[str], question: str) -> list[str]:
+    """The relatives a question asks about: its family words, but a grandparent only when possessive
+    ("Grandma's brothers"): "you and Grandad" is the person and their spouse, named or not."""
+    return [s for s in question_stems if s not in GRANDPARENTS] + relatives(question)
+
+
+def missing_relative(question_stems: Iterable[str], memory_stems: set[str] | frozenset[str]) -> bool:
+    """The question asks about a relative the memory never names ("Grandma's father" -> a memory
+    about Grandma's work; "your parents" -> how he met Grandma): it does not answer, however close."""
+    return any(s in KIN_CLASSES and not (KIN_CLASSES[s] & memory_stems) for s in question_stems)
+
+
+_SIDED_KIN = re.compile(r"\b(?:(your|my|our)\s+)?(mom|mother|mum|mam|mama|mommy|mummy|dad|father|daddy|papa)\b",
+                        re.IGNORECASE)
+
+
+def whose_parents(question: str) -> dict[str, str]:
+    """Whose mother or father a line asked by the family means: "your mum" is the person's own,
+    "mom" or "my dad" the listener's (the person's child or in-law): {"mom": "person"}."""
+    found: dict[str, str] = {}
+    for match in _SIDED_KIN.finditer(question):
+        side = "person" if (match.group(1) or "").lower() == "your" else "listener"
+        found.setdefault(stem(match.group(2)), side)
+    return {("dad" if k in KIN_CLASSES["dad"] else "mom"): v for k, v in found.items()}
+
+
+def other_parent(question: str, asked: str | None, answer: str) -> bool:
+    """The question asks about the person's own mother and the memory about the listener's (or the
+    reverse): "Tell me about your mum." is not answered by "Tell me about mom when she was little"
+    (``asked``: what the family asked of the person; ``answer``: the person's words, "my" = their own)."""
+    wanted = whose_parents(question)
+    if not wanted:
+        return False
+    named = whose_parents(asked or "")
+    for match in _SIDED_KIN.finditer(answer):  # in the person's own words "my mother" is theirs
+        if match.group(1):
+            key = "dad" if stem(match.group(2)) in KIN_CLASSES["dad"] else "mom"
+            named.setdefault(key, "listener" if match.group(1).lower() == "your" else "person")
+    return any(key in named and named[key] != side for key, side in wanted.items())
+
+
+APART = 0.30
+"""The words the two phrases do not share must not be unrelated ("afraid" to "treat": 0.18), or a
+shared name carries the phrases together ("Biscuit afraid" to "Biscuit's treat": 0.70)."""
+
+
+def answers_by_meaning(score: float, meaning: float, apart: float | None, holds: bool, bars: Bars) -> bool:
+    """A natural paraphrase in other words: the stored question is a strong match (well above the
+    low bar), the question's content words mean what the stored question's do, and the words they
+    do not share (``apart``; None when one side has none left) are related, so no shared word is
+    needed ("What's the largest thing you ever reeled in?" -> "What's the biggest fish you ever caught?")."""
+    return score >= bars.low + STRONG_LIFT and meaning >= MEANING and (apart is None or apart >= APART) and holds
 
 
 def answers(score: float, coverage: float, holds: bool, bars: Bars) -> bool:

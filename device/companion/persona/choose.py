@@ -30,14 +30,18 @@ from .answerable import (
     Bars,
     WordWeights,
     answers,
+    asked_relatives,
     answers_itself,
     calibrate,
     holds_wanted,
+    kin_stems,
+    missing_relative,
     proper_nouns,
     stems_of,
 )
 from .conversation import address_of
 from .synonyms import WordMatcher
+from .meaning import Relate, answering_by_meaning
 from .understand import ADVICE_WORDS, Intent, Understanding, clashes, focus_words, stem, time_of_day
 
 logger = logging.getLogger(__name__)
@@ -85,6 +89,7 @@ class StemCache:
         self._stems: dict[int, frozenset[str]] = {}
         self._own: dict[int, frozenset[str]] = {}
         self._words: dict[int, tuple[str, ...]] = {}
+        self._kin: dict[int, frozenset[str]] = {}
 
     def words(self, index: int, own: bool = False) -> tuple[str, ...]:
         """The message's content words as written (of its own words only with ``own``), for synonyms."""
@@ -101,6 +106,21 @@ class StemCache:
         if found is None:
             found = self._own[index] = frozenset(stems_of(self._texts[index]))
         return found
+
+    def kin(self, index: int) -> frozenset[str]:
+        """The stems plus the family words the message names (ways of address too: "grandma")."""
+        found = self._kin.get(index)
+        if found is None:
+            found = self._kin[index] = self[index] | kin_stems(f"{self._contexts[index] or ''} {self._texts[index]}")
+        return found
+
+    def said(self, index: int) -> tuple[str | None, str]:
+        """(what was asked of the person, their words)."""
+        return self._contexts[index], self._texts[index]
+
+    def phrase(self, index: int) -> list[str]:
+        """The content words of what was asked of the person (of the message's own words where unknown)."""
+        return focus_words(self._contexts[index] or self._texts[index]).split()
 
     def __getitem__(self, index: int) -> frozenset[str]:
         found = self._stems.get(index)
@@ -223,7 +243,8 @@ def wants_any_advice(heard: Understanding) -> bool:
 
 def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
               texts: Sequence[str], near_last: np.ndarray | None = None,
-              by_text: np.ndarray | None = None, by_context: np.ndarray | None = None) -> Choice:
+              by_text: np.ndarray | None = None, by_context: np.ndarray | None = None,
+              relate: Relate | None = None) -> Choice:
     """The closest memory that answers the question, or a decline (index None).
 
     ``near_last``: per message, whether it is about the same thing as the memory spoken last
@@ -232,7 +253,10 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     by what was asked of the person (or that is unknown), the reply that answers by its own
     words is taken (``answers_itself``, on the answer side's own calibrated bars).
     ``by_context``: its similarity to what was asked of the person (-1 where unknown); a memory
-    found by its own words instead is not held back by a closer stored question (DOMINANCE)."""
+    found by its own words instead is not held back by a closer stored question (DOMINANCE).
+    ``relate``: when no memory speaks to the question's own words, a strong match whose stored
+    question means the same in other words answers (``answers_by_meaning``: natural paraphrases).
+    A memory that never names a relative the question asks about never answers (``missing_relative``)."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
@@ -243,6 +267,7 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     topic = [stem(w) for w in (heard.topic or "").split()] if heard.follow_up else []
     topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
     lead = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 1.0
+    kin = asked_relatives(question, heard.text)
     fits: list[tuple[int, float]] = []
     for index in order:
         score = float(scores[index])
@@ -251,6 +276,8 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         stems = catalogue.stems[index]
         if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
             continue  # a follow-up's answer is about what was being talked about
+        if missing_relative(kin, catalogue.stems.kin(int(index))):
+            continue
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         holds = holds_wanted(heard.wants, texts[index], catalogue.names)
         if holds and coverage < COVERAGE and score < catalogue.bars.high and index == order[0] and lead >= RELAX_LEAD:
@@ -260,8 +287,11 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
             continue  # a much closer memory did not answer: this one shares words, not the question
         if answers(score, coverage, holds, catalogue.bars):
             fits.append((int(index), score))
+    if not fits and relate is not None and question:
+        phrase = [w for w in own.split() if w not in asked_for]
+        fits = answering_by_meaning(heard, phrase, order, scores, catalogue, texts, kin, topic, near_last, relate)
     if not fits and by_text is not None and len(by_text):
-        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last)
+        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")
@@ -287,12 +317,14 @@ TIMELESS = frozenset("now nowadays currently moment today tonight lately recentl
 """When-words of a question that no memory has to repeat to answer it ("How old are you now?",
 "What was your job back then?"): they are not what the question is about."""
 
+
 ANSWER_CANDIDATES = 3
 """How many of the replies closest by their own words are checked on the answer side."""
 
 
 def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Catalogue, texts: Sequence[str],
-                      question: list[str], topic: list[str], near_last: np.ndarray | None) -> list[tuple[int, float]]:
+                      question: list[str], topic: list[str], near_last: np.ndarray | None,
+                      kin: Sequence[str] = ()) -> list[tuple[int, float]]:
     top = (np.argpartition(-by_text, ANSWER_CANDIDATES - 1)[:ANSWER_CANDIDATES] if len(by_text) > ANSWER_CANDIDATES
            else np.arange(len(by_text)))
     fits: list[tuple[int, float]] = []
@@ -302,6 +334,8 @@ def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Cata
             break
         stems = catalogue.stems.own(int(index))
         if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
+            continue
+        if missing_relative(kin, catalogue.stems.kin(int(index))):
             continue
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         holds = holds_wanted(heard.wants, texts[index], catalogue.names)

@@ -33,6 +33,7 @@ from .choose import (
 from .conversation import hear, kind_lines, last_answering, recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, load_persona_folder
+from .meaning import PhraseMeaning
 from .recorded import NO_RECORDINGS, RecordingLibrary
 from .reply import ReplyKind, ReplyPiece, piece
 from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
@@ -86,7 +87,7 @@ class RetrievalPersona:
         self.min_score = min_score
         self.text_weight = text_weight
         self._embedder = embedder
-        self._lock = threading.Lock()
+        self._lock, self._relate = threading.Lock(), PhraseMeaning(embedder.embed)
         self._fallback_turn = 0
         self.consent: object | None = None
         """A bundle's ConsentRecord (set by the bundle loader), for the ethics gate to re-check; None for folders."""
@@ -226,7 +227,7 @@ class RetrievalPersona:
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
-                               by_context=by_context)
+                               by_context=by_context, relate=self._relate)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
