@@ -178,3 +178,13 @@ def test_no_file_of_the_package_is_over_400_lines() -> None:
     long = {str(p.relative_to(PACKAGE)): n for p in _package_files()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"one idea per file (~{MAX_LINES} lines at most): split {long}"
+
+
+def test_no_two_test_files_share_a_name() -> None:
+    """The tests are not packages (no __init__.py): pytest imports each file by its base name, so a
+    second tests/*/test_x.py stops the whole run at collection (it did, in a merge)."""
+    tests = Path(__file__).resolve().parents[1]
+    seen: dict[str, list[str]] = defaultdict(list)
+    for path in tests.rglob("test_*.py"):
+        seen[path.name].append(str(path.relative_to(tests)))
+    assert not {name: paths for name, paths in seen.items() if len(paths) > 1}
