@@ -113,11 +113,25 @@ def load(names: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def cross_validate(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, Any]:
+def _folds(rows: list[dict[str, Any]], folds: int) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """The rows a verdict can be graded on, and each one's fold (the same seeded shuffle for every mode)."""
     rows = [r for r in rows if correct(r, "none") is not None]
     order = list(range(len(rows)))
     random.Random(14).shuffle(order)
-    fold_of = {i: n % folds for n, i in enumerate(order)}
+    return rows, {i: n % folds for n, i in enumerate(order)}
+
+
+def _training_without(rows: list[dict[str, Any]], fold_of: dict[int, int], fold: int) -> list[Any]:
+    """The learned layer's training rows for one fold: every row outside it, plus the exemplars."""
+    from companion.ethics import crisis_learned
+
+    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
+    return [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
+            for i, r in enumerate(rows) if fold_of[i] != fold] + crisis_learned.exemplar_rows()
+
+
+def cross_validate(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, Any]:
+    rows, fold_of = _folds(rows, folds)
     model = det.model
     grid = list(itertools.product(GRID_CRISIS, GRID_AMBIGUOUS))
     got_by_point: dict[tuple[float, float], list[str]] = {}
@@ -161,10 +175,7 @@ def augment_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
     whole detector and by the model alone, against the shipped exemplars only."""
     import numpy as np
 
-    rows = [r for r in rows if correct(r, "none") is not None]
-    order = list(range(len(rows)))
-    random.Random(14).shuffle(order)
-    fold_of = {i: n % folds for n, i in enumerate(order)}
+    rows, fold_of = _folds(rows, folds)
     model = det.model
     model._embedder = _Memo(model._embedder)
     base = [m.copy() for m in model._matrices]
@@ -211,19 +222,13 @@ def learned_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
     from companion.ethics import crisis_learned
 
     learned = det.learned
-    rows = [r for r in rows if correct(r, "none") is not None]
-    order = list(range(len(rows)))
-    random.Random(14).shuffle(order)
-    fold_of = {i: n % folds for n, i in enumerate(order)}
+    rows, fold_of = _folds(rows, folds)
     embedder = _Memo(learned._embedder)
     learned._embedder = embedder
-    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
     fitted, models = learned.model, []
     probs = np.zeros((len(rows), 3))
     for f in range(folds):
-        train = [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
-                 for i, r in enumerate(rows) if fold_of[i] != f]
-        models.append(crisis_learned.fit_model(embedder, train + crisis_learned.exemplar_rows()))
+        models.append(crisis_learned.fit_model(embedder, _training_without(rows, fold_of, f)))
         held = [i for i in range(len(rows)) if fold_of[i] == f]
         texts = [crisis_learned.join_turns([*rows[i].get("history", []), rows[i]["prompt"]]) for i in held]
         probs[held] = models[-1].probabilities(embedder.embed(texts))
@@ -266,19 +271,13 @@ def agree_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, 
     from companion.ethics import crisis_learned
 
     learned = det.learned
-    rows = [r for r in rows if correct(r, "none") is not None]
-    order = list(range(len(rows)))
-    random.Random(14).shuffle(order)
-    fold_of = {i: n % folds for n, i in enumerate(order)}
+    rows, fold_of = _folds(rows, folds)
     embedder = _Memo(learned._embedder)
     learned._embedder = embedder
-    label = {"crisis": "crisis", "ambiguous": "ambiguous"}
     fitted = learned.model
     got: dict[float, list[str]] = {a: [""] * len(rows) for a in GRID_AGREEMENT}
     for f in range(folds):
-        train = [crisis_learned.TrainingRow(tuple([*r.get("history", []), r["prompt"]]), label.get(r["category"], "benign"))
-                 for i, r in enumerate(rows) if fold_of[i] != f]
-        learned.model = crisis_learned.fit_model(embedder, train + crisis_learned.exemplar_rows())
+        learned.model = crisis_learned.fit_model(embedder, _training_without(rows, fold_of, f))
         learned._cache.clear()
         for a in GRID_AGREEMENT:
             det.agreement = a

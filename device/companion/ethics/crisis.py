@@ -196,15 +196,20 @@ class CrisisDetector:
         """The English-only MiniLM exemplar classes (semantic.SemanticCues) the guard used before this
         detector: a second opinion on English turns (it returns "crisis" for a crisis); None: not used."""
 
-    def _model_level(self, text: str) -> Level:
-        if self.model is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
+    @staticmethod
+    def _classes_level(classify: Callable[[str], str] | None, text: str, what: str) -> Level:
+        """A model's verdict on ``text`` as a level; none for medicine as prescribed, idioms, or a broken model."""
+        if classify is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
             return Level.NONE
         try:
-            verdict = self.model(text)
+            verdict = classify(text)
         except Exception as exc:  # a broken model must not silence the rules
-            logger.warning("crisis model failed (%s); the rules still apply", exc)
+            logger.warning("%s failed (%s); the rules still apply", what, exc)
             return Level.NONE
-        level = {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+        return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+
+    def _model_level(self, text: str) -> Level:
+        level = self._classes_level(self.model, text, "crisis model")
         if level is Level.CRISIS and not self._learned_agrees(text):
             return Level.NONE
         return level
@@ -220,16 +225,8 @@ class CrisisDetector:
             logger.warning("learned crisis layer failed (%s); the exemplar classes decide alone", exc)
             return True
 
-
     def _learned_level(self, text: str) -> Level:
-        if self.learned is None or crisis_cues.is_prescribed_use(text) or crisis_cues.is_idiom_only(text):
-            return Level.NONE
-        try:
-            verdict = self.learned(text)
-        except Exception as exc:  # a broken model must not silence the rules
-            logger.warning("learned crisis layer failed (%s); the rules still apply", exc)
-            return Level.NONE
-        return {"crisis": Level.CRISIS, "ambiguous": Level.CHECK_IN}.get(verdict, Level.NONE)
+        return self._classes_level(self.learned, text, "learned crisis layer")
 
     def _english_says_crisis(self, text: str) -> bool:
         if (self.english is None or cues.is_chinese(text) or crisis_cues.is_prescribed_use(text)
