@@ -437,7 +437,11 @@ class PulseRig:
                     f"pulseaudio exited with {self._daemon.returncode} during startup:\n{self.log_tail()}"
                 )
             if self.socket_path.exists():
-                r = self._pactl("info", check=False, timeout=2)
+                try:
+                    r = self._pactl("info", check=False, timeout=2)
+                except subprocess.TimeoutExpired:  # a daemon still starting on a busy machine: ask again
+                    last = "pactl info took over 2 s"
+                    continue
                 if r.returncode == 0:
                     return
                 last = (r.stderr or r.stdout).strip()
