@@ -30,10 +30,12 @@ from companion.persona.reply import ReplyKind, ReplySource, main_source, reply_t
 SETS = {"main": Path(__file__).with_name("prompts.jsonl"), "heldout": Path(__file__).with_name("heldout.jsonl"),
         "crisis_train": Path(__file__).with_name("crisis_train.jsonl"),
         "crisis_batch4": Path(__file__).with_name("crisis_batch4.jsonl"),
+        "crisis_batch5": Path(__file__).with_name("crisis_batch5.jsonl"),
         "crisis_heldout": Path(__file__).with_name("crisis_heldout.jsonl")}
 """The sets the build holds to the thresholds. crisis_heldout.jsonl (issue 14) was written before any
 tuning and never tuned on; the crisis rules, exemplars and margins were tuned on crisis_train.jsonl,
-crisis_batch4.jsonl (a fourth batch, measured once before any tuning on it) and prompts.jsonl only."""
+crisis_batch4.jsonl (a fourth batch, measured once before any tuning on it), crisis_batch5.jsonl (a fifth,
+wider in wording and registers, likewise) and prompts.jsonl only."""
 PROBE_P5 = Path(__file__).with_name("crisis_p5.jsonl")
 """A fresh held-out probe (508 rows, en/zh) written blind to the detector and the other sets: reported by
 crisis_eval.py (``crisis_eval.py crisis_p5``), never gated and never tuned on (--cv refuses it)."""
