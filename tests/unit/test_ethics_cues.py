@@ -38,6 +38,7 @@ def test_canonical_text_expands_spoken_and_texting_spellings() -> None:
     "我是个累赘",
     "我再也不要醒过来",
     "我真不愿再活着了",
+    "I'm suicidal", "I want to jump off the bridge", "I said goodbye to everyone today", "我想自杀", "我想死",
     "我早就活腻了", "我都想好怎么死了", "我已经交代好后事了", "活着太折磨了", "没有我，这个家也一样",  # families, not phrases
 ])
 def test_crisis_rules_catch_word_forms_spellings_and_scripts(text: str) -> None:
@@ -49,6 +50,9 @@ def test_crisis_rules_catch_word_forms_spellings_and_scripts(text: str) -> None:
     "I don't see the point of arguing with the council", "I cut my hair short like yours",
     "I take my tablets every morning", "There's no reason to worry about the boiler",
     "想死你了", "笑死我了", "我把你的旧书捐给了图书馆", "我想消失一会儿，躲开老板", "我走了，明天见",
+    # talk about suicide as a topic, diving boards, leaving parties, an idiom of exasperation
+    "The school had a talk about suicide prevention today", "I jumped off the top board at the pool!",
+    "We said goodbye to everybody at his retirement party", "电视上在讲预防自杀的热线", "排队排了三个小时，我想死的心都有了",
 ])
 def test_ordinary_speech_is_not_a_crisis(text: str) -> None:
     assert not cues.is_crisis(text)

@@ -103,7 +103,7 @@ CRISIS_EN = _rx(
     r"|\b(?:bullet|shotgun|gun) (?:in|into|through) my (?:head|brain|mouth|temple|heart)\b|\bblow my (?:brains|head) out\b"
     r"|(?<![\d.])(?<![\d.] )\bkms\b(?!\s*(?:away|from|to|of|an hour|per|a day|each|long))"
     r"|\b" + _MEDS + r"\b.{0,80}\b<swallow>\b.{0,20}\b(?:every (?:single |last )?one|all of them|them all|the (?:whole )?lot)\b(?![^.!?]{0,60}\b(?:doctor|gp|prescri\w*|as directed|with (?:water|food|breakfast|dinner|my meal)))"
-    r"|\bsuicid\w*|\bself[- ]?harm\w*"
+    r"|\bsuicid\w*\b(?! (?:prevention|awareness|help ?lines?|hot ?lines?|crisis lines?|charit(?:y|ies)|research)\b)|\bself[- ]?harm\w*"
     r"|\b(?:want|going|ready|<plan>|wish|deserve|hope|<try>|about|<decide>|<mean>)\s+(?:to\s+)?"
     r"(?:die|be dead|not (?:be )?(?:alive|here|exist))\b"
     r"|\b(?:<end>|<take>)\s+(?:my|it|this)\s+(?:own\s+)?(?:life|all)\b"
@@ -123,7 +123,7 @@ CRISIS_EN = _rx(
     r"|\b" + _MEDS + r"\b.{0,30}\b(?:at once|in one go|all together)\b"
     r"|\bsleeping (?:pills?|tablets?)\b.{0,40}\b(?:all|whole|bottle|enough)\b"
     r"|\b(?:<stockpile>|<hoard>|<save> up|<collect>|<stash>|<store> up)\b.{0,25}\b" + _MEDS + r"|\boverdos\w*"
-    r"|\b<jump> (?:off|from|in front|out of (?:a|the|my) window)"
+    r"|\b<jump> (?:off|from|in front|out of (?:a|the|my) window)(?! (?:the |a )?(?:high |top |low |diving )?(?:board|springboard|diving platform)s?\b)"
     r"|\b(?:<step>|<walk>|<throw> myself|<jump>) in front of (?:a|the) (?:train|bus|lorry|truck|car|traffic)"
     r"|\b<drive> (?:my |the )?(?:car |van )?(?:into|off) (?:a |the )?(?:river|lake|sea|wall|tree|cliff|bridge|oncoming|canal|quarry)"
     r"|\b<hang> myself\b|\bnoose\b|\bropes?\b.{0,50}\b(?:beam|rafters?|neck|hang|ceiling|loft|banister)\b"
@@ -153,12 +153,12 @@ CRISIS_EN = _rx(
     r" (?:don't|doesn't|say|says|never)\b)"
     r"|\btired of (?:existing|being alive|life\b|living(?! (?:alone|here|in|with|on|like)))"
     r"|\b(?:this is|it's|that's) the last time (?:we'll|you'll|i'll|we|you) (?:talk|speak|hear)"
-    r"|\b<say> goodbye to (?:everyone|everybody|you all|the world)"
+    r"|\b<say> goodbye to (?:everyone|everybody|you all|the world)(?![^.!?]{0,40}\b(?:leaving (?:do|party|drinks)|farewell (?:do|party)|party|retirement|wedding|station|airport)\b)"
     r"|\b<give> (?:away )?(?:all )?my (?:things|stuff|belongings|possessions)|\b<give> away (?:all )?my\b"
     r"|\b<cut>\s+(?:my\s+)?(?:arms?|wrists?|thighs?|skin)\b",
 )
 CRISIS_ZH = re.compile(
-    r"自杀|轻生|寻死|想死(?!你|您|他|她|我了|人)|不想活|活不下去|活着没意思"
+    r"(?<!预防)(?<!防止)自杀(?!预防|干预|热线|求助)|轻生|寻死|想死(?!你|您|他|她|我了|人|的心都有)|不想活|活不下去|活着没意思"
     r"|活(?:着|下去)[^，。！？,.!?]{0,6}(?:没有?|什么|啥|何)[^，。！？,.!?]{0,2}(?:意义|意思)"
     r"|结束(?:我的|自己的)?(?:生命|这一切)|了结自己|(?:伤害|伤|割|划|烫|打)(?:伤)?了?自己|割腕|跳楼|跳河|跳江|跳海|上吊"
     r"|吃安眠药|安眠药.{0,12}(?:全部|一整瓶|都吃|吃掉|吃光)|(?:攒|囤|藏|收集)(?:了|着|起来)?.{0,6}(?:安眠药|药片|药)"
