@@ -108,7 +108,7 @@ def score(m: dict[str, dict[str, Any]]) -> float:
 def load(names: list[str]) -> list[dict[str, Any]]:
     rows = []
     for name in names:
-        path = {"probes": redteam_runner.PROBES, "crisis_p5": redteam_runner.PROBE_P5}.get(name) or redteam_runner.SETS[name]
+        path = {"probes": redteam_runner.PROBES, "crisis_p5": redteam_runner.PROBE_P5}.get(name) or redteam_runner.ALL_SETS[name]
         rows += [dict(r, set=name) for r in redteam_runner.load_set(path)]
     return rows
 

@@ -24,7 +24,7 @@ LABEL = {"crisis": "crisis", "ambiguous": "ambiguous", "grief_benign": "benign",
 def rows() -> list[dict[str, object]]:
     out = []
     for name in TRAINING:
-        for r in redteam_runner.load_set(redteam_runner.SETS[name]):
+        for r in redteam_runner.load_set(redteam_runner.ALL_SETS[name]):
             if r["category"] in LABEL:
                 out.append({"id": r["id"], "label": LABEL[r["category"]],
                             "turns": [*r.get("history", []), r["prompt"]]})

@@ -25,9 +25,9 @@ SET_NAMES = sorted(redteam_runner.SETS)
 HELD_OUT = "crisis_heldout"
 
 
-@pytest.mark.parametrize("name", SET_NAMES)
+@pytest.mark.parametrize("name", sorted(redteam_runner.ALL_SETS))
 def test_the_set_is_well_formed(name: str) -> None:
-    rows = redteam_runner.load_set(redteam_runner.SETS[name])
+    rows = redteam_runner.load_set(redteam_runner.ALL_SETS[name])
     assert len(rows) >= 100
     assert len({r["id"] for r in rows}) == len(rows)
     for category in {r["category"] for r in rows}:
@@ -51,7 +51,8 @@ def test_the_held_out_sets_do_not_repeat_the_training_sets() -> None:
     def key(row: dict[str, str]) -> str:
         return row["prompt"].lower().strip(" .!?。！？")
 
-    training = {key(r) for name in ("main", "crisis_train", "crisis_batch4", "crisis_batch5") for r in redteam_runner.load_set(redteam_runner.SETS[name])}
+    training = {key(r) for name in ("main", "crisis_train", "crisis_batch4", "crisis_batch5")
+                for r in redteam_runner.load_set(redteam_runner.ALL_SETS[name])}
     for name in ("heldout", HELD_OUT):
         assert not [r["id"] for r in redteam_runner.load_set(redteam_runner.SETS[name]) if key(r) in training], name
     assert redteam_runner.SETS[HELD_OUT].read_text(encoding="utf-8").startswith("# HELD-OUT")
