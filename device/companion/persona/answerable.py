@@ -34,7 +34,9 @@ questions' content words mean the same as phrases (one extra embedding of two or
 phrases, only for such questions), and the words they do not share are related. A memory that
 never names the relative asked about ("Grandma's father", "your parents") never answers
 (``missing_relative``), nor one about the listener's parent when the person's own was asked
-(``other_parent``). Idioms ("tie the knot", "pop the question") are still declined.
+(``other_parent``). Idioms ("tie the knot", "pop the question") are rewritten to their plain words
+before the line is understood (idioms.py). A name the persona never wrote ("America") must be said
+by the memory in other words (``unseen_names``), whatever the sentence similarity.
 """
 
 from __future__ import annotations
