@@ -13,7 +13,7 @@ message of the same kind (news, feelings), follow-ups resolved, character breaks
 family/health/name questions; and the persona stage's time per question (p50, p90, ms).
 ``--set holdout`` asks the held-out questions of listen_holdout.py instead (paraphrases and absent
 life questions only, so only those two rates), measured the same way; never tune on them.
-``--set dev2`` asks listen_dev2.py's natural paraphrases (same shape), the set to tune on.
+``--set dev2`` / ``--set dev3`` ask listen_dev2.py's / listen_dev3.py's natural paraphrases (same shape), the sets to tune on.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import listen_dev2  # noqa: E402
+import listen_dev3  # noqa: E402
 import listen_holdout  # noqa: E402
 import listen_sets  # noqa: E402
 from companion.ethics.guardrails import guard  # noqa: E402
@@ -169,9 +170,9 @@ def main() -> int:
     parser.add_argument("--models-dir", default=os.environ.get("COMPANION_MODELS_DIR") or str(default_models_dir()))
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--details", action="store_true", help="list every miss")
-    parser.add_argument("--set", choices=("main", "holdout", "dev2"), default="main", dest="question_set",
+    parser.add_argument("--set", choices=("main", "holdout", "dev2", "dev3"), default="main", dest="question_set",
                         help="holdout: the held-out questions of listen_holdout.py (measure only, never tune); "
-                             "dev2: the natural-paraphrase tuning questions of listen_dev2.py")
+                             "dev2/dev3: the natural-paraphrase tuning questions of listen_dev2.py / listen_dev3.py")
     args = parser.parse_args()
     models = Path(args.models_dir)
     result: dict[str, object] = {}
@@ -192,7 +193,7 @@ def main() -> int:
             guarded = guard(engine, crisis_template="Please call {help_number}.", help_number="999",
                             semantic=SemanticCues(engine.embedder))
             asker = Asker(guarded, is_bundle)
-            source = {"holdout": listen_holdout, "dev2": listen_dev2}.get(args.question_set, listen_sets)
+            source = {"holdout": listen_holdout, "dev2": listen_dev2, "dev3": listen_dev3}.get(args.question_set, listen_sets)
             sets = source.WALTER if name == "walter" else source.JUNE
             scores = measure(asker, sets, listen_sets.HARMLESS if args.question_set == "main" else None)
             times = sorted(asker.times)

@@ -38,9 +38,10 @@ from .answerable import (
     missing_relative,
     proper_nouns,
     stems_of,
+    unseen_names,
 )
 from .conversation import address_of
-from .synonyms import WordMatcher
+from .synonyms import WordMatcher, meets_unseen
 from .meaning import Relate, answering_by_meaning
 from .understand import ADVICE_WORDS, Intent, Understanding, clashes, focus_words, stem, time_of_day
 
@@ -268,6 +269,7 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     topic = [s for s in topic if s in {stem(w) for w in heard.focus.split()}]
     lead = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 1.0
     kin = asked_relatives(question, heard.text)
+    unseen = unseen_names(heard.text, own.split(), catalogue.weights) if catalogue.synonyms is not None else []
     fits: list[tuple[int, float]] = []
     for index in order:
         score = float(scores[index])
@@ -285,13 +287,14 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         if (not fits and score < catalogue.bars.high and score < float(scores[order[0]]) - DOMINANCE
                 and (by_context is None or by_context[index] >= score)):
             continue  # a much closer memory did not answer: this one shares words, not the question
-        if answers(score, coverage, holds, catalogue.bars):
+        if answers(score, coverage, holds, catalogue.bars) and meets_unseen(
+                unseen, catalogue.stems.words(int(index)), catalogue.synonyms):
             fits.append((int(index), score))
     if not fits and relate is not None and question:
         phrase = [w for w in own.split() if w not in asked_for]
         fits = answering_by_meaning(heard, phrase, order, scores, catalogue, texts, kin, topic, near_last, relate)
     if not fits and by_text is not None and len(by_text):
-        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin)
+        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin, unseen)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")
@@ -324,7 +327,7 @@ ANSWER_CANDIDATES = 3
 
 def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Catalogue, texts: Sequence[str],
                       question: list[str], topic: list[str], near_last: np.ndarray | None,
-                      kin: Sequence[str] = ()) -> list[tuple[int, float]]:
+                      kin: Sequence[str] = (), unseen: Sequence[str] = ()) -> list[tuple[int, float]]:
     top = (np.argpartition(-by_text, ANSWER_CANDIDATES - 1)[:ANSWER_CANDIDATES] if len(by_text) > ANSWER_CANDIDATES
            else np.arange(len(by_text)))
     fits: list[tuple[int, float]] = []
@@ -340,7 +343,8 @@ def _answering_itself(heard: Understanding, by_text: np.ndarray, catalogue: Cata
         coverage = catalogue.weights.coverage(question, set(stems)) if question else 1.0
         holds = holds_wanted(heard.wants, texts[index], catalogue.names)
         logger.debug("answer side: %s %.3f coverage %.2f", index, score, coverage)
-        if answers_itself(score, coverage, holds, catalogue.bars):
+        if answers_itself(score, coverage, holds, catalogue.bars) and meets_unseen(
+                unseen, catalogue.stems.words(int(index), own=True), catalogue.synonyms):
             fits.append((int(index), score))
     return fits
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answerable import STRONG_LIFT, answers_by_meaning, holds_wanted, missing_relative, other_parent
+from .answerable import STRONG_LIFT, answers_by_meaning, holds_wanted, missing_relative, other_parent, unseen_names
+from .synonyms import meets_unseen
 from .understand import Understanding, stem
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def answering_by_meaning(heard: Understanding, phrase: list[str], order: np.ndar
             continue
         strong.append(int(index))
     fits = []
+    unseen = unseen_names(heard.text, phrase, catalogue.weights) if catalogue.synonyms is not None else []
     for index in strong:
         # The words the two do not share are compared too: a shared name ("Biscuit") or topic
         # word makes any two phrases close, and the question's other words are what must be met.
@@ -85,7 +87,8 @@ def answering_by_meaning(heard: Understanding, phrase: list[str], order: np.ndar
         close = relate(pairs)
         apart = float(close[1]) if len(close) > 1 else None
         logger.debug("by meaning: %s %.3f %r ~ %r %.3f apart %s", index, scores[index], phrase, theirs, close[0], apart)
-        if answers_by_meaning(float(scores[index]), float(close[0]), apart, True, catalogue.bars):
+        if answers_by_meaning(float(scores[index]), float(close[0]), apart, True, catalogue.bars) and meets_unseen(
+                unseen, catalogue.stems.words(index), catalogue.synonyms):
             fits.append((index, float(scores[index])))
     return fits
 

@@ -33,6 +33,7 @@ from .choose import (
 from .conversation import hear, kind_lines, last_answering, recall, reflect
 from .embedder import SentenceEmbedder
 from .folder import PersonaFolder, load_persona_folder
+from .idioms import plain_words
 from .meaning import PhraseMeaning
 from .recorded import NO_RECORDINGS, RecordingLibrary
 from .reply import ReplyKind, ReplyPiece, piece
@@ -186,11 +187,11 @@ class RetrievalPersona:
     def _choose(self, question: str, history: Sequence[Exchange]) -> ReplyPiece:
         if not question.strip():
             return self._fallback(history, 0.0)
-        heard = hear(question, recall(history))
+        heard = hear(plain_words(question), recall(history))  # idioms and slips in plain words (idioms.py)
         reply = self.reply_for(heard, history)
         if heard.follow_up and reply.kind is ReplyKind.FALLBACK and heard.intent is not Intent.LISTENER_QUESTION:
             # Nothing about the topic answers it: perhaps it was a fresh question after all.
-            alone = understand(question)
+            alone = understand(plain_words(question))
             if not alone.follow_up:
                 again = self.reply_for(alone, history)
                 if again.kind is ReplyKind.MEMORY:
@@ -201,7 +202,7 @@ class RetrievalPersona:
         """This engine's reply when a language model could not improve on it (a decline, a message
         of the line's kind, the listener's words said back); None when a memory answers a question."""
         with self._lock:
-            heard = hear(question, recall(history))
+            heard = hear(plain_words(question), recall(history))
             reply = self.reply_for(heard, history)
         if heard.intent in (Intent.LIFE_QUESTION, Intent.ADVICE, Intent.STATEMENT) and reply.kind in (
                 ReplyKind.MEMORY, ReplyKind.RECORDING):

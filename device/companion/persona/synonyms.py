@@ -94,3 +94,12 @@ class WordMatcher:
         own = vectors[word.lower()]
         best = max(float(own @ vectors[w.lower()]) for w in memory_words)
         return best >= self.threshold
+
+
+def meets_unseen(unseen: Sequence[str], memory_words: Sequence[str], matcher: WordMatcher | None) -> bool:
+    """Every name the question says that the persona never wrote (answerable.unseen_names:
+    "America", "London") is said by the memory in other words ("Majorca" does not say "America");
+    True when there are none, or no word meaning is loaded (a non-English persona: nothing changes)."""
+    if not unseen or matcher is None:
+        return True
+    return all(matcher.speaks_to(word, memory_words) for word in unseen)
