@@ -116,3 +116,22 @@ def test_a_question_about_their_pastimes_is_no_reunion_talk() -> None:
     assert not asks_their_pastime("我想去你在的地方。")
     assert not asks_their_pastime("你想不想我去陪你玩？")
     assert not asks_their_pastime("你想去天上玩吗？")
+
+
+def test_a_spoken_lead_in_is_dropped_like_the_address() -> None:
+    from companion.persona.zh_text import strip_address
+
+    assert strip_address("我想知道，你怕啥？") == "你怕啥？"
+    assert strip_address("奶奶，跟我讲讲，你睡眠好不好？") == "你睡眠好不好？"
+    assert strip_address("问你个事儿，你爱看啥书？") == "你爱看啥书？"
+    assert strip_address("我想知道。") == "我想知道。"  # nothing else is left: unchanged
+    assert strip_address("告诉你个好消息，我要办婚礼了") == "告诉你个好消息，我要办婚礼了"
+
+
+def test_a_stored_question_about_another_thing_does_not_speak_to_the_question() -> None:
+    texts = ["养过，最多的时候养了八只母鸡。", "养过一条大黄狗叫旺财。"]
+    route = AnswerRoute(RouteBar(bar=0.6, unknown=0.4), np.array([True, True]), np.array([False, True]),
+                        lambda i: content_words(texts[i]))
+    assert not route.speaks_to("狗你有没有养过？", "你养过鸡吗？", 0)
+    assert route.speaks_to("狗你有没有养过？", None, 1)
+    assert route.speaks_to("你养过鸡吗？", "你养过鸡吗？", 0)

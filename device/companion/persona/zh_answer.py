@@ -85,6 +85,8 @@ MIN_QUESTIONS = 8
 SMALL_BAR = 0.60
 """The bar of a persona with too few stored questions to calibrate on."""
 CANDIDATES = 3
+COVERAGE = 0.5
+"""Share of a question's topic-word weight a memory found by its stored question must hold (answerable.COVERAGE)."""
 QUESTIONS = 300
 NEAR_COPY = 0.85
 """Replies this close to the held-out one are taken out with it (re-sent messages)."""
@@ -215,6 +217,21 @@ class AnswerRoute:
     unknown: np.ndarray
     """Per message: what was asked of the person is unknown."""
     words: Callable[[int], frozenset[str]]
+    idf: Callable[[str], float] | None = None
+    """How rare a word is in the persona's messages (lexical.LexicalSignal.idf), for ``speaks_to``."""
+
+    def speaks_to(self, question: str, context: str | None, index: int) -> bool:
+        """Whether message ``index`` (with what was asked of the person, ``context``) holds most of the
+        question's topic words, weighted by rarity (COVERAGE, as answerable.py does for English): a
+        stored question that is close as a sentence but about another thing (你养过鸡吗 for
+        狗你有没有养过？) does not make its reply an answer."""
+        asked = asked_words(question)
+        if not asked:
+            return True
+        weight = self.idf or (lambda _word: 1.0)
+        said = self.words(index) | (content_words(context) if context else frozenset())
+        total = sum(weight(w) for w in asked)
+        return sum(weight(w) for w in asked if w in said) >= COVERAGE * total
 
     def choose(self, question: str, by_text: np.ndarray, texts: Sequence[str]) -> tuple[int, float] | None:
         """(index, score) of the reply that answers ``question`` by its own words, or None: the
@@ -233,7 +250,7 @@ def answer_route(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.nda
     """A Chinese persona's answer route, its bar calibrated on its own stored questions."""
     allowed = answer_like(texts, kinds)
     return AnswerRoute(calibrate_route(matrix, context_rows, text_rows, contexts, texts, lexical, lexical_weight, allowed),
-                       allowed, context_rows < 0, _Words(texts))
+                       allowed, context_rows < 0, _Words(texts), lexical.idf)
 
 
 class _Words:
