@@ -135,3 +135,11 @@ def test_a_stored_question_about_another_thing_does_not_speak_to_the_question() 
     assert not route.speaks_to("狗你有没有养过？", "你养过鸡吗？", 0)
     assert route.speaks_to("狗你有没有养过？", None, 1)
     assert route.speaks_to("你养过鸡吗？", "你养过鸡吗？", 0)
+
+
+def test_a_wish_is_not_answered_by_what_was_done() -> None:
+    texts = ["去过杭州、苏州和桂林。"]
+    route = AnswerRoute(RouteBar(bar=0.6, unknown=0.4), np.array([True]), np.array([False]),
+                        lambda i: content_words(texts[i]))
+    assert not route.speaks_to("你最想去啥地方玩？", "姥姥你去过哪些地方旅游？", 0)
+    assert route.speaks_to("你去过什么地方？", "姥姥你去过哪些地方旅游？", 0)

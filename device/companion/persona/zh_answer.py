@@ -113,6 +113,19 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
+_WISH = re.compile(r"(?:最|还|一直|特别|很)?想(?:去|要|学|吃|看|做|买|见|回)")
+_DONE = re.compile(r"[去学吃看做买见回养坐种打当住]过(?!年|节|日子|来|去)")
+
+
+def _wish(question: str) -> bool | None:
+    """Whether a question asks what the person wishes for (你最想去哪儿？: True) or what they did
+    (你去过哪儿？: False); None when it asks neither. A wish is not answered by what was done."""
+    text = strip_address(normalise(question))
+    if _WISH.search(text) and not _DONE.search(text):
+        return True
+    return False if _DONE.search(text) else None
+
+
 _FRAME_WORD = re.compile(r"^.过$|^(.)不\1|^[不没].$")
 """Words of a question's frame, not its topic: 学过 / 去过 (have you ever), 会不会 / 好不好, 不好."""
 
@@ -225,6 +238,8 @@ class AnswerRoute:
         question's topic words, weighted by rarity (COVERAGE, as answerable.py does for English): a
         stored question that is close as a sentence but about another thing (你养过鸡吗 for
         狗你有没有养过？) does not make its reply an answer."""
+        if context and _wish(question) != _wish(context):
+            return False
         asked = asked_words(question)
         if not asked:
             return True
