@@ -141,5 +141,8 @@ def test_a_wish_is_not_answered_by_what_was_done() -> None:
     texts = ["去过杭州、苏州和桂林。"]
     route = AnswerRoute(RouteBar(bar=0.6, unknown=0.4), np.array([True]), np.array([False]),
                         lambda i: content_words(texts[i]))
-    assert not route.speaks_to("你最想去啥地方玩？", "姥姥你去过哪些地方旅游？", 0)
-    assert route.speaks_to("你去过什么地方？", "姥姥你去过哪些地方旅游？", 0)
+    assert route.clashes("我想知道，你最想去啥地方玩？", "姥姥你去过哪些地方旅游？")
+    assert route.clashes("你去过哪些地方？", "你最想去哪儿？")
+    assert not route.clashes("你去过什么地方？", "姥姥你去过哪些地方旅游？")
+    assert not route.clashes("你最想去啥地方玩？", "你喜欢哪儿？")  # asks neither: no clash
+    assert not route.clashes("你最想去啥地方玩？", None)

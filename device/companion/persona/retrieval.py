@@ -246,8 +246,11 @@ class RetrievalPersona:
         question matched, or when the one that did is about another thing (it holds too little of the
         question's topic words: 你养过鸡吗 for 狗你有没有养过？) and a reply that does answer clears its bar."""
         assert self._route is not None
+        context = self.folder.messages[choice.index].context if choice.index is not None else None
+        if choice.index is not None and choice.strategy == "answer" and self._route.clashes(heard.resolved, context):
+            choice = Choice(None, choice.score, "decline")  # asked what they wish for, it says what they did
         doubtful = (choice.index is not None and choice.strategy == "answer" and choice.score < self.catalogue.bars.high
-                    and not self._route.speaks_to(heard.resolved, self.folder.messages[choice.index].context, choice.index))
+                    and not self._route.speaks_to(heard.resolved, context, choice.index))
         if choice.index is not None and not doubtful:
             return choice
         found = self._route.choose(heard.resolved, by_text, self._texts)

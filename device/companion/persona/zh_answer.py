@@ -238,8 +238,6 @@ class AnswerRoute:
         question's topic words, weighted by rarity (COVERAGE, as answerable.py does for English): a
         stored question that is close as a sentence but about another thing (你养过鸡吗 for
         狗你有没有养过？) does not make its reply an answer."""
-        if context and _wish(question) != _wish(context):
-            return False
         asked = asked_words(question)
         if not asked:
             return True
@@ -247,6 +245,13 @@ class AnswerRoute:
         said = self.words(index) | (content_words(context) if context else frozenset())
         total = sum(weight(w) for w in asked)
         return sum(weight(w) for w in asked if w in said) >= COVERAGE * total
+
+    @staticmethod
+    def clashes(question: str, context: str | None) -> bool:
+        """What was asked of the person asked what they did, and the question what they wish for (or
+        the reverse: 你去过哪些地方旅游？ for 你最想去啥地方玩？): their reply does not answer it."""
+        return bool(context) and _wish(question) is not None and _wish(context or "") is not None \
+            and _wish(question) != _wish(context or "")
 
     def choose(self, question: str, by_text: np.ndarray, texts: Sequence[str]) -> tuple[int, float] | None:
         """(index, score) of the reply that answers ``question`` by its own words, or None: the
