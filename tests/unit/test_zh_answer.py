@@ -146,3 +146,25 @@ def test_a_wish_is_not_answered_by_what_was_done() -> None:
     assert not route.clashes("你去过什么地方？", "姥姥你去过哪些地方旅游？")
     assert not route.clashes("你最想去啥地方玩？", "你喜欢哪儿？")  # asks neither: no clash
     assert not route.clashes("你最想去啥地方玩？", None)
+
+
+def test_the_usual_route_s_choice_is_kept_declined_or_replaced() -> None:
+    from companion.persona.choose import Choice
+
+    texts = ["养过，最多的时候养了八只母鸡。", "养过一条大黄狗叫旺财。", "去过杭州、苏州和桂林。"]
+    route = AnswerRoute(RouteBar(bar=0.6, unknown=0.4), np.array([True, True, True]), np.array([False, True, False]),
+                        lambda i: content_words(texts[i]))
+    by_text = np.array([0.3, 0.5, 0.1], dtype=np.float32)
+    hen = Choice(0, 0.85, "answer")
+    # a close stored question about another thing gives way to the reply that speaks to the question
+    assert route.revise("狗你有没有养过？", hen, "你养过鸡吗？", 0.95, by_text, texts) == Choice(1, pytest.approx(0.5), "answer-text")
+    # ... but not to nothing: kept when no reply clears its bar
+    assert route.revise("狗你有没有养过？", hen, "你养过鸡吗？", 0.95, by_text * 0.5, texts) == hen
+    # a stored question that speaks to it is kept, and so is one above the high bar
+    assert route.revise("你养过鸡吗？", hen, "你养过鸡吗？", 0.95, by_text, texts) == hen
+    assert route.revise("狗你有没有养过？", hen, "你养过鸡吗？", 0.80, by_text, texts) == hen
+    # a wish is never answered by what was done
+    trips = Choice(2, 0.9, "answer")
+    assert route.revise("你最想去啥地方玩？", trips, "你去过哪些地方旅游？", 0.95, by_text * 0, texts).index is None
+    # nothing found by the usual route: the answer route's reply
+    assert route.revise("狗你有没有养过？", Choice(None, 0.3, "decline"), None, 0.95, by_text, texts).index == 1

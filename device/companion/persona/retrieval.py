@@ -233,30 +233,14 @@ class RetrievalPersona:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
                                by_context=by_context, relate=self._relate)
-            if self._route is not None and heard.intent is Intent.LIFE_QUESTION:
-                choice = self._by_reply_text(heard, choice, by_text)
+            if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
+                context = self.folder.messages[choice.index].context if choice.index is not None else None
+                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
                      choice.strategy)
         return self._reply(choice, history)
-
-    def _by_reply_text(self, heard: Understanding, choice: Choice, by_text: np.ndarray) -> Choice:
-        """A Chinese question's answer found by a reply's own words (zh_answer.py): when no stored
-        question matched, or when the one that did is about another thing (it holds too little of the
-        question's topic words: 你养过鸡吗 for 狗你有没有养过？) and a reply that does answer clears its bar."""
-        assert self._route is not None
-        context = self.folder.messages[choice.index].context if choice.index is not None else None
-        if choice.index is not None and choice.strategy == "answer" and self._route.clashes(heard.resolved, context):
-            choice = Choice(None, choice.score, "decline")  # asked what they wish for, it says what they did
-        doubtful = (choice.index is not None and choice.strategy == "answer" and choice.score < self.catalogue.bars.high
-                    and not self._route.speaks_to(heard.resolved, context, choice.index))
-        if choice.index is not None and not doubtful:
-            return choice
-        found = self._route.choose(heard.resolved, by_text, self._texts)
-        if found is None or found[0] == choice.index:
-            return choice
-        return Choice(found[0], found[1], "answer-text")
 
     def _near(self, message_id: str | None) -> np.ndarray | None:
         """Per message, whether it is about the same thing as message ``message_id`` (context or words)."""

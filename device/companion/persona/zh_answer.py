@@ -20,11 +20,15 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .lexical import LexicalSignal, tokenize
 from .zh_text import normalise, strip_address
+
+if TYPE_CHECKING:
+    from .choose import Choice
 
 WANTS = (  # first match wins: 几时 / 几月 ask a time, 几个 a number
     ("name", re.compile(r"谁|叫什么|叫啥|什么名|啥名|名字|姓什么|姓啥|哪位")),
@@ -252,6 +256,25 @@ class AnswerRoute:
         the reverse: 你去过哪些地方旅游？ for 你最想去啥地方玩？): their reply does not answer it."""
         return bool(context) and _wish(question) is not None and _wish(context or "") is not None \
             and _wish(question) != _wish(context or "")
+
+    def revise(self, question: str, choice: Choice, context: str | None, high: float, by_text: np.ndarray,
+               texts: Sequence[str]) -> Choice:
+        """The choice of search's usual route (choose.answering), revised: a memory whose stored question
+        ``context`` clashes with the question is declined; a reply found by its own words answers when
+        nothing did, or when the memory found (score under the persona's ``high`` bar) holds too little
+        of the question's topic words (你养过鸡吗 for 狗你有没有养过？) and a reply that does clears its bar."""
+        from .choose import Choice
+
+        if choice.index is not None and choice.strategy == "answer" and self.clashes(question, context):
+            choice = Choice(None, choice.score, "decline")  # asked what they wish for, it says what they did
+        doubtful = (choice.index is not None and choice.strategy == "answer" and choice.score < high
+                    and not self.speaks_to(question, context, choice.index))
+        if choice.index is not None and not doubtful:
+            return choice
+        found = self.choose(question, by_text, texts)
+        if found is None or found[0] == choice.index:
+            return choice
+        return Choice(found[0], found[1], "answer-text")
 
     def choose(self, question: str, by_text: np.ndarray, texts: Sequence[str]) -> tuple[int, float] | None:
         """(index, score) of the reply that answers ``question`` by its own words, or None: the
