@@ -142,9 +142,11 @@ def test_the_cli_refuses_a_chinese_persona_without_its_models_in_one_line(zh_set
 def test_persona_eval_on_a_realistic_chinese_persona_asks_twenty_reworded_questions(test_settings, tmp_path: Path) -> None:
     """`persona eval`'s table for retrieval (the inputs, hiding, crisis check and guardrails of
     `companion persona eval`, without the LMs) on a grandmother's 160 exchanges. The issue's
-    targets (>= 90 % right, >= 90 % declined) are not met yet; the numbers are printed, and the
-    bounds guard what holds today: enough questions to report a rate, no words outside her data,
-    absent questions declined."""
+    targets (>= 90 % right, >= 90 % declined) are not met yet (10 of 21 right, none wrong, 24 of 26
+    absent declined since the answer route, persona/zh_answer.py; 3 right before); the numbers are
+    printed, and the bounds guard what holds today: enough questions to report a rate, no words
+    outside her data, absent questions declined, no check-in for a question about her pastimes,
+    and the answer route finding replies whose stored question is hidden."""
     import json
 
     from companion.ethics.spoken import as_spoken
@@ -169,5 +171,6 @@ def test_persona_eval_on_a_realistic_chinese_persona_asks_twenty_reworded_questi
     table = result["table"]
     assert sum(table["in_data"].values()) == len(inputs.facts)
     assert result["grounded_rate"] == 1.0
-    assert table["in_data"]["wrong_memory"] <= 2
+    assert table["in_data"]["wrong_memory"] <= 1 and table["in_data"]["broke_character"] == 0
+    assert table["in_data"]["right"] >= 8
     assert result["absent_rate"] >= 0.85 and result["harmless_rate"] == 1.0

@@ -299,6 +299,8 @@ class CrisisDetector:
             joined_learned = self._learned_level(_join([*earlier, question]))
             if joined_learned is Level.CRISIS and self._learned_level(_join(earlier)) is not Level.CRISIS:
                 return Level.CRISIS, "learned-window"
+        if by_rule is not Level.CHECK_IN and crisis_cues.asks_their_pastime(question):
+            return Level.NONE, "none"  # "你最想去啥地方玩？": a trip, not a reunion (the models read 想去 alone)
         if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN or by_learned is Level.CHECK_IN:
             reason = "rule" if by_rule is Level.CHECK_IN else "model" if by_model is Level.CHECK_IN else "learned"
             return Level.CHECK_IN, reason

@@ -244,3 +244,15 @@ def says_safe(text: str) -> bool:
 
 def is_negative_answer(text: str) -> bool:
     return bool(NEGATIVE_ANSWER.search(canonical(text)))
+
+
+_LAST_CLAUSE = re.compile(r"[^，,。.:：;；!！]+[？?]?\s*$")
+_THEIR_PASTIME_ZH = re.compile(r"^[你您](?!.*(?:我|死|走了|天上|那边|陪|团聚|见面|找你|去见))[^？?]*(?:玩|旅游|旅行|逛|吃|喝|看|听)"
+                               r"[^？?]*[？?]$")
+
+
+def asks_their_pastime(text: str) -> bool:
+    """A Chinese question about the person's own pastimes, with no word of death, of the listener or of
+    meeting ("我想知道，你最想去啥地方玩？"): "去" there is a trip, not a reunion (the rules still read it)."""
+    match = _LAST_CLAUSE.search(canonical(text))
+    return bool(match and _THEIR_PASTIME_ZH.search(match.group(0).strip()))

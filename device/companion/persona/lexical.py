@@ -114,6 +114,11 @@ class LexicalIndex:
             for word, (rows, tfs) in postings.items()
         }
 
+    def idf(self, word: str) -> float:
+        """How rare ``word`` is among the documents (a word none holds weighs most)."""
+        entry = self._postings.get(word)
+        return self._unseen_idf if entry is None else entry[2]
+
     def scores(self, query: str) -> np.ndarray:
         """Each document's share of the query's BM25 weight, in [0, 1] (float32, document order)."""
         result = np.zeros(self.size, dtype=np.float32)
@@ -140,6 +145,10 @@ class LexicalSignal:
     def __init__(self, contexts: Sequence[str | None], texts: Sequence[str]) -> None:
         self._contexts = LexicalIndex(contexts)
         self._texts = LexicalIndex(texts)
+
+    def idf(self, word: str) -> float:
+        """How rare ``word`` is among the persona's messages (their own words)."""
+        return self._texts.idf(word)
 
     def scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """(by context, by text) for every message, each in [0, 1]."""

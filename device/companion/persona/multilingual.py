@@ -31,13 +31,14 @@ TOKENIZER_FILE = "sp.model"
 _INSTALL_HINT = f"run `companion models install` (it installs {MODEL_NAME})"
 
 
-TEXT_FORM = "zh-normalised-unaddressed-1"
+TEXT_FORM = "zh-normalised-unaddressed-2"
 """What ``searchable`` does, in the fingerprint: cached vectors of another form are not reused."""
 
 
 def searchable(text: str) -> str:
     """The form a text is embedded in: Chinese text normalised (one script and width) and without
-    a leading address (zh_text.py: "奶奶，你…" is about the same thing as "你…"); other text as is."""
+    a leading address or spoken lead-in (zh_text.py: "奶奶，你…" and "我想知道，你…" are about the
+    same thing as "你…"); other text as is."""
     if not text:
         return " "
     if has_han(text):

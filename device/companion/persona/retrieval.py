@@ -41,6 +41,7 @@ from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
 from .synonyms import WordMatcher
 from .understand import SOCIAL, Intent, Understanding, understand
 from .vector_cache import persona_vectors
+from .zh_answer import answer_route
 from .zh_calibrate import with_lexical
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,10 @@ class RetrievalPersona:
         # Chinese personas add word overlap (jieba + BM25) to the embedder's score, and calibrate their bars on it.
         self._lexical, self.catalogue = with_lexical(folder, self.catalogue, (self._matrix, self._context_rows, self._text_rows),
                                                      self.lexical_weight, text_weight, min_score)
+        # ... and may answer by a reply's own words when no stored question matches (zh_answer.py).
+        self._route = None if self._lexical is None else answer_route(
+            self._matrix, self._context_rows, self._text_rows, [m.context for m in folder.messages], self._texts,
+            self.catalogue.kinds, self._lexical, self.lexical_weight)
 
     def use_synonyms(self, matcher: WordMatcher | None) -> None:
         """Let a memory speak to a question's word in other words (synonyms.py; English personas)."""
@@ -229,6 +234,9 @@ class RetrievalPersona:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
                                by_context=by_context, relate=self._relate)
+            if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
+                context = self.folder.messages[choice.index].context if choice.index is not None else None
+                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,

@@ -41,9 +41,21 @@ def normalise(text: str) -> str:
     return _simplified(text) if has_han(text) else text
 
 
+# A spoken lead-in before the question itself (我想知道，你…? / 跟我讲讲，…): like the address, it
+# says that something is asked, not what, and only the question's own clause is matched.
+_LEAD_IN = re.compile(
+    r"^\s*(?:那|哎|诶|嗯)?(?:我(?:一直|老是|总|就|真|挺|很)?(?:想|好奇|想要)(?:知道|问问|问一下|问|了解)(?:你|您)?(?:一下)?"
+    r"|(?:我)?问(?:你|您)?(?:个|一个)?(?:事儿?|问题)|请问|问一下|(?:再)?(?:跟|给|和)我(?:讲讲|说说|聊聊|讲一讲|说一说)"
+    r"|(?:再)?(?:讲讲|说说|聊聊)(?:看)?|告诉我)(?:吧|呀|啊)?[\s,，、:：~～]+"
+)
+
+
 def strip_address(text: str) -> str:
-    """``text`` without a leading address (奶奶，/ 外婆你… -> 你…); unchanged when nothing else is left."""
-    stripped = _ADDRESS.sub("", text, count=1)
+    """``text`` without a leading address (奶奶，/ 外婆你… -> 你…) nor a spoken lead-in (我想知道，/
+    跟我讲讲，…), in either order; unchanged when nothing else is left."""
+    stripped = text
+    for _ in range(2):
+        stripped = _LEAD_IN.sub("", _ADDRESS.sub("", stripped, count=1), count=1)
     return stripped if stripped.strip(" \t,，、.。!！?？:：~～") else text
 
 
