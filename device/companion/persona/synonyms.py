@@ -49,6 +49,11 @@ class WordMatcher:
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
+    @property
+    def embedder(self) -> WordEmbedder:
+        """The model words are embedded with (the multilingual one, shared with the crisis check)."""
+        return self._embedder
+
     def _embed(self, words: Iterable[str]) -> dict[str, np.ndarray]:
         wanted = list(dict.fromkeys(w.lower() for w in words))
         with self._lock:
