@@ -105,6 +105,18 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class LearnedLayer(Protocol):
+    """What the detector asks of the learned layer (crisis_learned.LearnedCrisis)."""
+
+    def __call__(self, text: str) -> str:
+        """The verdict on ``text`` at the layer's thresholds: "crisis", "ambiguous" or "benign"."""
+        ...
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """[p(crisis), p(ambiguous), p(benign)] of ``text``: p(crisis) can veto an exemplar-class crisis."""
+        ...
+
+
 class CrisisClasses:
     """Nearest exemplar class of a text ("crisis", "ambiguous", "benign") over a multilingual embedder."""
 
@@ -186,7 +198,7 @@ class CrisisDetector:
 
     def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
                  english: Callable[[str], str | None] | None = None,
-                 learned: Callable[[str], str] | None = None) -> None:
+                 learned: LearnedLayer | None = None) -> None:
         self.model = model
         self.window = window
         self.learned = learned
@@ -216,11 +228,10 @@ class CrisisDetector:
 
     def _learned_agrees(self, text: str) -> bool:
         """The learned layer does not veto a crisis verdict of the exemplar classes (see LEARNED_AGREEMENT)."""
-        probabilities = getattr(self.learned, "probabilities", None)
-        if self.agreement <= 0 or probabilities is None:
+        if self.agreement <= 0 or self.learned is None:
             return True
         try:
-            return bool(probabilities(text)[0] >= self.agreement)
+            return bool(self.learned.probabilities(text)[0] >= self.agreement)
         except Exception as exc:  # a broken layer vetoes nothing
             logger.warning("learned crisis layer failed (%s); the exemplar classes decide alone", exc)
             return True
