@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -32,6 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from . import crisis_bereaved, crisis_cues, crisis_exemplars, crisis_signs, cues
+from .textcache import TextCache
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +127,8 @@ class CrisisClasses:
         self.crisis_margin = crisis_margin
         self.ambiguous_margin = ambiguous_margin
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
-        self._cache_size = cache_size
+        self.cache: TextCache[dict[str, float]] = TextCache(cache_size)
+        """Scores of the last texts (the window re-reads recent turns)."""
         ex = crisis_exemplars
         groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
         with self._lock:
@@ -141,18 +141,12 @@ class CrisisClasses:
 
     def scores(self, text: str) -> dict[str, float]:
         """Best cosine similarity to each class (cached: the window re-reads recent turns)."""
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-            vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)[0]
-            result = {name: _top_mean(m @ vector, self.top_k)
-                      for name, m in zip(("crisis", "ambiguous", "benign"), self._matrices)}
-            self._cache[text] = result
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return result
+        return self.cache.get(text, self._scores)
+
+    def _scores(self, text: str) -> dict[str, float]:
+        vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)[0]
+        return {name: _top_mean(m @ vector, self.top_k)
+                for name, m in zip(("crisis", "ambiguous", "benign"), self._matrices)}
 
     def classify(self, text: str) -> str:
         if not text.strip():
