@@ -22,7 +22,6 @@ per session and passes it in; a new session starts from ``CrisisState()``. Nothi
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -126,13 +125,11 @@ class CrisisClasses:
         self.top_k = top_k
         self.crisis_margin = crisis_margin
         self.ambiguous_margin = ambiguous_margin
-        self._lock = threading.Lock()
         self.cache: TextCache[dict[str, float]] = TextCache(cache_size)
         """Scores of the last texts (the window re-reads recent turns)."""
         ex = crisis_exemplars
         groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
-        with self._lock:
-            self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
+        self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
 
     @property
     def embedder(self) -> Embedder:
