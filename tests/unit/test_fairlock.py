@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from companion.fairlock import FairLock
+from companion.fairlock import FairLock, background
 
 
 def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -54,6 +54,32 @@ def test_waiters_are_served_in_the_order_they_asked() -> None:
     for thread in threads:
         thread.join()
     assert order == list("abcd") and lock.waiting == 0
+
+
+def test_background_work_gives_way_to_a_thread_that_asked_later() -> None:
+    lock, order = FairLock(), []
+
+    def warm_up() -> None:
+        with background(), lock:
+            order.append("warm-up chunk")
+
+    def turn() -> None:
+        with lock:
+            order.append("crisis check")
+
+    lock.acquire()
+    first = threading.Thread(target=warm_up)
+    first.start()
+    wait_until(lambda: lock.waiting == 2, "the warm-up to queue")
+    second = threading.Thread(target=turn)
+    second.start()
+    wait_until(lambda: lock.waiting == 3, "the turn to queue")
+    lock.release()
+    first.join()
+    second.join()
+    assert order == ["crisis check", "warm-up chunk"]
+    with lock:  # outside the block this thread is not background work
+        assert lock.waiting == 1
 
 
 def test_an_error_inside_releases_the_lock_and_a_stray_release_is_refused() -> None:

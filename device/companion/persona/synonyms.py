@@ -24,6 +24,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ..fairlock import background
+
 logger = logging.getLogger(__name__)
 
 SYNONYM = 0.68
@@ -82,8 +84,9 @@ class WordMatcher:
 
         def run() -> None:
             try:
-                for start in range(0, len(vocabulary), WARM_CHUNK):
-                    self._embed(vocabulary[start:start + WARM_CHUNK])
+                with background():  # a turn's own embeddings (its crisis check, on the same model) go first
+                    for start in range(0, len(vocabulary), WARM_CHUNK):
+                        self._embed(vocabulary[start:start + WARM_CHUNK])
             except Exception as exc:  # noqa: BLE001  (speed only: the check embeds on demand instead)
                 logger.warning("word vectors not prepared ahead: %s", exc)
 
