@@ -43,10 +43,10 @@ def detector(models_dir: Path) -> Any:
     model = crisis_model(models_dir)
     learned = None
     if model is not None:
-        model._cache_size = 1 << 20  # every row is read again at each grid point: embed each text once
+        model.cache.resize(1 << 20)  # every row is read again at each grid point: embed each text once
         learned = learned_crisis(model.embedder, redteam_runner._cache_dir())
         if learned is not None:
-            learned._cache_size = 1 << 20
+            learned.cache.resize(1 << 20)
     return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english), learned=learned)
 
 
@@ -191,7 +191,7 @@ def augment_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
                     if extra:
                         matrices[index] = np.vstack([base[index], model._embedder.embed(extra)])
             model._matrices = matrices
-            model._cache.clear()
+            model.cache.clear()
             for i, r in enumerate(rows):
                 if fold_of[i] == f:
                     got[i] = outcome(det, r)
@@ -248,7 +248,7 @@ def learned_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str
     whole: dict[str, list[str]] = {"on": [""] * len(rows), "off": [""] * len(rows)}
     for f in range(folds):
         learned.model = models[f]
-        learned._cache.clear()
+        learned.cache.clear()
         for name, (ct, kt) in (("on", (crisis_t, check_t)), ("off", (1.01, 1.01))):
             learned.crisis_threshold, learned.check_in_threshold = ct, kt
             for i, r in enumerate(rows):
@@ -278,7 +278,7 @@ def agree_cv(det: Any, rows: list[dict[str, Any]], folds: int = 5) -> dict[str, 
     got: dict[float, list[str]] = {a: [""] * len(rows) for a in GRID_AGREEMENT}
     for f in range(folds):
         learned.model = crisis_learned.fit_model(embedder, _training_without(rows, fold_of, f))
-        learned._cache.clear()
+        learned.cache.clear()
         for a in GRID_AGREEMENT:
             det.agreement = a
             for i, r in enumerate(rows):
@@ -320,7 +320,7 @@ def bench(det: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
         det.learned = layer
         times = []
         for k, (recent, prompt) in enumerate(turns):
-            for cache in (det.model._cache, learned._cache):
+            for cache in (det.model.cache, learned.cache):
                 cache.clear()
             salt = f" {k}{name[0]}"  # new text each time: no embedder cache hit
             t0 = time.perf_counter()

@@ -18,7 +18,8 @@ import companion
 PACKAGE = Path(companion.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("companion", "errors", "events", "feed", "atomicfile"),  # the root (its version), errors, events, file writing
+    ("companion", "errors", "events", "feed", "atomicfile", "fairlock"),  # the root (its version), errors, events, file
+    # writing, a first-come lock (one model shared by threads)
     ("consent",),  # consent records, signing, trust anchor: used by the bundle store and the ethics gate
     ("remote",),  # the Wyoming link to a home server (connection, deadline, address rules, fall-back, protocol keys)
     ("models",),  # the model store and manifest

@@ -5,6 +5,7 @@ tests/redteam/crisis_eval.py and the red-team runner; here a small deterministic
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -146,19 +147,32 @@ def test_the_thresholds_decide_the_verdict() -> None:
     assert learned(crisis=1.01)("it is all zorp now") == "ambiguous"  # above 1: never a break
 
 
+class Scripted:
+    """A scripted learned layer (crisis.LearnedLayer): ``verdict`` per text, p(crisis) 1 for a crisis verdict."""
+
+    def __init__(self, verdict: Callable[[str], str]) -> None:
+        self.verdict = verdict
+
+    def __call__(self, text: str) -> str:
+        return self.verdict(text)
+
+    def probabilities(self, text: str) -> np.ndarray:
+        return np.asarray({"crisis": [1.0, 0.0, 0.0], "ambiguous": [0.0, 1.0, 0.0]}.get(self.verdict(text), [0.0, 0.0, 1.0]))
+
+
 def test_the_detector_uses_the_learned_layer_when_the_rules_are_silent() -> None:
     detector = CrisisDetector(learned=learned())
     assert detector.level("it is all zorp now") == (Level.CRISIS, "learned")
     assert detector.level("The bus comes soon.") == (Level.CHECK_IN, "learned")
     assert detector.level("the roses are out") == (Level.NONE, "none")
     # A statement split over turns: the parts together, when the earlier part alone was not one.
-    split = CrisisDetector(learned=lambda t: "crisis" if ("zorp" in t and "blip" in t) else "benign")
+    split = CrisisDetector(learned=Scripted(lambda t: "crisis" if ("zorp" in t and "blip" in t) else "benign"))
     assert split.level("And then blip.", ["I did the zorp."]) == (Level.CRISIS, "learned-window")
     assert split.level("And then blip.", ["I did the zorp and blip."])[0] is Level.NONE  # said before, not now
 
 
 def test_idioms_and_medicine_as_prescribed_never_reach_the_learned_layer() -> None:
-    detector = CrisisDetector(learned=lambda text: "crisis")
+    detector = CrisisDetector(learned=Scripted(lambda text: "crisis"))
     for text in ("This heat is killing me.", "笑死了，你还记得吗？", "I took the tablets the doctor gave me for my blood pressure."):
         assert detector.level(text)[0] is Level.NONE, text
 
@@ -167,7 +181,7 @@ def test_a_broken_learned_layer_leaves_the_rules() -> None:
     def broken(text: str) -> str:
         raise RuntimeError("model file vanished")
 
-    detector = CrisisDetector(learned=broken)
+    detector = CrisisDetector(learned=Scripted(broken))
     assert detector.level("I want to kill myself.") == (Level.CRISIS, "rule")
     assert detector.level("The garden looks lovely.") == (Level.NONE, "none")
 
@@ -191,3 +205,11 @@ def test_the_learned_layer_can_veto_an_exemplar_crisis_verdict() -> None:
     detector.agreement = 0.0
     assert detector.level("the roses are out") == (Level.CRISIS, "model")  # no veto
     assert CrisisDetector(Classes()).level("the roses are out") == (Level.CRISIS, "model")  # no layer, no veto  # type: ignore[arg-type]
+
+
+def test_a_broken_learned_layer_vetoes_nothing() -> None:
+    def broken(text: str) -> str:
+        raise RuntimeError("model file vanished")
+
+    detector = CrisisDetector(Classes(), learned=Scripted(broken))  # type: ignore[arg-type]
+    assert detector.level("the roses are out") == (Level.CRISIS, "model")  # the exemplar classes decide alone

@@ -22,8 +22,6 @@ per session and passes it in; a new session starts from ``CrisisState()``. Nothi
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -32,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from . import crisis_bereaved, crisis_cues, crisis_exemplars, crisis_signs, cues
+from .textcache import TextCache
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +106,18 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class LearnedLayer(Protocol):
+    """What the detector asks of the learned layer (crisis_learned.LearnedCrisis)."""
+
+    def __call__(self, text: str) -> str:
+        """The verdict on ``text`` at the layer's thresholds: "crisis", "ambiguous" or "benign"."""
+        ...
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """[p(crisis), p(ambiguous), p(benign)] of ``text``: p(crisis) can veto an exemplar-class crisis."""
+        ...
+
+
 class CrisisClasses:
     """Nearest exemplar class of a text ("crisis", "ambiguous", "benign") over a multilingual embedder."""
 
@@ -116,13 +127,11 @@ class CrisisClasses:
         self.top_k = top_k
         self.crisis_margin = crisis_margin
         self.ambiguous_margin = ambiguous_margin
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
-        self._cache_size = cache_size
+        self.cache: TextCache[dict[str, float]] = TextCache(cache_size)
+        """Scores of the last texts (the window re-reads recent turns)."""
         ex = crisis_exemplars
         groups = (ex.CRISIS + ex.CRISIS_4, ex.AMBIGUOUS + ex.AMBIGUOUS_4, ex.BENIGN + ex.BENIGN_4)
-        with self._lock:
-            self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
+        self._matrices = [np.asarray(embedder.embed(list(g)), dtype=np.float32) for g in groups]
 
     @property
     def embedder(self) -> Embedder:
@@ -131,18 +140,12 @@ class CrisisClasses:
 
     def scores(self, text: str) -> dict[str, float]:
         """Best cosine similarity to each class (cached: the window re-reads recent turns)."""
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-            vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)[0]
-            result = {name: _top_mean(m @ vector, self.top_k)
-                      for name, m in zip(("crisis", "ambiguous", "benign"), self._matrices)}
-            self._cache[text] = result
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return result
+        return self.cache.get(text, self._scores)
+
+    def _scores(self, text: str) -> dict[str, float]:
+        vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)[0]
+        return {name: _top_mean(m @ vector, self.top_k)
+                for name, m in zip(("crisis", "ambiguous", "benign"), self._matrices)}
 
     def classify(self, text: str) -> str:
         if not text.strip():
@@ -188,7 +191,7 @@ class CrisisDetector:
 
     def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
                  english: Callable[[str], str | None] | None = None,
-                 learned: Callable[[str], str] | None = None) -> None:
+                 learned: LearnedLayer | None = None) -> None:
         self.model = model
         self.window = window
         self.learned = learned
@@ -218,11 +221,10 @@ class CrisisDetector:
 
     def _learned_agrees(self, text: str) -> bool:
         """The learned layer does not veto a crisis verdict of the exemplar classes (see LEARNED_AGREEMENT)."""
-        probabilities = getattr(self.learned, "probabilities", None)
-        if self.agreement <= 0 or probabilities is None:
+        if self.agreement <= 0 or self.learned is None:
             return True
         try:
-            return bool(probabilities(text)[0] >= self.agreement)
+            return bool(self.learned.probabilities(text)[0] >= self.agreement)
         except Exception as exc:  # a broken layer vetoes nothing
             logger.warning("learned crisis layer failed (%s); the exemplar classes decide alone", exc)
             return True

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from typing import Protocol
 import numpy as np
 
 from . import crisis_exemplars, crisis_signs, cues, logistic, semantic
+from .textcache import TextCache
 
 logger = logging.getLogger(__name__)
 
@@ -217,23 +217,16 @@ class LearnedCrisis:
         self.model = model
         self.crisis_threshold = crisis_threshold
         self.check_in_threshold = check_in_threshold
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        self.cache: TextCache[np.ndarray] = TextCache(cache_size)
+        """Probabilities of the last texts (the window re-reads recent turns)."""
 
     def probabilities(self, text: str) -> np.ndarray:
         """[p(crisis), p(ambiguous), p(benign)] (cached: the window re-reads recent turns)."""
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-            vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)
-            result = self.model.probabilities(vector)[0]
-            self._cache[text] = result
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return result
+        return self.cache.get(text, self._probabilities)
+
+    def _probabilities(self, text: str) -> np.ndarray:
+        vector = np.asarray(self._embedder.embed([text]), dtype=np.float32)
+        return self.model.probabilities(vector)[0]
 
     def classify(self, text: str) -> str:
         if not text.strip():

@@ -33,12 +33,12 @@ def consent_record(path: Path, key_file: str = "") -> ConsentRecord | None:
     return None
 
 
-def check_home_server_allowed(path: Path, key_file: str = "", *, record: object | None = None) -> None:
+def check_home_server_allowed(path: Path, key_file: str = "", *, record: ConsentRecord | None = None) -> None:
     """ConsentError unless the consent record allows processing on a home server.
 
     ``record``: a loaded engine's consent record (a bundle's, already checked when it was
     unlocked), so the bundle need not be unlocked twice."""
-    if not isinstance(record, ConsentRecord):
+    if record is None:
         record = consent_record(Path(path), key_file)
     if record is not None and not record.home_server:
         raise ConsentError("out-of-scope", "the consent record does not allow this persona on a home server",

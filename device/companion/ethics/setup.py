@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..persona.base import PersonaEngine
@@ -24,6 +25,9 @@ from .runtime import EthicsHooks
 from .safety import SafetyCheck
 from .semantic import Embedder, SemanticCues
 from .settings import check_ethics_settings, help_line
+
+if TYPE_CHECKING:
+    from ..persona.multilingual import SharedMultilingual
 
 logger = logging.getLogger(__name__)
 
@@ -91,14 +95,19 @@ CRISIS_MODEL = "embed-use-multilingual"
 """The multilingual sentence model the crisis classes use (the same one Chinese search uses)."""
 
 
-def crisis_model(models_dir: Path, embedder: Embedder | None = None) -> CrisisClasses | None:
+def crisis_model(models_dir: Path, embedder: Embedder | None = None,
+                 multilingual: SharedMultilingual | None = None) -> CrisisClasses | None:
     """The crisis exemplar classes over the installed multilingual embedder; None (rules only) without it.
-    ``embedder``: that model already loaded (a Chinese persona searches with it), shared, not loaded again."""
+    ``embedder``: that model already loaded (a Chinese persona searches with it), shared, not loaded again;
+    else ``multilingual``'s (the process's one copy); else a copy loaded here."""
     from ..errors import CompanionError
     from ..persona.multilingual import MultilingualEmbedder
 
     try:
-        return CrisisClasses(embedder or MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
+        if embedder is None:
+            embedder = (multilingual.get() if multilingual is not None
+                        else MultilingualEmbedder(models_dir / CRISIS_MODEL, threads=1))
+        return CrisisClasses(embedder)
     except CompanionError as exc:
         logger.warning("no crisis model (%s): crisis cues are matched by the rules only", exc)
         return None
@@ -136,13 +145,16 @@ ENGLISH_CRISIS_MODEL = "embed-minilm"
 
 
 def crisis_detector(settings: Settings, embedder: Embedder | None = None,
-                    english: SemanticCues | None = None) -> CrisisDetector:
+                    english: SemanticCues | None = None, *,
+                    multilingual: SharedMultilingual | None = None) -> CrisisDetector:
     """Rules, the multilingual model, and the English MiniLM classes as a second opinion (loaded once,
     shared by every pipeline built on the models).
 
     ``embedder``: the persona's loaded embedder (model ``settings.persona.embedding_model``): used in place
     of loading MiniLM or the multilingual model a second time (~25 MB each). ``english``: the guard's
-    MiniLM classes (``GuardedPersona.semantic``), shared as they are."""
+    MiniLM classes (``GuardedPersona.semantic``), shared as they are. ``multilingual``: the process's one
+    multilingual model (an English persona's synonym check uses it too: ~120 MB a copy); without it (and
+    without a multilingual ``embedder``) a copy is loaded here."""
     from ..errors import CompanionError
     from ..persona.embedder import SentenceEmbedder
 
@@ -158,7 +170,7 @@ def crisis_detector(settings: Settings, embedder: Embedder | None = None,
     except CompanionError as exc:
         logger.warning("no English crisis classes (%s): the multilingual model and the rules remain", exc)
     shared = persona_embedder if name == CRISIS_MODEL else None
-    model = crisis_model(settings.paths.models, shared)
+    model = crisis_model(settings.paths.models, shared, multilingual)
     learned = learned_crisis(model.embedder, settings.paths.cache, settings.paths.models) if model is not None else None
     return CrisisDetector(model, english=english, learned=learned)
 

@@ -161,8 +161,9 @@ def handler_factory(service: PersonaService) -> Any:
 
 def build_service(settings: Settings) -> PersonaService:
     """Consent (including home-server permission) first, then the guarded engine."""
-    from ..ethics.setup import check_can_start, safety_check
+    from ..ethics.setup import check_can_start, crisis_detector, safety_check, shared_models
     from ..models.store import ModelStore
+    from ..persona.multilingual import SharedMultilingual
     from ..service.app import load_guarded_persona
     from ..service.threads import plan_threads
     from ..ethics.home_server import check_home_server_allowed
@@ -170,13 +171,16 @@ def build_service(settings: Settings) -> PersonaService:
     check_can_start(settings)
     check_home_server_allowed(settings.persona.path, settings.persona.key_file)
     threads = plan_threads(settings.latency.threads, engine=settings.persona.engine)
-    persona, _, _ = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=threads.lm,
-                                         remote=False)  # a server answers itself, never forwards
+    store = ModelStore(settings.paths.models)
+    multilingual = SharedMultilingual(store.models_dir)  # one copy: persona (synonyms or search) and crisis check
+    persona, _, _ = load_guarded_persona(settings, store, lm_threads=threads.lm, remote=False,  # answers itself
+                                         multilingual=multilingual)
+    detector = crisis_detector(settings, *shared_models(persona), multilingual=multilingual)
     name = persona.name or persona.display_name
     return PersonaService(persona, disclosure=disclosure_text(name, "en", settings.ethics.disclosure_addition),
                           history_turns=settings.conversation.history_turns,
                           disclosure_interval_s=settings.ethics.disclosure_interval_min * 60,
-                          safety=safety_check(settings, persona))
+                          safety=safety_check(settings, persona, detector))
 
 
 async def serve(service: PersonaService, uri: str, *, ready: asyncio.Event | None = None) -> None:

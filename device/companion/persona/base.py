@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .reply import ReplyPiece, ReplySource
+
+if TYPE_CHECKING:  # the consent module imports nothing of persona/, but the interface stays import-light
+    from ..consent.record import ConsentRecord
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class PersonaEngine(Protocol):
         ...
 
     @property
-    def consent(self) -> object | None:
+    def consent(self) -> ConsentRecord | None:
         """A bundle's consent record (the ethics gate re-checks it each session); None for a folder."""
         ...
 
@@ -81,5 +84,5 @@ class WrappedPersona:
         return self.inner.fallback_replies
 
     @property
-    def consent(self) -> object | None:
+    def consent(self) -> ConsentRecord | None:
         return self.inner.consent

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
+from ..fairlock import FairLock
 from .zh_text import has_han, normalise, strip_address
 
 logger = logging.getLogger(__name__)
@@ -47,11 +49,17 @@ def searchable(text: str) -> str:
 
 
 class MultilingualEmbedder:
-    """Same interface as SentenceEmbedder (embed, dimension, fingerprint); blocking."""
+    """Same interface as SentenceEmbedder (embed, dimension, fingerprint); blocking.
+
+    Safe to call from several threads (one model serves the persona's search or synonyms and the
+    crisis check): one forward pass at a time, callers served in turn. The backend's buffers are
+    its own per call, but it sets numpy's BLAS thread limit (process-wide) around each pass, and
+    two passes would undo each other's limit."""
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
         self.model_dir = Path(model_dir)
         self._last: tuple[str, np.ndarray] | None = None
+        self._lock = FairLock()
         self._fingerprint: str | None = None
         weights = self.model_dir / WEIGHTS_FILE
         tokenizer_path = self.model_dir / TOKENIZER_FILE
@@ -93,12 +101,46 @@ class MultilingualEmbedder:
             raise TypeError("embed() takes a sequence of texts, not one string")
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        last = self._last
+        last = self._last  # (text, vector) replaced whole, never changed: safe to read without the lock
         if len(texts) == 1 and last is not None and last[0] == texts[0]:
             return last[1].copy()
-        vectors = np.asarray(self._backend.encode([searchable(text) for text in texts]), dtype=np.float32)
+        forms = [searchable(text) for text in texts]
+        with self._lock:
+            encoded = self._backend.encode(forms)
+        vectors = np.asarray(encoded, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = vectors / np.clip(norms, 1e-12, None)
         if len(texts) == 1:
             self._last = (texts[0], vectors.copy())
         return vectors
+
+
+class SharedMultilingual:
+    """The one multilingual model of a process, loaded on first use by whichever part asks first.
+
+    An English persona's synonym check (synonyms.py), a Chinese persona's search and the crisis
+    detector (ethics/crisis.py) all embed with this model; each loading its own copy cost ~120 MB
+    and ~1 s more at start. The composition root makes one of these and hands it to each part.
+    A model that cannot be loaded fails once: every later ``get`` raises the same ModelError
+    (each part then says what it does without it), and the files are not read again."""
+
+    def __init__(self, models_dir: Path, threads: int = 2) -> None:
+        """``threads``: BLAS threads of each forward pass (2: the persona's search default)."""
+        self.model_dir = Path(models_dir) / MODEL_NAME
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._embedder: MultilingualEmbedder | None = None
+        self._error: ModelError | None = None
+
+    def get(self) -> MultilingualEmbedder:
+        """The loaded model (loaded now on the first call); ModelError when it is missing or broken."""
+        with self._lock:
+            if self._embedder is None and self._error is None:
+                try:
+                    self._embedder = MultilingualEmbedder(self.model_dir, threads=self.threads)
+                except ModelError as exc:
+                    self._error = exc
+            if self._error is not None:
+                raise self._error.with_traceback(None)  # the same error, not a growing traceback
+            assert self._embedder is not None
+            return self._embedder

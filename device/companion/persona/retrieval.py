@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,10 @@ from .understand import SOCIAL, Intent, Understanding, understand
 from .vector_cache import persona_vectors
 from .zh_answer import answer_route
 from .zh_calibrate import with_lexical
+
+if TYPE_CHECKING:
+    from ..consent.record import ConsentRecord
+    from .multilingual import SharedMultilingual
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +95,7 @@ class RetrievalPersona:
         self._embedder = embedder
         self._lock, self._relate = threading.Lock(), PhraseMeaning(embedder.embed)
         self._fallback_turn = 0
-        self.consent: object | None = None
+        self.consent: ConsentRecord | None = None
         """A bundle's ConsentRecord (set by the bundle loader), for the ethics gate to re-check; None for folders."""
         self.recordings: RecordingLibrary = NO_RECORDINGS
         """The person's playable recordings (set by the bundle loader), for the composition root."""
@@ -325,9 +329,13 @@ def load_retrieval_persona(
     threads: int = 2,
     key_file: str | Path | None = None,
     play_recordings: bool = True,
+    multilingual: SharedMultilingual | None = None,
 ) -> RetrievalPersona:
     """Load the persona (a plain folder, or an encrypted bundle unlocked with ``key_file`` /
-    the credential / a prompt) and the installed embedding model, and build the engine."""
+    the credential / a prompt) and the installed embedding model, and build the engine.
+
+    ``multilingual``: the process's one multilingual model (the composition root's, also the crisis
+    detector's), used for synonyms and non-English search; without it a copy is loaded here."""
     from .bundle.store import is_bundle
 
     if is_bundle(Path(persona_dir)):
@@ -335,30 +343,31 @@ def load_retrieval_persona(
 
         def for_language(language: str) -> tuple[Any, float]:  # the card (and its language) is in the bundle
             name, score = embedding_for_language(language, model_name, min_score)
-            return _load_embedder(models_dir, name, threads), score
+            return _load_embedder(models_dir, name, threads, multilingual), score
 
         persona = load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file,
                                       play_recordings=play_recordings)
     else:
         folder = load_persona_folder(Path(persona_dir))
         name, min_score = embedding_for_language(folder.language, model_name, min_score)
-        persona = RetrievalPersona(folder, _load_embedder(models_dir, name, threads), min_score=min_score,
-                                   cache_dir=cache_dir)
-    matcher = _word_matcher(models_dir, persona.language, threads)
+        persona = RetrievalPersona(folder, _load_embedder(models_dir, name, threads, multilingual),
+                                   min_score=min_score, cache_dir=cache_dir)
+    matcher = _word_matcher(models_dir, persona.language, threads, multilingual)
     if matcher is not None:
         matcher.warm(f"{m.context or ''} {m.text}" for m in persona.folder.messages)
     persona.use_synonyms(matcher)
     return persona
 
 
-def _word_matcher(models_dir: Path, language: str, threads: int) -> WordMatcher | None:
+def _word_matcher(models_dir: Path, language: str, threads: int,
+                  multilingual: SharedMultilingual | None = None) -> WordMatcher | None:
     """Single-word meaning for an English persona (synonyms.py), from the installed multilingual model."""
     from .multilingual import MODEL_NAME
 
     if language.lower().split("-")[0] != "en":
         return None
     try:
-        return WordMatcher(_load_embedder(models_dir, MODEL_NAME, threads))
+        return WordMatcher(_load_embedder(models_dir, MODEL_NAME, threads, multilingual))
     except ModelError as exc:  # answers still work, by shared words only
         logger.warning("no synonyms for the persona's answer check (%s); run `companion models install`", exc)
         return None
@@ -378,12 +387,14 @@ def embedding_for_language(language: str, model_name: str = EMBED_MODEL_NAME,
     return name, MULTILINGUAL_MIN_SCORE if name == MODEL_NAME and min_score == DEFAULT_MIN_SCORE else min_score
 
 
-def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:
+def _load_embedder(models_dir: Path, model_name: str, threads: int,
+                   multilingual: SharedMultilingual | None = None) -> Any:
+    """``multilingual``: the shared multilingual model, used (not loaded again) when ``model_name`` is it."""
     from .multilingual import MODEL_NAME, MultilingualEmbedder
 
     model_dir = Path(models_dir) / model_name
     if model_name == MODEL_NAME:
-        return MultilingualEmbedder(model_dir, threads=threads)
+        return multilingual.get() if multilingual is not None else MultilingualEmbedder(model_dir, threads=threads)
     return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
 
 

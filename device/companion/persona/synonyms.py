@@ -24,6 +24,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ..fairlock import background
+
 logger = logging.getLogger(__name__)
 
 SYNONYM = 0.68
@@ -48,6 +50,11 @@ class WordMatcher:
         self.threshold = threshold
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> WordEmbedder:
+        """The model words are embedded with (the multilingual one, shared with the crisis check)."""
+        return self._embedder
 
     def _embed(self, words: Iterable[str]) -> dict[str, np.ndarray]:
         wanted = list(dict.fromkeys(w.lower() for w in words))
@@ -77,8 +84,9 @@ class WordMatcher:
 
         def run() -> None:
             try:
-                for start in range(0, len(vocabulary), WARM_CHUNK):
-                    self._embed(vocabulary[start:start + WARM_CHUNK])
+                with background():  # a turn's own embeddings (its crisis check, on the same model) go first
+                    for start in range(0, len(vocabulary), WARM_CHUNK):
+                        self._embed(vocabulary[start:start + WARM_CHUNK])
             except Exception as exc:  # noqa: BLE001  (speed only: the check embeds on demand instead)
                 logger.warning("word vectors not prepared ahead: %s", exc)
 

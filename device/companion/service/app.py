@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ..ethics.crisis import CrisisDetector
     from ..ethics.guardrails import GuardedPersona
     from ..persona.lm.engine import LmPersona
+    from ..persona.multilingual import SharedMultilingual
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +119,14 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
     times["tts_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    guarded, lm, recordings = load_guarded_persona(settings, store, lm_threads=threads.lm)
+    from ..persona.multilingual import SharedMultilingual
+
+    multilingual = SharedMultilingual(store.models_dir)  # one copy: persona (synonyms or search) and crisis check
+    guarded, lm, recordings = load_guarded_persona(settings, store, lm_threads=threads.lm, multilingual=multilingual)
     times["persona_load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    crisis = crisis_detector(settings, *shared_models(guarded))  # the persona's loaded embedder, not a second copy
+    # the persona's loaded models, not second copies
+    crisis = crisis_detector(settings, *shared_models(guarded), multilingual=multilingual)
     times["crisis_load_s"] = time.perf_counter() - t
 
     wake = None
@@ -148,11 +153,13 @@ def load_models(settings: Settings, *, with_wake: bool) -> LoadedModels:
                         language=plan.language, neutral_voice=settings.tts.neutral_voice, recordings=recordings)
 
 
-def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int,
-                         remote: bool = True) -> tuple[GuardedPersona, LmPersona | None, RecordingLibrary]:
+def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: int, remote: bool = True,
+                         multilingual: SharedMultilingual | None = None,
+                         ) -> tuple[GuardedPersona, LmPersona | None, RecordingLibrary]:
     """The configured persona engine inside the guardrails (also what `companion serve` answers
     with), the language-model engine inside it (None for retrieval), and the person's playable
-    recordings (for the reply line, whichever engine answers).
+    recordings (for the reply line, whichever engine answers). ``multilingual``: the process's one
+    multilingual model (the crisis detector's too); without it the persona loads its own when needed.
 
     With [persona] uri (and ``remote``) the home server answers and the local engine is its
     fall-back; the guardrails wrap the remote engine, so the crisis check, honesty and refusals
@@ -168,6 +175,7 @@ def load_guarded_persona(settings: Settings, store: ModelStore, *, lm_threads: i
         min_score=settings.persona.min_score,
         key_file=settings.persona.key_file,
         play_recordings=settings.persona.play_recordings,
+        multilingual=multilingual,
     )
     embedder = persona.embedder
     engine: PersonaEngine = persona

@@ -112,6 +112,7 @@ def open_chat(settings: Settings, *, clock: Callable[[], float] | None = None) -
     ``clock`` (tests): the hooks' and the family memory's time, to drive the session gap."""
     from ..ethics.setup import build_hooks, check_can_start, crisis_detector, guard_persona, model_hashes, shared_models
     from ..models.store import ModelStore
+    from ..persona.multilingual import SharedMultilingual
     from ..persona.remember import with_family_memory
     from ..persona.retrieval import load_retrieval_persona
     from .threads import plan_threads
@@ -119,9 +120,10 @@ def open_chat(settings: Settings, *, clock: Callable[[], float] | None = None) -
     check_can_start(settings)
     store = ModelStore(settings.paths.models)
     store.path(settings.persona.embedding_model)  # one clear error if the embedding model is missing
+    multilingual = SharedMultilingual(store.models_dir)  # one copy: persona (synonyms or search) and crisis check
     persona = load_retrieval_persona(settings.persona.path, store.models_dir, cache_dir=settings.paths.cache / "persona",
                                      model_name=settings.persona.embedding_model, min_score=settings.persona.min_score,
-                                     key_file=settings.persona.key_file)
+                                     key_file=settings.persona.key_file, multilingual=multilingual)
     engine: PersonaEngine = persona
     if settings.persona.engine != "retrieval":
         from ..persona.lm.loader import build_engine
@@ -136,7 +138,7 @@ def open_chat(settings: Settings, *, clock: Callable[[], float] | None = None) -
     voice = TextOnlyVoice()
     hooks = build_hooks(settings, tts=voice, neutral_tts=None, persona=guarded,
                         hashes=model_hashes(store.models_dir, [settings.persona.embedding_model]),
-                        detector=crisis_detector(settings, *shared_models(guarded)))
+                        detector=crisis_detector(settings, *shared_models(guarded), multilingual=multilingual))
     if clock is not None:
         hooks.clock = clock
     return ChatSession(guarded, hooks, history_turns=settings.conversation.history_turns)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...errors import PersonaError
 from ...tts.splitter import SentenceSplitter
@@ -40,6 +41,9 @@ from ..conversation import hear, recall
 from ..refer import holds_detail
 from .gate import GateOptions, PassRecord, step_aside
 from .grounding import GroundingSource, Memory
+
+if TYPE_CHECKING:
+    from ...consent.record import ConsentRecord
 from .language import language_note
 from .session import LmSession, TurnStats
 
@@ -116,7 +120,7 @@ class LmPersona:
         return tuple(self.source.fallback_replies)
 
     @property
-    def consent(self) -> object | None:
+    def consent(self) -> ConsentRecord | None:
         """A bundle's consent record (the ethics gate re-checks it), None for a plain folder."""
         return self.source.consent
 

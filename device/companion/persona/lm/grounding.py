@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..base import Exchange
 from ..reply import ReplyPiece
+
+if TYPE_CHECKING:
+    from ...consent.record import ConsentRecord
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class GroundingSource(Protocol):
     description: str
     language: str
     fallback_replies: tuple[str, ...]
-    consent: object | None
+    consent: ConsentRecord | None
     """A bundle's consent record (for the ethics gate), None for a plain folder."""
 
     def search(self, question: str, k: int) -> list[Memory]:
