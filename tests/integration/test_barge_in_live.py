@@ -36,9 +36,14 @@ INTERRUPTION = "Grandpa, wait. How do you change a flat tire?"
 
 
 def barge_settings(settings, device: str, **barge):  # type: ignore[no-untyped-def]
+    # The rig's microphone is exact zeros between sounds, which no real microphone is: on this
+    # loaded box the device can think for over 10 s between the disclosure and the answer, and
+    # the dead-mic watchdog (service.mic_silence_s) then reopened the mic mid-reply, which made
+    # the echo's timing jump (ERLE 2.5 dB in one run). The watchdog has its own tests.
     return replace(
         settings,
         audio=replace(settings.audio, input_device=device, output_device=device),
+        service=replace(settings.service, mic_silence_s=600.0),
         button=replace(settings.button, enabled=True, pin=17),
         wake=replace(settings.wake, enabled=False),
         barge_in=replace(settings.barge_in, **barge),
@@ -118,9 +123,11 @@ def test_device_does_not_interrupt_itself_on_its_own_echo(
         try:
             press(factory)
             pulse_rig.play_into_mic(speak(LONG_QUESTION), wait=True)
-            wait_for(lambda: len(session.pipeline.results) >= 1, 120, "the first reply")
-            # The follow-up window is open: the second question needs no button.
-            pulse_rig.play_into_mic(speak(SECOND_QUESTION), wait=True)
+            # The first reply has been played and the follow-up window is open (the result is
+            # recorded a little before: a question asked then would be speech over the reply).
+            state = session.pipeline.state
+            wait_for(lambda: state.phase is Phase.LISTENING and state.trigger is Trigger.FOLLOW_UP, 120, "the follow-up window")
+            pulse_rig.play_into_mic(speak(SECOND_QUESTION), wait=True)  # it needs no button
             thread.join(timeout=120)
             assert not thread.is_alive(), "no second reply within 120 s"
         finally:

@@ -247,7 +247,9 @@ def build_pipeline(
     on_turn: Callable[[TurnResult], None] | None = None,
     on_phase: Callable[[Phase], None] | None = None,
     on_text: Callable[[str, str], None] | None = None,
+    echo_tail_s: float = 0.0,
 ) -> VoicePipeline:
+    """``echo_tail_s``: the speaker is heard by the mic that long after a reply (live mode)."""
     from ..ethics.setup import build_hooks
 
     vad = WebRtcVad(settings.vad.aggressiveness, frame_ms=settings.audio.block_ms)
@@ -292,6 +294,7 @@ def build_pipeline(
         on_turn=on_turn,
         on_phase=on_phase,
         barge_in=barge_in,
+        echo_tail_s=echo_tail_s,
     )
 
 

@@ -33,6 +33,8 @@ from .turn import TurnResult
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_MARGIN_S = 5.0
+REVERBERATION_S = 0.3
+"""How long a living room keeps the device's last word audible after it reached the mic."""
 
 
 class LiveSession:
@@ -76,6 +78,11 @@ class LiveSession:
             on_turn=self._log_turn,
             on_phase=self._phase_changed,
             on_text=self.feed.on_text if self.feed is not None else None,
+            # The device's own voice reaches its mic up to barge_in.max_echo_delay_s after it was
+            # played (the sound path and buffers; the rig's loopback under load: 0.3-0.4 s), then
+            # the room rings on: a follow-up question does not start on that. One begun meanwhile
+            # keeps its start (the endpointer's pre-roll).
+            echo_tail_s=settings.barge_in.max_echo_delay_s + REVERBERATION_S,
         )
         self.button = create_button(settings, pin_factory)
         self.started = threading.Event()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.base import AudioSink, AudioSource
+from ..audio.capture_clock import CaptureClock
 from ..ethics.crisis import CrisisState
 from ..events import AudioChunk, ButtonEvent, SpeechEnded, SpeechPaused, SpeechStarted, Transcript, Trigger
 from ..persona.base import Exchange
@@ -71,7 +73,11 @@ class VoicePipeline:
         on_turn: Callable[[TurnResult], None] | None = None,
         on_phase: Callable[[Phase], None] | None = None,
         barge_in: BargeInMonitor | None = None,
+        echo_tail_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``echo_tail_s``: how long after the reply was played its sound can still reach the mic
+        (a speaker, not a file: live.py sets it); the follow-up window does not start on it."""
         self.source = source
         self.sink = sink
         self.vad = vad
@@ -92,6 +98,11 @@ class VoicePipeline:
         self._on_phase = on_phase
         self.barge_in = barge_in
         """Listens over the reply (echo-cancelled) for the user interrupting; None gates the mic."""
+        self._echo_tail_s = echo_tail_s
+        self._clock = clock
+        self._capture = CaptureClock(clock=clock) if echo_tail_s > 0 else None
+        self._quiet_until: float | None = None
+        """Mic time before which speech cannot start a follow-up (the reply's own echo and tail)."""
         self._reported_phase = state.phase
         self._loop: asyncio.AbstractEventLoop | None = None
         self._turn_task: asyncio.Task[None] | None = None
@@ -160,6 +171,8 @@ class VoicePipeline:
 
     def _process(self, chunk: AudioChunk) -> None:
         self.stats.audio_s += chunk.duration
+        if self._capture is not None:
+            self._capture.observe(chunk)
         phase = self.state.phase
         if phase in (Phase.THINKING, Phase.SPEAKING):
             if self.barge_in is None:
@@ -184,11 +197,12 @@ class VoicePipeline:
         size = self.vad.frame_samples
         usable = len(pcm) - len(pcm) % size
         self._pending = pcm[usable:]
+        quiet_until = self._quiet_until if self._quiet_until is not None else -math.inf
         for offset in range(0, usable, size):
             frame = pcm[offset : offset + size]
             timestamp = chunk.timestamp + (offset + size) / chunk.rate
-            if self.state.phase is not Phase.LISTENING:
-                self.endpointer.observe(frame)
+            if self.state.phase is not Phase.LISTENING or timestamp <= quiet_until:
+                self.endpointer.observe(frame)  # pre-roll only: a question begun meanwhile keeps its start
                 continue
             event = self.endpointer.feed(frame, self.vad.is_speech(frame), timestamp)
             if isinstance(event, SpeechStarted):
@@ -226,6 +240,7 @@ class VoicePipeline:
                 logger.info("listening (%s)", action.trigger.value)
                 self.endpointer.reset(keep_pre_roll=action.keep_pre_roll, no_speech_timeout_s=action.timeout_s)
                 self._speculation = None
+                self._quiet_until = self._after_the_echo() if action.trigger is Trigger.FOLLOW_UP else None
             elif isinstance(action, StartTurn):
                 self._cancel = threading.Event()
                 self._turn_task = asyncio.get_running_loop().create_task(self._turn(action))
@@ -237,6 +252,19 @@ class VoicePipeline:
                 if self.wake is not None:
                     self.wake.reset()
         self._report_phase()
+
+    def _after_the_echo(self) -> float | None:
+        """The mic time from which the follow-up window may hear a question: the reply has just
+        been played (the sink waited for it), its echo and the room's reverberation last
+        ``echo_tail_s`` longer. By the mic's own clock, because under load the loop reads the
+        mic late: the blocks still unread can hold the reply's last words, which would start
+        the follow-up on the device's own voice (a rig run heard "Okay." before the question)."""
+        if self._capture is None:
+            return None
+        until = self._capture.mic_time(self._clock() + self._echo_tail_s)
+        if until is not None:
+            logger.debug("follow-up: no start on the reply's echo before mic time %.2f s", until)
+        return until
 
     def _report_phase(self) -> None:
         """Tell the phase-change listener (sd_notify STATUS) once per change."""
