@@ -12,6 +12,7 @@ loved one's mouth is the one thing this engine must not do.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
+from .answer_route import ReplyBar, reply_bar
 from .base import Exchange
 from .choose import (
     Catalogue,
@@ -77,10 +79,12 @@ class RetrievalPersona:
         cache_dir: Path | None = None,
         text_weight: float = TEXT_WEIGHT,
         index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        reply_floor: ReplyBar | None = None,
     ) -> None:
         """``index`` (a bundle's memory index): a float32 matrix of distinct texts' unit vectors and,
         per message, the row of its context (-1 for none) and of its text; without it the folder's
-        messages are embedded (and cached under ``cache_dir``)."""
+        messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
+        calibrated bar (answer_route.py), measured here for an English persona when not given."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -119,6 +123,9 @@ class RetrievalPersona:
         # Chinese personas add word overlap (jieba + BM25) to the embedder's score, and calibrate their bars on it.
         self._lexical, self.catalogue = with_lexical(folder, self.catalogue, (self._matrix, self._context_rows, self._text_rows),
                                                      self.lexical_weight, text_weight, min_score)
+        self.reply_floor = reply_floor if reply_floor is not None or not _english(folder.language) else reply_bar(
+            embedder.embed, self._matrix, self._text_rows, _vocabulary(folder))
+        """The answer route's noise floor (English personas; None: replies are found by stored questions only)."""
 
     def use_synonyms(self, matcher: WordMatcher | None) -> None:
         """Let a memory speak to a question's word in other words (synonyms.py; English personas)."""
@@ -227,7 +234,8 @@ class RetrievalPersona:
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
-                               by_context=by_context, relate=self._relate)
+                               by_context=by_context, relate=self._relate, reply_bar=self.reply_floor,
+                               free=~self._has_context)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
@@ -293,7 +301,8 @@ class RetrievalPersona:
         context_rows[[k for k, m in enumerate(messages) if m.id in hide_contexts]] = -1
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
-                                index=(self._matrix, context_rows, self._text_rows[rows]))
+                                index=(self._matrix, context_rows, self._text_rows[rows]),
+                                reply_floor=self.reply_floor if keep is None else None)
         view.consent, view.recordings = self.consent, self.recordings
         view.use_synonyms(self.catalogue.synonyms)
         return view
@@ -376,6 +385,16 @@ def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:
     if model_name == MODEL_NAME:
         return MultilingualEmbedder(model_dir, threads=threads)
     return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
+
+
+def _english(language: str) -> bool:
+    return language.lower().split("-")[0] == "en"
+
+
+def _vocabulary(folder: PersonaFolder) -> Iterator[str]:
+    """Every word of the persona's data (what was said to them too), for the answer route's generated questions."""
+    for message in folder.messages:
+        yield from re.findall(r"[A-Za-z][A-Za-z'-]*", f"{message.context or ''} {message.text}".lower())
 
 
 def _normalise(text: str) -> str:
