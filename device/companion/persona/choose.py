@@ -39,7 +39,7 @@ from .answerable import (
     proper_nouns,
     stems_of,
 )
-from .answer_route import ReplyBar, answering_by_reply
+from .answer_route import ReplyBar, answering_by_reply, prefer_reply
 from .conversation import address_of
 from .synonyms import WordMatcher
 from .meaning import Relate, answering_by_meaning
@@ -260,7 +260,8 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     question means the same in other words answers (``answers_by_meaning``: natural paraphrases).
     A memory that never names a relative the question asks about never answers (``missing_relative``).
     ``reply_bar`` and ``free`` (per message, its stored question unknown): a reply without a stored
-    question may answer by its own words (answer_route.py) when nothing else does."""
+    question may answer by its own words (answer_route.py) when nothing else does, or in place of a
+    memory that is not a close paraphrase and whose own words are much further from the question."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
@@ -296,10 +297,10 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         fits = answering_by_meaning(heard, phrase, order, scores, catalogue, texts, kin, topic, near_last, relate)
     if not fits and by_text is not None and len(by_text):
         fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin)
-    if not fits and reply_bar is not None and free is not None and by_text is not None:
+    if reply_bar is not None and free is not None and by_text is not None and (not fits or fits[0][1] < catalogue.bars.high):
         words = [w for w in own.split() if w not in asked_for and w not in TIMELESS]
-        fits = answering_by_reply(heard, words, by_text, free, catalogue, texts, reply_bar, kin=kin, topic=topic,
-                                  near_last=near_last)
+        fits = prefer_reply(fits, answering_by_reply(heard, words, by_text, free, catalogue, texts, reply_bar, kin=kin,
+                                                     topic=topic, near_last=near_last), by_text)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")
