@@ -23,6 +23,7 @@ from companion.persona.answer_route import (
     prefer_reply,
     reply_bar,
     unseen_words,
+    vocabulary,
 )
 from companion.persona.answer_type import holds_kind, holds_place
 from companion.persona.answerable import Bars, WordWeights
@@ -194,3 +195,7 @@ def test_answering_prefers_the_reply_over_a_stored_question_that_is_only_near() 
     kept = answering(heard, scores, catalogue, set(), TEXTS, by_text=by_text, by_context=by_context,
                      reply_bar=BAR, free=free)
     assert kept.index == 3  # no reply without a stored question leads: the memory stays
+
+
+def test_the_vocabulary_is_every_word_of_the_data_lower_case() -> None:
+    assert list(vocabulary(["Did you SAIL?", None, "Heron Point, 1978."])) == ["did", "you", "sail", "heron", "point"]

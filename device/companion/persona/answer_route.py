@@ -30,8 +30,10 @@ Measured (tests/bench/eval_retrieval.py, the demo persona, `persona eval`'s hidd
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -112,11 +114,19 @@ def calibrate_floor(best_scores: Sequence[float]) -> ReplyBar:
     return ReplyBar(floor, len(best_scores))
 
 
+def vocabulary(texts: Iterable[str | None]) -> Iterator[str]:
+    """Every word of ``texts`` (None skipped), lower case."""
+    for text in texts:
+        if text:
+            yield from re.findall(r"[A-Za-z][A-Za-z'-]*", text.lower())
+
+
 def reply_bar(embed: Callable[[Sequence[str]], np.ndarray], matrix: np.ndarray, text_rows: np.ndarray,
-              vocabulary: Iterable[str]) -> ReplyBar:
+              *words: Iterable[str]) -> ReplyBar:
     """Embed the generated questions (one call) and measure how close the best reply comes
-    (``matrix[text_rows]``: the replies' unit vectors; an even spread of a big bundle's)."""
-    questions = generated_questions(vocabulary)
+    (``matrix[text_rows]``: the replies' unit vectors, an even spread of a big bundle's; ``words``:
+    the persona's vocabulary, what was said to them too)."""
+    questions = generated_questions(itertools.chain(*words))
     if len(questions) < MIN_GENERATED or not len(text_rows):
         return ReplyBar(DEFAULT_FLOOR, len(questions))
     rows = text_rows if len(text_rows) <= SAMPLE else text_rows[:: -(-len(text_rows) // SAMPLE)]

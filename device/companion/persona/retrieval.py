@@ -12,7 +12,6 @@ loved one's mouth is the one thing this engine must not do.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from .answer_route import ReplyBar, reply_bar
+from .answer_route import ReplyBar, reply_bar, vocabulary
 from .base import Exchange
 from .choose import (
     Catalogue,
@@ -123,8 +122,9 @@ class RetrievalPersona:
         # Chinese personas add word overlap (jieba + BM25) to the embedder's score, and calibrate their bars on it.
         self._lexical, self.catalogue = with_lexical(folder, self.catalogue, (self._matrix, self._context_rows, self._text_rows),
                                                      self.lexical_weight, text_weight, min_score)
-        self.reply_floor = reply_floor if reply_floor is not None or not _english(folder.language) else reply_bar(
-            embedder.embed, self._matrix, self._text_rows, _vocabulary(folder))
+        english = folder.language.lower().split("-")[0] == "en"
+        self.reply_floor = reply_floor if reply_floor is not None or not english else reply_bar(
+            embedder.embed, self._matrix, self._text_rows, vocabulary(m.context for m in folder.messages), vocabulary(self._texts))
         """The answer route's noise floor (English personas; None: replies are found by stored questions only)."""
 
     def use_synonyms(self, matcher: WordMatcher | None) -> None:
@@ -385,16 +385,6 @@ def _load_embedder(models_dir: Path, model_name: str, threads: int) -> Any:
     if model_name == MODEL_NAME:
         return MultilingualEmbedder(model_dir, threads=threads)
     return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
-
-
-def _english(language: str) -> bool:
-    return language.lower().split("-")[0] == "en"
-
-
-def _vocabulary(folder: PersonaFolder) -> Iterator[str]:
-    """Every word of the persona's data (what was said to them too), for the answer route's generated questions."""
-    for message in folder.messages:
-        yield from re.findall(r"[A-Za-z][A-Za-z'-]*", f"{message.context or ''} {message.text}".lower())
 
 
 def _normalise(text: str) -> str:
