@@ -12,6 +12,7 @@ from companion.persona.answer_route import (
     FLOOR_BOUNDS,
     FILLER,
     LEAD,
+    LazyFloor,
     MIN_GENERATED,
     SWITCH,
     ReplyBar,
@@ -199,3 +200,16 @@ def test_answering_prefers_the_reply_over_a_stored_question_that_is_only_near() 
 
 def test_the_vocabulary_is_every_word_of_the_data_lower_case() -> None:
     assert list(vocabulary(["Did you SAIL?", None, "Heron Point, 1978."])) == ["did", "you", "sail", "heron", "point"]
+
+
+def test_the_floor_is_measured_once_when_first_needed() -> None:
+    calls: list[int] = []
+    replies = np.eye(8, dtype=np.float32)
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return np.tile(replies[0] * 0.4, (len(texts), 1))
+
+    lazy = LazyFloor(embed, replies, np.arange(8), lambda: ["words"])
+    assert calls == []
+    assert lazy.get() is lazy.get() and len(calls) == 1

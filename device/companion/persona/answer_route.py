@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -133,6 +134,27 @@ def reply_bar(embed: Callable[[Sequence[str]], np.ndarray], matrix: np.ndarray, 
     vectors = np.asarray(embed(questions), dtype=np.float32)
     best = np.einsum("ij,kj->ik", vectors, matrix[rows]).max(axis=1)
     return calibrate_floor(best.tolist())
+
+
+class LazyFloor:
+    """A persona's ``ReplyBar``, measured when a question first needs it (a restart embeds nothing
+    new; views of the persona share it). Thread-safe; the inputs are read only then."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], matrix: np.ndarray, text_rows: np.ndarray,
+                 words: Callable[[], Iterable[str]]) -> None:
+        self._inputs: tuple | None = (embed, matrix, text_rows, words)
+        self._bar: ReplyBar | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> ReplyBar:
+        with self._lock:
+            if self._bar is None:
+                assert self._inputs is not None
+                embed, matrix, rows, words = self._inputs
+                self._bar = reply_bar(embed, matrix, rows, words())
+                self._inputs = None  # the persona's vectors are not held twice
+                logger.info("answer route floor %s", self._bar.to_dict())
+            return self._bar
 
 
 def unseen_words(words: Sequence[str], seen: Callable[[str], bool]) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from .answer_route import ReplyBar, reply_bar, vocabulary
+from .answer_route import LazyFloor, ReplyBar, vocabulary
 from .base import Exchange
 from .choose import (
     Catalogue,
@@ -78,12 +78,12 @@ class RetrievalPersona:
         cache_dir: Path | None = None,
         text_weight: float = TEXT_WEIGHT,
         index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-        reply_floor: ReplyBar | None = None,
+        reply_floor: LazyFloor | None = None,
     ) -> None:
         """``index`` (a bundle's memory index): a float32 matrix of distinct texts' unit vectors and,
         per message, the row of its context (-1 for none) and of its text; without it the folder's
         messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
-        calibrated bar (answer_route.py), measured here for an English persona when not given."""
+        calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -123,9 +123,13 @@ class RetrievalPersona:
         self._lexical, self.catalogue = with_lexical(folder, self.catalogue, (self._matrix, self._context_rows, self._text_rows),
                                                      self.lexical_weight, text_weight, min_score)
         english = folder.language.lower().split("-")[0] == "en"
-        self.reply_floor = reply_floor if reply_floor is not None or not english else reply_bar(
-            embedder.embed, self._matrix, self._text_rows, vocabulary(m.context for m in folder.messages), vocabulary(self._texts))
+        self._floor = reply_floor if reply_floor is not None or not english else LazyFloor(
+            embedder.embed, self._matrix, self._text_rows, lambda: vocabulary(f"{m.context or ''} {m.text}" for m in folder.messages))
+
+    @property
+    def reply_floor(self) -> ReplyBar | None:
         """The answer route's noise floor (English personas; None: replies are found by stored questions only)."""
+        return self._floor.get() if self._floor is not None else None
 
     def use_synonyms(self, matcher: WordMatcher | None) -> None:
         """Let a memory speak to a question's word in other words (synonyms.py; English personas)."""
@@ -302,7 +306,7 @@ class RetrievalPersona:
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
                                 index=(self._matrix, context_rows, self._text_rows[rows]),
-                                reply_floor=self.reply_floor if keep is None else None)
+                                reply_floor=self._floor if keep is None else None)
         view.consent, view.recordings = self.consent, self.recordings
         view.use_synonyms(self.catalogue.synonyms)
         return view
