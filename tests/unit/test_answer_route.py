@@ -213,3 +213,6 @@ def test_the_floor_is_measured_once_when_first_needed() -> None:
     lazy = LazyFloor(embed, replies, np.arange(8), lambda: ["words"])
     assert calls == []
     assert lazy.get() is lazy.get() and len(calls) == 1
+    ahead = LazyFloor(embed, replies, np.arange(8), lambda: ["words"])
+    ahead.warm().join()
+    assert len(calls) == 2 and ahead.get() == lazy.get()

@@ -156,6 +156,19 @@ class LazyFloor:
                 logger.info("answer route floor %s", self._bar.to_dict())
             return self._bar
 
+    def warm(self) -> threading.Thread:
+        """Measure the floor now, on a background thread (speed only: else on first need)."""
+
+        def run() -> None:
+            try:
+                self.get()
+            except Exception as exc:  # noqa: BLE001  (the question that needs it measures it again)
+                logger.warning("answer route floor not measured ahead: %s", exc)
+
+        thread = threading.Thread(target=run, name="persona-floor", daemon=True)
+        thread.start()
+        return thread
+
 
 def unseen_words(words: Sequence[str], seen: Callable[[str], bool]) -> list[str]:
     """The question's content words that occur nowhere in the persona's data (fillers aside)."""

@@ -352,6 +352,8 @@ def load_retrieval_persona(
     if matcher is not None:
         matcher.warm(f"{m.context or ''} {m.text}" for m in persona.folder.messages)
     persona.use_synonyms(matcher)
+    if persona._floor is not None:
+        persona._floor.warm()  # off the first question's path
     return persona
 
 
