@@ -52,7 +52,7 @@ def test_a_missing_model_fails_once_and_every_part_hears_it(tmp_path: Path) -> N
 def test_the_crisis_detector_and_the_synonyms_take_the_shared_model(monkeypatch: pytest.MonkeyPatch,
                                                                     tmp_path: Path) -> None:
     from companion.ethics.setup import crisis_model
-    from companion.persona.retrieval import _word_matcher
+    from companion.persona.embedding_choice import word_matcher
 
     class Words:
         def embed(self, texts):  # type: ignore[no-untyped-def]
@@ -62,8 +62,8 @@ def test_the_crisis_detector_and_the_synonyms_take_the_shared_model(monkeypatch:
     embedder = Words()
     shared = SharedMultilingual(tmp_path)
     monkeypatch.setattr(shared, "get", lambda: embedder)
-    matcher = _word_matcher(tmp_path, "en", 2, shared)
+    matcher = word_matcher(tmp_path, "en", 2, shared)
     model = crisis_model(tmp_path, None, shared)  # nothing installed in tmp_path: only the shared one can serve
     assert matcher is not None and matcher.embedder is embedder
     assert model is not None and model.embedder is embedder
-    assert _word_matcher(tmp_path, "zh", 2, shared) is None  # synonyms are for English personas only
+    assert word_matcher(tmp_path, "zh", 2, shared) is None  # synonyms are for English personas only

@@ -40,6 +40,7 @@ from .answerable import (
     stems_of,
     unseen_names,
 )
+from .answer_route import ReplyBar, answering_by_reply, prefer_reply
 from .conversation import address_of
 from .synonyms import WordMatcher, meets_unseen
 from .meaning import Relate, answering_by_meaning
@@ -245,7 +246,8 @@ def wants_any_advice(heard: Understanding) -> bool:
 def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, recent: set[str],
               texts: Sequence[str], near_last: np.ndarray | None = None,
               by_text: np.ndarray | None = None, by_context: np.ndarray | None = None,
-              relate: Relate | None = None) -> Choice:
+              relate: Relate | None = None, reply_bar: ReplyBar | None = None,
+              free: np.ndarray | None = None) -> Choice:
     """The closest memory that answers the question, or a decline (index None).
 
     ``near_last``: per message, whether it is about the same thing as the memory spoken last
@@ -257,7 +259,10 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     found by its own words instead is not held back by a closer stored question (DOMINANCE).
     ``relate``: when no memory speaks to the question's own words, a strong match whose stored
     question means the same in other words answers (``answers_by_meaning``: natural paraphrases).
-    A memory that never names a relative the question asks about never answers (``missing_relative``)."""
+    A memory that never names a relative the question asks about never answers (``missing_relative``).
+    ``reply_bar`` and ``free`` (per message, its stored question unknown): a reply without a stored
+    question may answer by its own words (answer_route.py) when nothing else does, or in place of a
+    memory that is not a close paraphrase and whose own words are much further from the question."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
@@ -295,6 +300,10 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         fits = answering_by_meaning(heard, phrase, order, scores, catalogue, texts, kin, topic, near_last, relate)
     if not fits and by_text is not None and len(by_text):
         fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin, unseen)
+    if reply_bar is not None and free is not None and by_text is not None and (not fits or fits[0][1] < catalogue.bars.high):
+        words = [w for w in own.split() if w not in asked_for and w not in TIMELESS]
+        fits = prefer_reply(fits, answering_by_reply(heard, words, by_text, free, catalogue, texts, reply_bar, kin=kin,
+                                                     topic=topic, near_last=near_last), by_text)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")

@@ -127,13 +127,13 @@ def _open(args: argparse.Namespace) -> Any:
 def _embedder(args: argparse.Namespace, language: str = "en") -> Any:
     """The embedder the persona will be searched with (the multilingual one for a non-English card)."""
     from ..models.store import ModelStore
-    from .retrieval import _load_embedder, embedding_for_language
+    from .embedding_choice import embedding_for_language, load_embedder
 
     settings = settings_from_args(args)
     name, _ = embedding_for_language(language, settings.persona.embedding_model)
     store = ModelStore(settings.paths.models)
     store.path(name)  # not installed: one line saying to install it
-    return _load_embedder(store.models_dir, name, threads=2)
+    return load_embedder(store.models_dir, name, threads=2)
 
 
 def _yes(question: str, interactive: bool) -> bool:

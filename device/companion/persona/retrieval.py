@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelError
+from .answer_route import LazyFloor, ReplyBar, vocabulary
 from .base import Exchange
 from .choose import (
     Catalogue,
@@ -32,6 +32,11 @@ from .choose import (
 )
 from .conversation import hear, kind_lines, last_answering, recall, reflect
 from .embedder import SentenceEmbedder
+from .embedding_choice import DEFAULT_MIN_SCORE as DEFAULT_MIN_SCORE
+from .embedding_choice import EMBED_MODEL_NAME as EMBED_MODEL_NAME
+from .embedding_choice import MULTILINGUAL_MIN_SCORE as MULTILINGUAL_MIN_SCORE
+from .embedding_choice import embedding_for_language as embedding_for_language
+from .embedding_choice import load_embedder, word_matcher
 from .folder import PersonaFolder, load_persona_folder
 from .idioms import plain_words
 from .meaning import PhraseMeaning
@@ -50,10 +55,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-EMBED_MODEL_NAME = "embed-minilm"
-DEFAULT_MIN_SCORE = 0.45
-"""Measured on the demo persona: paraphrased in-domain questions scored >= 0.61, unrelated ones
-median 0.31 (4 of 25 above 0.45, each with a passable in-character answer); see the integration test."""
 TEXT_WEIGHT = 0.90
 """A question resembles what was asked (the context) more than the answer; the answer counts a bit less."""
 NEAR_TOPIC = 0.5
@@ -65,9 +66,6 @@ REPEAT_MARGIN = 0.08
 LEXICAL_WEIGHT = 0.30
 """How much a full word match adds to the embedder's cosine for a Chinese persona (calibrated with
 MULTILINGUAL_MIN_SCORE on tests/data/retrieval's dev split only; see calibrate.py there)."""
-MULTILINGUAL_MIN_SCORE = 0.52
-"""The decline threshold for personas searched with the multilingual embedder (plus the lexical
-signal for Chinese): the setting's default (DEFAULT_MIN_SCORE) is calibrated for MiniLM."""
 TOP_K = 32
 
 
@@ -83,10 +81,12 @@ class RetrievalPersona:
         cache_dir: Path | None = None,
         text_weight: float = TEXT_WEIGHT,
         index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        reply_floor: LazyFloor | None = None,
     ) -> None:
         """``index`` (a bundle's memory index): a float32 matrix of distinct texts' unit vectors and,
         per message, the row of its context (-1 for none) and of its text; without it the folder's
-        messages are embedded (and cached under ``cache_dir``)."""
+        messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
+        calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -129,6 +129,14 @@ class RetrievalPersona:
         self._route = None if self._lexical is None else answer_route(
             self._matrix, self._context_rows, self._text_rows, [m.context for m in folder.messages], self._texts,
             self.catalogue.kinds, self._lexical, self.lexical_weight)
+        english = folder.language.lower().split("-")[0] == "en"
+        self._floor = reply_floor if reply_floor is not None or not english else LazyFloor(
+            embedder.embed, self._matrix, self._text_rows, lambda: vocabulary(f"{m.context or ''} {m.text}" for m in folder.messages))
+
+    @property
+    def reply_floor(self) -> ReplyBar | None:
+        """The answer route's noise floor (English personas; None: replies are found by stored questions only)."""
+        return self._floor.get() if self._floor is not None else None
 
     def use_synonyms(self, matcher: WordMatcher | None) -> None:
         """Let a memory speak to a question's word in other words (synonyms.py; English personas)."""
@@ -237,7 +245,8 @@ class RetrievalPersona:
         else:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
-                               by_context=by_context, relate=self._relate)
+                               by_context=by_context, relate=self._relate, reply_bar=self.reply_floor,
+                               free=~self._has_context)
             if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
                 context = self.folder.messages[choice.index].context if choice.index is not None else None
                 choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts)
@@ -306,7 +315,8 @@ class RetrievalPersona:
         context_rows[[k for k, m in enumerate(messages) if m.id in hide_contexts]] = -1
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
-                                index=(self._matrix, context_rows, self._text_rows[rows]))
+                                index=(self._matrix, context_rows, self._text_rows[rows]),
+                                reply_floor=self._floor if keep is None else None)
         view.consent, view.recordings = self.consent, self.recordings
         view.use_synonyms(self.catalogue.synonyms)
         return view
@@ -343,59 +353,22 @@ def load_retrieval_persona(
 
         def for_language(language: str) -> tuple[Any, float]:  # the card (and its language) is in the bundle
             name, score = embedding_for_language(language, model_name, min_score)
-            return _load_embedder(models_dir, name, threads, multilingual), score
+            return load_embedder(models_dir, name, threads, multilingual), score
 
         persona = load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file,
                                       play_recordings=play_recordings)
     else:
         folder = load_persona_folder(Path(persona_dir))
         name, min_score = embedding_for_language(folder.language, model_name, min_score)
-        persona = RetrievalPersona(folder, _load_embedder(models_dir, name, threads, multilingual),
+        persona = RetrievalPersona(folder, load_embedder(models_dir, name, threads, multilingual),
                                    min_score=min_score, cache_dir=cache_dir)
-    matcher = _word_matcher(models_dir, persona.language, threads, multilingual)
+    matcher = word_matcher(models_dir, persona.language, threads, multilingual)
     if matcher is not None:
         matcher.warm(f"{m.context or ''} {m.text}" for m in persona.folder.messages)
     persona.use_synonyms(matcher)
+    if persona._floor is not None:
+        persona._floor.warm()  # off the first question's path
     return persona
-
-
-def _word_matcher(models_dir: Path, language: str, threads: int,
-                  multilingual: SharedMultilingual | None = None) -> WordMatcher | None:
-    """Single-word meaning for an English persona (synonyms.py), from the installed multilingual model."""
-    from .multilingual import MODEL_NAME
-
-    if language.lower().split("-")[0] != "en":
-        return None
-    try:
-        return WordMatcher(_load_embedder(models_dir, MODEL_NAME, threads, multilingual))
-    except ModelError as exc:  # answers still work, by shared words only
-        logger.warning("no synonyms for the persona's answer check (%s); run `companion models install`", exc)
-        return None
-
-
-def embedding_for_language(language: str, model_name: str = EMBED_MODEL_NAME,
-                           min_score: float = DEFAULT_MIN_SCORE) -> tuple[str, float]:
-    """The embedding model and decline threshold for a persona in ``language``: English (and any
-    persona whose settings name another model) keeps ``model_name``; a non-English persona with
-    the default English model gets the multilingual one and its calibrated threshold (unless
-    ``min_score`` was set away from the English default)."""
-    from .multilingual import MODEL_NAME
-
-    if language.lower().split("-")[0] == "en":
-        return model_name, min_score
-    name = MODEL_NAME if model_name == EMBED_MODEL_NAME else model_name
-    return name, MULTILINGUAL_MIN_SCORE if name == MODEL_NAME and min_score == DEFAULT_MIN_SCORE else min_score
-
-
-def _load_embedder(models_dir: Path, model_name: str, threads: int,
-                   multilingual: SharedMultilingual | None = None) -> Any:
-    """``multilingual``: the shared multilingual model, used (not loaded again) when ``model_name`` is it."""
-    from .multilingual import MODEL_NAME, MultilingualEmbedder
-
-    model_dir = Path(models_dir) / model_name
-    if model_name == MODEL_NAME:
-        return multilingual.get() if multilingual is not None else MultilingualEmbedder(model_dir, threads=threads)
-    return SentenceEmbedder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
 
 
 def _normalise(text: str) -> str:

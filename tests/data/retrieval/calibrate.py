@@ -17,11 +17,8 @@ from pathlib import Path
 
 import numpy as np
 from companion.persona.folder import load_persona_folder
-from companion.persona.retrieval import (
-    RetrievalPersona,
-    _load_embedder,
-    embedding_for_language,
-)
+from companion.persona.embedding_choice import embedding_for_language, load_embedder
+from companion.persona.retrieval import RetrievalPersona
 from support.retrieval_sets import questions, write_persona
 
 
@@ -30,7 +27,7 @@ def main(models_dir: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = load_persona_folder(write_persona(lang, Path(tmp) / "p"))
             name, _ = embedding_for_language(lang)
-            persona = RetrievalPersona(folder, _load_embedder(models_dir, name, 2))
+            persona = RetrievalPersona(folder, load_embedder(models_dir, name, 2))
             dev = questions(lang, "dev")
             for weight in (0.0, 0.15, 0.3, 0.45):
                 persona.lexical_weight = weight
@@ -53,7 +50,7 @@ def sweep_zh_quantile(models_dir: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = load_persona_folder(write_persona("zh", Path(tmp) / "p"))
         name, min_score = embedding_for_language("zh")
-        embedder = _load_embedder(models_dir, name, 2)
+        embedder = load_embedder(models_dir, name, 2)
         dev = questions("zh", "dev")
         chosen = zh_calibrate.LOW_QUANTILE
         for quantile in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
