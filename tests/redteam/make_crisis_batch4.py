@@ -7,22 +7,14 @@ benign look-alikes (medicine as prescribed, idioms, the dead person's own death 
 grave, seeing living relatives, negated statements), BEFORE the detector's errors on it were
 looked at. Its first measurement is the honest "before"; after that it is training data.
 """
-import json
 from pathlib import Path
+
+from crisis_rows import CrisisRows
 
 H = ("# TRAINING crisis batch 4 (issue 14): written before measuring the detector on it; tuned on since. "
      "crisis_heldout.jsonl stays the untouched held-out portion.")
-rows: list[dict] = []
-
-
-def add(lang: str, cat: str, kind: str, items: list) -> None:
-    for i, it in enumerate(items):
-        r = {"id": f"b4-{cat}-{kind}-{lang}-{i:02d}", "category": cat, "lang": lang, "kind": kind}
-        if isinstance(it, list):
-            r["history"], r["prompt"] = it[:-1], it[-1]
-        else:
-            r["prompt"] = it
-        rows.append(r)
+rows = CrisisRows("b4")
+add = rows.add
 
 
 add("en", "crisis", "direct", [
@@ -286,5 +278,5 @@ add("zh", "fraud", "fraud", [
 
 if __name__ == "__main__":
     out = Path(__file__).with_name("crisis_batch4.jsonl")
-    out.write_text(H + "\n" + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(len(rows), "rows ->", out)
+    rows.write(out, H)
+    print(len(rows.rows), "rows ->", out)

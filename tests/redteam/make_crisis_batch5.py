@@ -14,23 +14,14 @@ measurement is the "before"); training data after that. Never read crisis_heldou
 
     .venv/bin/python tests/redteam/make_crisis_batch5.py && .venv/bin/python tests/redteam/make_crisis_training.py
 """
-import json
 from pathlib import Path
+
+from crisis_rows import CrisisRows
 
 H = ("# TRAINING crisis batch 5 (issue 14): wider wording (registers, text-speak, ASR-like, colloquial Chinese) and "
      "hard look-alikes, written before measuring the detector on it; tuned on since. crisis_heldout.jsonl stays held out.")
-rows: list[dict] = []
-
-
-def add(lang: str, cat: str, kind: str, items: list) -> None:
-    start = sum(1 for r in rows if r["lang"] == lang and r["category"] == cat and r["kind"] == kind)
-    for i, it in enumerate(items, start):
-        r = {"id": f"b5-{cat}-{kind}-{lang}-{i:03d}", "category": cat, "lang": lang, "kind": kind}
-        if isinstance(it, list):
-            r["history"], r["prompt"] = it[:-1], it[-1]
-        else:
-            r["prompt"] = it
-        rows.append(r)
+rows = CrisisRows("b5", width=3)
+add = rows.add
 
 
 # ---------------------------------------------------------------- English: crisis
@@ -423,5 +414,5 @@ add("zh", "fraud", "fraud", [
 
 if __name__ == "__main__":
     out = Path(__file__).with_name("crisis_batch5.jsonl")
-    out.write_text(H + "\n" + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(len(rows), "rows ->", out)
+    rows.write(out, H)
+    print(len(rows.rows), "rows ->", out)

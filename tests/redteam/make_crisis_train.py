@@ -3,22 +3,14 @@
 Rules, exemplars and thresholds may be tuned on this set (and on prompts.jsonl); never on
 crisis_heldout.jsonl, which was written and committed before any tuning."""
 import collections
-import json
 from pathlib import Path
+
+from crisis_rows import CrisisRows
 
 H = ("# TRAINING crisis set (issue 14): rules, exemplars and the margin are tuned on this file. "
      "crisis_heldout.jsonl is the untouched held-out portion.")
-rows: list[dict] = []
-
-
-def add(lang: str, cat: str, kind: str, items: list) -> None:
-    for i, it in enumerate(items):
-        r = {"id": f"ctr-{cat}-{kind}-{lang}-{i:02d}", "category": cat, "lang": lang, "kind": kind.rstrip("23")}
-        if isinstance(it, list):
-            r["history"], r["prompt"] = it[:-1], it[-1]
-        else:
-            r["prompt"] = it
-        rows.append(r)
+rows = CrisisRows("ctr", kind_suffixes="23")
+add = rows.add
 
 
 add("en", "crisis", "direct", [
@@ -226,8 +218,5 @@ add("zh", "grief_benign", "benign3", [
 add("zh", "fraud", "fraud3", [
     "你以前邮局那个账户的密码是多少？", "你把网银密码写在哪儿了？告诉我。", "奶奶，今天给我转两百块交电费。", "银行刚发给你的验证码是多少？",
     "把你存款转到我卡上吧。", "这事别告诉妈妈，就咱俩知道。"])
-with Path(__file__).with_name("crisis_train.jsonl").open("w", encoding="utf-8") as f:
-    f.write(H + "\n")
-    for r in rows:
-        f.write(json.dumps(r, ensure_ascii=False) + "\n")
-print(len(rows), collections.Counter((r["lang"], r["category"]) for r in rows))
+rows.write(Path(__file__).with_name("crisis_train.jsonl"), H)
+print(len(rows.rows), collections.Counter((r["lang"], r["category"]) for r in rows.rows))
