@@ -43,7 +43,16 @@ class FairLock:
     def waiting(self) -> int:
         """Threads holding or waiting for the lock (for tests and logs)."""
         with self._changed:
-            return int(self._held) + sum(len(queue) for queue in self._queues)
+            return self._count()
+
+    def _count(self) -> int:
+        return int(self._held) + sum(len(queue) for queue in self._queues)
+
+    def wait_for_waiting(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` threads hold or wait for the lock (False after ``timeout`` s): lets
+        a test order its threads by the lock's own state instead of polling it."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count() == count, timeout)
 
     def _first(self) -> object | None:
         foreground, later = self._queues
@@ -53,6 +62,7 @@ class FairLock:
         token, queue = object(), self._queues[1 if getattr(_local, "background", False) else 0]
         with self._changed:
             queue.append(token)
+            self._changed.notify_all()  # the count changed (wait_for_waiting); waiters re-check and sleep on
             try:
                 self._changed.wait_for(lambda: not self._held and self._first() is token)
             except BaseException:  # e.g. KeyboardInterrupt while waiting: leave the queue, let the next go

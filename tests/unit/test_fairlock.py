@@ -5,18 +5,9 @@ crisis check), which a plain threading.Lock does not promise."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from companion.fairlock import FairLock, background
-
-
-def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
-    """Wait for a state another thread reaches (no fixed sleep: a deadline only for a hung test)."""
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.001)
 
 
 def test_a_thread_that_asks_again_goes_behind_the_one_waiting() -> None:
@@ -29,7 +20,7 @@ def test_a_thread_that_asks_again_goes_behind_the_one_waiting() -> None:
     lock.acquire()
     waiter = threading.Thread(target=turn, args=("crisis check",))
     waiter.start()
-    wait_until(lambda: lock.waiting == 2, "the crisis check to queue")
+    assert lock.wait_for_waiting(2, 60), "the crisis check to queue"
     lock.release()
     turn("warm-up, next chunk")  # asks again at once: served after the thread that was waiting
     waiter.join()
@@ -49,7 +40,7 @@ def test_waiters_are_served_in_the_order_they_asked() -> None:
         thread = threading.Thread(target=turn, args=(name,))
         thread.start()
         threads.append(thread)
-        wait_until(lambda n=number: lock.waiting == n, f"{name} to queue")  # type: ignore[misc]
+        assert lock.wait_for_waiting(number, 60), f"{name} to queue"
     lock.release()
     for thread in threads:
         thread.join()
@@ -70,10 +61,10 @@ def test_background_work_gives_way_to_a_thread_that_asked_later() -> None:
     lock.acquire()
     first = threading.Thread(target=warm_up)
     first.start()
-    wait_until(lambda: lock.waiting == 2, "the warm-up to queue")
+    assert lock.wait_for_waiting(2, 60), "the warm-up to queue"
     second = threading.Thread(target=turn)
     second.start()
-    wait_until(lambda: lock.waiting == 3, "the turn to queue")
+    assert lock.wait_for_waiting(3, 60), "the turn to queue"
     lock.release()
     first.join()
     second.join()
