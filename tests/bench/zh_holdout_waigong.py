@@ -146,8 +146,9 @@ def companion(args: list[str], env: dict[str, str]) -> None:
 def make_bundle(root: Path) -> tuple[Path, Path]:
     key = root / "persona.key"
     key.write_text("外公的家庭密码 a long family passphrase\n", encoding="utf-8")
-    env = dict(os.environ, COMPANION_PERSONA_KEY_FILE=str(key), XDG_CACHE_HOME=str(root / "xdg-cache"),
-               XDG_STATE_HOME=str(root / "xdg-state"))
+    # The consent key lives under XDG_STATE_HOME: this process (which loads the bundle) uses the same.
+    os.environ.update(XDG_CACHE_HOME=str(root / "xdg-cache"), XDG_STATE_HOME=str(root / "xdg-state"))
+    env = dict(os.environ, COMPANION_PERSONA_KEY_FILE=str(key))
     bundle = root / "waigong"
     companion(["persona", "create", "外公", "--dir", str(bundle), "--language", "zh", "--status", "deceased",
                "--authorised-by", "小雨", "--relationship", "grandchild", "--audience", "household", "--adult",

@@ -75,3 +75,17 @@ def test_everyday_variants_meet_their_written_form() -> None:
     assert set(tokenize("你上学上到几年级？")) & set(tokenize("奶奶你读过书吗？")) >= {"读书"}
     assert set(tokenize("春节你想吃啥")) & set(tokenize("过年你想吃什么")) >= {"过年"}
     assert "小时候" in tokenize("我很小的时候")
+
+
+def test_a_question_word_with_its_measure_word_does_not_swallow_the_topic() -> None:
+    # jieba alone cuts 哪种花 as 哪 / 种花 (plant flowers) and 哪首歌 as 哪 / 首歌: the topic is lost.
+    assert "#花" in tokenize("你喜欢哪种花？") and "种花" not in tokenize("你喜欢哪种花？")
+    assert "#歌" in tokenize("你最喜欢哪首歌？") and not any(w.startswith("哪") for w in tokenize("你哪年生的？"))
+    assert "种花" in tokenize("你种过花吗？ 我爱种花")  # the verb phrase itself is still a word
+
+
+@given(st.sampled_from("种首年只样部本条位所座件道次回个家天月"), st.text(alphabet="花歌狗书人树猫菜", min_size=1, max_size=3))
+def test_a_which_question_keeps_each_topic_character(measure: str, topic: str) -> None:
+    words = tokenize(f"你喜欢哪{measure}{topic}？")
+    assert all(f"#{ch}" in words for ch in topic if ch != measure)
+    assert not any(w.startswith("哪") for w in words)

@@ -49,6 +49,26 @@ STOPWORDS_EN = frozenset(
 )
 
 _jieba_lock = threading.Lock()
+QUESTION_MEASURES = "种首年只样部本条位所座件道次回个家天月"
+"""哪 + a measure word is one question word (哪种, 哪首, 哪年): jieba's dictionary lacks most of them and
+cuts 哪种花 as 哪 / 种花 (plant flowers), 哪首歌 as 哪 / 首歌, so the topic word (花, 歌) is lost."""
+
+
+def jieba_ready() -> None:
+    """Initialise jieba once (lazily, and not thread-safely by itself: call under ``jieba_lock``),
+    with the question words of QUESTION_MEASURES added to its dictionary."""
+    import jieba
+
+    if not jieba.dt.initialized:
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        for measure in QUESTION_MEASURES:
+            jieba.add_word(f"哪{measure}", 2000)
+
+
+def jieba_lock() -> threading.Lock:
+    """The lock every use of jieba's shared dictionary takes (lexical.py, zh_answer.py)."""
+    return _jieba_lock
 
 
 def uses_lexical(language: str) -> bool:
@@ -64,9 +84,7 @@ def tokenize(text: str) -> list[str]:
     import jieba
 
     with _jieba_lock:  # jieba initialises its dictionary lazily and is not thread-safe doing it
-        if not jieba.dt.initialized:
-            jieba.setLogLevel(60)
-            jieba.initialize()
+        jieba_ready()
         # A leading address (奶奶，…) says who is spoken to, not what about (zh_text.strip_address);
         # everyday variants are spelled one way (上学 -> 读书, zh_text.canonical).
         pieces = jieba.lcut_for_search(canonical(strip_address(normalise(text))))
@@ -77,7 +95,7 @@ def tokenize(text: str) -> list[str]:
             continue
         if piece.isascii():
             words.extend(w for w in _LATIN_WORD.findall(piece) if w not in STOPWORDS_EN)
-        elif piece not in STOPWORDS_ZH:
+        elif piece not in STOPWORDS_ZH and not (piece[0] == "哪" and len(piece) == 2):  # 哪种: a question word
             if len(piece) > 1 or not CHARACTERS:
                 words.append(piece)
             if CHARACTERS:

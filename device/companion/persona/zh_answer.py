@@ -17,14 +17,13 @@ scores on this route; the bar lets through at most FALSE_SHARE of them.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .lexical import LexicalSignal, tokenize
+from .lexical import LexicalSignal, jieba_lock, jieba_ready, tokenize
 from .zh_text import normalise, strip_address
 
 if TYPE_CHECKING:
@@ -47,7 +46,6 @@ _PLACE = re.compile(r"[\u4e00-\u9fff](?:省|市|县|区|镇|村|乡|路|街|港|
                     r"|老家|海边|乡下|城里")
 _NAME = re.compile(r"叫|《|“|姓|名字|小名")
 _PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
-_lock = threading.Lock()
 
 
 def wants_zh(question: str) -> str | None:
@@ -57,13 +55,10 @@ def wants_zh(question: str) -> str | None:
 
 
 def _proper_names(text: str) -> bool:
-    import jieba
     from jieba import posseg
 
-    with _lock:  # jieba initialises lazily and not thread-safely
-        if not jieba.dt.initialized:
-            jieba.setLogLevel(60)
-            jieba.initialize()
+    with jieba_lock():  # jieba initialises lazily and not thread-safely
+        jieba_ready()
         return any(pair.flag in _PROPER and len(pair.word) >= 2 for pair in posseg.cut(text))
 
 
