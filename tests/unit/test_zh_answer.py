@@ -7,6 +7,7 @@ import pytest
 from companion.ethics.crisis_cues import asks_their_pastime
 from companion.persona.lexical import LexicalSignal
 from companion.persona.zh_answer import (
+    LEAD_CAP,
     SMALL_BAR,
     AnswerRoute,
     RouteBar,
@@ -16,6 +17,7 @@ from companion.persona.zh_answer import (
     calibrate_route,
     content_words,
     holds_zh,
+    route_score,
     route_scores,
     wants_zh,
 )
@@ -72,8 +74,17 @@ def test_a_reply_whose_question_is_unknown_gets_the_lower_bar() -> None:
     route = AnswerRoute(RouteBar(bar=0.6, unknown=0.4), np.array([True, True]), np.array([True, False]),
                         lambda i: content_words(texts[i]))
     assert route.choose("你哪年出生的？", np.array([0.5, 0.3]), texts) == (0, pytest.approx(0.5))
-    assert route.choose("你哪年出生的？", np.array([0.3, 0.5]), texts) is None  # known question: 0.5 < 0.6
-    assert route.choose("你哪年出生的？", np.array([0.35, 0.1]), texts) is None
+    assert route.choose("你哪年出生的？", np.array([0.3, 0.44]), texts) is None  # known question: 0.44 + 0.14 < 0.6
+    assert route.choose("你哪年出生的？", np.array([0.2, 0.1]), texts) is None  # 0.2 + 0.1 < 0.4
+
+
+def test_a_reply_that_stands_out_from_the_others_needs_less_score_than_one_with_a_close_rival() -> None:
+    texts = ["我1960年在厂里上班。", "我是1941年生的。", "1958年我去过北京。"]
+    route = AnswerRoute(RouteBar(bar=0.6, unknown=0.6), np.ones(3, dtype=bool), np.zeros(3, dtype=bool),
+                        lambda i: content_words(texts[i]))
+    assert route.choose("你哪年出生的？", np.array([0.1, 0.5, 0.3]), texts) == (1, pytest.approx(0.5))  # 0.5 + 0.15
+    assert route.choose("你哪年出生的？", np.array([0.1, 0.5, 0.45]), texts) is None  # 0.5 + 0.05 < 0.6
+    assert route_score(0.5, 0.4) == pytest.approx(0.5 + LEAD_CAP) and route_score(0.5, -0.1) == pytest.approx(0.4)
 
 
 def _persona(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None], list[str]]:

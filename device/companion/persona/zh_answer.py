@@ -90,6 +90,18 @@ QUESTIONS = 300
 NEAR_COPY = 0.85
 """Replies this close to the held-out one are taken out with it (re-sent messages)."""
 SAME_QUESTION = 0.97
+LEAD_WEIGHT = 1.0
+LEAD_CAP = 0.15
+"""A reply found by its own words scores its text score plus its lead over the next closest reply
+(up to LEAD_CAP; negative when a closer reply was passed over as not in kind). An answer usually
+stands out from the other replies, the best non-answer of a calibration question rarely does, and
+the bar is calibrated on this same score. Dev split, stored question hidden: right 0.52 -> 0.56,
+wrong 0.12 and declined 0.90 unchanged (weights 0.5-2.0 and a cap of 0.3 gave the same)."""
+
+
+def route_score(score: float, lead: float) -> float:
+    """The route's score of a reply: its text score plus its capped lead (LEAD_WEIGHT)."""
+    return score + LEAD_WEIGHT * min(lead, LEAD_CAP)
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,7 @@ def route_scores(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.nda
         removed[i] = True
         best = best_reply(by_text, texts, wants_zh(asked_text), ~removed if allowed is None else allowed & ~removed,
                           asked=asked_words(asked_text), words=words)
-        found.append(best[1] if best is not None else -1.0)
+        found.append(route_score(best[1], best[2]) if best is not None else -1.0)
     return np.asarray(found, dtype=np.float32)
 
 
@@ -280,7 +292,7 @@ class AnswerRoute:
         if best is None:
             return None
         bar = self.bar.unknown if self.unknown[best[0]] else self.bar.bar
-        return (best[0], best[1]) if best[1] >= bar else None
+        return (best[0], best[1]) if route_score(best[1], best[2]) >= bar else None
 
 
 def answer_route(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarray, contexts: Sequence[str | None],
