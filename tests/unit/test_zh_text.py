@@ -7,7 +7,7 @@ from companion.persona.answerable import DEFAULT_BARS
 from companion.persona.lexical import LexicalSignal, tokenize
 from companion.persona.multilingual import searchable
 from companion.persona.zh_calibrate import LOW_BOUNDS, MIN_QUESTIONS, SMALL_ANSWER_LOW, SMALL_LOW, lexical_bars
-from companion.persona.zh_text import has_han, normalise, strip_address
+from companion.persona.zh_text import LEAD_INS, has_han, normalise, strip_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +59,20 @@ def test_normalising_is_idempotent_and_stripping_never_empties_a_line(text: str)
 def test_any_address_before_a_question_to_you_is_dropped(term: str, mark: str, rest: str) -> None:
     line = f"{term}{mark}你{rest}"
     assert strip_address(line) == f"你{rest}"
+
+
+@given(st.sampled_from(LEAD_INS), st.sampled_from(["，", "：", " ", "、"]), st.sampled_from(["", "奶奶，"]),
+       st.text(alphabet="你吃饭了吗今天好不", min_size=1, max_size=12))
+def test_every_spoken_lead_in_is_dropped_with_or_after_an_address(lead: str, mark: str, term: str, rest: str) -> None:
+    assert strip_address(f"{term}{lead}{mark}你{rest}") == f"你{rest}"
+
+
+def test_persona_evals_openings_are_the_one_list_of_lead_ins() -> None:
+    from companion.persona.evalzh import _OPENERS, near_copy
+
+    assert [opening[:-1] for opening in _OPENERS] == list(LEAD_INS)
+    assert all(near_copy(f"{opening}你会织毛衣吗？", "奶奶，你会织毛衣吗？") for opening in _OPENERS)
+    assert strip_address("我老想起外婆") == "我老想起外婆"  # a thought, not a lead-in: nothing follows it
 
 
 def _persona(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None], list[str]]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import threading
 
+from .zh_text import LEAD_INS
+
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _KIN = frozenset("""奶奶 爷爷 外婆 外公 姥姥 姥爷 妈妈 爸爸 阿姨 叔叔 伯伯 舅舅 姑姑 婶婶 哥哥 姐姐 弟弟 妹妹 老伴 孙子 孙女
@@ -58,7 +60,9 @@ _FRAMES = (  # the question's frame, as asked again (after the swaps; each at mo
     (re.compile(r"^你最爱(.+?)[？?]$"), r"要说\1，你最爱的是？"),
     (re.compile(r"^你(.+?)叫啥[？?]$"), r"你\1的名字是？"),
 )
-_OPENERS = ("我一直想问问，", "再跟我说说，", "我老想起这个：", "跟我讲讲，", "问你个事儿，", "我想知道，")
+_OPENERS = tuple(f"{lead}{mark}" for lead, mark in zip(LEAD_INS, "，，：，，，", strict=True))
+"""The openings, from the one list of spoken lead-ins (zh_text.LEAD_INS): search drops them like the
+address, so they make a question sound asked aloud, not easier or harder to match."""
 NEAR_COPY = 0.8
 """A rewording this alike to the stored question (difflib's ratio of their Chinese characters:
 one character changed in five) is a near-copy."""

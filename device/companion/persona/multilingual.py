@@ -33,7 +33,7 @@ TOKENIZER_FILE = "sp.model"
 _INSTALL_HINT = f"run `companion models install` (it installs {MODEL_NAME})"
 
 
-TEXT_FORM = "zh-normalised-unaddressed-2"
+TEXT_FORM = "zh-normalised-unaddressed-3"
 """What ``searchable`` does, in the fingerprint: cached vectors of another form are not reused."""
 
 

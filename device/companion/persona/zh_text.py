@@ -41,10 +41,14 @@ def normalise(text: str) -> str:
     return _simplified(text) if has_han(text) else text
 
 
+LEAD_INS = ("我一直想问问", "再跟我说说", "我老想起这个", "跟我讲讲", "问你个事儿", "我想知道")
+"""Spoken lead-ins as people say them before a question: the one list (``persona eval`` opens its
+reworded Chinese questions with these, evalzh.py; ``_LEAD_IN`` strips them and their variants)."""
 # A spoken lead-in before the question itself (我想知道，你…? / 跟我讲讲，…): like the address, it
 # says that something is asked, not what, and only the question's own clause is matched.
 _LEAD_IN = re.compile(
-    r"^\s*(?:那|哎|诶|嗯)?(?:我(?:一直|老是|总|就|真|挺|很)?(?:想|好奇|想要)(?:知道|问问|问一下|问|了解)(?:你|您)?(?:一下)?"
+    r"^\s*(?:那|哎|诶|嗯)?(?:我(?:一直|老是|老|总|就|真|挺|很)?(?:想|好奇|想要)(?:知道|问问|问一下|问|了解)(?:你|您)?(?:一下)?"
+    r"|我(?:一直|老是|老|总)?(?:想起|记着|惦记着?)(?:这个|这事儿?|一件事)"
     r"|(?:我)?问(?:你|您)?(?:个|一个)?(?:事儿?|问题)|请问|问一下|(?:再)?(?:跟|给|和)我(?:讲讲|说说|聊聊|讲一讲|说一说)"
     r"|(?:再)?(?:讲讲|说说|聊聊)(?:看)?|告诉我)(?:吧|呀|啊)?[\s,，、:：~～]+"
 )
