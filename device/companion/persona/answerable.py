@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .leave_one_out import held_out, sample
 from .understand import focus_words, stem
 from .words import KIN_WORD
 
@@ -67,10 +68,6 @@ COVERAGE_WEIGHT = 0.2
 COVERAGE = 0.5
 """Share of a question's rare-word weight a memory must speak to (by design: most of what was asked)."""
 CALIBRATION_QUESTIONS = 300
-POOL = 20_000
-"""At most this many messages are searched per calibration question (load time stays ~1 s)."""
-NEAR_COPY = 0.85
-"""Texts at least this similar to the held-out answer are taken out with it (re-sent messages)."""
 
 
 @dataclass(frozen=True)
@@ -313,39 +310,22 @@ def calibrate(matrix: np.ndarray, context_rows: np.ndarray, text_rows: np.ndarra
 
     For up to ``limit`` messages that have a context (what was asked of the person), the context
     vector is the question; the message and every message whose text is a near-copy of it are
-    removed; the best score among the rest is what a memory that does not answer scores."""
-    with_context = np.flatnonzero(context_rows >= 0)
-    if len(with_context) < 8:
+    removed; the best score among the rest is what a memory that does not answer scores
+    (leave_one_out.py, the loop shared with zh_calibrate.lexical_bars)."""
+    drawn = sample(context_rows, text_rows, limit, np.random.default_rng(seed))
+    if drawn is None:
         return DEFAULT_BARS
-    rng = np.random.default_rng(seed)
-    pooled = len(text_rows) > POOL
-    if pooled:  # a big bundle: the best non-answer among a random pool is a fair estimate
-        pool = np.sort(rng.choice(len(text_rows), size=POOL, replace=False))
-        context_rows, text_rows = context_rows[pool], text_rows[pool]
-        with_context = np.flatnonzero(context_rows >= 0)
-        limit = min(limit, 100)
-        if len(with_context) < 8:
-            return DEFAULT_BARS
-    chosen = rng.choice(with_context, size=min(limit, len(with_context)), replace=False)
-    has_context = context_rows >= 0
-    texts = matrix[text_rows]
     best: list[float] = []
     best_answer: list[float] = []
-    for i in chosen:
-        question = matrix[context_rows[i]]
-        by_context = np.where(has_context, matrix[np.maximum(context_rows, 0)] @ question, -1.0)
-        score = np.maximum(by_context, (texts @ question) * text_weight)
-        removed = texts @ texts[i] >= NEAR_COPY
-        removed |= np.where(has_context, matrix[np.maximum(context_rows, 0)] @ question >= 0.97, False)
-        removed[i] = True
-        rest = np.where(removed, -1.0, score)
-        best.append(float(rest.max()))
-        by_text = np.where(removed, -1.0, texts @ question)
-        if coverage is None or pooled:
+    for held in held_out(matrix, drawn):
+        score = np.maximum(held.by_context, held.by_text * text_weight)
+        best.append(float(np.where(held.removed, -1.0, score).max()))
+        by_text = np.where(held.removed, -1.0, held.by_text)
+        if coverage is None or drawn.pooled:
             best_answer.append(float(by_text.max()))
         else:  # the answer side's own score over the closest few replies
             top = np.argpartition(-by_text, 4)[:5] if len(by_text) > 5 else np.arange(len(by_text))
-            best_answer.append(max(answer_side(float(by_text[j]), coverage(int(i), int(j))) for j in top))
+            best_answer.append(max(answer_side(float(by_text[j]), coverage(held.index, int(j))) for j in top))
     values = np.array(best)
     high = float(np.clip(np.quantile(values, HIGH_QUANTILE), *HIGH_BOUNDS))
     low = float(np.clip(np.quantile(values, LOW_QUANTILE), *LOW_BOUNDS))

@@ -8,7 +8,8 @@ assume and its answers clear them for the wrong reason; and the rare-word covera
 the low bar for English (answerable.answers) reads Latin words only, so for Chinese the low bar
 decides alone. So here the same leave-one-out runs on the score search really uses (embedder +
 lexical), and the low bar sits higher in that distribution, where most non-answers fall below it.
-Nothing here reads evaluation questions: the quantiles are design constants (chosen on the dev
+The loop itself (which questions, what is taken out) is leave_one_out.py, shared with
+answerable.calibrate. Nothing here reads evaluation questions: the quantiles are design constants (chosen on the dev
 split of tests/data/retrieval, see calibrate.py there), the bars come from each persona's data.
 """
 
@@ -20,7 +21,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answerable import COVERAGE_WEIGHT, NEAR_COPY, POOL, Bars, answer_side
+from .answerable import COVERAGE_WEIGHT, Bars, answer_side
+from .leave_one_out import MIN_QUESTIONS as MIN_QUESTIONS  # re-exported: fewer stored questions get the SMALL_ bars
+from .leave_one_out import held_out, sample
 from .lexical import LexicalSignal, uses_lexical
 
 if TYPE_CHECKING:
@@ -39,9 +42,6 @@ LOW_BOUNDS = (0.45, 0.80)
 HIGH_BOUNDS = (0.60, 1.00)
 ANSWER_BOUNDS = (0.45, 0.95)
 QUESTIONS = 300
-BIG_QUESTIONS = 100
-"""Stored questions asked for a bundle bigger than POOL (each costs a pass over the pool)."""
-MIN_QUESTIONS = 8
 SMALL_LOW = 0.62
 SMALL_ANSWER_LOW = 0.66
 """The bars of a persona with too few stored questions to calibrate on (a few exchanges): a little
@@ -79,38 +79,23 @@ def lexical_bars(bars: Bars, matrix: np.ndarray, context_rows: np.ndarray, text_
     """``bars`` recalibrated on embedder + ``lexical_weight`` x lexical scores (raised to the SMALL_
     bars when the persona has fewer than MIN_QUESTIONS stored questions). ``floor``: the configured
     minimum score, which the low bar never goes under."""
-    rows = np.arange(len(text_rows))
-    rng = np.random.default_rng(seed)
-    limit = QUESTIONS
-    if len(rows) > POOL:
-        rows = np.sort(rng.choice(len(rows), size=POOL, replace=False))
-        limit = BIG_QUESTIONS
-    ctx_rows, txt_rows = context_rows[rows], text_rows[rows]
-    has_context = ctx_rows >= 0
-    asked = np.flatnonzero(has_context)
-    if len(asked) < MIN_QUESTIONS:
+    drawn = sample(context_rows, text_rows, QUESTIONS, np.random.default_rng(seed))
+    if drawn is None:
         low = max(bars.low, SMALL_LOW, floor)
         answer_low = max(bars.answer_low, SMALL_ANSWER_LOW)
         return replace(bars, low=low, high=max(bars.high, low), answer_low=answer_low,
                        answer_high=max(bars.answer_high, answer_low))
-    chosen = rng.choice(asked, size=min(limit, len(asked)), replace=False)
-    context_vectors = matrix[np.maximum(ctx_rows, 0)]
-    texts = matrix[txt_rows]
+    has_context = drawn.context_rows >= 0
     best: list[float] = []
     best_answer: list[float] = []
-    for i in chosen:
-        question = context_vectors[i]
-        by_context_dense = np.where(has_context, context_vectors @ question, -1.0)
-        by_text_dense = texts @ question
-        lexical_context, lexical_text = (s[rows] for s in lexical.scores(contexts[int(rows[i])] or ""))
-        by_context = np.where(has_context, by_context_dense + lexical_weight * lexical_context, -1.0)
-        by_text = by_text_dense + lexical_weight * lexical_text
-        removed = texts @ texts[i] >= NEAR_COPY  # its answer and re-sent copies of it
-        removed |= has_context & (by_context_dense >= 0.97)  # the same question stored again
-        removed[i] = True
-        best.append(float(np.where(removed, -1.0, np.maximum(by_context, text_weight * by_text)).max()))
+    for held in held_out(matrix, drawn):
+        row = int(drawn.rows[held.index])
+        lexical_context, lexical_text = (s[drawn.rows] for s in lexical.scores(contexts[row] or ""))
+        by_context = np.where(has_context, held.by_context + lexical_weight * lexical_context, -1.0)
+        by_text = held.by_text + lexical_weight * lexical_text
+        best.append(float(np.where(held.removed, -1.0, np.maximum(by_context, text_weight * by_text)).max()))
         # Chinese questions have no Latin rare words: the answer side's coverage is 1 (choose.py).
-        best_answer.append(answer_side(float(np.where(removed, -1.0, by_text).max()), 1.0))
+        best_answer.append(answer_side(float(np.where(held.removed, -1.0, by_text).max()), 1.0))
     values = np.array(best)
     low = float(np.clip(smooth_quantile(values, LOW_QUANTILE), *LOW_BOUNDS))
     low = max(low, floor)
