@@ -46,7 +46,8 @@ from .shortlist import SHORTLIST_MIN_ROWS, Shortlist
 from .synonyms import WordMatcher
 from .understand import SOCIAL, Intent, Understanding, understand
 from .vector_cache import persona_vectors
-from .zh_answer import answer_route
+from .zh_answer import AskedBack, answer_route, kept_questions
+from .zh_questions import asked_back as zh_asked_back
 from .zh_calibrate import with_lexical
 
 if TYPE_CHECKING:
@@ -82,11 +83,13 @@ class RetrievalPersona:
         text_weight: float = TEXT_WEIGHT,
         index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         reply_floor: LazyFloor | None = None,
+        asked_back: AskedBack | None = None,
     ) -> None:
         """``index`` (a bundle's memory index): a float32 matrix of distinct texts' unit vectors and,
         per message, the row of its context (-1 for none) and of its text; without it the folder's
         messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
-        calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona."""
+        calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona.
+        ``asked_back``: a Chinese persona's questions its replies answer (zh_questions.py, shared by views)."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -128,7 +131,9 @@ class RetrievalPersona:
         # ... and may answer by a reply's own words when no stored question matches (zh_answer.py).
         self._route = None if self._lexical is None else answer_route(
             self._matrix, self._context_rows, self._text_rows, [m.context for m in folder.messages], self._texts,
-            self.catalogue.kinds, self._lexical, self.lexical_weight)
+            self.catalogue.kinds, self._lexical, self.lexical_weight,
+            lambda allowed: asked_back if asked_back is not None else zh_asked_back(self._texts, allowed, embedder, cache_dir,
+                                                                                    folder.name))
         english = folder.language.lower().split("-")[0] == "en"
         self._floor = reply_floor if reply_floor is not None or not english else LazyFloor(
             embedder.embed, self._matrix, self._text_rows, lambda: vocabulary(f"{m.context or ''} {m.text}" for m in folder.messages))
@@ -249,7 +254,8 @@ class RetrievalPersona:
                                free=~self._has_context)
             if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
                 context = self.folder.messages[choice.index].context if choice.index is not None else None
-                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts)
+                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts,
+                                            self._embedder.embed([heard.resolved])[0])  # the vector channels() made
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
@@ -316,7 +322,8 @@ class RetrievalPersona:
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
                                 index=(self._matrix, context_rows, self._text_rows[rows]),
-                                reply_floor=self._floor if keep is None else None)
+                                reply_floor=self._floor if keep is None else None,
+                                asked_back=None if self._route is None else kept_questions(self._route.asked, rows))
         view.consent, view.recordings = self.consent, self.recordings
         view.use_synonyms(self.catalogue.synonyms)
         return view
