@@ -27,6 +27,7 @@ MIN_CLAUSE = 3
 _SPLIT = re.compile(r"[，。！？；,.!?;~～…\s]+")
 _DIGIT = r"[\d零〇一二两三四五六七八九十百千万半几]"
 _SLOTS = (
+    (re.compile(rf"{_DIGIT}+(年级)"), r"几\1"),  # 四年级 is a count (of school years), not a time
     (re.compile(rf"{_DIGIT}+(?:年代|年|月|号|日|点)(?:{_DIGIT}+(?:月|号|日))?|[春夏秋冬]天|农历[\u4e00-\u9fff]{{2,4}}"),
      "什么时候"),
     (re.compile(rf"{_DIGIT}+([个只条次回岁天遍块斤口间棵盆位米里亩层届本首张份碗杯双倍周趟顿])"), r"几\1"),
