@@ -254,8 +254,8 @@ class RetrievalPersona:
                                free=~self._has_context)
             if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
                 context = self.folder.messages[choice.index].context if choice.index is not None else None
-                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts,
-                                            self._embedder.embed([heard.resolved])[0])  # the vector channels() made
+                query = self._embedder.embed([heard.resolved])[0] if self._route.asks_back else None
+                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts, query)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,

@@ -264,6 +264,11 @@ class AnswerRoute:
     asked: AskedBack = NO_QUESTIONS
     """The questions each reply answers (zh_questions.py), matched question to question."""
 
+    @property
+    def asks_back(self) -> bool:
+        """Whether replies are also matched by the questions they answer (ASK_BACK, and some were written)."""
+        return len(self.asked[1]) > 0
+
     def speaks_to(self, question: str, context: str | None, index: int) -> bool:
         """Whether message ``index`` (with what was asked of the person, ``context``) holds most of the
         question's topic words, weighted by rarity (COVERAGE, as answerable.py does for English): a
