@@ -6,27 +6,24 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-from companion.config import Settings
+from companion.config import DEMO_PERSONA_DIR, Settings
 from companion.ethics.setup import crisis_detector, shared_models
 from companion.models.store import ModelStore
 from companion.persona.multilingual import SharedMultilingual
 from companion.service.app import load_guarded_persona
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
-
 
 @pytest.fixture(scope="module")
-def shared(models_dir: Path) -> SharedMultilingual:
-    return SharedMultilingual(models_dir)
+def shared(shared_multilingual: SharedMultilingual) -> SharedMultilingual:
+    return shared_multilingual  # the session's one copy (the composition root is handed it)
 
 
 def test_the_persona_and_the_crisis_detector_share_one_model(test_settings: Settings,
                                                              shared: SharedMultilingual) -> None:
-    settings = replace(test_settings, persona=replace(test_settings.persona, dir=str(DEMO_DIR), engine="retrieval"))
+    settings = replace(test_settings, persona=replace(test_settings.persona, dir=str(DEMO_PERSONA_DIR), engine="retrieval"))
     guarded, _, _ = load_guarded_persona(settings, ModelStore(settings.paths.models), lm_threads=1,
                                          multilingual=shared)
     detector = crisis_detector(settings, *shared_models(guarded), multilingual=shared)
