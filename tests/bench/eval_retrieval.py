@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
-import numpy as np
 from companion.config.loader import load_settings
 from companion.ethics.spoken import as_spoken
-from companion.persona.eval import (
-    _norm,
-    build_inputs,
-    evaluate_engine,
-    grounded,
-    outcome,
-)
+from companion.persona.eval import build_inputs, evaluate_engine, grounding_judge, outcome
+from companion.persona.multilingual import SharedMultilingual
 from companion.persona.reply import main_source, reply_text
 from companion.persona.retrieval import load_retrieval_persona
 
@@ -38,17 +31,14 @@ def main() -> int:
     parser.add_argument("--details", action="store_true")
     args = parser.parse_args()
     settings = load_settings()
+    multilingual = SharedMultilingual(settings.paths.models)  # one copy: synonyms or search, and the crisis check
     loaded = load_retrieval_persona(Path(args.persona), settings.paths.models, None,
                                     model_name=settings.persona.embedding_model, min_score=settings.persona.min_score,
-                                    key_file=args.key_file)
+                                    key_file=args.key_file, multilingual=multilingual)
     inputs = build_inputs(loaded)
     retrieval = loaded.subset(hide_contexts=inputs.hidden)
-    _, texts = loaded.message_vectors()
-    messages = frozenset(_norm(m.text) for m in loaded.folder.messages)
-    numbers = frozenset(n for m in loaded.folder.messages for n in re.findall(r"\d+", f"{m.text} {m.context or ''}"))
-    spoken = as_spoken(settings, loaded)(retrieval)  # the crisis check, then the guardrails, as the device speaks
-    result = evaluate_engine("retrieval", spoken, inputs, lambda pieces: grounded(
-        pieces, messages, numbers, lambda text: float(np.max(texts @ loaded.embedder.embed([text])[0]))), _Quiet())
+    spoken = as_spoken(settings, loaded, multilingual)(retrieval)  # the crisis check, then the guardrails, as the device speaks
+    result = evaluate_engine("retrieval", spoken, inputs, grounding_judge(loaded), _Quiet())
     print(json.dumps({"fact_questions": len(inputs.facts), "hidden": len(inputs.hidden), **result}, indent=1))
     if args.details:
         for q in inputs.facts:

@@ -5,36 +5,23 @@ declined. Fails if the hidden-question rate falls back to the stored-question ro
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from companion.models.store import default_models_dir
 from companion.persona.eval import build_inputs
-from companion.persona.retrieval import RetrievalPersona, load_retrieval_persona
+from companion.persona.retrieval import RetrievalPersona
 
 pytestmark = pytest.mark.integration
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
 
-
-@pytest.fixture(scope="module")
-def persona(tmp_path_factory: pytest.TempPathFactory) -> RetrievalPersona:
-    models = default_models_dir()
-    if not (models / "embed-minilm" / "model.onnx").is_file():
-        pytest.skip("the embedding model is not installed (companion models install)")
-    return load_retrieval_persona(DEMO_DIR, models, tmp_path_factory.mktemp("cache"))
-
-
-def test_the_floor_is_calibrated_from_the_persona_own_data(persona: RetrievalPersona) -> None:
-    bar = persona.reply_floor
+def test_the_floor_is_calibrated_from_the_persona_own_data(walter: RetrievalPersona) -> None:
+    bar = walter.reply_floor
     assert bar is not None and bar.samples >= 20 and 0.30 <= bar.floor <= 0.55
-    assert persona.subset(hide_contexts=frozenset({"fish-01"})).reply_floor == bar  # shared, not re-measured
+    assert walter.subset(hide_contexts=frozenset({"fish-01"})).reply_floor == bar  # shared, not re-measured
 
 
-def test_hidden_stored_questions_are_answered_by_the_reply_itself(persona: RetrievalPersona) -> None:
-    inputs = build_inputs(persona)
-    view = persona.subset(hide_contexts=inputs.hidden)
+def test_hidden_stored_questions_are_answered_by_the_reply_itself(walter: RetrievalPersona) -> None:
+    inputs = build_inputs(walter)
+    view = walter.subset(hide_contexts=inputs.hidden)
     right = wrong = 0
     for question in inputs.facts:
         (reply,) = list(view.respond(question.question, ()))
@@ -51,10 +38,10 @@ def test_hidden_stored_questions_are_answered_by_the_reply_itself(persona: Retri
         assert reply.kind.value == "fallback", question
 
 
-def test_a_reply_without_stored_question_answers_a_natural_question(persona: RetrievalPersona) -> None:
+def test_a_reply_without_stored_question_answers_a_natural_question(walter: RetrievalPersona) -> None:
     for question, answer in (("Did you ever serve in the military?", "father-08"),
                              ("Who are the friends you have coffee with?", "family-22")):
-        view = persona.subset(hide_contexts=frozenset({answer}))
+        view = walter.subset(hide_contexts=frozenset({answer}))
         (reply,) = list(view.respond(question))
         assert reply.kind.value == "memory" and reply.source.message_id == answer, question
     (other,) = list(view.respond("Have you ever been to Hawaii?"))

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
 from companion.persona.reply import main_source, reply_text
-from companion.persona.retrieval import load_retrieval_persona
+from companion.persona.multilingual import SharedMultilingual
+from companion.persona.retrieval import RetrievalPersona, load_retrieval_persona
 from support.retrieval_sets import write_persona
 
 pytestmark = pytest.mark.integration
-
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +36,16 @@ def talk(engine, lines: list[str]) -> list[str | None]:
     return ids
 
 
-def test_a_pronoun_takes_the_topic_of_its_kind_from_the_last_turns(cache: Path) -> None:
-    engine = load_retrieval_persona(DEMO_DIR, default_models_dir(), cache)
+def test_a_pronoun_takes_the_topic_of_its_kind_from_the_last_turns(walter: RetrievalPersona) -> None:
     # "he" is the dog (named Biscuit in the first reply), not grandma, though she was talked about last
-    assert talk(engine, ["Tell me about your dog.", "What did grandma do for work?", "Does he sleep in your bed?"]) == [
+    assert talk(walter, ["Tell me about your dog.", "What did grandma do for work?", "Does he sleep in your bed?"]) == [
         "dog-01", "grandma-11", "dog-12"]
     # a detail the memory just spoken holds is answered with it
-    assert talk(engine, ["What was your first car?", "What colour was it?"]) == ["cars-01", "cars-01"]
+    assert talk(walter, ["What was your first car?", "What colour was it?"]) == ["cars-01", "cars-01"]
 
 
-def test_chinese_follow_ups_resolve(cache: Path, tmp_path: Path) -> None:
-    engine = load_retrieval_persona(write_persona("zh", tmp_path / "zh"), default_models_dir(), cache)
+def test_chinese_follow_ups_resolve(cache: Path, tmp_path: Path, models_dir: Path,
+                                   shared_multilingual: SharedMultilingual) -> None:
+    engine = load_retrieval_persona(write_persona("zh", tmp_path / "zh"), models_dir, cache, multilingual=shared_multilingual)
     assert talk(engine, ["奶奶，你和爷爷是怎么认识的？", "他是什么时候走的？"]) == ["m02", "m19"]
     assert talk(engine, ["奶奶，你养过什么小动物吗？", "它活了多少年？"]) == ["m15", "m15"]

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from companion.models.store import default_models_dir
+from companion.persona.multilingual import SharedMultilingual
 from companion.persona.retrieval import RetrievalPersona, load_retrieval_persona
 
 pytestmark = pytest.mark.integration
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
 NANA = [  # a small persona, the size of a short family chat export
     ("Nana, where did you grow up?", "In a little terraced house on Mill Lane in Hebden, love."),
     ("What was your first job?", "I was a telephonist at the exchange in Halifax when I was sixteen."),
@@ -29,27 +28,17 @@ NANA = [  # a small persona, the size of a short family chat export
 ]
 
 
-def _models() -> Path:
-    models = default_models_dir()
-    if not (models / "embed-minilm" / "model.onnx").is_file():
-        pytest.skip("the embedding model is not installed (companion models install)")
-    return models
-
-
 @pytest.fixture(scope="module")
-def walter(tmp_path_factory: pytest.TempPathFactory) -> RetrievalPersona:
-    return load_retrieval_persona(DEMO_DIR, _models(), tmp_path_factory.mktemp("cache"))
-
-
-@pytest.fixture(scope="module")
-def nana(tmp_path_factory: pytest.TempPathFactory) -> RetrievalPersona:
+def nana(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
+         shared_multilingual: SharedMultilingual) -> RetrievalPersona:
     folder = tmp_path_factory.mktemp("nana")
     (folder / "persona.toml").write_text('name = "nana"\ndisplay_name = "Nana"\ndescription = "test"\nlanguage = "en"\n'
                                          'fallback_replies = ["Ooh, I can\'t remember that, love."]\n')
     with (folder / "messages.jsonl").open("w") as handle:
         for i, (asked, said) in enumerate(NANA):
             handle.write(json.dumps({"id": f"n{i:02d}", "context": asked, "text": said}) + "\n")
-    return load_retrieval_persona(folder, _models(), tmp_path_factory.mktemp("cache"))
+    return load_retrieval_persona(folder, models_dir, tmp_path_factory.mktemp("cache"),
+                                  multilingual=shared_multilingual)
 
 
 @pytest.mark.parametrize("question, expected", [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.config import Settings
+from companion.config import DEMO_PERSONA_DIR, Settings
 from companion.consent import new_record
 from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
@@ -31,7 +31,6 @@ from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
 MODELS = default_models_dir()
 LM_MODEL = "lm-smollm2-135m-int8"
 SECRET = "a long family passphrase"
@@ -41,7 +40,7 @@ def demo_records() -> list[ChatRecord]:
     """The demo persona's exchanges as an SMS thread: the grandchild asks, Walt answers."""
     start = dt.datetime(2015, 1, 1, 9, 0)
     records = []
-    lines = [line for line in (DEMO_DIR / "messages.jsonl").read_text().splitlines() if line.startswith("{")]
+    lines = [line for line in (DEMO_PERSONA_DIR / "messages.jsonl").read_text().splitlines() if line.startswith("{")]
     for day, line in enumerate(lines):
         message = json.loads(line)
         at = start + dt.timedelta(days=day)

@@ -7,13 +7,12 @@ Needs ``./install.sh --dev`` (it installs the GGUF and builds lm-smollm2-135m-in
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from companion.config import Settings
+from companion.config import DEMO_PERSONA_DIR, Settings
 from companion.errors import PersonaError
 from companion.ethics.spoken import as_spoken
 from companion.models.store import default_models_dir
@@ -29,19 +28,13 @@ from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
 MODELS = default_models_dir()
 LM_DIR = MODELS / "lm-smollm2-135m-int8"
 
 
 @pytest.fixture(scope="module")
-def vectors(tmp_path_factory):
-    return tmp_path_factory.mktemp("vectors")
-
-
-@pytest.fixture(scope="module")
-def retrieval(vectors):
-    return load_retrieval_persona(DEMO_DIR, MODELS, vectors)
+def retrieval(walter):
+    return walter
 
 
 @pytest.fixture(scope="module")
@@ -85,18 +78,20 @@ def test_generated_replies_are_short_grounded_and_keep_the_prefix_cached(walt):
     assert walt.session.last.cached_tokens >= prefix  # the prefix (and any cached exchange) was not re-read
 
 
-def test_chinese_persona_with_the_english_only_model_says_so(tmp_path, vectors):
+def test_chinese_persona_with_the_english_only_model_says_so(tmp_path, shared_multilingual):
     persona = tmp_path / "nainai"
-    shutil.copytree(DEMO_DIR, persona)
-    card = (persona / "persona.toml").read_text().replace('language = "en"', 'language = "zh"')
+    persona.mkdir()
+    card = (DEMO_PERSONA_DIR / "persona.toml").read_text().replace('language = "en"', 'language = "zh"')
     (persona / "persona.toml").write_text(card)
-    retrieval = load_retrieval_persona(persona, MODELS, vectors)  # same messages: the vectors are reused
+    lines = (DEMO_PERSONA_DIR / "messages.jsonl").read_text().splitlines(keepends=True)
+    (persona / "messages.jsonl").write_text("".join(lines[:20]))  # the language is the point, not the size
+    retrieval = load_retrieval_persona(persona, MODELS, tmp_path / "vectors", multilingual=shared_multilingual)
     with pytest.raises(PersonaError, match="English-only"):
         load_lm_persona(LM_DIR, RetrievalGrounding(retrieval))
 
 
 def test_held_out_slice_and_fact_questions_come_from_the_persona():
-    folder = load_persona_folder(DEMO_DIR)
+    folder = load_persona_folder(DEMO_PERSONA_DIR)
     kept, held = split_held_out(folder)
     assert held and not {m.id for m in held} & {m.id for m in kept.messages}
     facts = fact_questions(kept, held)
@@ -114,7 +109,7 @@ def test_eval_compares_engines_and_records_the_winner(tmp_path):
     settings = Settings()
     settings = replace(settings, paths=replace(settings.paths, models_dir=str(models), cache_dir=str(tmp_path / "cache")),
                        persona=replace(settings.persona, lm_model="lm-tiny"))
-    report = run_eval(DEMO_DIR, settings, spoken=as_spoken, progress=False)
+    report = run_eval(DEMO_PERSONA_DIR, settings, spoken=as_spoken, progress=False)
     assert set(report["engines"]) == {"retrieval", "lm"}
     assert report["fact_questions"] >= 10 and report["absent_questions"] >= 10 and report["harmless_questions"] >= 30
     for result in report["engines"].values():
@@ -123,8 +118,8 @@ def test_eval_compares_engines_and_records_the_winner(tmp_path):
         assert sum(result["table"]["in_data"].values()) == report["fact_questions"]
     assert report["winner"] in report["engines"]
     cache = settings.paths.cache / "persona"
-    assert read_choice(cache, DEMO_DIR) == report["winner"]
-    assert resolve_engine("auto", cache, DEMO_DIR) == report["winner"]
+    assert read_choice(cache, DEMO_PERSONA_DIR) == report["winner"]
+    assert resolve_engine("auto", cache, DEMO_PERSONA_DIR) == report["winner"]
     assert json.loads(Path(report["recorded_in"]).read_text())["engine"] == report["winner"]
 
 
@@ -169,7 +164,7 @@ def test_bench_lm_reports_cached_and_uncached_first_token_times(tmp_path, capsys
     from companion.cli import main
 
     tiny = make_tiny_model(tmp_path / "tiny")
-    assert main(["persona", "bench-lm", str(DEMO_DIR), "--model", str(tiny), "--tokens", "8", "--json"]) == 0
+    assert main(["persona", "bench-lm", str(DEMO_PERSONA_DIR), "--model", str(tiny), "--tokens", "8", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["turns"] == 4 and report["prefix_tokens"] > 0
     assert report["ttft_cached_s_median"] >= 0 and report["ttft_uncached_s_median"] >= 0  # the tiny model takes microseconds

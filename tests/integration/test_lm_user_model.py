@@ -15,20 +15,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from companion.config import DEMO_PERSONA_DIR
 from companion.persona.lm.prompt import CHATML, LLAMA3
 
 pytestmark = pytest.mark.integration
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
-
 
 @pytest.mark.parametrize("family, chat", [("qwen2", CHATML), ("llama", LLAMA3)])
 def test_a_user_supplied_hf_model_builds_and_speaks_with_its_own_template(
-        family: str, chat, tmp_path: Path, cli_env: dict[str, str], test_settings) -> None:  # type: ignore[no-untyped-def]
+        family: str, chat, tmp_path: Path, cli_env: dict[str, str], walter) -> None:  # type: ignore[no-untyped-def]
     from companion.persona.folder import load_persona_folder
     from support.hf_models import make_hf_model
 
-    demo = load_persona_folder(DEMO_DIR)
+    demo = load_persona_folder(DEMO_PERSONA_DIR)
     corpus = [m.text for m in demo.messages] + [m.context or "" for m in demo.messages] + [demo.description]
     source = make_hf_model(tmp_path / f"{family}-instruct", family, corpus=corpus)
     own_template = (source / "chat_template.jinja").read_text(encoding="utf-8")
@@ -46,10 +45,8 @@ def test_a_user_supplied_hf_model_builds_and_speaks_with_its_own_template(
 
     from companion.persona.lm.engine import load_lm_persona
     from companion.persona.lm.grounding import RetrievalGrounding
-    from companion.persona.retrieval import load_retrieval_persona
 
-    retrieval = load_retrieval_persona(DEMO_DIR, test_settings.paths.models, test_settings.paths.cache / "persona")
-    engine = load_lm_persona(built, RetrievalGrounding(retrieval), threads=1)
+    engine = load_lm_persona(built, RetrievalGrounding(walter), threads=1)
     assert engine.chat == chat and engine.prefix.startswith(chat.begin + chat.start + "system")
     session = engine.session
     session.begin_turn()

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from companion.config import DEMO_PERSONA_DIR
 from companion.errors import ModelError
-from companion.models.store import default_models_dir
 from companion.persona.base import Exchange
 from companion.persona.embedder import SentenceEmbedder
 from companion.persona.folder import load_persona_folder
@@ -26,7 +26,6 @@ from support.replies import last_source, reply_of
 
 pytestmark = pytest.mark.integration
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "device" / "companion" / "personas" / "walter"
 
 DEMO_QUESTIONS = {
     "What was your favourite fishing spot?": "fish-01",
@@ -64,30 +63,21 @@ UNRELATED = [
 
 
 @pytest.fixture(scope="module")
-def models_dir() -> Path:
-    path = default_models_dir()  # $COMPANION_MODELS_DIR, else where `companion models install` puts them
-    for name in ("model.onnx", "tokenizer.json"):
-        if not (path / "embed-minilm" / name).is_file():
-            pytest.fail(
-                f"{path / 'embed-minilm' / name} is missing: run `companion models install` "
-                "or set COMPANION_MODELS_DIR to a folder holding embed-minilm/{model.onnx,tokenizer.json}"
-            )
-    return path
+def embedder(demo_walter: RetrievalPersona) -> SentenceEmbedder:
+    """The installed MiniLM (``models_dir``: $COMPANION_MODELS_DIR, else where `companion models
+    install` puts them), as the factory loaded it for the session's demo persona."""
+    return demo_walter.embedder
 
 
 @pytest.fixture(scope="module")
-def embedder(models_dir: Path) -> SentenceEmbedder:
-    return SentenceEmbedder(models_dir / "embed-minilm" / "model.onnx", models_dir / "embed-minilm" / "tokenizer.json")
-
-
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
+def cache_dir(persona_cache: Path) -> Path:
+    return persona_cache  # the demo persona's vectors are already there
 
 
 @pytest.fixture(scope="module")
 def persona(embedder: SentenceEmbedder, cache_dir: Path) -> RetrievalPersona:
-    return RetrievalPersona(load_persona_folder(DEMO_DIR), embedder, cache_dir=cache_dir)
+    """The engine on its own: no word model (synonyms) beside the sentence embedder."""
+    return RetrievalPersona(load_persona_folder(DEMO_PERSONA_DIR), embedder, cache_dir=cache_dir)
 
 
 class CountingEmbedder:
@@ -208,8 +198,8 @@ def test_concurrent_calls_are_serialised(persona: RetrievalPersona) -> None:
 def test_cache_makes_a_restart_instant_and_follows_edits(embedder: SentenceEmbedder, tmp_path: Path) -> None:
     persona_dir = tmp_path / "walter"
     persona_dir.mkdir()
-    (persona_dir / "persona.toml").write_bytes((DEMO_DIR / "persona.toml").read_bytes())
-    demo_lines = (DEMO_DIR / "messages.jsonl").read_text().splitlines(keepends=True)
+    (persona_dir / "persona.toml").write_bytes((DEMO_PERSONA_DIR / "persona.toml").read_bytes())
+    demo_lines = (DEMO_PERSONA_DIR / "messages.jsonl").read_text().splitlines(keepends=True)
     (persona_dir / "messages.jsonl").write_text("".join(demo_lines[:40]))  # a small persona is enough
     cache = tmp_path / "cache"
 
@@ -238,18 +228,18 @@ def test_cache_makes_a_restart_instant_and_follows_edits(embedder: SentenceEmbed
     assert _ask(third, "Do you like jazz?") == "Only on the radio, kiddo."
 
 
-def test_factory_builds_from_the_model_store(models_dir: Path, cache_dir: Path, tmp_path: Path) -> None:
-    persona = load_retrieval_persona(DEMO_DIR, models_dir, cache_dir)  # warm: same model, same messages
+def test_factory_builds_from_the_model_store(walter: RetrievalPersona, tmp_path: Path) -> None:
+    persona = walter  # the session's demo persona, built by load_retrieval_persona from the models folder
     assert persona.display_name == "Grandpa Walt"
     assert _ask(persona, "Tell me about your dog.").startswith("Biscuit")
     with pytest.raises(ModelError, match="companion models install"):
-        load_retrieval_persona(DEMO_DIR, tmp_path / "empty", None)
+        load_retrieval_persona(DEMO_PERSONA_DIR, tmp_path / "empty", None)
 
 
-def test_an_english_persona_hears_a_question_said_in_other_words(models_dir: Path, cache_dir: Path) -> None:
+def test_an_english_persona_hears_a_question_said_in_other_words(walter: RetrievalPersona) -> None:
     # "injure ... job" shares no word with "Did you ever get hurt at work?": single-word meaning
     # (the installed multilingual model) lets the closest memory answer it (persona/synonyms.py).
-    persona = load_retrieval_persona(DEMO_DIR, models_dir, cache_dir)
+    persona = walter  # built by load_retrieval_persona, with the word model
     matcher = persona.catalogue.synonyms
     assert matcher is not None
     assert matcher.speaks_to("injure", ["hurt"]) and matcher.speaks_to("mum", ["mom"])

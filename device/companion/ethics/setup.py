@@ -61,8 +61,10 @@ def neutral_voice_languages(settings: Settings) -> frozenset[str]:
     return frozenset({"en"})
 
 
-def guard_persona(settings: Settings, persona: PersonaEngine, *, embedder: Embedder | None = None) -> GuardedPersona:
-    """``embedder``: the persona's loaded sentence embedder, shared by the semantic cue check."""
+def guard_persona(settings: Settings, persona: PersonaEngine, *, embedder: Embedder | None = None,
+                  semantic: SemanticCues | None = None) -> GuardedPersona:
+    """``embedder``: the persona's loaded sentence embedder, shared by the semantic cue check;
+    ``semantic``: that check already built (one for several engines, as `persona eval` guards each)."""
     if isinstance(persona, GuardedPersona):
         return persona
     ethics = settings.ethics
@@ -73,7 +75,7 @@ def guard_persona(settings: Settings, persona: PersonaEngine, *, embedder: Embed
                     ", ".join(sorted(languages)))
     return guard(persona, crisis_template=ethics.crisis_message, help_number=help_line(ethics),
                  emergency_contact=ethics.emergency_contact, neutral_languages=languages,
-                 semantic=semantic_cues(settings, embedder))
+                 semantic=semantic if semantic is not None else semantic_cues(settings, embedder))
 
 
 def semantic_cues(settings: Settings, embedder: Embedder | None = None) -> SemanticCues | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..persona.base import Exchange, PersonaEngine
 from ..persona.reply import ReplyPiece
+
+if TYPE_CHECKING:
+    from ..persona.multilingual import SharedMultilingual
 
 
 class _AsSpoken:
@@ -24,9 +27,14 @@ class _AsSpoken:
         return iter(said) if said else self.guarded.respond(question, history)
 
 
-def as_spoken(settings: Any, persona: Any) -> Callable[[PersonaEngine], _AsSpoken]:
-    """``persona``: the loaded RetrievalPersona (its embedder serves the guardrails and the crisis check)."""
-    from .setup import guard_persona, safety_check
+def as_spoken(settings: Any, persona: Any,
+              multilingual: SharedMultilingual | None = None) -> Callable[[PersonaEngine], _AsSpoken]:
+    """``persona``: the loaded RetrievalPersona; its embedder serves the guardrails and the crisis
+    check's English classes (one set of classes for every engine). ``multilingual``: the model the
+    persona was loaded with, shared with the crisis check (without it the check loads a copy)."""
+    from .setup import crisis_detector, guard_persona, safety_check, semantic_cues
 
-    safety = safety_check(settings, persona)
-    return lambda engine: _AsSpoken(guard_persona(settings, engine, embedder=persona.embedder), safety)
+    cues = semantic_cues(settings, persona.embedder)
+    detector = crisis_detector(settings, persona.embedder, cues, multilingual=multilingual)
+    safety = safety_check(settings, persona, detector)
+    return lambda engine: _AsSpoken(guard_persona(settings, engine, semantic=cues), safety)

@@ -7,7 +7,6 @@ normalisation, so a dot product of two rows is their cosine similarity.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
+from .embed_base import RemembersLastText, files_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +25,12 @@ _INSTALL_HINT = "run `companion models install`"
 _KNOWN_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-class SentenceEmbedder:
-    """Turns texts into unit vectors; blocking, one call at a time per instance."""
+class SentenceEmbedder(RemembersLastText):
+    """Turns texts into unit vectors (``embed``); blocking, one call at a time per instance."""
 
     def __init__(self, model_path: Path, tokenizer_path: Path, threads: int = 2) -> None:
         self.model_path = Path(model_path)
         self.tokenizer_path = Path(tokenizer_path)
-        self._last: tuple[str, np.ndarray] | None = None
         for path, what in ((self.model_path, "embedding model"), (self.tokenizer_path, "embedding tokenizer")):
             if not path.is_file():
                 raise ModelError(f"{what} not found", where=str(path), hint=_INSTALL_HINT)
@@ -97,31 +96,16 @@ class SentenceEmbedder:
     def fingerprint(self) -> str:
         """sha256 of the model and tokenizer files: what a cache of vectors must match."""
         if self._fingerprint is None:
-            digest = hashlib.sha256(f"minilm-meanpool-{MAX_TOKENS}".encode())
-            for path in (self.model_path, self.tokenizer_path):
-                with path.open("rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-            self._fingerprint = digest.hexdigest()
+            self._fingerprint = files_fingerprint(f"minilm-meanpool-{MAX_TOKENS}", (self.model_path, self.tokenizer_path))
         return self._fingerprint
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``: float32 array of shape (len(texts), dimension), rows of length 1."""
-        if isinstance(texts, str):
-            raise TypeError("embed() takes a sequence of texts, not one string")
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        last = self._last
-        if len(texts) == 1 and last is not None and last[0] == texts[0]:
-            return last[1].copy()  # the guardrails and the persona embed the same question in one turn
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         # Batch texts of similar length together so little time goes into padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         result = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), BATCH_SIZE):
             chunk = order[start : start + BATCH_SIZE]
             result[chunk] = self._run([texts[i] for i in chunk])
-        if len(texts) == 1:
-            self._last = (texts[0], result.copy())
         return result
 
     def _run(self, texts: list[str]) -> np.ndarray:

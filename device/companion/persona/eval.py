@@ -31,7 +31,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from .folder import PersonaFolder, PersonaMessage
 from .lm.engine import _COMMON
 from .reply import ReplyKind, ReplyPiece, main_source, reply_text
 from .retrieval import RetrievalPersona
+
+if TYPE_CHECKING:
+    from .multilingual import SharedMultilingual
 
 logger = logging.getLogger(__name__)
 
@@ -267,38 +270,43 @@ SpokenPath = Callable[[PersonaEngine], _Responder]
 """An engine as the device speaks through it (the crisis check, then the guardrails)."""
 
 
-def run_eval(persona_dir: Path, settings, *, spoken: Callable[[Any, RetrievalPersona], SpokenPath],
-             progress: bool = True) -> dict:
+def grounding_judge(loaded: RetrievalPersona) -> Callable[[Sequence[ReplyPiece]], bool]:
+    """``grounded`` over the persona's own messages, numbers and text vectors: the judge of every engine."""
+    folder, embedder = loaded.folder, loaded.embedder
+    _, texts = loaded.message_vectors()
+    messages = frozenset(_norm(m.text) for m in folder.messages)
+    numbers = frozenset(n for m in folder.messages for n in re.findall(r"\d+", f"{m.text} {m.context or ''}"))
+    return lambda pieces: grounded(pieces, messages, numbers, lambda text: float(np.max(texts @ embedder.embed([text])[0])))
+
+
+def run_eval(persona_dir: Path, settings, *,
+             spoken: Callable[[Any, RetrievalPersona, SharedMultilingual], SpokenPath], progress: bool = True) -> dict:
     """Evaluate every available engine on the persona (folder or bundle); returns the report.
 
-    ``spoken(settings, persona)`` wraps each engine the way the device answers through it
-    (ethics.spoken.as_spoken): what is scored is what a listener would hear."""
+    ``spoken(settings, persona, multilingual)`` wraps each engine the way the device answers through
+    it (ethics.spoken.as_spoken): what is scored is what a listener would hear. One multilingual model
+    serves the persona (synonyms or search) and the crisis check, as in the composition root."""
     from tqdm import tqdm
 
     from .bundle.store import is_bundle
     from .lm.engine import load_lm_persona
     from .lm.grounding import RetrievalGrounding
     from .lm.loader import lm_model_dir, model_identity, open_bundle, record_choice, tuned_model_dir
+    from .multilingual import SharedMultilingual
     from .retrieval import load_retrieval_persona
 
     persona_dir = Path(persona_dir)
+    multilingual = SharedMultilingual(settings.paths.models)
     loaded = load_retrieval_persona(persona_dir, settings.paths.models, settings.paths.cache / "persona",
                                     model_name=settings.persona.embedding_model, min_score=settings.persona.min_score,
-                                    key_file=settings.persona.key_file)
+                                    key_file=settings.persona.key_file, multilingual=multilingual)
     folder = loaded.folder
     inputs = build_inputs(loaded)
     retrieval = loaded.subset(hide_contexts=inputs.hidden)
     grounding = RetrievalGrounding(retrieval)
     embedder = loaded.embedder
-    _, texts = loaded.message_vectors()
-    messages = frozenset(_norm(m.text) for m in folder.messages)
-    numbers = frozenset(n for m in folder.messages for n in re.findall(r"\d+", f"{m.text} {m.context or ''}"))
-
-    def judge_ground(pieces: Sequence[ReplyPiece]) -> bool:
-        return grounded(pieces, messages, numbers,
-                        lambda text: float(np.max(texts @ embedder.embed([text])[0])))
-
-    speak = spoken(settings, loaded)  # the crisis check every turn starts with (C9), then the guardrails
+    judge_ground = grounding_judge(loaded)
+    speak = spoken(settings, loaded, multilingual)  # the crisis check every turn starts with (C9), then the guardrails
     candidates: dict[str, Callable[[], PersonaEngine]] = {"retrieval": lambda: retrieval}
     stack = ExitStack()
     models: dict[str, Path | None] = {"lm": None, "lm-tuned": None}

@@ -191,14 +191,19 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def _read(path: Path, what: str) -> bytes:
+    """The file's bytes; a PersonaError naming ``what`` and where when it is missing or unreadable."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PersonaError(f"{what} missing", where=str(path), hint=_FORMAT_HINT) from None
+    except OSError as exc:
+        raise PersonaError(f"cannot read {what}: {exc.strerror}", where=str(path)) from None
+
+
 def _load_card(path: Path) -> dict[str, Any]:
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PersonaError("persona card missing", where=where, hint=_FORMAT_HINT) from None
-    except OSError as exc:
-        raise PersonaError(f"cannot read persona card: {exc.strerror}", where=where) from None
+    raw = _read(path, "persona card")
     try:
         card = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -248,12 +253,7 @@ def _check_card_string(value: object, key: str, where: str) -> None:
 
 def _load_messages(path: Path) -> tuple[PersonaMessage, ...]:
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PersonaError("messages file missing", where=where, hint=_FORMAT_HINT) from None
-    except OSError as exc:
-        raise PersonaError(f"cannot read messages file: {exc.strerror}", where=where) from None
+    raw = _read(path, "messages file")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     lines: list[str] = []

@@ -13,7 +13,6 @@ the package, like every other model.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..fairlock import FairLock
+from .embed_base import RemembersLastText, files_fingerprint
 from .zh_text import has_han, normalise, strip_address
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def searchable(text: str) -> str:
     return text
 
 
-class MultilingualEmbedder:
+class MultilingualEmbedder(RemembersLastText):
     """Same interface as SentenceEmbedder (embed, dimension, fingerprint); blocking.
 
     Safe to call from several threads (one model serves the persona's search or synonyms and the
@@ -58,7 +58,6 @@ class MultilingualEmbedder:
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
         self.model_dir = Path(model_dir)
-        self._last: tuple[str, np.ndarray] | None = None
         self._lock = FairLock()
         self._fingerprint: str | None = None
         weights = self.model_dir / WEIGHTS_FILE
@@ -87,32 +86,17 @@ class MultilingualEmbedder:
     def fingerprint(self) -> str:
         """sha256 of the weights and tokenizer: what a cache of vectors must match."""
         if self._fingerprint is None:
-            digest = hashlib.sha256(b"use-multilingual-v3" + TEXT_FORM.encode())
-            for name in (WEIGHTS_FILE, TOKENIZER_FILE):
-                with (self.model_dir / name).open("rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-            self._fingerprint = digest.hexdigest()
+            self._fingerprint = files_fingerprint("use-multilingual-v3" + TEXT_FORM,
+                                                  (self.model_dir / WEIGHTS_FILE, self.model_dir / TOKENIZER_FILE))
         return self._fingerprint
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``: float32 array of shape (len(texts), dimension), rows of length 1."""
-        if isinstance(texts, str):
-            raise TypeError("embed() takes a sequence of texts, not one string")
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        last = self._last  # (text, vector) replaced whole, never changed: safe to read without the lock
-        if len(texts) == 1 and last is not None and last[0] == texts[0]:
-            return last[1].copy()
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         forms = [searchable(text) for text in texts]
         with self._lock:
             encoded = self._backend.encode(forms)
         vectors = np.asarray(encoded, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = vectors / np.clip(norms, 1e-12, None)
-        if len(texts) == 1:
-            self._last = (texts[0], vectors.copy())
-        return vectors
+        return vectors / np.clip(norms, 1e-12, None)
 
 
 class SharedMultilingual:

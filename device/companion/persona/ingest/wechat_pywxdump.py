@@ -35,41 +35,39 @@ _VOICE_TEXT = re.compile(r"翻译结果：(?P<text>.+)", re.S)
 _USERS_LIMIT = 32 * 1024 * 1024
 
 
-def load_names(csv_path: Path) -> dict[str, str]:
-    """wxid -> remark or nickname from the ``users.json`` beside the export, when it is there."""
+def _users(csv_path: Path, *, say: bool = False) -> dict[str, dict[str, Any]]:
+    """wxid -> its entry of the ``users.json`` beside the export; empty when it is absent, too
+    large or unreadable (``say``: log that it was ignored)."""
     users = csv_path.with_name("users.json")
     try:
         if not users.is_file() or users.stat().st_size > _USERS_LIMIT:
             return {}
         data = json.loads(users.read_text(encoding="utf-8", errors="replace"))
     except (OSError, ValueError, RecursionError):
-        logger.info("ignoring unreadable %s", users)
+        if say:
+            logger.info("ignoring unreadable %s", users)
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(wxid): info for wxid, info in data.items() if isinstance(info, dict)}
+
+
+def load_names(csv_path: Path) -> dict[str, str]:
+    """wxid -> remark or nickname from the ``users.json`` beside the export, when it is there."""
     names: dict[str, str] = {}
-    if isinstance(data, dict):
-        for wxid, info in data.items():
-            if isinstance(info, dict):
-                name = info.get("remark") or info.get("nickname") or info.get("account")
-                if isinstance(name, str) and name:
-                    names[str(wxid)] = name
+    for wxid, info in _users(csv_path, say=True).items():
+        name = info.get("remark") or info.get("nickname") or info.get("account")
+        if isinstance(name, str) and name:
+            names[wxid] = name
     return names
 
 
 def load_other_names(csv_path: Path) -> dict[str, tuple[str, ...]]:
     """wxid -> the nickname and account beside the remark (so --speaker may name either)."""
-    users = csv_path.with_name("users.json")
-    try:
-        if not users.is_file() or users.stat().st_size > _USERS_LIMIT:
-            return {}
-        data = json.loads(users.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, ValueError, RecursionError):
-        return {}
     others: dict[str, tuple[str, ...]] = {}
-    if isinstance(data, dict):
-        for wxid, info in data.items():
-            if isinstance(info, dict):
-                values = (info.get("nickname"), info.get("account"), info.get("remark"))
-                others[str(wxid)] = tuple(v for v in values if isinstance(v, str) and v)
+    for wxid, info in _users(csv_path).items():
+        values = (info.get("nickname"), info.get("account"), info.get("remark"))
+        others[wxid] = tuple(v for v in values if isinstance(v, str) and v)
     return others
 
 
