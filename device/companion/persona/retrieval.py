@@ -38,6 +38,7 @@ from .embedding_choice import MULTILINGUAL_MIN_SCORE as MULTILINGUAL_MIN_SCORE
 from .embedding_choice import embedding_for_language as embedding_for_language
 from .embedding_choice import load_embedder, word_matcher
 from .folder import PersonaFolder, load_persona_folder
+from .generated_index import GeneratedQuestions, LazyGenerated, build
 from .idioms import plain_words
 from .meaning import PhraseMeaning
 from .recorded import NO_RECORDINGS, RecordingLibrary
@@ -82,11 +83,14 @@ class RetrievalPersona:
         text_weight: float = TEXT_WEIGHT,
         index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         reply_floor: LazyFloor | None = None,
+        generated: bool = True,
     ) -> None:
         """``index`` (a bundle's memory index): a float32 matrix of distinct texts' unit vectors and,
         per message, the row of its context (-1 for none) and of its text; without it the folder's
         messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
-        calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona."""
+        calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona.
+        ``generated``: an English persona's replies without a stored question get the questions their
+        words answer (generated_index.py), built on first need (vectors cached under ``cache_dir``)."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -132,6 +136,21 @@ class RetrievalPersona:
         english = folder.language.lower().split("-")[0] == "en"
         self._floor = reply_floor if reply_floor is not None or not english else LazyFloor(
             embedder.embed, self._matrix, self._text_rows, lambda: vocabulary(f"{m.context or ''} {m.text}" for m in folder.messages))
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._generated: LazyGenerated | None = None
+        if english and generated:
+            free, cache = ~self._has_context, self._cache_dir
+            self._generated = LazyGenerated(lambda: build(
+                self._texts, free, embedder.embed, embedder.dimension, cache, embedder.fingerprint, _safe(folder.name)))
+
+    def use_generated(self, generated: LazyGenerated | None) -> None:
+        """Set (or, with None, leave out) the generated-question view of the answer route (for benchmarks)."""
+        self._generated = generated
+
+    @property
+    def generated(self) -> GeneratedQuestions | None:
+        """The generated questions of the replies without a stored question (English personas), built now if not yet."""
+        return self._generated.get() if self._generated is not None else None
 
     @property
     def reply_floor(self) -> ReplyBar | None:
@@ -186,7 +205,9 @@ class RetrievalPersona:
     def channels(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """(similarity to what was asked of the person, -1 where unknown; to the message's own
         words), each plus the lexical score for a Chinese persona, in folder order."""
-        query = self._embedder.embed([question])[0]
+        return self._channels(question, self._embedder.embed([question])[0])
+
+    def _channels(self, question: str, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._shortlist is not None:
             similarity = self._shortlist.similarity(self._matrix, query)
         else:
@@ -234,7 +255,8 @@ class RetrievalPersona:
             if said is not None:
                 return piece(said, ReplyKind.REFLECTION, score=1.0)
             return self._line(catalogue.kind_line("listener", self._next_turn()), 0.0)
-        by_context, by_text = self.channels(heard.resolved)
+        query = self._embedder.embed([heard.resolved])[0]
+        by_context, by_text = self._channels(heard.resolved, query)
         scores = np.maximum(by_context, by_text * self.text_weight)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
         session = recall(history) if heard.follow_up else None  # read once: a pass over the history
@@ -246,7 +268,7 @@ class RetrievalPersona:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
                                by_context=by_context, relate=self._relate, reply_bar=self.reply_floor,
-                               free=~self._has_context)
+                               free=~self._has_context, by_questions=self._by_questions(query))
             if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
                 context = self.folder.messages[choice.index].context if choice.index is not None else None
                 choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts)
@@ -255,6 +277,11 @@ class RetrievalPersona:
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
                      choice.strategy)
         return self._reply(choice, history)
+
+    def _by_questions(self, query: np.ndarray) -> np.ndarray | None:
+        """Per message, the query's closeness to the closest question its words answer (-1: none generated)."""
+        generated = self.generated
+        return generated.scores(query) if generated is not None and len(generated) else None
 
     def _near(self, message_id: str | None) -> np.ndarray | None:
         """Per message, whether it is about the same thing as message ``message_id`` (context or words)."""
@@ -316,7 +343,8 @@ class RetrievalPersona:
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
                                 index=(self._matrix, context_rows, self._text_rows[rows]),
-                                reply_floor=self._floor if keep is None else None)
+                                reply_floor=self._floor if keep is None else None, cache_dir=self._cache_dir,
+                                generated=self._generated is not None)
         view.consent, view.recordings = self.consent, self.recordings
         view.use_synonyms(self.catalogue.synonyms)
         return view
@@ -368,7 +396,13 @@ def load_retrieval_persona(
     persona.use_synonyms(matcher)
     if persona._floor is not None:
         persona._floor.warm()  # off the first question's path
+    if persona._generated is not None:
+        persona._generated.warm()
     return persona
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:40] or "persona"
 
 
 def _normalise(text: str) -> str:
