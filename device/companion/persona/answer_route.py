@@ -53,7 +53,7 @@ LEAD = 0.08
 """How much closer than the next reply without a stored question the chosen one must be."""
 AGREE_LEAD = 0.03
 """The lead that is enough when the generated questions (question_gen.py) agree on the reply."""
-AGREE_MARGIN = 0.04
+AGREE_MARGIN = 0.06
 """How much closer the generated questions must put that reply than the next."""
 CANDIDATES = 3
 """How many of the closest replies are looked at (the best, and the ones it must lead)."""

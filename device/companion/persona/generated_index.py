@@ -18,11 +18,12 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .question_gen import questions
-from .vector_cache import read_cache, write_cache
+from .vector_cache import _safe_name, read_cache, write_cache
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +129,10 @@ class LazyGenerated:
         thread = threading.Thread(target=run, name="persona-generated", daemon=True)
         thread.start()
         return thread
+
+
+def lazy_generated(texts: Sequence[str], free: np.ndarray, embedder: Any, cache: Path | None,
+                   name: str) -> LazyGenerated:
+    """The generated questions of ``texts[free]`` by ``embedder`` (a SentenceEmbedder), built on first need."""
+    return LazyGenerated(lambda: build(texts, free, embedder.embed, embedder.dimension, cache, embedder.fingerprint,
+                                       _safe_name(name)))

@@ -38,7 +38,7 @@ from .embedding_choice import MULTILINGUAL_MIN_SCORE as MULTILINGUAL_MIN_SCORE
 from .embedding_choice import embedding_for_language as embedding_for_language
 from .embedding_choice import load_embedder, word_matcher
 from .folder import PersonaFolder, load_persona_folder
-from .generated_index import GeneratedQuestions, LazyGenerated, build
+from .generated_index import GeneratedQuestions, LazyGenerated, lazy_generated
 from .idioms import plain_words
 from .meaning import PhraseMeaning
 from .recorded import NO_RECORDINGS, RecordingLibrary
@@ -90,7 +90,7 @@ class RetrievalPersona:
         messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
         calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona.
         ``generated``: an English persona's replies without a stored question get the questions their
-        words answer (generated_index.py), built on first need (vectors cached under ``cache_dir``)."""
+        words answer (generated_index.py; vectors cached under ``cache_dir``)."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -137,19 +137,15 @@ class RetrievalPersona:
         self._floor = reply_floor if reply_floor is not None or not english else LazyFloor(
             embedder.embed, self._matrix, self._text_rows, lambda: vocabulary(f"{m.context or ''} {m.text}" for m in folder.messages))
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
-        self._generated: LazyGenerated | None = None
-        if english and generated:
-            free, cache = ~self._has_context, self._cache_dir
-            self._generated = LazyGenerated(lambda: build(
-                self._texts, free, embedder.embed, embedder.dimension, cache, embedder.fingerprint, _safe(folder.name)))
+        self._generated = lazy_generated(self._texts, ~self._has_context, embedder, self._cache_dir, folder.name) \
+            if english and generated else None
 
     def use_generated(self, generated: LazyGenerated | None) -> None:
-        """Set (or, with None, leave out) the generated-question view of the answer route (for benchmarks)."""
+        """Set (None: leave out) the answer route's generated-question view (benchmarks)."""
         self._generated = generated
-
     @property
     def generated(self) -> GeneratedQuestions | None:
-        """The generated questions of the replies without a stored question (English personas), built now if not yet."""
+        """The questions the replies without a stored question answer (English; built now if not yet)."""
         return self._generated.get() if self._generated is not None else None
 
     @property
@@ -279,8 +275,7 @@ class RetrievalPersona:
         return self._reply(choice, history)
 
     def _by_questions(self, query: np.ndarray) -> np.ndarray | None:
-        """Per message, the query's closeness to the closest question its words answer (-1: none generated)."""
-        generated = self.generated
+        generated = self.generated  # per message: the closest question its words answer (-1: none)
         return generated.scores(query) if generated is not None and len(generated) else None
 
     def _near(self, message_id: str | None) -> np.ndarray | None:
@@ -399,10 +394,6 @@ def load_retrieval_persona(
     if persona._generated is not None:
         persona._generated.warm()
     return persona
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:40] or "persona"
 
 
 def _normalise(text: str) -> str:
