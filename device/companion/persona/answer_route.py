@@ -26,6 +26,12 @@ by the reply to "What was Christmas like when you were little?" when the answer 
 English personas only (the word checks are English); the rest keep the stored-question routes.
 Measured (tests/bench/eval_retrieval.py, the demo persona, `persona eval`'s hidden questions):
 0 right / 3 wrong / 21 declined of 24 -> 4 / 2 / 18; absent and harmless questions unchanged.
+
+A second view checks the choice: the questions each such reply answers, generated from its words
+(question_gen.py, generated_index.py). When that view puts the same reply first by AGREE_MARGIN,
+a lead of AGREE_LEAD is enough. Tuned on tests/bench/bench_loose.py only (the tuning sets' Walter
+questions with every stored question hidden; a letters folder): 16 -> 21 right, 8 -> 8 wrong of 116;
+14 -> 18 right, 0 wrong of 35. ``persona eval`` (hidden questions, guarded): 4/2/18 -> 5/3/16 right/wrong/declined.
 """
 
 from __future__ import annotations

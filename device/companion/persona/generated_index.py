@@ -27,9 +27,10 @@ from .vector_cache import _safe_name, read_cache, write_cache
 
 logger = logging.getLogger(__name__)
 
-MOST_REPLIES = 20_000
-"""At most this many replies without a stored question get generated questions (the longest-
-standing bundle of a chatty person: ~3 questions each, ~6 minutes of embedding on a Pi 4 once)."""
+MOST_REPLIES = 5_000
+"""At most this many replies without a stored question get generated questions (an even spread):
+<= 20,000 short questions, ~2 minutes of embedding at ~180 sentences/s on 2 cores, once per start
+of a bundle (in RAM, on a background thread) and once per change of a folder (then cached)."""
 QUESTIONS_PER_REPLY = 4
 _VERSION = "generated-v1"
 
