@@ -30,9 +30,11 @@ def test_hidden_stored_questions_are_answered_by_the_reply_itself(walter: Retrie
                 right += 1
             else:
                 wrong += 1
-    # Measured 4 right / 2 wrong of 24 (stored-question routes alone: 0 right / 3 wrong).
-    assert right >= 3, (right, wrong)
-    assert wrong <= 3, (right, wrong)
+    # Measured 4 right / 3 wrong of 24 by the replies' own words alone (stored-question routes alone:
+    # 0 right / 3 wrong); 5 right / 4 wrong with the generated questions' agreement (question_gen.py):
+    # the one more "wrong" is "what's the hardest line of work you ever did?" -> his farm chores at five.
+    assert right >= 5, (right, wrong)
+    assert wrong <= 4, (right, wrong)
     for question in inputs.absent:
         (reply,) = list(view.respond(question, ()))
         assert reply.kind.value == "fallback", question

@@ -40,7 +40,7 @@ from .answerable import (
     stems_of,
     unseen_names,
 )
-from .answer_route import ReplyBar, answering_by_reply, prefer_reply
+from .answer_route import ReplyBar, answering_by_reply, clear_reply, prefer_reply
 from .conversation import address_of
 from .synonyms import WordMatcher, meets_unseen
 from .meaning import Relate, answering_by_meaning
@@ -247,7 +247,7 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
               texts: Sequence[str], near_last: np.ndarray | None = None,
               by_text: np.ndarray | None = None, by_context: np.ndarray | None = None,
               relate: Relate | None = None, reply_bar: ReplyBar | None = None,
-              free: np.ndarray | None = None) -> Choice:
+              free: np.ndarray | None = None, by_questions: np.ndarray | None = None) -> Choice:
     """The closest memory that answers the question, or a decline (index None).
 
     ``near_last``: per message, whether it is about the same thing as the memory spoken last
@@ -262,7 +262,9 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     A memory that never names a relative the question asks about never answers (``missing_relative``).
     ``reply_bar`` and ``free`` (per message, its stored question unknown): a reply without a stored
     question may answer by its own words (answer_route.py) when nothing else does, or in place of a
-    memory that is not a close paraphrase and whose own words are much further from the question."""
+    memory that is not a close paraphrase and whose own words are much further from the question;
+    ``by_questions``: per message, the question's closeness to the questions its words answer
+    (generated_index.py), the second view that route checks its choice with."""
     top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES] if len(scores) > CANDIDATES else np.arange(len(scores))
     order = top[np.argsort(-scores[top], kind="stable")]
     # A follow-up's topic is checked on its own (below); its coverage is of the words it said itself.
@@ -276,10 +278,15 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
     kin = asked_relatives(question, heard.text)
     unseen = unseen_names(heard.text, own.split(), catalogue.weights) if catalogue.synonyms is not None else []
     fits: list[tuple[int, float]] = []
+    # A reply without a stored question is judged by the answer route alone (its own calibrated floor).
+    alone = free if reply_bar is not None and free is not None and by_text is not None else None
+    sure = clear_reply(by_text, alone, reply_bar, by_questions) if alone is not None and by_text is not None else None
     for index in order:
         score = float(scores[index])
         if score < catalogue.bars.low:
             break
+        if alone is not None and alone[index] and index != sure:
+            continue
         stems = catalogue.stems[index]
         if topic and not any(s in stems for s in topic) and not (near_last is not None and near_last[index]):
             continue  # a follow-up's answer is about what was being talked about
@@ -299,11 +306,13 @@ def answering(heard: Understanding, scores: np.ndarray, catalogue: Catalogue, re
         phrase = [w for w in own.split() if w not in asked_for]
         fits = answering_by_meaning(heard, phrase, order, scores, catalogue, texts, kin, topic, near_last, relate)
     if not fits and by_text is not None and len(by_text):
-        fits = _answering_itself(heard, by_text, catalogue, texts, question, topic, near_last, kin, unseen)
+        fits = _answering_itself(heard, by_text if alone is None else np.where(alone, -1.0, by_text), catalogue, texts,
+                                 question, topic, near_last, kin, unseen)
     if reply_bar is not None and free is not None and by_text is not None and (not fits or fits[0][1] < catalogue.bars.high):
         words = [w for w in own.split() if w not in asked_for and w not in TIMELESS]
         fits = prefer_reply(fits, answering_by_reply(heard, words, by_text, free, catalogue, texts, reply_bar, kin=kin,
-                                                     topic=topic, near_last=near_last), by_text)
+                                                     topic=topic, near_last=near_last, by_questions=by_questions),
+                             by_text)
     if not fits:
         best = float(scores[order[0]]) if len(order) else 0.0
         return Choice(None, best, "decline")

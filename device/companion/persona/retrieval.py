@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,8 +36,8 @@ from .embedding_choice import DEFAULT_MIN_SCORE as DEFAULT_MIN_SCORE
 from .embedding_choice import EMBED_MODEL_NAME as EMBED_MODEL_NAME
 from .embedding_choice import MULTILINGUAL_MIN_SCORE as MULTILINGUAL_MIN_SCORE
 from .embedding_choice import embedding_for_language as embedding_for_language
-from .embedding_choice import load_embedder, word_matcher
-from .folder import PersonaFolder, load_persona_folder
+from .folder import PersonaFolder
+from .generated_index import GeneratedQuestions, LazyGenerated, lazy_generated
 from .idioms import plain_words
 from .meaning import PhraseMeaning
 from .recorded import NO_RECORDINGS, RecordingLibrary
@@ -49,10 +49,10 @@ from .vector_cache import persona_vectors
 from .zh_answer import AskedBack, answer_route, kept_questions
 from .zh_questions import asked_back as zh_asked_back
 from .zh_calibrate import with_lexical
+from .load_retrieval import load_retrieval_persona as load_retrieval_persona
 
 if TYPE_CHECKING:
     from ..consent.record import ConsentRecord
-    from .multilingual import SharedMultilingual
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +84,15 @@ class RetrievalPersona:
         index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         reply_floor: LazyFloor | None = None,
         asked_back: AskedBack | None = None,
+        generated: bool = True,
     ) -> None:
         """``index`` (a bundle's memory index): a float32 matrix of distinct texts' unit vectors and,
         per message, the row of its context (-1 for none) and of its text; without it the folder's
         messages are embedded (and cached under ``cache_dir``). ``reply_floor``: the answer route's
         calibrated bar (answer_route.LazyFloor, shared by views), measured on first need for an English persona.
-        ``asked_back``: a Chinese persona's questions its replies answer (zh_questions.py, shared by views)."""
+        ``asked_back``: a Chinese persona's questions its replies answer (zh_questions.py, shared by views).
+        ``generated``: an English persona's replies without a stored question get the questions their
+        words answer (generated_index.py; vectors cached under ``cache_dir``)."""
         if not folder.messages:
             raise ValueError("a retrieval persona needs at least one message")
         self.folder = folder
@@ -137,6 +140,17 @@ class RetrievalPersona:
         english = folder.language.lower().split("-")[0] == "en"
         self._floor = reply_floor if reply_floor is not None or not english else LazyFloor(
             embedder.embed, self._matrix, self._text_rows, lambda: vocabulary(f"{m.context or ''} {m.text}" for m in folder.messages))
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._generated = lazy_generated(self._texts, ~self._has_context, embedder, self._cache_dir, folder.name) \
+            if english and generated else None
+
+    def use_generated(self, generated: LazyGenerated | None) -> None:
+        """Set (None: leave out) the answer route's generated-question view (benchmarks)."""
+        self._generated = generated
+    @property
+    def generated(self) -> GeneratedQuestions | None:
+        """The questions the replies without a stored question answer (English; built now if not yet)."""
+        return self._generated.get() if self._generated is not None else None
 
     @property
     def reply_floor(self) -> ReplyBar | None:
@@ -191,7 +205,9 @@ class RetrievalPersona:
     def channels(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """(similarity to what was asked of the person, -1 where unknown; to the message's own
         words), each plus the lexical score for a Chinese persona, in folder order."""
-        query = self._embedder.embed([question])[0]
+        return self._channels(question, self._embedder.embed([question])[0])
+
+    def _channels(self, question: str, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._shortlist is not None:
             similarity = self._shortlist.similarity(self._matrix, query)
         else:
@@ -239,7 +255,8 @@ class RetrievalPersona:
             if said is not None:
                 return piece(said, ReplyKind.REFLECTION, score=1.0)
             return self._line(catalogue.kind_line("listener", self._next_turn()), 0.0)
-        by_context, by_text = self.channels(heard.resolved)
+        query = self._embedder.embed([heard.resolved])[0]
+        by_context, by_text = self._channels(heard.resolved, query)
         scores = np.maximum(by_context, by_text * self.text_weight)
         recent = {_normalise(exchange.reply) for exchange in list(history)[-REPEAT_WINDOW:]}
         session = recall(history) if heard.follow_up else None  # read once: a pass over the history
@@ -251,16 +268,20 @@ class RetrievalPersona:
             choice = answering(heard, scores, catalogue, recent, self._texts,
                                self._near(session.last_message_id) if session is not None else None, by_text=by_text,
                                by_context=by_context, relate=self._relate, reply_bar=self.reply_floor,
-                               free=~self._has_context)
+                               free=~self._has_context, by_questions=self._by_questions(query))
             if self._route is not None and heard.intent is Intent.LIFE_QUESTION:  # Chinese: zh_answer.py
                 context = self.folder.messages[choice.index].context if choice.index is not None else None
-                query = self._embedder.embed([heard.resolved])[0] if self._route.asks_back else None
-                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts, query)
+                choice = self._route.revise(heard.resolved, choice, context, catalogue.bars.high, by_text, self._texts,
+                                            query if self._route.asks_back else None)
             if choice.index is None and wants_any_advice(heard):
                 choice = by_kind(heard, scores, catalogue, recent, self._texts, self._next_turn())
         logger.debug("understood %s (follow-up %s, wants %s): %s", heard.intent, heard.follow_up, heard.wants,
                      choice.strategy)
         return self._reply(choice, history)
+
+    def _by_questions(self, query: np.ndarray) -> np.ndarray | None:
+        generated = self.generated  # per message: the closest question its words answer (-1: none)
+        return generated.scores(query) if generated is not None and len(generated) else None
 
     def _near(self, message_id: str | None) -> np.ndarray | None:
         """Per message, whether it is about the same thing as message ``message_id`` (context or words)."""
@@ -322,7 +343,8 @@ class RetrievalPersona:
         folder = replace(self.folder, messages=messages)
         view = RetrievalPersona(folder, self._embedder, min_score=self.min_score, text_weight=self.text_weight,
                                 index=(self._matrix, context_rows, self._text_rows[rows]),
-                                reply_floor=self._floor if keep is None else None,
+                                reply_floor=self._floor if keep is None else None, cache_dir=self._cache_dir,
+                                generated=self._generated is not None,
                                 asked_back=None if self._route is None else kept_questions(self._route.asked, rows))
         view.consent, view.recordings = self.consent, self.recordings
         view.use_synonyms(self.catalogue.synonyms)
@@ -334,48 +356,6 @@ class RetrievalPersona:
             if message.id == message_id:
                 return bool(self._has_context[i])
         return False
-
-
-def load_retrieval_persona(
-    persona_dir: Path,
-    models_dir: Path,
-    cache_dir: Path | None,
-    *,
-    model_name: str = EMBED_MODEL_NAME,
-    min_score: float = DEFAULT_MIN_SCORE,
-    threads: int = 2,
-    key_file: str | Path | None = None,
-    play_recordings: bool = True,
-    multilingual: SharedMultilingual | None = None,
-) -> RetrievalPersona:
-    """Load the persona (a plain folder, or an encrypted bundle unlocked with ``key_file`` /
-    the credential / a prompt) and the installed embedding model, and build the engine.
-
-    ``multilingual``: the process's one multilingual model (the composition root's, also the crisis
-    detector's), used for synonyms and non-English search; without it a copy is loaded here."""
-    from .bundle.store import is_bundle
-
-    if is_bundle(Path(persona_dir)):
-        from .bundle.engine import load_bundle_persona
-
-        def for_language(language: str) -> tuple[Any, float]:  # the card (and its language) is in the bundle
-            name, score = embedding_for_language(language, model_name, min_score)
-            return load_embedder(models_dir, name, threads, multilingual), score
-
-        persona = load_bundle_persona(Path(persona_dir), for_language, min_score=min_score, key_file=key_file,
-                                      play_recordings=play_recordings)
-    else:
-        folder = load_persona_folder(Path(persona_dir))
-        name, min_score = embedding_for_language(folder.language, model_name, min_score)
-        persona = RetrievalPersona(folder, load_embedder(models_dir, name, threads, multilingual),
-                                   min_score=min_score, cache_dir=cache_dir)
-    matcher = word_matcher(models_dir, persona.language, threads, multilingual)
-    if matcher is not None:
-        matcher.warm(f"{m.context or ''} {m.text}" for m in persona.folder.messages)
-    persona.use_synonyms(matcher)
-    if persona._floor is not None:
-        persona._floor.warm()  # off the first question's path
-    return persona
 
 
 def _normalise(text: str) -> str:

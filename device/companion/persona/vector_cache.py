@@ -19,7 +19,7 @@ from .folder import PersonaFolder, PersonaMessage
 logger = logging.getLogger(__name__)
 
 
-def read_cache(path: Path, expected: tuple[int, int, int]) -> np.ndarray | None:
+def read_cache(path: Path, expected: tuple[int, ...]) -> np.ndarray | None:
     try:
         vectors = np.load(path, allow_pickle=False)
     except FileNotFoundError:
