@@ -118,6 +118,18 @@ class LearnedLayer(Protocol):
         ...
 
 
+class NeighbourLayer(Protocol):
+    """What the detector asks of the nearest-training-rows vote (crisis_neighbours.NeighbourVote)."""
+
+    def __call__(self, text: str) -> str:
+        """The verdict of the nearest rows: "crisis", "ambiguous" or "benign"."""
+        ...
+
+    def vetoes(self, text: str) -> bool:
+        """A benign look-alike is nearer ``text`` than every crisis row: an exemplar-margin crisis does not stand."""
+        ...
+
+
 class CrisisClasses:
     """Nearest exemplar class of a text ("crisis", "ambiguous", "benign") over a multilingual embedder."""
 
@@ -191,8 +203,12 @@ class CrisisDetector:
 
     def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
                  english: Callable[[str], str | None] | None = None,
-                 learned: LearnedLayer | None = None) -> None:
+                 learned: LearnedLayer | None = None, neighbours: NeighbourLayer | None = None) -> None:
         self.model = model
+        self.neighbours = neighbours
+        """The vote of the nearest training rows (crisis_neighbours.py); None: not used."""
+        self.neighbour_veto = True
+        """A benign row nearer than every crisis row vetoes an exemplar-class crisis verdict."""
         self.window = window
         self.learned = learned
         self.agreement = LEARNED_AGREEMENT
@@ -215,9 +231,21 @@ class CrisisDetector:
 
     def _model_level(self, text: str) -> Level:
         level = self._classes_level(self.model, text, "crisis model")
-        if level is Level.CRISIS and not self._learned_agrees(text):
+        if level is Level.CRISIS and (not self._learned_agrees(text) or self._neighbours_veto(text)):
             return Level.NONE
         return level
+
+    def _neighbours_veto(self, text: str) -> bool:
+        if not self.neighbour_veto or self.neighbours is None:
+            return False
+        try:
+            return self.neighbours.vetoes(text)
+        except Exception as exc:  # a broken layer vetoes nothing
+            logger.warning("crisis neighbour vote failed (%s); the exemplar classes decide alone", exc)
+            return False
+
+    def _neighbours_level(self, text: str) -> Level:
+        return self._classes_level(self.neighbours, text, "crisis neighbour vote")
 
     def _learned_agrees(self, text: str) -> bool:
         """The learned layer does not veto a crisis verdict of the exemplar classes (see LEARNED_AGREEMENT)."""
@@ -294,6 +322,9 @@ class CrisisDetector:
         by_learned = self._learned_level(question)
         if by_learned is Level.CRISIS:
             return Level.CRISIS, "learned"
+        by_neighbours = self._neighbours_level(question)
+        if by_neighbours is Level.CRISIS:
+            return Level.CRISIS, "neighbours"
         if earlier:
             joined_model = self._model_level(_join([*earlier, question]))
             if joined_model is Level.CRISIS and self._model_level(_join(earlier)) is not Level.CRISIS:
@@ -301,11 +332,15 @@ class CrisisDetector:
             joined_learned = self._learned_level(_join([*earlier, question]))
             if joined_learned is Level.CRISIS and self._learned_level(_join(earlier)) is not Level.CRISIS:
                 return Level.CRISIS, "learned-window"
+            joined_near = self._neighbours_level(_join([*earlier, question]))
+            if joined_near is Level.CRISIS and self._neighbours_level(_join(earlier)) is not Level.CRISIS:
+                return Level.CRISIS, "neighbours-window"
         if by_rule is not Level.CHECK_IN and crisis_cues.asks_their_pastime(question):
             return Level.NONE, "none"  # "你最想去啥地方玩？": a trip, not a reunion (the models read 想去 alone)
-        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN or by_learned is Level.CHECK_IN:
-            reason = "rule" if by_rule is Level.CHECK_IN else "model" if by_model is Level.CHECK_IN else "learned"
-            return Level.CHECK_IN, reason
+        checks = (("rule", by_rule), ("model", by_model), ("learned", by_learned), ("neighbours", by_neighbours))
+        for reason, level in checks:
+            if level is Level.CHECK_IN:
+                return Level.CHECK_IN, reason
         return Level.NONE, "none"
 
     def assess(self, question: str, recent: Sequence[str], state: CrisisState, now: float) -> Assessment:
