@@ -36,6 +36,17 @@ VARIANTS: dict[str, dict[str, Any] | None] = {
     **{f"knn{k}-t{t}-v{v}-noveto": {"k": k, "temperature": t, "crisis_vote": v, "check_in_vote": 1.01, "veto": False}
        for k in (5,) for t in (0.03,) for v in (0.7, 0.8, 0.9)},
 }
+"""The first grid (run 2026-12-07 14:15 over five sets). The second, narrower one (--second) looks at the point
+the unsaturated folds chose, with the veto on every model layer, with the clauses voting, and with a check-in."""
+SECOND: dict[str, dict[str, Any] | None] = {
+    "before": None,
+    "knn5-t0.1-v0.9": {"k": 5, "temperature": 0.1, "crisis_vote": 0.9, "check_in_vote": 1.01},
+    "knn5-t0.1-v0.9-vetoall": {"k": 5, "temperature": 0.1, "crisis_vote": 0.9, "check_in_vote": 1.01, "veto_all": True},
+    "knn5-t0.1-v0.9-clauses": {"k": 5, "temperature": 0.1, "crisis_vote": 0.9, "check_in_vote": 1.01, "clauses": True},
+    "knn5-t0.1-v0.9-c0.9": {"k": 5, "temperature": 0.1, "crisis_vote": 0.9, "check_in_vote": 0.9},
+    "knn5-t0.1-v0.9-vetoall-clauses": {"k": 5, "temperature": 0.1, "crisis_vote": 0.9, "check_in_vote": 1.01,
+                                       "veto_all": True, "clauses": True},
+}
 """None: the detector as shipped (its learned layer refitted without the held set). A dict: the neighbour
 layer's settings (crisis_neighbours.NeighbourVote); "veto" only vetoes, never breaks character itself."""
 
@@ -75,7 +86,8 @@ def training_rows(rows: list[dict[str, Any]]) -> list[Any]:
             for r in rows] + crisis_learned.exemplar_rows()
 
 
-def run(names: list[str], variants: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+def run(names: list[str], variants: dict[str, dict[str, Any] | None], hold: list[str] | None = None) -> dict[str, Any]:
+    """``hold``: the sets held out in turn (all named sets when None); the others always train."""
     from companion.ethics import crisis_learned, crisis_neighbours
     from companion.models.store import default_models_dir
 
@@ -87,7 +99,8 @@ def run(names: list[str], variants: dict[str, dict[str, Any] | None]) -> dict[st
     det.learned._embedder = memo
     rows, _ = crisis_eval._folds(crisis_eval.load(names), 1)
     got: dict[str, list[str]] = {v: [""] * len(rows) for v in variants}
-    for held in names:
+    held_sets = hold or names
+    for held in held_sets:
         train = training_rows([r for r in rows if r["set"] != held])
         det.learned.model = crisis_learned.fit_model(memo, train)
         det.learned.cache.clear()
@@ -97,16 +110,19 @@ def run(names: list[str], variants: dict[str, dict[str, Any] | None]) -> dict[st
             if settings is not None:
                 settings = dict(settings)
                 det.neighbour_veto = settings.pop("veto", True)
+                det.neighbour_veto_all = settings.pop("veto_all", False)
                 det.neighbours = crisis_neighbours.NeighbourVote(memo, matrix, cache_size=1 << 20, **settings)
             for i, r in enumerate(rows):
                 if r["set"] == held:
                     got[name][i] = crisis_eval.outcome(det, r)
         memo.save()
         print(f"held out {held}", file=sys.stderr, flush=True)
-    out: dict[str, Any] = {"pooled": {v: crisis_eval.report(rows, g) for v, g in got.items()}}
+    rows_held = [i for i, r in enumerate(rows) if r["set"] in held_sets]
+    out: dict[str, Any] = {"pooled": {v: crisis_eval.report([rows[i] for i in rows_held], [g[i] for i in rows_held])
+                                      for v, g in got.items()}}
     chosen, held_got = {}, [""] * len(rows)
-    for held in names:
-        others = [i for i, r in enumerate(rows) if r["set"] != held]
+    for held in held_sets:
+        others = [i for i in rows_held if rows[i]["set"] != held]
         best = max(variants, key=lambda v: crisis_eval.score(
             crisis_eval.report([rows[i] for i in others], [got[v][i] for i in others])))
         chosen[held] = best
@@ -114,10 +130,10 @@ def run(names: list[str], variants: dict[str, dict[str, Any] | None]) -> dict[st
             if r["set"] == held:
                 held_got[i] = got[best][i]
     out["chosen_per_held_set"] = chosen
-    out["chosen_pooled"] = crisis_eval.report(rows, held_got)
+    out["chosen_pooled"] = crisis_eval.report([rows[i] for i in rows_held], [held_got[i] for i in rows_held])
     out["per_set"] = {held: {v: crisis_eval.report([r for r in rows if r["set"] == held],
                                                    [g[i] for i, r in enumerate(rows) if r["set"] == held])
-                             for v, g in got.items()} for held in names}
+                             for v, g in got.items()} for held in held_sets}
     return out
 
 
@@ -131,7 +147,8 @@ def main(argv: list[str]) -> int:
     if crisis_eval.FORBIDDEN & set(names) or len(names) < 2:
         print("name two or more TRAINING sets (never the held-out sets or probes)", file=sys.stderr)
         return 2
-    out = run(names, VARIANTS)
+    hold = [a.split("=", 1)[1].split(",") for a in argv if a.startswith("--hold=")]
+    out = run(names, SECOND if "--second" in argv else VARIANTS, hold[0] if hold else None)
     if "--json" in argv:
         print(json.dumps(out, ensure_ascii=False))
         return 0

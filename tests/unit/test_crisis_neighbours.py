@@ -40,6 +40,7 @@ ROWS = ([TrainingRow((f"zorp {i}",), "crisis") for i in range(5)]
 
 def vote(**settings: float) -> NeighbourVote:
     embedder = AxisEmbedder()
+    settings.setdefault("check_in_vote", 0.8)  # the shipped layer asks no check-in of its own; these tests do
     return NeighbourVote(embedder, crisis_neighbours.embed_rows(embedder, ROWS), k=5, **settings)
 
 
@@ -79,6 +80,16 @@ class Classes:
         return {"crisis": 0.9, "ambiguous": 0.1, "benign": 0.1}
 
 
+class AlwaysCrisis:
+    """A scripted learned layer: crisis, p(crisis) 1, for every text."""
+
+    def __call__(self, text: str) -> str:
+        return "crisis"
+
+    def probabilities(self, text: str) -> np.ndarray:
+        return np.asarray([1.0, 0.0, 0.0])
+
+
 def test_the_detector_breaks_on_the_vote_checks_in_on_it_and_lets_it_veto_the_exemplars() -> None:
     detector = CrisisDetector(neighbours=vote())
     assert detector.level("it is all zorp") == (Level.CRISIS, "neighbours")
@@ -88,6 +99,10 @@ def test_the_detector_breaks_on_the_vote_checks_in_on_it_and_lets_it_veto_the_ex
     assert vetoed.level("the garden is lovely")[0] is Level.NONE  # a benign row is nearest: the exemplar verdict falls
     vetoed.neighbour_veto = False
     assert vetoed.level("the garden is lovely") == (Level.CRISIS, "model")
+    learned = CrisisDetector(learned=AlwaysCrisis(), neighbours=vote(crisis_vote=1.01))
+    assert learned.level("the garden is lovely")[0] is Level.NONE  # the learned layer's verdict is vetoed too
+    learned.neighbour_veto_all = False
+    assert learned.level("the garden is lovely") == (Level.CRISIS, "learned")
 
 
 def test_a_statement_split_over_turns_is_voted_on_as_its_window() -> None:

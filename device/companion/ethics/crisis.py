@@ -10,7 +10,9 @@ with the English MiniLM exemplar classes of semantic.py as a second opinion on E
 (counted only when the multilingual model leans the same way), and a learned layer
 (crisis_learned.py: logistic regression over the same multilingual embeddings, fitted on the
 training rows) that breaks character at high confidence and vetoes exemplar-margin crises it finds
-implausible. Someone else's suicide death ("my dad took his own life") is a check-in that
+implausible, and a vote of the nearest training rows (crisis_neighbours.py) that breaks character when
+nearly all of them are crisis rows and vetoes the model layers' crisis verdicts when a benign look-alike is
+nearer than every crisis row. Someone else's suicide death ("my dad took his own life") is a check-in that
 acknowledges the loss, not a break (crisis_bereaved.py).
 
 Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
@@ -209,6 +211,11 @@ class CrisisDetector:
         """The vote of the nearest training rows (crisis_neighbours.py); None: not used."""
         self.neighbour_veto = True
         """A benign row nearer than every crisis row vetoes an exemplar-class crisis verdict."""
+        self.neighbour_veto_all = True
+        """... and the English second opinion's and the learned layer's too. Chosen by leaving one training set out
+        (tests/redteam/crisis_loso.py --second): on each of the two sets the rules were not written on, the other
+        chose it (crisis_eval.score); crisis_batch5 indirect en 0.825 -> 0.805, zh 0.824 -> 0.817, benign false
+        alarms en 5.3 % -> 4.5 %, zh 0.7 % -> 0 %; crisis_batch6 en 0.826 -> 0.812 (16.1 % -> 14.5 %)."""
         self.window = window
         self.learned = learned
         self.agreement = LEARNED_AGREEMENT
@@ -258,7 +265,10 @@ class CrisisDetector:
             return True
 
     def _learned_level(self, text: str) -> Level:
-        return self._classes_level(self.learned, text, "learned crisis layer")
+        level = self._classes_level(self.learned, text, "learned crisis layer")
+        if level is Level.CRISIS and self.neighbour_veto_all and self._neighbours_veto(text):
+            return Level.NONE
+        return level
 
     def _english_says_crisis(self, text: str) -> bool:
         if (self.english is None or cues.is_chinese(text) or crisis_cues.is_prescribed_use(text)
@@ -266,6 +276,8 @@ class CrisisDetector:
             return False
         try:
             if self.english(text) != "crisis" or not self._learned_agrees(text):
+                return False
+            if self.neighbour_veto_all and self._neighbours_veto(text):
                 return False
             # A second opinion, not a veto-free one: the multilingual model must lean the same way.
             return self.model is None or self._leans_crisis(text)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,22 +35,42 @@ from .textcache import TextCache
 
 logger = logging.getLogger(__name__)
 
-K = 9
+K = 5
 """Neighbours that vote (see CRISIS_VOTE for how it was chosen)."""
 TEMPERATURE = 0.1
 """Weight of a neighbour: exp(similarity / TEMPERATURE) (cosine similarities; 0.1: a row 0.1 nearer counts e times
 more)."""
-CRISIS_VOTE = 0.8
+CRISIS_VOTE = 0.9
 """Weighted share of crisis neighbours at or above which the layer says crisis. Chosen by leaving one training set
-out (tests/redteam/crisis_loso.py) over k 5/9 x temperature 0.03/0.1 x vote 0.7/0.8/0.9."""
+out (tests/redteam/crisis_loso.py) over k 5/9 x temperature 0.03/0.1 x vote 0.7/0.8/0.9, on the two sets the rules
+were not written on (crisis_batch5, crisis_batch6; on the others the rules are saturated, so any extra layer there
+only adds alarms): the highest worst-language indirect recall whose benign false alarms stay within 0.5 point of
+the detector without the vote. Chosen on batch 6, scored on batch 5: (9, 0.1, 0.9), indirect en 0.792 -> 0.818,
+zh 0.747 -> 0.789, false alarms unchanged (5.3 % / 0.7 %). Chosen on batch 5, scored on batch 6: (5, 0.1, 0.9),
+en 0.710 -> 0.826 (alarms 16.1 % unchanged), zh 0.584 -> 0.714 (5.8 % -> 7.2 %). On batch 5, (5, 0.1, 0.9) gives
+en 0.825 / zh 0.824 at the same alarms as without the vote; it was kept (both folds pick temperature 0.1, vote 0.9).
+Lower votes catch more (0.7: en 0.91 on batch 5) at 4-20 points more false alarms."""
 CHECK_IN_VOTE = 1.01
 """Weighted share of crisis and ambiguous neighbours at or above which it says ambiguous (a check-in); above 1:
 the vote asks no check-in of its own (not measured yet: the ambiguous rows are few)."""
 MIN_SIMILARITY = 0.5
 """A text nearer no training row than this gets no verdict (a vote among strangers is noise)."""
 VETO_GAP = 0.0
-"""A benign row nearer than every crisis row by more than this vetoes an exemplar-margin crisis."""
+"""A benign row nearer than every crisis row by more than this vetoes a model layer's crisis verdict (crisis.py)."""
+CLAUSES = False
+"""Also vote on each clause of a turn (the highest crisis share counts): a crisis phrase inside a long turn is
+diluted in one vector. Measured (crisis_loso.py --second, batch 5 + 6 held out in turn): indirect recall en
+0.825 -> 0.839, zh 0.785 -> 0.817, but benign false alarms en 8.7 % -> 10.8 %, zh 2.9 % -> 4.9 %, and one more
+embedding per clause: off."""
 FORMAT = "crisis-neighbours-1"
+_CLAUSE_END = re.compile(r"(?<=[,.;!?，。；！？…])\s*|\s+(?:but|and then|so)\s+")
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a turn of more than one (none for a one-clause turn); a clause has 3+ words or 4+ characters."""
+    parts = [p.strip() for p in _CLAUSE_END.split(text) if p and p.strip()]
+    parts = [p for p in parts if len(p.split()) >= 3 or (len(p) >= 4 and not p.isascii())]
+    return parts if len(parts) > 1 else []
 
 
 class Embedder(Protocol):
@@ -92,7 +113,9 @@ class NeighbourVote:
 
     def __init__(self, embedder: Embedder, matrix: RowMatrix, k: int = K, temperature: float = TEMPERATURE,
                  crisis_vote: float = CRISIS_VOTE, check_in_vote: float = CHECK_IN_VOTE,
-                 min_similarity: float = MIN_SIMILARITY, veto_gap: float = VETO_GAP, cache_size: int = 64) -> None:
+                 min_similarity: float = MIN_SIMILARITY, veto_gap: float = VETO_GAP, cache_size: int = 64,
+                 clauses: bool = CLAUSES) -> None:
+        self.clauses = clauses
         self._embedder = embedder
         self.matrix = matrix
         self.k, self.temperature = k, temperature
@@ -120,6 +143,9 @@ class NeighbourVote:
         if not text.strip():
             return "benign"
         v = self.vote(text)
+        if self.clauses:  # a crisis clause inside a long benign-sounding turn: the clause votes alone too
+            parts = [self.vote(c) for c in clauses(text)]
+            v = max([v, *parts], key=lambda x: (x.crisis if x.nearest >= self.min_similarity else -1.0))
         if v.nearest < self.min_similarity:
             return "benign"
         if v.crisis >= self.crisis_vote:
