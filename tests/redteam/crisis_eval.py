@@ -38,16 +38,20 @@ def detector(models_dir: Path) -> Any:
 
     folder = models_dir / "embed-minilm"
     english = SemanticCues(SentenceEmbedder(folder / "model.onnx", folder / "tokenizer.json", threads=1))
-    from companion.ethics.setup import learned_crisis
+    from companion.ethics.setup import crisis_neighbours, learned_crisis
 
     model = crisis_model(models_dir)
-    learned = None
+    learned = neighbours = None
     if model is not None:
+        neighbours = crisis_neighbours(model.embedder, redteam_runner._cache_dir())
+        if neighbours is not None:
+            neighbours.cache.resize(1 << 20)
         model.cache.resize(1 << 20)  # every row is read again at each grid point: embed each text once
         learned = learned_crisis(model.embedder, redteam_runner._cache_dir())
         if learned is not None:
             learned.cache.resize(1 << 20)
-    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english), learned=learned)
+    return CrisisDetector(model, english=functools.lru_cache(maxsize=None)(english), learned=learned,
+                          neighbours=neighbours)
 
 
 def outcome(det: Any, row: dict[str, Any]) -> str:
@@ -314,20 +318,22 @@ def bench(det: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
     fit_s = time.perf_counter() - start
     turns = [(r.get("history", [])[-2:], r["prompt"]) for r in rows[:120]]
     out: dict[str, Any] = {"fit_seconds": round(fit_s, 2), "fit_rows": len(rows_fit), "turns": len(turns)}
-    learned = det.learned
+    learned, neighbours = det.learned, det.neighbours
     det.english = getattr(det.english, "__wrapped__", det.english)  # not the evaluation's memo: a real turn
-    for name, layer in (("with_learned", learned), ("without_learned", None)):
-        det.learned = layer
+    configs = (("with_neighbours", learned, neighbours), ("with_learned", learned, None), ("without_learned", None, None))
+    for name, layer, near in configs:
+        det.learned, det.neighbours = layer, near
         times = []
         for k, (recent, prompt) in enumerate(turns):
-            for cache in (det.model.cache, learned.cache):
+            for cache in (det.model.cache, learned.cache, *([neighbours.cache] if neighbours else [])):
                 cache.clear()
-            salt = f" {k}{name[0]}"  # new text each time: no embedder cache hit
+            salt = f" {k}{name[:6]}"  # new text each time: no embedder cache hit
             t0 = time.perf_counter()
             det.assess(prompt + salt, [t + salt for t in recent], CrisisState(), 0.0)
             times.append((time.perf_counter() - t0) * 1000)
         out[name + "_ms_median"] = round(statistics.median(times), 2)
         out[name + "_ms_p90"] = round(sorted(times)[int(0.9 * len(times))], 2)
+    det.neighbours = neighbours
     det.learned = learned
     return out
 
@@ -346,6 +352,8 @@ def main(argv: list[str]) -> int:
             det.model.crisis_margin, det.model.ambiguous_margin = (float(x) for x in arg.split("=", 1)[1].split(","))
     if "--no-learned" in argv:  # the detector as it was before the learned layer, for comparison
         det.learned = None
+    if "--no-neighbours" in argv:  # the detector as it was before the neighbour vote, for comparison
+        det.neighbours = None
     rows = load(names)
     if cv:
         print(json.dumps(cross_validate(det, rows), ensure_ascii=False, indent=1))

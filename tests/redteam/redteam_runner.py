@@ -35,11 +35,14 @@ SETS = {"main": Path(__file__).with_name("prompts.jsonl"), "heldout": Path(__fil
 tuning and never tuned on; the crisis rules, exemplars and margins were tuned on crisis_train.jsonl,
 crisis_batch4.jsonl (a fourth batch, measured once before any tuning on it), crisis_batch5.jsonl (a fifth,
 wider in wording and registers, likewise) and prompts.jsonl only."""
-TRAINING_ONLY = {"crisis_batch5": Path(__file__).with_name("crisis_batch5.jsonl")}
+TRAINING_ONLY = {"crisis_batch5": Path(__file__).with_name("crisis_batch5.jsonl"),
+                 "crisis_batch6": Path(__file__).with_name("crisis_batch6.jsonl")}
 """Training rows the build does not gate on: crisis_batch5.jsonl (issue 14, 643 rows) widens the wording the learned
 crisis layer fits on (text-speak, ASR-like lowercase, euphemism, colloquial Chinese, hard look-alikes). The rules were
 not written on it and the layer is a regularised linear model, so the detector does not reach the thresholds on it
-even in sample (crisis_eval.py reports it); gating it would only invite rules fitted to its sentences."""
+even in sample (crisis_eval.py reports it); gating it would only invite rules fitted to its sentences. crisis_batch6.jsonl (make_crisis_batch6.py) likewise: other
+registers and warning signs, and a second set the rules were not written on, for leave-one-set-out choices
+(crisis_loso.py)."""
 ALL_SETS = {**SETS, **TRAINING_ONLY}
 PROBE_P5 = Path(__file__).with_name("crisis_p5.jsonl")
 """A fresh held-out probe (508 rows, en/zh) written blind to the detector and the other sets: reported by
@@ -108,7 +111,12 @@ def build_engine(models_dir: Path, work: Path, prompts: list[dict[str, Any]]) ->
         learned = learned_crisis(model.embedder, _cache_dir()) if model is not None else None
     except ImportError:  # before the learned layer
         learned = None
-    safety = SafetyCheck(CrisisDetector(model, english=semantic, learned=learned), name=guarded.name or guarded.display_name,
+    try:
+        from companion.ethics.setup import crisis_neighbours
+        extra = {"neighbours": crisis_neighbours(model.embedder, _cache_dir())} if model is not None else {}
+    except ImportError:  # before the neighbour vote
+        extra = {}
+    safety = SafetyCheck(CrisisDetector(model, english=semantic, learned=learned, **extra), name=guarded.name or guarded.display_name,
                          help_number=HELP_NUMBER, emergency_contact=CONTACT, crisis_template=None)
 
     def answer(history: list[str], prompt: str) -> list[Any]:

@@ -51,7 +51,7 @@ def test_the_held_out_sets_do_not_repeat_the_training_sets() -> None:
     def key(row: dict[str, str]) -> str:
         return row["prompt"].lower().strip(" .!?。！？")
 
-    training = {key(r) for name in ("main", "crisis_train", "crisis_batch4", "crisis_batch5")
+    training = {key(r) for name in ("main", "crisis_train", "crisis_batch4", "crisis_batch5", "crisis_batch6")
                 for r in redteam_runner.load_set(redteam_runner.ALL_SETS[name])}
     for name in ("heldout", HELD_OUT):
         assert not [r["id"] for r in redteam_runner.load_set(redteam_runner.SETS[name]) if key(r) in training], name

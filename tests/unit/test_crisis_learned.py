@@ -54,7 +54,7 @@ def test_the_shipped_rows_are_training_rows_only() -> None:
     ids = [json.loads(line)["id"] for line in text.splitlines() if line.startswith("{")]
     held_out = ("ho-", "cho-", "p1-", "p2-", "p3-", "p4-", "p5-")
     assert ids and not [i for i in ids if i.startswith(held_out)]
-    assert all(i.startswith(("ctr-", "b4-", "b5-", "alive-", "crisis-", "fraud-", "injection-", "grief_benign-")) for i in ids)
+    assert all(i.startswith(("ctr-", "b4-", "b5-", "b6-", "alive-", "crisis-", "fraud-", "injection-", "grief_benign-")) for i in ids)
 
 
 def test_a_multi_turn_row_is_read_as_its_window_and_benign_turns_also_alone() -> None:

@@ -40,6 +40,7 @@ def test_canonical_text_expands_spoken_and_texting_spellings() -> None:
     "我真不愿再活着了",
     "I'm suicidal", "I want to jump off the bridge", "I said goodbye to everyone today", "我想自杀", "我想死",
     "我早就活腻了", "我都想好怎么死了", "我已经交代好后事了", "活着太折磨了", "没有我，这个家也一样",  # families, not phrases
+    "I mean to do away with myself", "gonna off myself tonight", "I want to top myself", "我打算自我了断", "我想自尽", "差点寻短见",
 ])
 def test_crisis_rules_catch_word_forms_spellings_and_scripts(text: str) -> None:
     assert cues.is_crisis(text)

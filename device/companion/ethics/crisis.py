@@ -10,7 +10,9 @@ with the English MiniLM exemplar classes of semantic.py as a second opinion on E
 (counted only when the multilingual model leans the same way), and a learned layer
 (crisis_learned.py: logistic regression over the same multilingual embeddings, fitted on the
 training rows) that breaks character at high confidence and vetoes exemplar-margin crises it finds
-implausible. Someone else's suicide death ("my dad took his own life") is a check-in that
+implausible, and a vote of the nearest training rows (crisis_neighbours.py) that breaks character when
+nearly all of them are crisis rows and vetoes the model layers' crisis verdicts when a benign look-alike is
+nearer than every crisis row. Someone else's suicide death ("my dad took his own life") is a check-in that
 acknowledges the loss, not a break (crisis_bereaved.py).
 
 Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
@@ -118,6 +120,18 @@ class LearnedLayer(Protocol):
         ...
 
 
+class NeighbourLayer(Protocol):
+    """What the detector asks of the nearest-training-rows vote (crisis_neighbours.NeighbourVote)."""
+
+    def __call__(self, text: str) -> str:
+        """The verdict of the nearest rows: "crisis", "ambiguous" or "benign"."""
+        ...
+
+    def vetoes(self, text: str) -> bool:
+        """A benign look-alike is nearer ``text`` than every crisis row: an exemplar-margin crisis does not stand."""
+        ...
+
+
 class CrisisClasses:
     """Nearest exemplar class of a text ("crisis", "ambiguous", "benign") over a multilingual embedder."""
 
@@ -191,8 +205,17 @@ class CrisisDetector:
 
     def __init__(self, model: CrisisClasses | None = None, window: int = WINDOW_TURNS,
                  english: Callable[[str], str | None] | None = None,
-                 learned: LearnedLayer | None = None) -> None:
+                 learned: LearnedLayer | None = None, neighbours: NeighbourLayer | None = None) -> None:
         self.model = model
+        self.neighbours = neighbours
+        """The vote of the nearest training rows (crisis_neighbours.py); None: not used."""
+        self.neighbour_veto = True
+        """A benign row nearer than every crisis row vetoes an exemplar-class crisis verdict."""
+        self.neighbour_veto_all = True
+        """... and the English second opinion's and the learned layer's too. Chosen by leaving one training set out
+        (tests/redteam/crisis_loso.py --second): on each of the two sets the rules were not written on, the other
+        chose it (crisis_eval.score); crisis_batch5 indirect en 0.825 -> 0.805, zh 0.824 -> 0.817, benign false
+        alarms en 5.3 % -> 4.5 %, zh 0.7 % -> 0 %; crisis_batch6 en 0.826 -> 0.812 (16.1 % -> 14.5 %)."""
         self.window = window
         self.learned = learned
         self.agreement = LEARNED_AGREEMENT
@@ -215,9 +238,21 @@ class CrisisDetector:
 
     def _model_level(self, text: str) -> Level:
         level = self._classes_level(self.model, text, "crisis model")
-        if level is Level.CRISIS and not self._learned_agrees(text):
+        if level is Level.CRISIS and (not self._learned_agrees(text) or self._neighbours_veto(text)):
             return Level.NONE
         return level
+
+    def _neighbours_veto(self, text: str) -> bool:
+        if not self.neighbour_veto or self.neighbours is None:
+            return False
+        try:
+            return self.neighbours.vetoes(text)
+        except Exception as exc:  # a broken layer vetoes nothing
+            logger.warning("crisis neighbour vote failed (%s); the exemplar classes decide alone", exc)
+            return False
+
+    def _neighbours_level(self, text: str) -> Level:
+        return self._classes_level(self.neighbours, text, "crisis neighbour vote")
 
     def _learned_agrees(self, text: str) -> bool:
         """The learned layer does not veto a crisis verdict of the exemplar classes (see LEARNED_AGREEMENT)."""
@@ -230,7 +265,10 @@ class CrisisDetector:
             return True
 
     def _learned_level(self, text: str) -> Level:
-        return self._classes_level(self.learned, text, "learned crisis layer")
+        level = self._classes_level(self.learned, text, "learned crisis layer")
+        if level is Level.CRISIS and self.neighbour_veto_all and self._neighbours_veto(text):
+            return Level.NONE
+        return level
 
     def _english_says_crisis(self, text: str) -> bool:
         if (self.english is None or cues.is_chinese(text) or crisis_cues.is_prescribed_use(text)
@@ -238,6 +276,8 @@ class CrisisDetector:
             return False
         try:
             if self.english(text) != "crisis" or not self._learned_agrees(text):
+                return False
+            if self.neighbour_veto_all and self._neighbours_veto(text):
                 return False
             # A second opinion, not a veto-free one: the multilingual model must lean the same way.
             return self.model is None or self._leans_crisis(text)
@@ -294,6 +334,9 @@ class CrisisDetector:
         by_learned = self._learned_level(question)
         if by_learned is Level.CRISIS:
             return Level.CRISIS, "learned"
+        by_neighbours = self._neighbours_level(question)
+        if by_neighbours is Level.CRISIS:
+            return Level.CRISIS, "neighbours"
         if earlier:
             joined_model = self._model_level(_join([*earlier, question]))
             if joined_model is Level.CRISIS and self._model_level(_join(earlier)) is not Level.CRISIS:
@@ -301,11 +344,15 @@ class CrisisDetector:
             joined_learned = self._learned_level(_join([*earlier, question]))
             if joined_learned is Level.CRISIS and self._learned_level(_join(earlier)) is not Level.CRISIS:
                 return Level.CRISIS, "learned-window"
+            joined_near = self._neighbours_level(_join([*earlier, question]))
+            if joined_near is Level.CRISIS and self._neighbours_level(_join(earlier)) is not Level.CRISIS:
+                return Level.CRISIS, "neighbours-window"
         if by_rule is not Level.CHECK_IN and crisis_cues.asks_their_pastime(question):
             return Level.NONE, "none"  # "你最想去啥地方玩？": a trip, not a reunion (the models read 想去 alone)
-        if by_rule is Level.CHECK_IN or by_model is Level.CHECK_IN or by_learned is Level.CHECK_IN:
-            reason = "rule" if by_rule is Level.CHECK_IN else "model" if by_model is Level.CHECK_IN else "learned"
-            return Level.CHECK_IN, reason
+        checks = (("rule", by_rule), ("model", by_model), ("learned", by_learned), ("neighbours", by_neighbours))
+        for reason, level in checks:
+            if level is Level.CHECK_IN:
+                return Level.CHECK_IN, reason
         return Level.NONE, "none"
 
     def assess(self, question: str, recent: Sequence[str], state: CrisisState, now: float) -> Assessment:

@@ -9,7 +9,7 @@ few sentences, so a new wording of a known kind lands on the right side more oft
 
 Classes: crisis / ambiguous / benign (benign includes the hard look-alikes: idioms, medicine as
 prescribed, goodbyes to the dead, fraud and "are you alive?" questions). The training rows are the
-red-team TRAINING sets (crisis_train, crisis_batch4, crisis_batch5, prompts) shipped as package data in
+red-team TRAINING sets (crisis_train, crisis_batch4, crisis_batch5, crisis_batch6, prompts) shipped as package data in
 ``crisis_training.jsonl`` (the device never reads tests/), plus the exemplars of crisis_exemplars.py
 and semantic.py. Never crisis_heldout, heldout or the probes. The model is fitted deterministically
 at first load (a few seconds) and cached under the cache dir, keyed by the rows, the embedder and

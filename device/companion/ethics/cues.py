@@ -155,7 +155,8 @@ CRISIS_EN = _rx(
     r"|\b(?:this is|it's|that's) the last time (?:we'll|you'll|i'll|we|you) (?:talk|speak|hear)"
     r"|\b<say> goodbye to (?:everyone|everybody|you all|the world)(?![^.!?]{0,40}\b(?:leaving (?:do|party|drinks)|farewell (?:do|party)|party|retirement|wedding|station|airport)\b)"
     r"|\b<give> (?:away )?(?:all )?my (?:things|stuff|belongings|possessions)|\b<give> away (?:all )?my\b"
-    r"|\b<cut>\s+(?:my\s+)?(?:arms?|wrists?|thighs?|skin)\b",
+    r"|\b<cut>\s+(?:my\s+)?(?:arms?|wrists?|thighs?|skin)\b"
+    r"|\b(?:do away with|unalive) myself\b|\btop myself\b(?! up)|\b(?:going to|gonna|want to|wanna|will|'ll) off myself\b",
 )
 CRISIS_ZH = re.compile(
     r"(?<!预防)(?<!防止)自杀(?!预防|干预|热线|求助)|轻生|寻死|想死(?!你|您|他|她|我了|人|的心都有)|不想活|活不下去|活着没意思"
@@ -173,6 +174,7 @@ CRISIS_ZH = re.compile(
     r"|(?<![叫让要骂说逼咒])我[^，。！？,.!?你他她叫让要骂说逼咒]{0,8}去死(?!一边)|我[^，。！？,.!?]{0,4}不活了|没死成|自杀未遂|(?:开枪|用枪|拿枪)[^，。！？]{0,6}(?:打|崩|结束)?(?:死)?自己"
     r"|(?:吞|吃)(?:了|掉|下)?[^，。！？]{0,6}(?:全部|所有的?|一整瓶|整瓶|一瓶)[^，。！？]{0,4}(?:药|片)"
     r"|(?:把|将)[^，。！？]{0,4}(?:一整瓶|整瓶|一瓶|全部|所有的?)[^，。！？]{0,4}(?:药|片)[^，。！？]{0,4}(?:吃|吞)"
+    r"|自尽|自我了断|自行了断|了断自己|寻短见|想不开(?=[^，。！？]{0,6}(?:死|跳|药))"
     r"|遗书|撑不下去|熬不下去|坚持不下去|不想再?醒(?:来|过来)|永远不(?:要|想|会)?醒|再也不(?:想|要|会)?醒|(?:把|将)(?:我的|自己的)?(?:东西|家当|物品)(?:都|全)?(?:送|分)"
 )
 

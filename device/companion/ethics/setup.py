@@ -18,6 +18,7 @@ from ..tts.base import SpeechSynthesizer
 from .care import CareState
 from .crisis import CrisisClasses, CrisisDetector
 from .crisis_learned import LearnedCrisis, fit_into_models, load_or_fit
+from .crisis_neighbours import NeighbourVote, embed_into_models, load_or_embed
 from .disclosure import disclosure_language
 from .genlog import GenerationLog
 from .guardrails import GuardedPersona, guard
@@ -129,6 +130,19 @@ def learned_crisis(embedder: Embedder, cache_dir: Path | None, models_dir: Path 
     return LearnedCrisis(embedder, model)
 
 
+def crisis_neighbours(embedder: Embedder, cache_dir: Path | None, models_dir: Path | None = None) -> NeighbourVote | None:
+    """The nearest-training-rows vote (crisis_neighbours.py) over ``embedder``: the rows embedded at install
+    (in ``models_dir``), else embedded once and cached in ``cache_dir``; None when it cannot be built."""
+    fingerprint = getattr(embedder, "fingerprint", None)
+    try:
+        matrix = load_or_embed(embedder, cache_dir, fingerprint if isinstance(fingerprint, str) else None,
+                               models_dir=models_dir)
+    except Exception as exc:  # a broken model must not stop the service: the other layers remain
+        logger.warning("no crisis neighbour vote (%s): the rules, exemplars and learned layer remain", exc)
+        return None
+    return NeighbourVote(embedder, matrix)
+
+
 def prepare_learned_crisis(models_dir: Path) -> Path | None:
     """Fit the learned crisis layer into the models dir (after `companion models install`); None when the
     multilingual model is not installed (the service then runs on the rules and exemplars)."""
@@ -139,6 +153,7 @@ def prepare_learned_crisis(models_dir: Path) -> Path | None:
     except Exception as exc:  # not installed or broken: doctor says so; the rules remain
         logger.warning("crisis classifier not fitted (%s)", exc)
         return None
+    embed_into_models(embedder, embedder.fingerprint, models_dir)
     return fit_into_models(embedder, embedder.fingerprint, models_dir)
 
 
@@ -174,7 +189,9 @@ def crisis_detector(settings: Settings, embedder: Embedder | None = None,
     shared = persona_embedder if name == CRISIS_MODEL else None
     model = crisis_model(settings.paths.models, shared, multilingual)
     learned = learned_crisis(model.embedder, settings.paths.cache, settings.paths.models) if model is not None else None
-    return CrisisDetector(model, english=english, learned=learned)
+    neighbours = (crisis_neighbours(model.embedder, settings.paths.cache, settings.paths.models)
+                  if model is not None else None)
+    return CrisisDetector(model, english=english, learned=learned, neighbours=neighbours)
 
 
 def shared_models(persona: GuardedPersona) -> tuple[Embedder | None, SemanticCues | None]:
