@@ -352,7 +352,8 @@ def main(argv: list[str]) -> int:
             det.model.crisis_margin, det.model.ambiguous_margin = (float(x) for x in arg.split("=", 1)[1].split(","))
     if "--no-learned" in argv:  # the detector as it was before the learned layer, for comparison
         det.learned = None
-    if "--no-neighbours" in argv:  # the detector as it was before the neighbour vote, for comparison
+    from companion.ethics.crisis_neighbours import SHIPPED
+    if "--no-neighbours" in argv or (not SHIPPED and "--neighbours" not in argv):  # the vote is measured, not shipped
         det.neighbours = None
     rows = load(names)
     if cv:

@@ -112,8 +112,9 @@ def build_engine(models_dir: Path, work: Path, prompts: list[dict[str, Any]]) ->
     except ImportError:  # before the learned layer
         learned = None
     try:
+        from companion.ethics.crisis_neighbours import SHIPPED
         from companion.ethics.setup import crisis_neighbours
-        extra = {"neighbours": crisis_neighbours(model.embedder, _cache_dir())} if model is not None else {}
+        extra = {"neighbours": crisis_neighbours(model.embedder, _cache_dir())} if model is not None and SHIPPED else {}
     except ImportError:  # before the neighbour vote
         extra = {}
     safety = SafetyCheck(CrisisDetector(model, english=semantic, learned=learned, **extra), name=guarded.name or guarded.display_name,

@@ -18,6 +18,7 @@ from ..tts.base import SpeechSynthesizer
 from .care import CareState
 from .crisis import CrisisClasses, CrisisDetector
 from .crisis_learned import LearnedCrisis, fit_into_models, load_or_fit
+from .crisis_neighbours import SHIPPED as NEIGHBOURS_SHIPPED
 from .crisis_neighbours import NeighbourVote, embed_into_models, load_or_embed
 from .disclosure import disclosure_language
 from .genlog import GenerationLog
@@ -153,7 +154,8 @@ def prepare_learned_crisis(models_dir: Path) -> Path | None:
     except Exception as exc:  # not installed or broken: doctor says so; the rules remain
         logger.warning("crisis classifier not fitted (%s)", exc)
         return None
-    embed_into_models(embedder, embedder.fingerprint, models_dir)
+    if NEIGHBOURS_SHIPPED:
+        embed_into_models(embedder, embedder.fingerprint, models_dir)
     return fit_into_models(embedder, embedder.fingerprint, models_dir)
 
 
@@ -190,7 +192,7 @@ def crisis_detector(settings: Settings, embedder: Embedder | None = None,
     model = crisis_model(settings.paths.models, shared, multilingual)
     learned = learned_crisis(model.embedder, settings.paths.cache, settings.paths.models) if model is not None else None
     neighbours = (crisis_neighbours(model.embedder, settings.paths.cache, settings.paths.models)
-                  if model is not None else None)
+                  if model is not None and NEIGHBOURS_SHIPPED else None)
     return CrisisDetector(model, english=english, learned=learned, neighbours=neighbours)
 
 
