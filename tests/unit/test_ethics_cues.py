@@ -172,3 +172,4 @@ def test_a_trait_of_theirs_with_money_is_not_a_request_and_real_as_an_intensifie
     assert not cues.is_fraud_request("Are you good with money?") and not cues.is_fraud_request("Were you careful with money?")
     assert cues.is_fraud_request("Are you good with money? Send me some.")
     assert not cues.may_ask_alive("Are you a real chatterbox?") and cues.may_ask_alive("Are you a real man or a machine?")
+    assert not cues.may_ask_fraud("What's your star sign?") and cues.may_ask_fraud("Can you sign the papers for me?")

@@ -335,7 +335,8 @@ _ADDRESSED_EN = _rx(
 _MONEY_WORDS_EN = re.compile(
     r"\b(?:money|cash|pay|paid|bank\w*|cards?|codes?|password|passcode|pin|account|secrets?|transfer|wire|send|lend"
     r"|loan|invest\w*|gift|crypto|bitcoin|log ?in|login|social security|numbers?|tell (?:anyone|anybody|no ?one)|between us"
-    r"|don't tell|savings|pension|funds|inherit\w*|will|sign|buy|dollars|pounds|euros|bucks|quid|hide|hidden|quiet"
+    r"|don't tell|savings|pension|funds|inherit\w*|will|(?<!star )(?<!birth )sign(?! language)|buy|dollars|pounds|euros"
+    r"|bucks|quid|hide|hidden|quiet"
     r"|keep (?:this|it|that|them)(?: \w+)? (?:from|to (?:ourselves|yourself|us))|behind (?:\w+ )?backs?|just (?:us|you and me))\b|[$£€]")
 
 
