@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 import pytest
 
-from companion.persona.answerable import Bars, WordWeights, kin_stems, missing_relative, relatives, stems_of
-from companion.persona.choose import Catalogue, StemCache, answering
+from companion.persona.answerable import kin_stems, missing_relative, relatives, stems_of
 from companion.persona.specific import THING_CLASSES, THINGS, class_table
-from companion.persona.synonyms import WordMatcher
 from companion.persona.understand import understand
 
 
@@ -64,42 +59,3 @@ def test_the_table_is_built_from_both_parts_of_each_line() -> None:
     assert table["dog"] == table["dog"] == frozenset({"dog", "hound"})
     assert "hound" not in table  # only the first part is asked about
     assert all("|" in line for line in THING_CLASSES)
-
-
-class _Words:
-    """A stand-in word embedder: each word a unit vector; the ``same`` pairs point the same way."""
-
-    def __init__(self, same: set[frozenset[str]]) -> None:
-        self.same = same
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for i, word in enumerate(texts):
-            groups = [g for g in self.same if word in g]
-            out[i, hash(min(groups[0]) if groups else word) % 64] = 1.0
-        return out
-
-
-def _relate(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-    return np.full(len(pairs), 0.75)  # every phrase pair means the same: only the word check can decline
-
-
-def test_a_question_that_only_adds_a_thing_to_the_stored_one_must_have_it_said() -> None:
-    """"Did you ever bake bread?" ~ "What's your favourite thing to bake?": parkin is not bread."""
-    contexts, texts = ["What's your favourite thing to bake?", "Do you still knit?"], ["Parkin, every Bonfire Night.", "Every evening."]
-    weights = WordWeights(f"{c} {t}" for c, t in zip(contexts, texts))
-
-    def catalogue(matcher: WordMatcher | None) -> Catalogue:
-        return Catalogue(kinds=np.full(2, -1, dtype=np.int8), typical=np.zeros(2, dtype=bool),
-                         stems=StemCache(contexts, texts), weights=weights, bars=Bars(high=0.8, low=0.5),
-                         address="love", kind_replies={}, synonyms=matcher)
-
-    heard = understand("Did you ever bake bread?")
-    scores = np.array([0.62, 0.2])
-    unrelated = WordMatcher(_Words(set()))
-    assert answering(heard, scores, catalogue(unrelated), set(), texts, relate=_relate).index is None
-    said = WordMatcher(_Words({frozenset({"bread", "parkin"})}))  # the memory says it in other words
-    assert answering(heard, scores, catalogue(said), set(), texts, relate=_relate).index == 0
-    assert answering(heard, scores, catalogue(None), set(), texts, relate=_relate).index == 0  # no word meaning: as before
-    less = understand("What do you like to bake?")  # asks no more than the stored question: answered
-    assert answering(less, scores, catalogue(unrelated), set(), texts, relate=_relate).index == 0

@@ -5,9 +5,7 @@ biggest fish you ever caught?", so the word check of choose.py declines it altho
 question is the closest match. When no memory speaks to the question's own words, the best strong
 match answers if its content words mean the same as the question's (``answers_by_meaning``), the
 words the two do not share are close too (a shared name cannot carry the match), it names every
-relative asked about, and it holds the kind of answer wanted (a name, a time, a number). A question
-that only adds words to the stored one ("Did you ever bake bread?" ~ "What's your favourite thing to
-bake?") asks a more specific thing: the memory must say those words, in the same or other words.
+relative asked about, and it holds the kind of answer wanted (a name, a time, a number).
 """
 
 from __future__ import annotations
@@ -89,11 +87,8 @@ def answering_by_meaning(heard: Understanding, phrase: list[str], order: np.ndar
         close = relate(pairs)
         apart = float(close[1]) if len(close) > 1 else None
         logger.debug("by meaning: %s %.3f %r ~ %r %.3f apart %s", index, scores[index], phrase, theirs, close[0], apart)
-        # Nothing of the memory's is left over but the question has words of its own ("bake bread" ~
-        # "bake"): it asks a more specific thing, which the memory must say in other words (parkin is not bread).
-        extra = mine if apart is None else []
         if answers_by_meaning(float(scores[index]), float(close[0]), apart, True, catalogue.bars) and meets_unseen(
-                [*unseen, *extra], catalogue.stems.words(index), catalogue.synonyms):
+                unseen, catalogue.stems.words(index), catalogue.synonyms):
             fits.append((index, float(scores[index])))
     return fits
 
