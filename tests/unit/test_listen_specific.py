@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.persona.answerable import kin_stems, missing_relative, relatives, stems_of
+from companion.persona.answerable import asked_relatives, kin_stems, missing_relative, relatives, stems_of
 from companion.persona.specific import THING_CLASSES, THINGS, class_table
 from companion.persona.understand import understand
 
@@ -59,3 +59,12 @@ def test_the_table_is_built_from_both_parts_of_each_line() -> None:
     assert table["dog"] == table["dog"] == frozenset({"dog", "hound"})
     assert "hound" not in table  # only the first part is asked about
     assert all("|" in line for line in THING_CLASSES)
+
+
+def test_a_thing_called_by_its_name_is_held_to_the_name() -> None:
+    """"Why did you call the dog Biscuit?" is answered by "Why did you name him Biscuit?"."""
+    question = "Why did you call the dog Biscuit?"
+    asked = asked_relatives([*stems_of(understand(question).focus)], question)
+    assert not missing_relative(asked, frozenset(stems_of("Why did you name him Biscuit? He ate the biscuits.")))
+    plain = "Why did you get a dog?"
+    assert missing_relative(asked_relatives([*stems_of(understand(plain).focus)], plain), frozenset(stems_of("A cat.")))

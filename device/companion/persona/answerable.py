@@ -228,9 +228,12 @@ GRANDPARENTS = frozenset(stem(w) for w in "grandfather grandad granddad grandpa 
 
 
 def asked_relatives(question_stems: Sequence[str], question: str) -> list[str]:
-    """The relatives a question asks about: its family words, but a grandparent only when possessive
-    ("Grandma's brothers"): "you and Grandad" is the person and their spouse, named or not."""
-    return [s for s in question_stems if s not in GRANDPARENTS] + relatives(question)
+    """The relatives (and specific things) a question asks about: its family words, but a grandparent
+    only when possessive ("Grandma's brothers"): "you and Grandad" is the person and their spouse, named
+    or not. A thing the question also calls by its name ("the dog Biscuit") is held to the name instead."""
+    named = bool(named_words(question))
+    return [s for s in question_stems if s not in GRANDPARENTS and not (named and s in THINGS and s not in KIN_CLASSES)
+            ] + relatives(question)
 
 
 def missing_relative(question_stems: Iterable[str], memory_stems: set[str] | frozenset[str]) -> bool:
