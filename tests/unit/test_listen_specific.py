@@ -68,3 +68,6 @@ def test_a_thing_called_by_its_name_is_held_to_the_name() -> None:
     assert not missing_relative(asked, frozenset(stems_of("Why did you name him Biscuit? He ate the biscuits.")))
     plain = "Why did you get a dog?"
     assert missing_relative(asked_relatives([*stems_of(understand(plain).focus)], plain), frozenset(stems_of("A cat.")))
+    addressed = "Did Grandad serve in the army?"  # a way of address is not the army's name
+    assert missing_relative(asked_relatives([*stems_of(understand(addressed).focus)], addressed),
+                            frozenset(stems_of("What was Grandad's job? He drove the bus.")))

@@ -231,7 +231,7 @@ def asked_relatives(question_stems: Sequence[str], question: str) -> list[str]:
     """The relatives (and specific things) a question asks about: its family words, but a grandparent
     only when possessive ("Grandma's brothers"): "you and Grandad" is the person and their spouse, named
     or not. A thing the question also calls by its name ("the dog Biscuit") is held to the name instead."""
-    named = bool(named_words(question))
+    named = any(not KIN_WORD.fullmatch(w) for w in named_words(question))  # "Grandad" is a way of address
     return [s for s in question_stems if s not in GRANDPARENTS and not (named and s in THINGS and s not in KIN_CLASSES)
             ] + relatives(question)
 
