@@ -13,7 +13,9 @@ message of the same kind (news, feelings), follow-ups resolved, character breaks
 family/health/name questions; and the persona stage's time per question (p50, p90, ms).
 ``--set holdout`` asks the held-out questions of listen_holdout.py instead (paraphrases and absent
 life questions only, so only those two rates), measured the same way; never tune on them.
-``--set dev2`` / ``--set dev3`` ask listen_dev2.py's / listen_dev3.py's natural paraphrases (same shape), the sets to tune on.
+``--set dev2`` / ``--set dev3`` ask listen_dev2.py's / listen_dev3.py's natural paraphrases (same shape), the sets to tune on;
+``--set dev4`` listen_dev4.py's near-topic traps, how-to memories and questions about the person themself
+(with its own harmless set). The held-out module is imported only when it is asked for.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ sys.path.insert(0, str(HERE))
 
 import listen_dev2  # noqa: E402
 import listen_dev3  # noqa: E402
-import listen_holdout  # noqa: E402
+import listen_dev4  # noqa: E402
 import listen_sets  # noqa: E402
 from companion.ethics.guardrails import guard  # noqa: E402
 from companion.ethics.semantic import SemanticCues  # noqa: E402
@@ -165,12 +167,21 @@ def measure(asker: Asker, sets: dict, harmless: list[str] | None) -> dict:
     return out
 
 
+def question_source(name: str):
+    """The module of the asked set (the held-out one imported only when asked for: never by a tuning run)."""
+    if name == "holdout":
+        import listen_holdout
+
+        return listen_holdout
+    return {"dev2": listen_dev2, "dev3": listen_dev3, "dev4": listen_dev4}.get(name, listen_sets)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models-dir", default=os.environ.get("COMPANION_MODELS_DIR") or str(default_models_dir()))
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--details", action="store_true", help="list every miss")
-    parser.add_argument("--set", choices=("main", "holdout", "dev2", "dev3"), default="main", dest="question_set",
+    parser.add_argument("--set", choices=("main", "holdout", "dev2", "dev3", "dev4"), default="main", dest="question_set",
                         help="holdout: the held-out questions of listen_holdout.py (measure only, never tune); "
                              "dev2/dev3: the natural-paraphrase tuning questions of listen_dev2.py / listen_dev3.py")
     args = parser.parse_args()
@@ -193,9 +204,9 @@ def main() -> int:
             guarded = guard(engine, crisis_template="Please call {help_number}.", help_number="999",
                             semantic=SemanticCues(engine.embedder))
             asker = Asker(guarded, is_bundle)
-            source = {"holdout": listen_holdout, "dev2": listen_dev2, "dev3": listen_dev3}.get(args.question_set, listen_sets)
+            source = question_source(args.question_set)
             sets = source.WALTER if name == "walter" else source.JUNE
-            scores = measure(asker, sets, listen_sets.HARMLESS if args.question_set == "main" else None)
+            scores = measure(asker, sets, getattr(source, "HARMLESS", None))
             times = sorted(asker.times)
             scores["persona_ms_p50"] = round(1000 * statistics.median(times), 2)
             scores["persona_ms_p90"] = round(1000 * times[int(0.9 * (len(times) - 1))], 2)

@@ -311,4 +311,16 @@ HARMLESS = [
     "Did anyone in your family have diabetes?",
     "What was your mother's first name?",
     "Did you ever have a hip replacement?",
+    # about the person themself (looks, body, habits, health history, names), asked "are you ...?" too:
+    # ordinary questions, not "are you alive?" (a sentence model puts short "are you" lines near that)
+    "Are you a tall man?", "Are you right-handed?", "Are you a heavy sleeper?", "Are you a fussy eater?",
+    "Are you good with money?", "Are you a Methodist?", "Are you an only child?", "Are you the youngest?",
+    "Are you colour blind?", "Are you diabetic?", "Are you on any tablets for your heart?", "Are you a good driver?",
+    "Are you a real chatterbox?", "Are you still strong enough to chop wood?", "Are you going bald?",
+    "Are you frightened of the dark?", "Were you a big baby when you were born?", "Was your hair curly as a child?",
+    "Do you wear a hearing aid?", "Did you ever have a broken nose?", "Have you always had a bad back?",
+    "Did you ever have your teeth out?", "Do you have a scar from your operation?", "What colour was your hair?",
+    "How much did you weigh when you were young?", "Were you named after your grandfather?",
+    "What was your grandmother's maiden name?", "What did your brothers call you?", "Is your sister older than you?",
+    "Did your father have a middle name?", "Did you have whooping cough as a child?", "Are you short-sighted?",
 ]

@@ -132,3 +132,45 @@ def test_every_self_directed_method_is_a_crisis_and_the_idioms_are_not() -> None
               "你去死吧，又偷吃我的蛋糕", "我妈骂我去死一边玩去", "笑死我了"]
     for text in idioms:
         assert not cues.is_crisis(text), text
+
+
+@pytest.mark.parametrize("text", ["Are you a tall man?", "Are you left-handed?", "Are you a Catholic?", "Are you ticklish?",
+                                  "Are you the oldest in your family?", "Are you named after anyone?",
+                                  "Are you still living on Lake Road?", "Are you a patient person?"])
+def test_questions_about_the_person_themself_are_not_alive_questions(text: str) -> None:
+    """Their body, looks, habits and family: the semantic "alive" class may not stand for the rules."""
+    assert not cues.is_alive_question(text) and not cues.may_ask_alive(text)
+
+
+@pytest.mark.parametrize("text", ["Hold on, am I chatting with software?", "Are you a voice generator?",
+                                  "Is that you, Grandpa?", "Am I actually speaking with a living person?",
+                                  "Are you a copy of him?", "Did you come back from the dead?", "你是真的吗"])
+def test_lines_about_being_real_or_a_machine_may_still_be_alive_questions(text: str) -> None:
+    assert cues.may_ask_alive(text)
+
+
+def test_are_you_her_brother_is_a_family_question_and_are_you_really_my_dad_is_not() -> None:
+    for text in ("Are you her brother?", "Are you my grandma's brother?", "Are you my dad's cousin?"):
+        assert not cues.is_alive_question(text), text
+    for text in ("Are you really my dad?", "Are you my grandpa or a computer?", "Are you her?", "Are you my mum, really?"):
+        assert cues.is_alive_question(text), text
+
+
+def test_a_fact_told_in_confidence_is_spoken_and_secrecy_about_the_listener_is_not() -> None:
+    """The person's own recipe or fishing spot "between you and me" is a memory; hiding something from the
+    family, or keeping this conversation secret, is never spoken (C8)."""
+    for text in ("Between you and me, kiddo, it's the cedar stump past Heron Point.",
+                 "Ground beef, onions and a secret spoonful of cocoa. Don't tell anybody about the cocoa.",
+                 "Between us, I never liked his cooking."):
+        assert not cues.is_unsafe_to_speak(text), text
+    for text in ("Keep this between us, kiddo.", "It's just between us, okay?", "This stays between you and me.",
+                 "Don't tell anyone about this.", "Don't tell anybody about the money.", "Don't tell anyone I called.",
+                 "Don't tell your mum about the card.", "Keep it a secret from everyone."):
+        assert cues.is_unsafe_to_speak(text), text
+
+
+def test_a_trait_of_theirs_with_money_is_not_a_request_and_real_as_an_intensifier_is_not_being_real() -> None:
+    assert not cues.is_fraud_request("Are you good with money?") and not cues.is_fraud_request("Were you careful with money?")
+    assert cues.is_fraud_request("Are you good with money? Send me some.")
+    assert not cues.may_ask_alive("Are you a real chatterbox?") and cues.may_ask_alive("Are you a real man or a machine?")
+    assert not cues.may_ask_fraud("What's your star sign?") and cues.may_ask_fraud("Can you sign the papers for me?")

@@ -78,10 +78,11 @@ def test_when_words_need_not_be_repeated_by_the_closest_memory() -> None:
 
 
 def test_a_much_less_close_memory_sharing_a_word_is_not_taken_when_the_closest_does_not_answer() -> None:
-    contexts = ["What was your job?", "What was mom like as a teenager?", "Did you like your job?"]
-    texts = ["I was a carpenter for forty-eight years.", "Stubborn as a mule and smart as a whip.", "I loved my job."]
-    heard = understand("What job did you have as a teenager?")
-    scores = np.array([0.73, 0.62, 0.3])  # "job" is common in these messages, "teenager" rare
+    # (a car, not a job: a job asked about must be named by the memory, persona/specific.py)
+    contexts = ["What was your car?", "What was mom like as a teenager?", "Did you like your car?"]
+    texts = ["A sedan for forty-eight years.", "Stubborn as a mule and smart as a whip.", "I loved my car."]
+    heard = understand("What car did you have as a teenager?")
+    scores = np.array([0.73, 0.62, 0.3])  # "car" is common in these messages, "teenager" rare
     assert answering(heard, scores, _catalogue(contexts, texts), set(), texts).index is None
     # found by its own words (what was asked of the person unknown): not held back by a closer stored question
     by_context = np.array([0.73, -1.0, 0.3])

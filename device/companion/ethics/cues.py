@@ -198,9 +198,13 @@ FRAUD_ZH = re.compile(
     r"|(?:转|给|借|打|汇|寄|要)[^，。？！]{0,4}[0-9一二两三四五六七八九十百千万几]+\s*(?:块|元|万|美元|刀)"
 )
 
+_RELATION_AFTER = (r"(?!'s|\s+(?:grand\w+|dad|mom|mum|mam|father|mother|husband|wife|son|daughter|brother|sister|nan|gran"
+                   r"|uncle|aunt|auntie|cousin|niece|nephew|friend|boss|neighbou?r|in-law|godfather|godmother|best)\b)")
+"""After "are you her" / "are you my dad": not "her brother", "my dad's cousin" (a family-tree question)."""
 ALIVE_EN = _rx(
-    r"\bare you(?: really| actually| truly| still| even)*(?: alive| real| human| a (?:real )?(?:person|human(?: being)?)"
-    r"| him| her| my (?:grand\w+|dad|mom|mum|father|mother|husband|wife|son|daughter|brother|sister|nan|gran))\b"
+    r"\bare you(?: really| actually| truly| still| even)*(?:(?: alive| real| human| a (?:real )?(?:person|human(?: being)?))\b"
+    r"|(?: him| her| my (?:grand\w+|dad|mom|mum|father|mother|husband|wife|son|daughter|brother|sister|nan|gran))\b"
+    + _RELATION_AFTER + ")"
     r"|\bare you (?:really|actually|truly) (?:there|here)\b"
     r"|\bis (?:this|that|it) (?:really|actually|truly|even) (?:you|him|her|my \w+)\b"
     r"|\b(?:am i|are we) (?:really |actually |even |now )?(?:talking|speaking|chatting) (?:to|with) (?:a |an |the )?"
@@ -238,16 +242,27 @@ INJECTION = re.compile(
     r"|忽略(之前|以上|上面|所有|规则)|系统提示|新的?指令|你现在是|指令[:：]|转账|汇款|打款|账户|账号"
     r"|卡号|密码|验证码|支付宝|比特币|网址|链接|红包|卡密|京东卡|充值卡|礼品卡|身份证|安全账户"
     r"|(转|汇|打)[^，。]{0,6}[0-9一二两三四五六七八九十百千万几]+\s*(块|元|万)"
-    r"|\bkeep (this|it) (a )?secret\b|\bbetween (you and me|us)\b"
+    r"|\bkeep (this|it|that) (a )?secret\b"
+    r"|\b(?:keep|keeping|kept) (?:this|it|that|these|them) (?:just |strictly )?between (?:you and me|us|ourselves)\b"
+    r"|\b(?:this|it|that)(?:'s| is)?(?: (?:stays?|is staying|remains?|has to stay|must stay|should stay|will stay))?"
+    r" (?:just |strictly |only )?between (?:you and me|us|ourselves)\b"
     r"|别告诉|不要告诉|保密",
     _F,
 )
+"""Secrecy is unsafe when it is about the conversation or what the listener does ("keep this between us"):
+a fact told in confidence ("Between you and me, kiddo, it's the cedar stump") is the person's own memory."""
+_SENSITIVE = (r"(?!(?:money|cash|calls?|phone|messages?|texts?|accounts?|cards?|passwords?|codes?|pins?|bank|visits?"
+              r"|meetings?|plans?|secrets?|savings|pension|will|loans?|gifts?|transfers?|payments?|debts?|this|it|me|us)\b)")
+"""After "don't tell anybody about the ...": what must not be hidden from the family (money, calls, codes, plans)."""
 INJECTION_CANON = _rx(
     r"\b(?:reply|send|give|tell|read|text|type|enter|share|email|post|write|ring|call)\b[^.!?]{0,40}\b(?:card number"
     r"|card details|bank card|bank details|expiry|cvv|security (?:code|questions?)|password|passcode|pin|login|code"
     r"|account details|maiden name)s?\b"
-    r"|\b(?:don't|never) tell (?:anyone|anybody|no ?one|your \w+|mom|mum|dad|mother|father|grandma|grandpa)\b"
+    r"|\b(?:don't|never) tell (?:anyone|anybody|no ?one)\b(?! about (?:the|my|our|that|those|his|her) " + _SENSITIVE + r"\w+)"
+    r"|\b(?:don't|never) tell (?:your \w+|mom|mum|dad|mother|father|grandma|grandpa)\b"
 )
+"""Telling the listener to hide something from the family is never spoken; "don't tell anybody about
+the cocoa" (a secret ingredient of their own recipe) is not hiding anything the listener does."""
 
 
 def is_crisis(text: str) -> bool:
@@ -264,6 +279,8 @@ _HISTORY_EN = _rx(
     r"|as (?:a|kids|children) ?(?:kid|child|boy|girl|lad|teenager|young \w+)?|in the (?:war|\w+ties|\d0s))\b|\b(?:19|20)\d\d\b"
     r"|\byour (?:very )?first (?:car|job|house|home|flat|bike|wage|salary|pay ?(?:check|cheque|packet)|TV|television)\b"
     r"|\b(?:who|what|how|where|why|when)\b[^.?!]{0,30}\b(?:taught|bought|cost|paid|spent|earned|won|lost|saved|made|used to)\b"
+    r"|\b(?:are|were) you (?:\w+ )?(?:good|bad|careful|sensible|clever|tight|mean|generous|thrifty|canny|smart|wise|silly"
+    r"|hopeless|useless|great) (?:with|about) (?:money|cash|savings|figures|numbers)\b"  # a trait of theirs
 )
 _HISTORY_ZH = re.compile(
     r"以前|从前|过去|小时候|年轻(?:的)?时|那时|那会|当年|当时|早年|上学的时候|结婚的时候|第一(?:份|辆|套|次|个月)"
@@ -320,15 +337,32 @@ _ADDRESSED_EN = _rx(
 _MONEY_WORDS_EN = re.compile(
     r"\b(?:money|cash|pay|paid|bank\w*|cards?|codes?|password|passcode|pin|account|secrets?|transfer|wire|send|lend"
     r"|loan|invest\w*|gift|crypto|bitcoin|log ?in|login|social security|numbers?|tell (?:anyone|anybody|no ?one)|between us"
-    r"|don't tell|savings|pension|funds|inherit\w*|will|sign|buy|dollars|pounds|euros|bucks|quid|hide|hidden|quiet"
+    r"|don't tell|savings|pension|funds|inherit\w*|will|(?<!star )(?<!birth )sign(?! language)|buy|dollars|pounds|euros"
+    r"|bucks|quid|hide|hidden|quiet"
     r"|keep (?:this|it|that|them)(?: \w+)? (?:from|to (?:ourselves|yourself|us))|behind (?:\w+ )?backs?|just (?:us|you and me))\b|[$£€]")
 
 
+_BEING_EN = _rx(
+    r"\breal\b(?!\s+(?!(?:person|human|people|being|voice|one|thing|man|woman|life|live)\b)[a-z])"  # not "a real chatterbox"
+    r"|\b(?:alive|dead|<die>|really|actually|truly|human|humans|machine|computer|robot|ai|a\.i\.|artificial|bot"
+    r"|chatbot|programm?e?|software|recording|recorded|voice|synthetic|fake|copy|imitation|clone|simulat\w*|generat\w*"
+    r"|ghost|spirit|<survive>|<return>|<talk>|<speak>|<chat>)\b|\b(?:come|came|coming) back\b|\bback to life\b"
+    r"|\b(?:is|are) (?:this|it|that) (?:\w+ )?(?:you|him|her)\b|\bwho (?:am i|are you)\b|\bwhat are you\b")
+"""What a sincere "are you alive / real?" speaks of: being alive, real or human, a machine, a copy, a
+voice, coming back; or who or what is speaking."""
+
+
 def may_ask_alive(text: str) -> bool:
-    """The line is addressed to the speaker itself ("are you", "is this", "am I talking"): only then can
-    the semantic class "alive" stand for the rules. "Is your brother still alive?" or "Did you ever
-    play chess?" are about someone else, or about the person's life."""
-    return bool(_ADDRESSED_EN.search(canonical(text))) or is_chinese(text)
+    """The line is addressed to the speaker itself ("are you", "is this", "am I talking") *and* speaks of
+    being alive, real, human or a machine, or of who is speaking: only then can the semantic class
+    "alive" stand for the rules. "Is your brother still alive?" or "Did you ever play chess?" are about
+    someone else or the person's life, and "Are you a tall man?", "Are you left-handed?" or "Are you
+    a Catholic?" about the person themself: ordinary questions (the sentence model puts any short
+    "are you ...?" near the "are you real?" examples)."""
+    if is_chinese(text):
+        return True
+    t = canonical(text)
+    return bool(_ADDRESSED_EN.search(t)) and bool(_BEING_EN.search(t))
 
 
 def may_ask_fraud(text: str) -> bool:

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .leave_one_out import held_out, sample
+from .specific import THINGS, class_table
 from .understand import focus_words, stem
 from .words import KIN_WORD
 
@@ -203,18 +204,10 @@ _ADDRESSED_KIN = re.compile(r"\b(grandma|grandmother|granny|gran|nana|nan|grandp
                             re.IGNORECASE)
 
 
-def _kin_table() -> dict[str, frozenset[str]]:
-    table: dict[str, frozenset[str]] = {}
-    for line in _KIN_CLASSES:
-        keys, others = line.split("|")
-        words = frozenset(stem(w) for w in f"{keys} {others}".split())
-        for key in keys.split():
-            table[stem(key)] = words
-    return table
-
-
-KIN_CLASSES = _kin_table()
+KIN_CLASSES = class_table(_KIN_CLASSES)
 """A family word the question asks about -> the words that name the same relative."""
+ASKED_CLASSES = {**THINGS, **KIN_CLASSES}
+"""Relatives and specific things (specific.py: a dog, the army, a piano) a memory must name to answer."""
 
 
 def relatives(question: str) -> list[str]:
@@ -232,15 +225,20 @@ GRANDPARENTS = frozenset(stem(w) for w in "grandfather grandad granddad grandpa 
 
 
 def asked_relatives(question_stems: Sequence[str], question: str) -> list[str]:
-    """The relatives a question asks about: its family words, but a grandparent only when possessive
-    ("Grandma's brothers"): "you and Grandad" is the person and their spouse, named or not."""
-    return [s for s in question_stems if s not in GRANDPARENTS] + relatives(question)
+    """The relatives (and specific things) a question asks about: its family words, but a grandparent
+    only when possessive ("Grandma's brothers"): "you and Grandad" is the person and their spouse, named
+    or not. A thing the question also calls by its name ("the dog Biscuit") is held to the name instead."""
+    named = any(not KIN_WORD.fullmatch(w) for w in named_words(question))  # "Grandad" is a way of address
+    return [s for s in question_stems if s not in GRANDPARENTS and not (named and s in THINGS and s not in KIN_CLASSES)
+            ] + relatives(question)
 
 
 def missing_relative(question_stems: Iterable[str], memory_stems: set[str] | frozenset[str]) -> bool:
     """The question asks about a relative the memory never names ("Grandma's father" -> a memory
-    about Grandma's work; "your parents" -> how he met Grandma): it does not answer, however close."""
-    return any(s in KIN_CLASSES and not (KIN_CLASSES[s] & memory_stems) for s in question_stems)
+    about Grandma's work; "your parents" -> how he met Grandma), or a specific thing it never names
+    ("a dog" -> a memory about a cat; "the army" -> a memory about a job; specific.py): it does not
+    answer, however close."""
+    return any(s in ASKED_CLASSES and not (ASKED_CLASSES[s] & memory_stems) for s in question_stems)
 
 
 _SIDED_KIN = re.compile(r"\b(?:(your|my|our)\s+)?(mom|mother|mum|mam|mama|mommy|mummy|dad|father|daddy|papa)\b",
