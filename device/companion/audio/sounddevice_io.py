@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..events import AudioChunk
-from .base import CAPTURE_RATE
+from .base import CAPTURE_RATE, PlayoutListener
 from .devices import _sounddevice, resolve_device
 from .resampler import StreamResampler
 
@@ -183,6 +183,8 @@ class SoundDeviceSink:
         self._last_callback = 0.0
         self._clock_offset: float | None = None  # our clock minus PortAudio's
         self._dry = True  # the last callback ran out of audio
+        self._position = 0  # device-rate samples of this reply handed to the card so far
+        self._listener: PlayoutListener | None = None
         self.underflows = 0
         """Callbacks that found the queue empty while a reply was playing (the writer was late)."""
         self.xruns = 0
@@ -210,6 +212,7 @@ class SoundDeviceSink:
             self._dac_delay = self.LATENCY_S
             self._dry = True
             self._clock_offset = None
+            self._position = 0
             self._last_callback = self._clock()
         try:
             self._stream = self._sd.RawOutputStream(
@@ -251,6 +254,16 @@ class SoundDeviceSink:
             self._dac_delay = dac_delay
             self._last_callback = now
             self._moved.notify_all()
+            position, listener = self._position, None if self._aborted else self._listener
+            self._position += taken // 2
+        if listener is not None and taken:  # what was really handed over, and when it is heard
+            listener(position / self._device_rate, taken / (2 * self._device_rate), dac)
+
+    def listen_playout(self, listener: PlayoutListener | None) -> bool:
+        """Report each block the callback hands to the card, with its time (the echo reference's clock)."""
+        with self._moved:
+            self._listener = listener
+        return True
 
     def queued_s(self) -> float | None:
         """Seconds from now until the next sample written is heard (the speaker's own clock).
