@@ -30,7 +30,10 @@ def heard_late_from(stall_at: float, stall_s: float, seed: int, *, talker_at: fl
     reference.add(far.astype(np.int16), T0)
     echo = np.convolve(far, room(seed))[: len(far)] * 0.63
     cut = int(stall_at * RATE)
-    heard = np.concatenate([echo[:cut], np.zeros(int(stall_s * RATE)), echo[cut:]])
+    if stall_s >= 0:
+        heard = np.concatenate([echo[:cut], np.zeros(int(stall_s * RATE)), echo[cut:]])
+    else:  # heard earlier from there on: the card skipped ahead (or the mic's timing slipped back)
+        heard = np.concatenate([echo[:cut], echo[cut + int(-stall_s * RATE) :]])
     mic = np.zeros(int(13.0 * RATE))
     lag = int(0.08 * RATE)
     mic[lag : lag + len(heard)] += heard[: len(mic) - lag]
@@ -42,7 +45,7 @@ def heard_late_from(stall_at: float, stall_s: float, seed: int, *, talker_at: fl
     return reference, np.clip(mic, -32768, 32767).astype(np.int16)
 
 
-@pytest.mark.parametrize(("seed", "stall_s"), [(2, 0.15), (5, 0.4)])
+@pytest.mark.parametrize(("seed", "stall_s"), [(2, 0.15), (5, 0.4), (2, -0.055), (5, -0.055)])
 def test_an_echo_that_falls_behind_mid_stretch_is_never_a_voice(seed: int, stall_s: float) -> None:
     reference, mic = heard_late_from(5.0, stall_s, seed)
     monitor = BargeInMonitor(NlmsEchoCanceller(reference), EnergyVad(), min_speech_s=0.3)
