@@ -17,7 +17,8 @@ import pytest
 
 from companion.audio.echo import NlmsEchoCanceller, ReferenceBuffer
 from companion.service.bargein import BargeInMonitor
-from test_bargein_monitor import T0, EnergyVad, feed_and_watch
+from companion.events import AudioChunk
+from test_bargein_monitor import T0, EnergyVad, feed_and_watch, monitor_for, scene
 from test_echo_canceller import RATE, room, speechlike
 
 
@@ -58,3 +59,19 @@ def test_a_voice_over_the_echo_that_fell_behind_still_interrupts(seed: int) -> N
     monitor = BargeInMonitor(NlmsEchoCanceller(reference), EnergyVad(), min_speech_s=0.3)
     hits = feed_and_watch(monitor, mic, lambda t: None)
     assert hits and 8.0 < hits[0] <= 9.5
+
+
+def test_the_cards_capture_time_is_believed_however_late_the_loop_reads() -> None:
+    """The mic's blocks carry the card's capture time: a loop that reads every block 0.3 s late
+    for seconds (a loaded machine) neither moves the echo nor leaves the monitor unsure of it."""
+    far, mic = scene(8.0, seed=2)
+    monitor = monitor_for(far)
+    monitor._clock = lambda: T0 + 1e6  # arrival times say nothing at all
+    hits = []
+    for i in range(0, len(mic) - 480 + 1, 480):
+        chunk = AudioChunk.from_int16(mic[i : i + 480], RATE, timestamp=i / RATE, captured_at=T0 + i / RATE)
+        assert monitor._capture_time(chunk) == T0 + i / RATE
+        if monitor.process(chunk) is not None:
+            hits.append(i / RATE)
+        assert not monitor._timing_unsure
+    assert hits == [] and monitor.canceller.converged
