@@ -209,7 +209,11 @@ class NlmsEchoCanceller(EchoMeter):
                 self._prime(end - BLOCK)
                 # A restart in the last 0.3 s is checked again: the window hardly held it.
                 self._segment = self.reference.last_restart(end - self.SETTLE)
-            if self._echo_ratio == 0.0:  # first lock: the window's energy ratio (no talker assumed)
+                # A new echo path: its gain is measured again. Kept from a wrong first lock (0.09
+                # where the echo's was 0.61, on the loaded live rig), the echo to expect was a
+                # seventh of the real one, and the device took its own echo for a voice.
+                self._echo_ratio = 0.0
+            if self._echo_ratio == 0.0:  # a (re-)lock: the window's energy ratio (no talker assumed)
                 self._echo_ratio = mean_power(self._history) / max(mean_power(ref[self.max_lag :]), 1.0)
         self._candidate = lag
 
