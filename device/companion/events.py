@@ -23,6 +23,10 @@ class AudioChunk:
     channels: int
     data: bytes
     timestamp: float = 0.0  # seconds of audio since the stream started
+    captured_at: float | None = None
+    """Wall-clock (time.monotonic) time the first sample was captured, by the sound card's own
+    clock; None when the source cannot tell (a file). The echo canceller matches the mic to what
+    was played by it: the time a block is read says little on a loaded machine."""
 
     @property
     def samples(self) -> int:
@@ -42,8 +46,10 @@ class AudioChunk:
         return pcm
 
     @classmethod
-    def from_int16(cls, pcm: np.ndarray, rate: int, timestamp: float = 0.0) -> AudioChunk:
-        return cls(rate=rate, width=2, channels=1, data=pcm.astype("<i2").tobytes(), timestamp=timestamp)
+    def from_int16(cls, pcm: np.ndarray, rate: int, timestamp: float = 0.0, captured_at: float | None = None
+                   ) -> AudioChunk:
+        return cls(rate=rate, width=2, channels=1, data=pcm.astype("<i2").tobytes(), timestamp=timestamp,
+                   captured_at=captured_at)
 
 
 class Trigger(Enum):

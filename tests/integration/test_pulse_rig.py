@@ -158,7 +158,7 @@ def test_sounddevice_output_is_recorded_from_speaker(pulse_rig, sd_env, tmp_path
     rate = PulseRig.SPEAKER_RATE
     tone = write_tone_wav(tmp_path / "ref.wav", 440, TONE_SECONDS, rate, AMPLITUDE)
     rec = pulse_rig.record_speaker(tmp_path / "speaker.wav")
-    assert rec.wait_until(lambda a: len(a) > 0, 5), "speaker recorder got no data"  # connected and flowing
+    assert rec.wait_until(lambda a: len(a) > 0, 30), "speaker recorder got no data"  # connected and flowing
     peak = AMPLITUDE * 32767
 
     pos = 0
@@ -225,13 +225,13 @@ def test_vanished_mic_breaks_stream_and_comes_back(pulse_rig, sd_env, tmp_path):
     stream.start()
     # The first block delivered means the server has our recording stream on the mic (beside the
     # rig's keep-alive), so the unplug below really kills it, also on a busy machine.
-    assert captured.wait_until(lambda c: c.items, 5), "the mic stream delivered nothing"
+    assert captured.wait_until(lambda c: c.items, 30), "the mic stream delivered nothing"
     assert len(pulse_rig.source_outputs_on(PulseRig.MIC_SOURCE)) >= 2
     assert stream.active
 
     t = time.monotonic()
     pulse_rig.unload_mic()  # kill_streams=True: like pulling the USB mic
-    assert ended.wait(3) and not stream.active, "stream survived the vanished mic"
+    assert ended.wait(30) and not stream.active, "stream survived the vanished mic"
     stream.close()
     assert PulseRig.MIC_SOURCE not in pulse_rig.sources()
     with pytest.raises(sd.PortAudioError):
@@ -257,11 +257,11 @@ def test_unload_mic_without_kill_moves_stream_to_silent_placeholder(pulse_rig, s
         dtype="int16",
         callback=captured.callback,
     ) as stream:
-        assert captured.wait_until(lambda c: c.samples > 0, 5), "the stream delivered nothing"
+        assert captured.wait_until(lambda c: c.samples > 0, 30), "the stream delivered nothing"
         pulse_rig.unload_mic(kill_streams=False)
         n0 = captured.samples
         # Still delivering (moved, not killed): another 0.1 s of audio comes.
-        assert captured.wait_until(lambda c: c.samples >= n0 + MIC_RATE // 10, 5)
+        assert captured.wait_until(lambda c: c.samples >= n0 + MIC_RATE // 10, 30)
         assert stream.active
         assert pulse_rig.source_outputs_on(PulseRig.NO_MIC_SOURCE)
     pulse_rig.load_mic()
@@ -270,7 +270,7 @@ def test_unload_mic_without_kill_moves_stream_to_silent_placeholder(pulse_rig, s
 
 def test_speaker_recorder_is_not_moved_when_mic_comes_back(pulse_rig, tmp_path):
     rec = pulse_rig.record_speaker(tmp_path / "spk.wav")
-    assert rec.wait_until(lambda a: len(a) > 0, 5), "the recorder is not connected"
+    assert rec.wait_until(lambda a: len(a) > 0, 30), "the recorder is not connected"
     before = pulse_rig.source_outputs_on(PulseRig.SPEAKER_MONITOR)
     pulse_rig.unload_mic()
     pulse_rig.load_mic()

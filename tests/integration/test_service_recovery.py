@@ -77,22 +77,26 @@ def test_mic_lost_mid_question_then_back_next_question_is_answered(
     button = factory.pin(17)
     try:
         assert session.started.wait(30)
-        wait_for(session.mic_recovered.is_set, 10, "the first real audio")
+        wait_for(session.mic_recovered.is_set, 60, "the first real audio")
         if unplug == "stream killed":
             button.drive_low()
             button.drive_high()
+            # Listening first, then the question: a loaded loop that took seconds to react to the
+            # button used to hear the question out before it was cut, and answer it.
+            wait_for(lambda: session.pipeline.state.phase.value == "listening", 60, "listening")
             question = pulse_rig.play_into_mic(speak(FIRST))
-            wait_for(lambda: session.pipeline.state.phase.value == "listening", 5, "listening")
-            time.sleep(1.5)  # mid-question
+            # Cut 1.5 s into its ~5 s (paplay plays in real time): a moment of the question, not a wait.
+            time.sleep(max(0.0, question.started_at + 1.5 - time.monotonic()))
             question.stop()
         noise.stop()
         pulse_rig.unload_mic(kill_streams=(unplug == "stream killed"))
-        wait_for(lambda: any(s.startswith("reconnecting mic") for s in collector.statuses()), 15, "the fault")
+        wait_for(lambda: any(s.startswith("reconnecting mic") for s in collector.statuses()), 60, "the fault")
         assert session.pipeline.state.phase.value == "idle", "the half question was dropped"
         pings_before = sum("WATCHDOG" in m for m in collector.messages)
-        time.sleep(3.0)  # the mic stays away a while
-        pings_during = sum("WATCHDOG" in m for m in collector.messages) - pings_before
-        assert pings_during >= 3, "the watchdog must follow the main loop, not the mic"
+        # The mic stays away until it is loaded again below: the watchdog must go on meanwhile
+        # (awaited: a fixed 3 s held fewer than 3 pings when the loop was starved of CPU).
+        wait_for(lambda: sum("WATCHDOG" in m for m in collector.messages) - pings_before >= 3, 60,
+                 "3 watchdog pings while the mic is away: the watchdog must follow the main loop, not the mic")
 
         back_at = time.monotonic()
         pulse_rig.load_mic()

@@ -87,8 +87,12 @@ class FakeSoundCard:
         class Stream:
             def start(self) -> None:  # the whole recording, one device period after another
                 assert card.mic is not None and samplerate == card.rate
+                at = 50.0  # PortAudio's clock: the block's first sample is captured then, handed over at its end
                 for block in blocks(card.mic, samplerate):
-                    callback(block.tobytes(), len(block), None, type("S", (), {"input_overflow": False})())
+                    times = SimpleNamespace(inputBufferAdcTime=at, currentTime=at + len(block) / samplerate)
+                    at += len(block) / samplerate
+                    card.input_now = 100.0 + at  # our clock: the card's, from another epoch
+                    callback(block.tobytes(), len(block), times, type("S", (), {"input_overflow": False})())
 
             def close(self, ignore_errors: bool = False) -> None:
                 pass
@@ -100,6 +104,7 @@ class FakeSoundCard:
         return 100.0 + self.frames_played / self.rate
 
     frames_played = 0
+    input_now = 0.0
 
     def RawOutputStream(self, *, samplerate: int, callback: Any, **kw: Any) -> Any:
         card = self
@@ -144,17 +149,21 @@ def test_the_microphone_path_keeps_the_snr(rate: int, monkeypatch: pytest.Monkey
     monkeypatch.setattr("companion.audio.devices._sounddevice", lambda: card)
 
     async def record() -> np.ndarray:
-        source = SoundDeviceSource("USB", block_ms=30)
+        source = SoundDeviceSource("USB", block_ms=30, clock=lambda: card.input_now)
         source.start()
         got: list[np.ndarray] = []
         while sum(map(len, got)) < 31000:
             chunk = await asyncio.wait_for(source.read(), timeout=5)
             assert chunk is not None and chunk.rate == 16000 and len(chunk.as_int16()) > 0
             got.append(chunk.as_int16())
+            stamps.append(chunk.captured_at - chunk.timestamp)  # type: ignore[operator]
         source.close()
         return np.concatenate(got)
 
+    stamps: list[float] = []
     assert snr_db(asyncio.run(record()), 16000) >= MIN_SNR_DB
+    # Each chunk says when the card captured it: the mic's own clock, moved onto the wall clock once.
+    assert max(stamps) - min(stamps) < 1e-3
 
 
 @pytest.mark.parametrize("rate", [48000, 44100])

@@ -111,6 +111,39 @@ def test_the_reference_follows_the_speaker_through_a_dry_queue(card: SteppedCard
     assert reference.last_restart(int(11 * RATE)) == pytest.approx(int(10.35 * RATE), abs=16), "a new segment"
 
 
+def test_the_reference_follows_what_was_played_when_the_callback_ran_late(card: SteppedCard) -> None:
+    """Written whole and early, then the card's callback stalled for 0.15 s (a loaded machine):
+    the card played silence meanwhile and the rest of the voice was heard that much later. The
+    reference follows the card's reports, not the prediction made when the voice was written."""
+    reference = ReferenceBuffer(seconds=5.0)
+    tap = ReferenceTap(SoundDeviceSink("card", clock=card.clock), reference, clock=card.clock)
+    tap.begin(RATE)
+    said = voice(0.5, seed=3)
+    tap.write(said)  # predicted: heard from 10.05 s, continuously
+    card.tick(0.1)
+    card.now += 0.15  # no callback: the card underran and played 0.15 s of silence
+    for _ in range(5):
+        card.tick(0.1)
+    stored = reference.read(int(10.05 * RATE), int(0.7 * RATE))
+    heard = np.concatenate([said[: int(0.1 * RATE)], np.zeros(int(0.15 * RATE)), said[int(0.1 * RATE) :]])
+    error = np.abs(stored[: len(heard)] - heard.astype(np.float32))
+    assert float(error.max()) < 1500, f"off by {float(error.mean()):.0f} on average: the reference is not the played voice"
+    assert reference.last_restart(int(11 * RATE)) == pytest.approx(int(10.30 * RATE), abs=16), "a new segment"
+    tap.finish()
+
+
+def test_an_aborted_reply_is_not_stored_by_reports_that_follow_the_abort(card: SteppedCard) -> None:
+    reference = ReferenceBuffer(seconds=5.0)
+    tap = ReferenceTap(SoundDeviceSink("card", clock=card.clock), reference, clock=card.clock)
+    tap.begin(RATE)
+    tap.write(voice(0.4, seed=4))
+    card.tick(0.1)
+    tap.abort()  # barge-in at 10.1 s: what the card had not taken is never heard
+    card.tick(0.1)
+    assert reference.end_time <= 10.15 + 1e-6
+    assert not reference.read(int(10.15 * RATE), int(0.5 * RATE)).any()
+
+
 def test_a_block_the_speaker_places_earlier_cuts_what_was_stored_after_it() -> None:
     reference = ReferenceBuffer(seconds=5.0)
     reference.add(np.ones(8000, np.float32), 1.0, exact=True)

@@ -6,7 +6,7 @@ are interchangeable sinks, so `companion converse` runs exactly the pipeline `co
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -51,3 +51,24 @@ class AudioSink(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class PlayoutListener(Protocol):
+    def __call__(self, position_s: float, duration_s: float, heard_at: float) -> None:
+        """The reply's audio from ``position_s`` (seconds since ``begin``) for ``duration_s`` was
+        handed to the sound card and is heard from ``heard_at`` (wall clock, time.monotonic)."""
+        ...
+
+
+@runtime_checkable
+class PlayoutReporter(Protocol):
+    """A sink that can tell when each stretch of the reply is really played, as it happens.
+
+    A prediction made when audio is written goes wrong when the speaker's callback runs late
+    (a loaded machine): the sound card then plays silence and everything after it is heard
+    later than predicted. The echo canceller's reference follows these reports instead.
+    """
+
+    def listen_playout(self, listener: PlayoutListener | None) -> bool:
+        """Report playback to ``listener`` from now on (None: stop); False if this sink cannot."""
+        ...

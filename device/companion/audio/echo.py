@@ -10,9 +10,10 @@ time it was captured):
    once two estimates agree, and re-checking it every second: an echo found where the filter
    does not look means the canceller is not converged (not trusted) until it re-locks;
 2. re-measures the delay over the whole range after every pause in the playback, because the
-   sound server restarts a drained stream earlier or later each time (by hundreds of ms on a
-   loaded machine), and moves the filter there without forgetting the room; until then the
-   timing is unsure (``EchoResult.aligned``);
+   sound server restarts a drained stream earlier or later each time, and moves the filter
+   there without forgetting the room if it is within the filter's reach; a measurement beyond
+   that only makes the canceller untrusted until two periodic estimates agree (one short
+   measurement can be wrong); until then the timing is unsure (``EchoResult.aligned``);
 3. models the rest of the echo path (speaker, room, resamplers) with a partitioned-block
    frequency-domain NLMS filter (overlap-save, 10 ms blocks) and subtracts its output;
 4. freezes adaptation while the near-end talker is speaking (double-talk guard: the
@@ -208,7 +209,11 @@ class NlmsEchoCanceller(EchoMeter):
                 self._prime(end - BLOCK)
                 # A restart in the last 0.3 s is checked again: the window hardly held it.
                 self._segment = self.reference.last_restart(end - self.SETTLE)
-            if self._echo_ratio == 0.0:  # first lock: the window's energy ratio (no talker assumed)
+                # A new echo path: its gain is measured again. Kept from a wrong first lock (0.09
+                # where the echo's was 0.61, on the loaded live rig), the echo to expect was a
+                # seventh of the real one, and the device took its own echo for a voice.
+                self._echo_ratio = 0.0
+            if self._echo_ratio == 0.0:  # a (re-)lock: the window's energy ratio (no talker assumed)
                 self._echo_ratio = mean_power(self._history) / max(mean_power(ref[self.max_lag :]), 1.0)
         self._candidate = lag
 
@@ -292,12 +297,22 @@ class NlmsEchoCanceller(EchoMeter):
         if mean_power(ref) < 1e3:
             return
         lag, confidence, _ = gcc_phat_delay(mic, ref, self.max_lag)
-        if confidence >= 8.0 and abs(lag - expected_lag) > 8:  # > 0.5 ms off: move the filter
-            self.delay = max(0, lag - self.guard)
-            self.found_delay_s = lag / self.rate
-            self.realignments += 1
-            self._misaligned = False
-            self._prime(index)
+        if confidence < 8.0 or abs(lag - expected_lag) <= 8:
+            return
+        if not self._covers(lag):
+            # One short measurement far from the echo the filter models is not enough to move
+            # it (on the live rig one said 269 ms where the echo was at 92 ms, and the device then
+            # took its own echo for a voice): not trusted until two periodic checks agree.
+            logger.info("echo after a pause measured at %.1f ms, outside the filter: not trusted until re-locked",
+                        1000 * lag / self.rate)
+            self._misaligned = True
+            self._candidate = lag
+            return
+        self.delay = max(0, lag - self.guard)  # > 0.5 ms off but within the filter's reach: move it there
+        self.found_delay_s = lag / self.rate
+        self.realignments += 1
+        self._misaligned = False
+        self._prime(index)
 
     def _adapt(self, error: np.ndarray, step: float) -> None:
         err_spec = np.fft.rfft(np.concatenate([np.zeros(BLOCK, np.float32), error]))

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .base import CAPTURE_RATE, AudioSink
+from .base import CAPTURE_RATE, AudioSink, PlayoutReporter
 from .resampler import StreamResampler
 
 
@@ -136,7 +136,13 @@ class ReferenceBuffer:
 
 
 class ReferenceTap:
-    """An AudioSink wrapper: plays through ``sink`` and stores what it plays for the canceller."""
+    """An AudioSink wrapper: plays through ``sink`` and stores what it plays for the canceller.
+
+    A sink that reports playback as it happens (``PlayoutReporter``: the sound card's callback)
+    places the reference: each stretch is stored when the card takes it, at the time the card
+    says it is heard, so the reference follows what was really played, also when the callback
+    ran late and the card played silence in between. Other sinks get the write-time prediction.
+    """
 
     PIECE_S = 0.25
 
@@ -148,6 +154,11 @@ class ReferenceTap:
         self._resampler = StreamResampler(CAPTURE_RATE, reference.rate)
         self._fed = self._made = 0  # samples into the resampler (at the reply's rate) and out of it
         self._aborted = False
+        self._reported = False  # the sink reports playback: the reference is placed by it
+        self._report_lock = threading.Lock()
+        self._unplaced = np.zeros(0, dtype=np.float32)  # reference samples the card has not taken yet
+        self._unplaced_at = 0  # their first sample's index in the reply (reference rate)
+        self._reports: deque[tuple[int, int, float]] = deque(maxlen=1024)  # (first, end, heard at)
         self.aborts: deque[float] = deque(maxlen=32)
         """When playback was aborted (barge-in, button, stop): for logs and measurements."""
 
@@ -155,8 +166,49 @@ class ReferenceTap:
         self._rate = rate
         self._resampler = StreamResampler(rate, self.reference.rate)  # one per reply: carried state
         self._fed = self._made = 0
-        self._aborted = False
+        with self._report_lock:
+            self._aborted = False
+            self._unplaced = np.zeros(0, dtype=np.float32)
+            self._unplaced_at = 0
+            self._reports.clear()
         self.sink.begin(rate)
+        self._reported = isinstance(self.sink, PlayoutReporter) and self.sink.listen_playout(self._played)
+
+    def _played(self, position_s: float, duration_s: float, heard_at: float) -> None:
+        """The sink's report (its callback's thread): that stretch of the reply is heard from ``heard_at``."""
+        rate = self.reference.rate
+        with self._report_lock:
+            if self._aborted:
+                return
+            self._reports.append((round(position_s * rate), round((position_s + duration_s) * rate), heard_at))
+            self._place()
+
+    def _hold(self, ref: np.ndarray) -> None:
+        """Keep ``ref`` (the next reference samples of the reply) until the card reports taking them."""
+        with self._report_lock:
+            if self._aborted:
+                return
+            self._unplaced = np.concatenate([self._unplaced, ref.astype(np.float32)])
+            self._place()
+
+    def _place(self) -> None:
+        """Store what the reports cover, where they say it is heard (holding ``_report_lock``)."""
+        rate = self.reference.rate
+        while self._reports and len(self._unplaced):
+            first, end, heard_at = self._reports[0]
+            if end <= self._unplaced_at:
+                self._reports.popleft()
+                continue
+            start = max(first, self._unplaced_at)
+            if start > self._unplaced_at:  # (rounding) samples no report covers: not heard
+                self._unplaced = self._unplaced[start - self._unplaced_at :]
+                self._unplaced_at = start
+            count = min(end - start, len(self._unplaced))
+            self.reference.add(self._unplaced[:count], heard_at + (start - first) / rate, exact=True)
+            self._unplaced = self._unplaced[count:]
+            self._unplaced_at += count
+            if self._unplaced_at >= end:
+                self._reports.popleft()
 
     def _lag(self) -> float:
         """How far the resampler's output runs behind its input, in seconds: it gives its output
@@ -175,6 +227,10 @@ class ReferenceTap:
             ref = self._resampler.process(part)
             self._fed += len(part)
             self._made += len(ref)
+            if self._reported:  # placed when the card takes it (``_played``)
+                self._hold(ref)
+                self.sink.write(part)
+                continue
             ahead = self.sink.queued_s()
             if ahead is None:  # the sink cannot tell: heard from now, or after what still plays
                 if len(ref):
@@ -201,12 +257,21 @@ class ReferenceTap:
 
     def finish(self) -> None:
         tail = self._resampler.flush()  # the last samples, still in the filter, play right after
-        if len(tail):
+        if self._reported:
+            self._hold(tail)
+        elif len(tail):
             self.reference.add(tail, self._clock(), follows=True)
         self.sink.finish()
+        if self._reported:  # everything was played (and reported): the next reply asks again
+            assert isinstance(self.sink, PlayoutReporter)
+            self.sink.listen_playout(None)
+            self._reported = False
 
     def abort(self) -> None:
-        self._aborted = True
+        with self._report_lock:  # a report racing the abort is dropped: the card drops that audio
+            self._aborted = True
+            self._unplaced = np.zeros(0, dtype=np.float32)
+            self._reports.clear()
         now = self._clock()
         self._resampler.reset()
         self._fed = self._made = 0

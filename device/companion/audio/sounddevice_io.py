@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..events import AudioChunk
-from .base import CAPTURE_RATE
+from .base import CAPTURE_RATE, PlayoutListener
 from .devices import _sounddevice, resolve_device
 from .resampler import StreamResampler
 
@@ -63,37 +63,50 @@ def _supported_rate(sd: Any, device: int | None, rate: int, kind: str) -> int:
 class SoundDeviceSource:
     """The live microphone: 16 kHz mono int16 blocks, resampled if the device cannot do 16 kHz."""
 
-    def __init__(self, device: str = "", *, block_ms: int = 30) -> None:
+    def __init__(self, device: str = "", *, block_ms: int = 30, clock: Callable[[], float] = time.monotonic) -> None:
         self._sd = _sounddevice()
         self._device = resolve_device(device, "input")
         self._device_rate = _supported_rate(self._sd, self._device, CAPTURE_RATE, "input")
         self._blocksize = self._device_rate * block_ms // 1000
         # LQ: half HQ's hold-back (~11 ms at 48 kHz), the same SNR and alias rejection for 16-bit speech.
         self._resampler = StreamResampler(self._device_rate, CAPTURE_RATE, quality="LQ")
-        self._queue: asyncio.Queue[bytes | None] | None = None
+        self._queue: asyncio.Queue[tuple[bytes, float | None] | None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream: Any = None
         self._samples_read = 0
         self._closing = False
+        self._clock = clock
+        self._clock_offset: float | None = None  # our clock minus PortAudio's
+        self._device_read = 0  # device-rate samples taken from the queue
+        self._anchor: tuple[int, float] | None = None  # (device sample index, its capture time)
         self.overflows = 0
 
-    def _enqueue(self, data: bytes) -> None:
+    def _enqueue(self, data: bytes, captured_at: float | None = None) -> None:
         assert self._queue is not None
         if self._queue.qsize() >= MAX_QUEUED_BLOCKS:
             self._queue.get_nowait()
-        self._queue.put_nowait(data)
+        self._queue.put_nowait((data, captured_at))
 
-    def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
+    def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         if status.input_overflow:
             self.overflows += 1
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._enqueue, bytes(indata))
+        # When the block's first sample was captured, by the card's clock (PortAudio's
+        # inputBufferAdcTime) moved onto ours: the smallest offset seen is the true one (this
+        # code can run late), a jump of over a second is a new one.
+        now = self._clock()
+        offset = now - time_info.currentTime
+        if self._clock_offset is None or not offset - 1.0 < self._clock_offset <= offset:
+            self._clock_offset = offset
+        age = time_info.currentTime - time_info.inputBufferAdcTime
+        captured_at = time_info.inputBufferAdcTime + self._clock_offset if 0.0 <= age < 10.0 else None
+        self._loop.call_soon_threadsafe(self._enqueue, bytes(indata), captured_at)
 
     def _finished(self) -> None:
         # PortAudio's thread: the stream ended. Unless we closed it, the device went away.
         if not self._closing and self._loop is not None and not self._loop.is_closed():
             try:
-                self._loop.call_soon_threadsafe(self._enqueue, _STREAM_ENDED)
+                self._loop.call_soon_threadsafe(self._enqueue, _STREAM_ENDED, None)
             except RuntimeError:  # loop closed in between
                 pass
 
@@ -120,17 +133,24 @@ class SoundDeviceSource:
         assert self._queue is not None
         pcm = np.zeros(0, dtype=np.int16)
         while not len(pcm):  # the resampler holds the very first samples back (its filter delay)
-            data = await self._queue.get()
-            if data is None:
+            item = await self._queue.get()
+            if item is None:
                 return None
+            data, captured_at = item
             if data is _STREAM_ENDED or not data:
                 self.close()
                 raise AudioError("the microphone stopped delivering audio", where="audio.input_device",
                                  hint="check the cable; companion reopens it by itself")
+            self._anchor = (self._device_read, captured_at) if captured_at is not None else None
+            self._device_read += len(data) // 2
             pcm = self._resampler.process(np.frombuffer(data, dtype="<i2"))
         timestamp = self._samples_read / CAPTURE_RATE
         self._samples_read += len(pcm)
-        return AudioChunk.from_int16(pcm, CAPTURE_RATE, timestamp)
+        at = None
+        if self._anchor is not None:  # output sample k is input time k / CAPTURE_RATE (the filter delay is removed)
+            index, anchor_at = self._anchor
+            at = anchor_at + timestamp - index / self._device_rate
+        return AudioChunk.from_int16(pcm, CAPTURE_RATE, timestamp, captured_at=at)
 
     def close(self) -> None:
         self._closing = True
@@ -183,6 +203,8 @@ class SoundDeviceSink:
         self._last_callback = 0.0
         self._clock_offset: float | None = None  # our clock minus PortAudio's
         self._dry = True  # the last callback ran out of audio
+        self._position = 0  # device-rate samples of this reply handed to the card so far
+        self._listener: PlayoutListener | None = None
         self.underflows = 0
         """Callbacks that found the queue empty while a reply was playing (the writer was late)."""
         self.xruns = 0
@@ -210,6 +232,7 @@ class SoundDeviceSink:
             self._dac_delay = self.LATENCY_S
             self._dry = True
             self._clock_offset = None
+            self._position = 0
             self._last_callback = self._clock()
         try:
             self._stream = self._sd.RawOutputStream(
@@ -251,6 +274,16 @@ class SoundDeviceSink:
             self._dac_delay = dac_delay
             self._last_callback = now
             self._moved.notify_all()
+            position, listener = self._position, None if self._aborted else self._listener
+            self._position += taken // 2
+        if listener is not None and taken:  # what was really handed over, and when it is heard
+            listener(position / self._device_rate, taken / (2 * self._device_rate), dac)
+
+    def listen_playout(self, listener: PlayoutListener | None) -> bool:
+        """Report each block the callback hands to the card, with its time (the echo reference's clock)."""
+        with self._moved:
+            self._listener = listener
+        return True
 
     def queued_s(self) -> float | None:
         """Seconds from now until the next sample written is heard (the speaker's own clock).

@@ -123,9 +123,15 @@ class BargeInMonitor:
     def _capture_time(self, chunk: AudioChunk) -> float:
         """Wall-clock time of the chunk's first sample.
 
-        The mic's own clock (samples counted) is mapped onto the wall clock by the smallest
-        arrival delay seen: a block that reached us late was not captured late.
+        The sound card's word when the source has it (``AudioChunk.captured_at``). Else the
+        mic's own clock (samples counted) is mapped onto the wall clock by the smallest arrival
+        delay seen: a block that reached us late was not captured late. (That guess fails on a
+        loop that stays late for seconds: the floor then jumps and the echo seems to move.)
         """
+        if chunk.captured_at is not None:
+            self._timing_unsure = False
+            self._episode_start = False
+            return chunk.captured_at
         now = self._clock()
         observed = now - (chunk.timestamp + chunk.duration)
         while self._arrivals and (self._arrivals[0][0] < now - CLOCK_WINDOW_S or self._arrivals[-1][1] >= observed):

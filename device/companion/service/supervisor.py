@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..audio.base import CAPTURE_RATE, AudioSink
+from ..audio.base import CAPTURE_RATE, AudioSink, PlayoutListener, PlayoutReporter
 from ..errors import AudioError
 from ..events import AudioChunk
 from .outage import OutageLog
@@ -277,6 +277,10 @@ class SupervisedSink:
     def queued_s(self) -> float | None:
         """Seconds written but not yet played, if the speaker can tell (for echo cancellation)."""
         return self._sink.queued_s() if self._sink is not None else None
+
+    def listen_playout(self, listener: PlayoutListener | None) -> bool:
+        """Playback reports from the current speaker, if it gives them (ask again after ``begin``)."""
+        return isinstance(self._sink, PlayoutReporter) and self._sink.listen_playout(listener)
 
     def write(self, pcm: np.ndarray) -> None:
         if self._sink is not None:
