@@ -12,8 +12,9 @@ with the English MiniLM exemplar classes of semantic.py as a second opinion on E
 training rows) that breaks character at high confidence and vetoes exemplar-margin crises it finds
 implausible, and a vote of the nearest training rows (crisis_neighbours.py) that breaks character when
 nearly all of them are crisis rows and vetoes the model layers' crisis verdicts when a benign look-alike is
-nearer than every crisis row (measured, left off: crisis_neighbours.SHIPPED). Someone else's suicide death ("my dad took his own life") is a check-in that
-acknowledges the loss, not a break (crisis_bereaved.py).
+nearer than every crisis row (measured, left off: crisis_neighbours.SHIPPED). Someone else's suicide
+death ("my dad took his own life") is a check-in that acknowledges the loss, not a break
+(crisis_bereaved.py).
 
 Outcomes: CRISIS (break character, help line), CHECK_IN (ambiguous talk of death or reunion:
 a gentle "are you safe?", never an in-character reply), SAFE (the listener says they are safe:
