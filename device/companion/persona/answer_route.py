@@ -39,7 +39,6 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,6 +47,7 @@ import numpy as np
 
 from .answer_type import holds_kind
 from .answerable import missing_relative, other_parent
+from .lazy import Lazy
 from .understand import Understanding, stem
 
 if TYPE_CHECKING:
@@ -146,38 +146,18 @@ def reply_bar(embed: Callable[[Sequence[str]], np.ndarray], matrix: np.ndarray, 
     return calibrate_floor(best.tolist())
 
 
-class LazyFloor:
+class LazyFloor(Lazy[ReplyBar]):
     """A persona's ``ReplyBar``, measured when a question first needs it (a restart embeds nothing
     new; views of the persona share it). Thread-safe; the inputs are read only then."""
 
     def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], matrix: np.ndarray, text_rows: np.ndarray,
                  words: Callable[[], Iterable[str]]) -> None:
-        self._inputs: tuple | None = (embed, matrix, text_rows, words)
-        self._bar: ReplyBar | None = None
-        self._lock = threading.Lock()
+        def measure() -> ReplyBar:
+            bar = reply_bar(embed, matrix, text_rows, words())
+            logger.info("answer route floor %s", bar.to_dict())
+            return bar
 
-    def get(self) -> ReplyBar:
-        with self._lock:
-            if self._bar is None:
-                assert self._inputs is not None
-                embed, matrix, rows, words = self._inputs
-                self._bar = reply_bar(embed, matrix, rows, words())
-                self._inputs = None  # the persona's vectors are not held twice
-                logger.info("answer route floor %s", self._bar.to_dict())
-            return self._bar
-
-    def warm(self) -> threading.Thread:
-        """Measure the floor now, on a background thread (speed only: else on first need)."""
-
-        def run() -> None:
-            try:
-                self.get()
-            except Exception as exc:  # noqa: BLE001  (the question that needs it measures it again)
-                logger.warning("answer route floor not measured ahead: %s", exc)
-
-        thread = threading.Thread(target=run, name="persona-floor", daemon=True)
-        thread.start()
-        return thread
+        super().__init__(measure, "answer route floor")
 
 
 def unseen_words(words: Sequence[str], seen: Callable[[str], bool]) -> list[str]:

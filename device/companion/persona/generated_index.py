@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .lazy import Lazy
 from .question_gen import questions
 from .vector_cache import _safe_name, read_cache, write_cache
 
@@ -104,36 +104,12 @@ def build(texts: Sequence[str], free: np.ndarray, embed: Callable[[Sequence[str]
     return GeneratedQuestions(vectors, owners, len(texts))
 
 
-class LazyGenerated:
-    """``build`` on first need, once (thread-safe); ``warm`` runs it ahead on a background thread."""
-
-    def __init__(self, make: Callable[[], GeneratedQuestions]) -> None:
-        self._make: Callable[[], GeneratedQuestions] | None = make
-        self._built: GeneratedQuestions | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> GeneratedQuestions:
-        with self._lock:
-            if self._built is None:
-                assert self._make is not None
-                self._built = self._make()
-                self._make = None
-            return self._built
-
-    def warm(self) -> threading.Thread:
-        def run() -> None:
-            try:
-                self.get()
-            except Exception as exc:  # noqa: BLE001  (the question that needs it builds it again)
-                logger.warning("generated questions not built ahead: %s", exc)
-
-        thread = threading.Thread(target=run, name="persona-generated", daemon=True)
-        thread.start()
-        return thread
+LazyGenerated = Lazy[GeneratedQuestions]
+"""The generated questions, built on first need or ahead (lazy.py)."""
 
 
 def lazy_generated(texts: Sequence[str], free: np.ndarray, embedder: Any, cache: Path | None,
                    name: str) -> LazyGenerated:
     """The generated questions of ``texts[free]`` by ``embedder`` (a SentenceEmbedder), built on first need."""
-    return LazyGenerated(lambda: build(texts, free, embedder.embed, embedder.dimension, cache, embedder.fingerprint,
-                                       _safe_name(name)))
+    return Lazy(lambda: build(texts, free, embedder.embed, embedder.dimension, cache, embedder.fingerprint,
+                              _safe_name(name)), "generated questions")
