@@ -191,21 +191,34 @@ def fit_into_models(embedder: Embedder, fingerprint: str, models_dir: Path) -> P
 
 
 def _read(path: Path) -> logistic.LinearModel | None:
-    try:
-        with np.load(path) as data:
-            return logistic.LinearModel(weights=data["weights"], bias=data["bias"])
-    except (OSError, KeyError, ValueError):  # missing, partial or foreign: fitted again
-        return None
+    arrays = read_arrays(path, "weights", "bias")
+    return None if arrays is None else logistic.LinearModel(weights=arrays[0], bias=arrays[1])
 
 
 def _write(path: Path, model: logistic.LinearModel) -> None:
+    write_arrays(path, "the crisis classifier", weights=model.weights, bias=model.bias)
+
+
+def read_arrays(path: Path, *names: str) -> tuple[np.ndarray, ...] | None:
+    """The named arrays of a cached ``.npz`` (a fit, embedded rows); None when missing, partial or
+    foreign, so the caller makes it again."""
+    try:
+        with np.load(path) as data:
+            return tuple(data[name] for name in names)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def write_arrays(path: Path, what: str, **arrays: np.ndarray) -> None:
+    """Cache ``arrays`` at ``path`` atomically (a partial file never replaces a good one); a failure
+    only means ``what`` is made again next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".tmp.npz")
-        np.savez(partial, weights=model.weights, bias=model.bias)
+        np.savez(partial, **arrays)  # type: ignore[arg-type]  # numpy's stubs type **kwds as allow_pickle
         partial.replace(path)
     except OSError as exc:
-        logger.warning("could not cache the crisis classifier at %s (%s): it is fitted again next time", path, exc)
+        logger.warning("could not cache %s at %s (%s): it is made again next time", what, path, exc)
 
 
 class LearnedCrisis:

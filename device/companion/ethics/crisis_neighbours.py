@@ -219,18 +219,9 @@ def embed_into_models(embedder: Embedder, fingerprint: str, models_dir: Path) ->
 
 
 def _read(path: Path) -> RowMatrix | None:
-    try:
-        with np.load(path) as data:
-            return RowMatrix(data["vectors"], data["labels"])
-    except (OSError, KeyError, ValueError):  # missing, partial or foreign: embedded again
-        return None
+    arrays = crisis_learned.read_arrays(path, "vectors", "labels")
+    return None if arrays is None else RowMatrix(*arrays)
 
 
 def _write(path: Path, matrix: RowMatrix) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".tmp.npz")
-        np.savez(partial, vectors=matrix.vectors, labels=matrix.labels)
-        partial.replace(path)
-    except OSError as exc:
-        logger.warning("could not cache the crisis neighbour rows at %s (%s): embedded again next time", path, exc)
+    crisis_learned.write_arrays(path, "the crisis neighbour rows", vectors=matrix.vectors, labels=matrix.labels)
